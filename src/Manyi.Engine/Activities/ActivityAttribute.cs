@@ -1,0 +1,24 @@
+namespace Manyi.Engine.Activities;
+
+/// <summary>Declares an activity type: its Elsa type name, its palette category, what it does and its outcome ports.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ActivityAttribute(string typeName, string category, string description) : Attribute
+{
+    public string TypeName { get; } = typeName;
+    public string Category { get; } = category;
+    public string Description { get; } = description;
+
+    /// <summary>The outcome ports. Empty means the ports depend on the activity's inputs (see <see cref="Activity.GetOutcomes"/>).</summary>
+    public string[] Outcomes { get; init; } = [Activity.Done];
+}
+
+/// <summary>Marks a property as an input the designer shows and the file stores under the camel-cased property name.</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class InputAttribute : Attribute
+{
+    public string? Description { get; init; }
+    public bool Required { get; init; }
+
+    /// <summary>Allowed values, for a choice.</summary>
+    public string[]? Options { get; init; }
+}

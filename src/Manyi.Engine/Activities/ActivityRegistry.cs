@@ -1,0 +1,28 @@
+using System.Collections.Frozen;
+
+namespace Manyi.Engine.Activities;
+
+/// <summary>Every registered activity type, by Elsa type name. Registration is one line per activity in <c>AddManyiEngine</c>.</summary>
+public sealed class ActivityRegistry
+{
+    private readonly FrozenDictionary<string, ActivityDescriptor> _byTypeName;
+
+    public ActivityRegistry(IEnumerable<ActivityRegistration> registrations)
+    {
+        var descriptors = new Dictionary<string, ActivityDescriptor>(StringComparer.Ordinal);
+        foreach (var registration in registrations)
+        {
+            var descriptor = ActivityDescriptor.Describe(registration.Type);
+            if (!descriptors.TryAdd(descriptor.TypeName, descriptor) && descriptors[descriptor.TypeName].ClrType != registration.Type)
+                throw new InvalidOperationException($"Two activities claim the type name '{descriptor.TypeName}'.");
+        }
+        _byTypeName = descriptors.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    public IEnumerable<ActivityDescriptor> All => _byTypeName.Values.OrderBy(d => d.Category).ThenBy(d => d.TypeName);
+
+    public ActivityDescriptor? Find(string typeName) => _byTypeName.GetValueOrDefault(typeName);
+}
+
+/// <summary>One activity type registered with the engine.</summary>
+public sealed record ActivityRegistration(Type Type);

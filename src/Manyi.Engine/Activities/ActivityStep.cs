@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+
+namespace Manyi.Engine.Activities;
+
+/// <summary>What an activity did: completed with outcomes, or suspended on bookmarks.</summary>
+public abstract record ActivityStep
+{
+    public static readonly ActivityStep Done = new Completed([Activity.Done]);
+
+    /// <summary>Completed with no outcome: the branch ends here.</summary>
+    public static readonly ActivityStep Ended = new Completed([]);
+
+    public static ActivityStep CompleteWith(params string[] outcomes) => new Completed(outcomes);
+
+    public static ActivityStep Suspend(BookmarkRequest bookmark) => new Suspended([bookmark]);
+
+    public sealed record Completed(IReadOnlyList<string> Outcomes) : ActivityStep;
+
+    public sealed record Suspended(IReadOnlyList<BookmarkRequest> Bookmarks) : ActivityStep;
+
+    /// <summary>Ends the whole workflow instance: cancels every other branch and bookmark.</summary>
+    public sealed record FinishedWorkflow : ActivityStep;
+}
+
+/// <summary>
+/// What a waiting activity asks for: a bookmark <paramref name="Name"/> (usually the activity type) and a
+/// <paramref name="Key"/> that a stimulus must carry (an event name, a task id), with a small payload.
+/// </summary>
+public sealed record BookmarkRequest(string Name, string? Key, JsonObject? Payload = null, DateTimeOffset? ResumeAt = null);

@@ -1,0 +1,24 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Runtime;
+
+namespace Manyi.Engine.Activities.Flow;
+
+[Activity("Elsa.Fork", "Flow", "Starts every named branch at once; each branch is an outcome port.", Outcomes = [])]
+public sealed class Fork : Activity
+{
+    [Input(Description = "The branch names (ports), as a list or comma-separated; a literal.")]
+    public Input<string[]> Branches { get; set; } = new(["Done"]);
+
+    public override ValueTask<ActivityStep> ExecuteAsync(ActivityContext context) =>
+        ValueTask.FromResult(ActivityStep.CompleteWith([.. GetOutcomes()]));
+
+    public override IReadOnlyList<string> GetOutcomes() => Branches.Expression.Value switch
+    {
+        JsonArray array => [.. array.Select(b => b?.ToString() ?? "")],
+        _ => Branches.Expression.Text is { Length: > 0 } text
+            ? (text.TrimStart().StartsWith('[')
+                ? JsonNode.Parse(text)!.AsArray().Select(b => b?.ToString() ?? "").ToArray()
+                : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            : [Done],
+    };
+}

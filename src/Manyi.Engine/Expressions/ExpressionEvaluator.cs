@@ -1,0 +1,58 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Model;
+
+namespace Manyi.Engine.Expressions;
+
+/// <summary>Evaluates an input's expression by its type: Literal, JavaScript, Liquid or Variable.</summary>
+public sealed class ExpressionEvaluator(JavaScriptEvaluator javaScript, LiquidEvaluator liquid)
+{
+    public static readonly IReadOnlyList<string> SupportedTypes = [Expression.Literal, Expression.JavaScript, Expression.Liquid, Expression.Variable];
+
+    /// <summary>The problem with an expression before it ever runs (unsupported language, syntax error), or null.</summary>
+    public string? Check(Expression expression, IReadOnlyCollection<VariableDefinition> variables) => expression.Type switch
+    {
+        Expression.Literal => null,
+        Expression.JavaScript => javaScript.Check(expression.Text ?? "") is { } error ? $"JavaScript does not parse: {error}" : null,
+        Expression.Liquid => liquid.Check(expression.Text ?? "") is { } error ? $"Liquid does not parse: {error}" : null,
+        Expression.Variable => VariableName(expression) is { } name && variables.Any(v => v.Name == name || v.Id == name)
+            ? null
+            : $"refers to the variable '{VariableName(expression)}', which the workflow does not declare",
+        "CSharp" => "C# expressions are not supported by Manyi; use JavaScript or Liquid",
+        _ => $"the expression type '{expression.Type}' is unknown; use one of {string.Join(", ", SupportedTypes)}",
+    };
+
+    public async ValueTask<object?> EvaluateAsync(Expression expression, Type target, IExpressionScope scope, CancellationToken cancellationToken)
+    {
+        object? raw = expression.Type switch
+        {
+            Expression.Literal => expression.Value,
+            Expression.JavaScript => javaScript.Evaluate(expression.Text ?? "", scope, cancellationToken),
+            Expression.Liquid => await liquid.RenderAsync(expression.Text ?? "", scope),
+            Expression.Variable => ReadVariable(expression, scope),
+            _ => throw new ExpressionException(Check(expression, scope.VariableDefinitions.ToList()) ?? $"Unsupported expression type '{expression.Type}'."),
+        };
+        try
+        {
+            return ValueConverter.Convert(raw, target);
+        }
+        catch (InvalidCastException ex)
+        {
+            throw new ExpressionException($"The {expression.Type} expression gave a value that is not a valid {Activities.TypeNames.Of(target)}: {ex.Message}", ex);
+        }
+    }
+
+    private static JsonNode? ReadVariable(Expression expression, IExpressionScope scope)
+    {
+        var name = VariableName(expression) ?? throw new ExpressionException("A Variable expression needs the variable's name.");
+        var definition = scope.VariableDefinitions.FirstOrDefault(v => v.Name == name || v.Id == name)
+            ?? throw new ExpressionException($"The workflow has no variable '{name}'.");
+        return scope.GetVariable(definition.Name);
+    }
+
+    /// <summary>A Variable expression's value is the variable's name (or id), or an object with <c>name</c>/<c>id</c>.</summary>
+    private static string? VariableName(Expression expression) => expression.Value switch
+    {
+        JsonObject reference => (string?)reference["name"] ?? (string?)reference["id"],
+        _ => expression.Text,
+    };
+}

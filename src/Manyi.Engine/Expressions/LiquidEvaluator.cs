@@ -1,0 +1,47 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Fluid;
+
+namespace Manyi.Engine.Expressions;
+
+/// <summary>Renders Liquid templates (Fluid) against the instance: <c>{{ Variables.x }}</c>, <c>{{ Input.x }}</c>, <c>{{ CorrelationId }}</c>.</summary>
+public sealed class LiquidEvaluator
+{
+    private static readonly FluidParser Parser = new();
+    private static readonly TemplateOptions Options = new();
+    private readonly ConcurrentDictionary<string, IFluidTemplate> _templates = new();
+
+    public string? Check(string source) => Parser.TryParse(source, out _, out var error) ? null : error;
+
+    public async ValueTask<string> RenderAsync(string source, IExpressionScope scope)
+    {
+        var template = _templates.GetOrAdd(source, static s =>
+            Parser.TryParse(s, out var parsed, out var error) ? parsed : throw new ExpressionException($"Liquid does not parse: {error}"));
+        var context = new TemplateContext(Options);
+        var variables = scope.VariableDefinitions.ToDictionary(v => v.Name, v => ToPlain(scope.GetVariable(v.Name)));
+        context.SetValue("Variables", variables);
+        context.SetValue("Input", scope.Input.ToDictionary(p => p.Key, p => ToPlain(p.Value)));
+        context.SetValue("CorrelationId", scope.CorrelationId);
+        context.SetValue("WorkflowInstanceId", scope.WorkflowInstanceId);
+        context.SetValue("WorkflowDefinitionId", scope.WorkflowDefinitionId);
+        return await template.RenderAsync(context);
+    }
+
+    /// <summary>JSON to dictionaries, lists and primitives, which Fluid understands without member-access registration.</summary>
+    internal static object? ToPlain(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonObject o => o.ToDictionary(p => p.Key, p => ToPlain(p.Value)),
+        JsonArray a => a.Select(ToPlain).ToList(),
+        JsonValue v => v.GetValueKind() switch
+        {
+            JsonValueKind.String => v.GetValue<string>(),
+            JsonValueKind.True => true,
+            JsonValueKind.False => false,
+            JsonValueKind.Number => v.TryGetValue<long>(out var l) ? l : v.TryGetValue<decimal>(out var m) ? m : v.GetValue<double>(),
+            _ => v.ToJsonString(),
+        },
+        _ => node.ToJsonString(),
+    };
+}

@@ -1,0 +1,56 @@
+using Manyi.Engine.Activities;
+using Manyi.Engine.Activities.Events;
+using Manyi.Engine.Activities.Flow;
+using Manyi.Engine.Activities.Primitives;
+using Manyi.Engine.Expressions;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Validation;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Manyi.Engine;
+
+/// <summary>Registers activities with the engine; <c>AddActivity&lt;T&gt;()</c> is all a new activity needs.</summary>
+public sealed class ManyiEngineBuilder(IServiceCollection services)
+{
+    public IServiceCollection Services { get; } = services;
+
+    public ManyiEngineBuilder AddActivity<TActivity>() where TActivity : Activity
+    {
+        Services.AddSingleton(new ActivityRegistration(typeof(TActivity)));
+        return this;
+    }
+}
+
+public static class ManyiEngineServiceCollectionExtensions
+{
+    /// <summary>The engine: built-in activities, expressions, compiler and runtime. A store must be added separately.</summary>
+    public static ManyiEngineBuilder AddManyiEngine(this IServiceCollection services, Action<ManyiEngineBuilder>? configure = null)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(new ScriptLimits());
+        services.TryAddSingleton(new RuntimeOptions());
+        services.TryAddSingleton<JavaScriptEvaluator>();
+        services.TryAddSingleton<LiquidEvaluator>();
+        services.TryAddSingleton<ExpressionEvaluator>();
+        services.TryAddSingleton<ActivityRegistry>();
+        services.TryAddSingleton<WorkflowCompiler>();
+        services.TryAddSingleton<WorkflowGraphCache>();
+        services.TryAddScoped<WorkflowRuntime>();
+
+        var builder = new ManyiEngineBuilder(services)
+            .AddActivity<Start>()
+            .AddActivity<End>()
+            .AddActivity<Finish>()
+            .AddActivity<WriteLine>()
+            .AddActivity<SetVariable>()
+            .AddActivity<Fault>()
+            .AddActivity<FlowDecision>()
+            .AddActivity<FlowSwitch>()
+            .AddActivity<FlowJoin>()
+            .AddActivity<Fork>()
+            .AddActivity<Event>();
+        configure?.Invoke(builder);
+        return builder;
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json.Nodes;
+
+namespace Manyi.Engine.Model;
+
+/// <summary>One version of a workflow definition, in Elsa 3's shape.</summary>
+public sealed class WorkflowDefinition
+{
+    /// <summary>This version's id.</summary>
+    public required string Id { get; set; }
+
+    /// <summary>Shared by every version of the definition.</summary>
+    public required string DefinitionId { get; set; }
+
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    public int Version { get; set; } = 1;
+    public bool IsLatest { get; set; } = true;
+    public bool IsPublished { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public List<VariableDefinition> Variables { get; set; } = [];
+    public JsonArray Inputs { get; set; } = [];
+    public JsonArray Outputs { get; set; } = [];
+    public JsonArray Outcomes { get; set; } = [];
+    public JsonObject CustomProperties { get; set; } = [];
+    public JsonObject Options { get; set; } = [];
+    public required ActivityNode Root { get; set; }
+
+    /// <summary>What happens to an instance when an activity faults: <see cref="IncidentStrategy.Fault"/> unless <c>options.incidentStrategy</c> says otherwise.</summary>
+    public IncidentStrategy IncidentStrategy =>
+        Options["incidentStrategy"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
+        && Options["incidentStrategy"]!.GetValue<string>().Contains("Continue", StringComparison.OrdinalIgnoreCase)
+            ? IncidentStrategy.Continue
+            : IncidentStrategy.Fault;
+}
+
+public enum IncidentStrategy
+{
+    /// <summary>The instance becomes Faulted and waits for an administrator to retry.</summary>
+    Fault,
+
+    /// <summary>The incident is recorded and the run continues as if the activity had ended with no outcome.</summary>
+    Continue,
+}
+
+/// <summary>A workflow variable: <c>{"id","name","typeName","isArray","value"}</c>.</summary>
+public sealed record VariableDefinition(string Id, string Name, string TypeName = "Object", bool IsArray = false, string? Value = null)
+{
+    public JsonObject Extra { get; init; } = [];
+}
+
+/// <summary>
+/// An activity as it stands in the file. Core keys are typed; every other key (inputs, <c>canStartWorkflow</c>,
+/// <c>memoryReference</c>, …) is kept verbatim in <see cref="Properties"/> so that a round-trip loses nothing.
+/// </summary>
+public sealed class ActivityNode
+{
+    public required string Id { get; set; }
+    public string? NodeId { get; set; }
+    public string? Name { get; set; }
+    public required string Type { get; set; }
+    public int Version { get; set; } = 1;
+    public JsonObject CustomProperties { get; set; } = [];
+    public JsonObject Metadata { get; set; } = [];
+
+    /// <summary>Inputs and any other keys, in file order.</summary>
+    public JsonObject Properties { get; set; } = [];
+
+    /// <summary>Children of a container (a flowchart); null for a plain activity.</summary>
+    public List<ActivityNode>? Activities { get; set; }
+
+    /// <summary>Connections of a flowchart; null for a plain activity.</summary>
+    public List<Connection>? Connections { get; set; }
+
+    /// <summary>Whether the activity may start a workflow (<c>customProperties.canStartWorkflow</c>, or the key at top level in older exports).</summary>
+    public bool CanStartWorkflow
+    {
+        get => IsTrue(CustomProperties["canStartWorkflow"]) || IsTrue(Properties["canStartWorkflow"]);
+        set => CustomProperties["canStartWorkflow"] = value;
+    }
+
+    public string DisplayName => string.IsNullOrEmpty(Name) ? Id : Name;
+
+    private static bool IsTrue(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<bool>(out var flag) && flag;
+}
+
+/// <summary>A flowchart connection from one activity's outcome port to another activity's input port.</summary>
+public sealed record Connection(Endpoint Source, Endpoint Target)
+{
+    public JsonArray Vertices { get; init; } = [];
+}
+
+public sealed record Endpoint(string Activity, string Port);

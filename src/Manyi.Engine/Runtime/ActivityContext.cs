@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Activities;
+using Manyi.Engine.Expressions;
+using Manyi.Engine.Model;
+
+namespace Manyi.Engine.Runtime;
+
+/// <summary>What an activity sees while it runs: its node, the instance's variables and input, expressions, the clock and the journal.</summary>
+public sealed class ActivityContext : IExpressionScope
+{
+    private readonly Burst _burst;
+
+    internal ActivityContext(Burst burst, GraphNode node)
+    {
+        _burst = burst;
+        GraphNode = node;
+    }
+
+    public ActivityNode Node => GraphNode.Node;
+    internal GraphNode GraphNode { get; }
+    public WorkflowInstance Instance => _burst.Instance;
+    public WorkflowDefinition Definition => _burst.Graph.Definition;
+    public DateTimeOffset Now => _burst.Now;
+    public IServiceProvider Services => _burst.Services;
+    public CancellationToken CancellationToken => _burst.CancellationToken;
+
+    /// <summary>The stimulus that started this run at this very activity (a trigger), if any.</summary>
+    public Stimulus? TriggeringStimulus =>
+        _burst.PendingTrigger is { } trigger && trigger.ActivityId == Node.Id ? trigger.Stimulus : null;
+
+    public async ValueTask<T> EvaluateAsync<T>(Input<T> input)
+    {
+        var value = await _burst.Evaluator.EvaluateAsync(input.Expression, typeof(T), this, CancellationToken);
+        return (T)value!;
+    }
+
+    public async ValueTask<T?> EvaluateAsync<T>(Input<T>? input, T? fallback) =>
+        input is null ? fallback : await EvaluateAsync(input);
+
+    /// <summary>Writes a line to the instance's journal.</summary>
+    public void Log(string message) => _burst.Journal(Node, JournalEvent.Message, message);
+
+    /// <summary>Records an output of this activity; the last one set is the instance's last result.</summary>
+    public void SetOutput(string name, JsonNode? value)
+    {
+        if (!Instance.State.ActivityOutputs.TryGetValue(Node.Id, out var outputs))
+            Instance.State.ActivityOutputs[Node.Id] = outputs = [];
+        outputs[name] = value;
+        Instance.State.LastResult = value?.DeepClone();
+    }
+
+    public IReadOnlyList<VariableDefinition> VariableDefinitions => Definition.Variables;
+
+    public JsonNode? GetVariable(string name) => Instance.State.Variables.GetValueOrDefault(name);
+
+    public void SetVariable(string name, JsonNode? value)
+    {
+        var definition = Definition.Variables.FirstOrDefault(v => v.Name == name || v.Id == name);
+        var key = definition?.Name ?? name;
+        Instance.State.Variables[key] = definition is null || definition.IsArray
+            ? value
+            : ValueConverter.ToJson(ValueConverter.Convert(value, TypeNames.ToClr(definition.TypeName)));
+    }
+
+    public JsonNode? GetInput(string name) => Instance.State.Input.GetValueOrDefault(name);
+    public IReadOnlyDictionary<string, JsonNode?> Input => Instance.State.Input;
+
+    public string? CorrelationId
+    {
+        get => Instance.CorrelationId;
+        set => Instance.CorrelationId = value;
+    }
+
+    public string WorkflowInstanceId => Instance.Id;
+    public string WorkflowDefinitionId => Instance.DefinitionId;
+    public JsonNode? LastResult => Instance.State.LastResult;
+
+    public JsonNode? GetOutputFrom(string activityName, string? outputName)
+    {
+        var node = _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName || n.Node.Id == activityName);
+        if (node is null || !Instance.State.ActivityOutputs.TryGetValue(node.Node.Id, out var outputs)) return null;
+        return outputName is null ? outputs.Values.LastOrDefault() : outputs.GetValueOrDefault(outputName);
+    }
+}

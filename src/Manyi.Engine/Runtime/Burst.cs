@@ -1,0 +1,236 @@
+using Manyi.Engine.Activities;
+using Manyi.Engine.Expressions;
+using Manyi.Engine.Model;
+
+namespace Manyi.Engine.Runtime;
+
+/// <summary>
+/// One execution burst: runs scheduled activities until none is left (the instance suspends or finishes) or one
+/// faults. Flowchart semantics: an activity's outcomes send a live token down each connection from a port among
+/// them and a dead token down every other; a node with several inbound connections waits until every one it
+/// waits for has a token and runs if any is live, otherwise passes dead tokens on, so a join after an untaken
+/// branch never hangs. Loops (back edges) re-enter their target directly.
+/// </summary>
+internal sealed class Burst
+{
+    /// <summary>Guards against a loop that never waits.</summary>
+    private const int MaxStepsPerBurst = 10_000;
+
+    private readonly FlowAnalysis _analysis;
+
+    public Burst(WorkflowGraph graph, WorkflowInstance instance, ExpressionEvaluator evaluator, IServiceProvider services,
+        DateTimeOffset now, bool isNewInstance, CancellationToken cancellationToken)
+    {
+        Graph = graph;
+        Instance = instance;
+        Evaluator = evaluator;
+        Services = services;
+        Now = now;
+        CancellationToken = cancellationToken;
+        Result = new BurstResult { ExpectedRevision = instance.Revision, IsNewInstance = isNewInstance };
+        instance.State.StartActivityId ??= graph.DefaultStartId;
+        _analysis = graph.Analyze(instance.State.StartActivityId
+            ?? throw new InvalidOperationException($"Workflow '{graph.Definition.DefinitionId}' has no start activity."));
+    }
+
+    public WorkflowGraph Graph { get; }
+    public WorkflowInstance Instance { get; }
+    public ExpressionEvaluator Evaluator { get; }
+    public IServiceProvider Services { get; }
+    public DateTimeOffset Now { get; }
+    public CancellationToken CancellationToken { get; }
+    public BurstResult Result { get; }
+    public (string ActivityId, Stimulus Stimulus)? PendingTrigger { get; set; }
+
+    private WorkflowState State => Instance.State;
+
+    public void Journal(ActivityNode? node, JournalEvent @event, string? message = null, IReadOnlyList<string>? outcomes = null) =>
+        Result.Journal.Add(new JournalEntry(Instance.Id, State.JournalSequence++, Now, node?.Id, node?.Type, node?.Name, @event, message, outcomes));
+
+    public void Schedule(string activityId) => State.Queue.Add(activityId);
+
+    public async Task ResumeAsync(Bookmark bookmark, Stimulus stimulus)
+    {
+        RemoveBookmark(bookmark);
+        var node = Graph.Nodes[bookmark.ActivityId];
+        Journal(node.Node, JournalEvent.Resumed);
+        Instance.Status = WorkflowStatus.Running;
+        await StepAsync(node, context => node.Activity.ResumeAsync(context, new ResumeContext(bookmark, stimulus)));
+        await RunAsync();
+    }
+
+    /// <summary>Runs the queue until it is empty or an activity faults, then settles the instance's status.</summary>
+    public async Task RunAsync()
+    {
+        var steps = 0;
+        while (State.Queue.Count > 0 && Instance.Status == WorkflowStatus.Running)
+        {
+            if (++steps > MaxStepsPerBurst)
+            {
+                var looping = Graph.Nodes[State.Queue[0]];
+                Fault(looping, new InvalidOperationException(
+                    $"The workflow ran {MaxStepsPerBurst} activities without waiting; a loop without a wait is suspected."));
+                break;
+            }
+            var node = Graph.Nodes[State.Queue[0]];
+            State.Queue.RemoveAt(0);
+            await StepAsync(node, context => node.Activity.ExecuteAsync(context));
+        }
+        Settle();
+    }
+
+    private async Task StepAsync(GraphNode node, Func<ActivityContext, ValueTask<ActivityStep>> step)
+    {
+        ActivityStep result;
+        try
+        {
+            result = await step(new ActivityContext(this, node));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !CancellationToken.IsCancellationRequested)
+        {
+            var incident = Fault(node, ex);
+            if (Graph.Definition.IncidentStrategy == IncidentStrategy.Continue)
+            {
+                Journal(node.Node, JournalEvent.Message, $"Continuing after incident {incident.Id}.");
+                Propagate(node, []);
+            }
+            return;
+        }
+        finally
+        {
+            if (PendingTrigger?.ActivityId == node.Node.Id) PendingTrigger = null;
+        }
+
+        switch (result)
+        {
+            case ActivityStep.Completed completed:
+                Journal(node.Node, JournalEvent.Executed, outcomes: completed.Outcomes);
+                Propagate(node, completed.Outcomes);
+                break;
+            case ActivityStep.Suspended suspended:
+                foreach (var request in suspended.Bookmarks)
+                    AddBookmark(node, request);
+                Journal(node.Node, JournalEvent.Suspended, string.Join(", ", suspended.Bookmarks.Select(b => b.Key is null ? b.Name : $"{b.Name}:{b.Key}")));
+                break;
+            case ActivityStep.FinishedWorkflow:
+                Journal(node.Node, JournalEvent.Executed);
+                State.Queue.Clear();
+                State.Tokens.Clear();
+                foreach (var bookmark in Instance.Bookmarks.ToList()) RemoveBookmark(bookmark);
+                break;
+        }
+    }
+
+    private Incident Fault(GraphNode node, Exception ex)
+    {
+        var incident = new Incident(Guid.NewGuid().ToString("N"), node.Node.Id, node.Node.Type, ex.Message, ex.GetType().FullName, Now);
+        Instance.Incidents.Add(incident);
+        Result.AddedIncidents.Add(incident);
+        Journal(node.Node, JournalEvent.Faulted, ex.Message);
+        if (Graph.Definition.IncidentStrategy == IncidentStrategy.Fault)
+        {
+            // The faulted activity goes back to the head of the queue so that a retry runs it again.
+            State.Queue.Insert(0, node.Node.Id);
+            Instance.Status = WorkflowStatus.Faulted;
+        }
+        return incident;
+    }
+
+    private void Settle()
+    {
+        Instance.UpdatedAt = Now;
+        if (Instance.Status == WorkflowStatus.Faulted)
+        {
+            Journal(null, JournalEvent.WorkflowFaulted);
+            return;
+        }
+        if (Instance.Status != WorkflowStatus.Running) return;
+        if (Instance.Bookmarks.Count > 0)
+        {
+            Instance.Status = WorkflowStatus.Suspended;
+            return;
+        }
+        Instance.Status = WorkflowStatus.Finished;
+        Instance.FinishedAt = Now;
+        State.Tokens.Clear();
+        Journal(null, JournalEvent.WorkflowFinished);
+    }
+
+    private void AddBookmark(GraphNode node, BookmarkRequest request)
+    {
+        var bookmark = new Bookmark(Guid.NewGuid().ToString("N"), Instance.Id, node.Node.Id, request.Name, request.Key,
+            Instance.CorrelationId, Now, request.ResumeAt, request.Payload);
+        Instance.Bookmarks.Add(bookmark);
+        Result.AddedBookmarks.Add(bookmark);
+    }
+
+    private void RemoveBookmark(Bookmark bookmark)
+    {
+        Instance.Bookmarks.Remove(bookmark);
+        // A bookmark created and consumed within one burst never reaches the store.
+        if (!Result.AddedBookmarks.Remove(bookmark))
+            Result.RemovedBookmarks.Add(bookmark);
+    }
+
+    private void Propagate(GraphNode node, IReadOnlyList<string> outcomes)
+    {
+        foreach (var connection in node.Outbound)
+            Deliver(connection, outcomes.Contains(connection.SourcePort));
+    }
+
+    private void Deliver(FlowConnection connection, bool live)
+    {
+        var target = connection.Target;
+        if (_analysis.BackEdges.Contains(connection.Index))
+        {
+            // A loop re-enters its target afresh; an untaken loop-back simply ends.
+            if (live)
+            {
+                State.Tokens.Remove(target);
+                Schedule(target);
+            }
+            return;
+        }
+
+        var waitFor = _analysis.WaitFor[target];
+        if (waitFor.Length <= 1)
+        {
+            if (live) Schedule(target);
+            else Propagate(Graph.Nodes[target], []);
+            return;
+        }
+
+        if (!State.Tokens.TryGetValue(target, out var tokens))
+            State.Tokens[target] = tokens = [];
+        tokens[connection.Index] = live;
+
+        var targetNode = Graph.Nodes[target];
+        if (live && targetNode.Activity is Activities.Flow.FlowJoin { WaitsForAny: true })
+        {
+            // Nothing upstream is left pending after the cancellation, so no late token can arrive this round.
+            CancelBranchesInto(target);
+            Schedule(target);
+            return;
+        }
+
+        if (!waitFor.All(tokens.ContainsKey)) return;
+        var anyLive = waitFor.Any(i => tokens[i]);
+        State.Tokens.Remove(target);
+        if (anyLive) Schedule(target);
+        else Propagate(targetNode, []);
+    }
+
+    /// <summary>A wait-any join fired: every other activity still pending upstream of it is cancelled.</summary>
+    private void CancelBranchesInto(string joinId)
+    {
+        var ancestors = _analysis.Ancestors[joinId];
+        State.Queue.RemoveAll(ancestors.Contains);
+        foreach (var bookmark in Instance.Bookmarks.Where(b => ancestors.Contains(b.ActivityId)).ToList())
+        {
+            RemoveBookmark(bookmark);
+            Journal(Graph.Nodes[bookmark.ActivityId].Node, JournalEvent.Message, $"Cancelled: join '{joinId}' continued on another branch.");
+        }
+        foreach (var ancestor in ancestors) State.Tokens.Remove(ancestor);
+        State.Tokens.Remove(joinId);
+    }
+}

@@ -1,0 +1,248 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Activities;
+using Manyi.Engine.Expressions;
+using Manyi.Engine.Model;
+using Manyi.Engine.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Manyi.Engine.Runtime;
+
+public sealed record StartOptions
+{
+    public string? CorrelationId { get; init; }
+    public Dictionary<string, JsonNode?> Input { get; init; } = [];
+
+    /// <summary>Start at this activity instead of the default start (used when a trigger starts the run).</summary>
+    public string? StartActivityId { get; init; }
+}
+
+/// <summary>What a stimulus did: the instances it resumed and started, or that it was queued for a bookmark to come.</summary>
+public sealed record StimulusResult(IReadOnlyList<WorkflowInstance> Resumed, IReadOnlyList<WorkflowInstance> Started, bool Queued);
+
+public sealed record RuntimeOptions
+{
+    /// <summary>How long a stimulus that matched nothing waits for a bookmark to appear.</summary>
+    public TimeSpan QueuedStimulusLifetime { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often a burst is retried after another burst saved the same instance first.</summary>
+    public int MaxConcurrencyRetries { get; init; } = 50;
+}
+
+/// <summary>
+/// Starts and resumes workflow instances. Each call loads the instance, runs one burst and commits it in one
+/// transaction through <see cref="IWorkflowStore"/>. Bursts of one instance are serialised in this process by a
+/// lock and across processes by the store's revision check, with a retry on conflict.
+/// </summary>
+public sealed class WorkflowRuntime(
+    IWorkflowStore store,
+    WorkflowGraphCache graphs,
+    ExpressionEvaluator evaluator,
+    IServiceProvider services,
+    TimeProvider time,
+    RuntimeOptions options,
+    ILogger<WorkflowRuntime> logger)
+{
+    private static readonly SemaphoreSlim[] InstanceLocks = Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
+    public async Task<WorkflowInstance> StartAsync(string definitionId, StartOptions start, CancellationToken cancellationToken)
+    {
+        var definition = await store.FindPublishedDefinitionAsync(definitionId, cancellationToken)
+            ?? throw new WorkflowNotFoundException($"Workflow definition '{definitionId}' has no published version.");
+        return await StartAsync(definition, start, cancellationToken);
+    }
+
+    public async Task<WorkflowInstance> StartAsync(WorkflowDefinition definition, StartOptions start, CancellationToken cancellationToken)
+        => (await StartCoreAsync(definition, start, null, cancellationToken)).Instance;
+
+    /// <summary>The single entry point for everything that happens outside an instance.</summary>
+    public async Task<StimulusResult> SendStimulusAsync(Stimulus stimulus, CancellationToken cancellationToken)
+    {
+        var resumed = new List<WorkflowInstance>();
+        foreach (var instanceId in await store.FindInstancesWithBookmarksAsync(stimulus, cancellationToken))
+            if (await ResumeAsync(instanceId, stimulus, cancellationToken) is { } instance)
+                resumed.Add(instance);
+
+        var started = new List<WorkflowInstance>();
+        if (stimulus.MayStart)
+        {
+            foreach (var trigger in await store.FindTriggersAsync(stimulus.Name, stimulus.Key, cancellationToken))
+            {
+                var definition = await store.FindDefinitionVersionAsync(trigger.DefinitionVersionId, cancellationToken);
+                if (definition is null) continue;
+                var start = new StartOptions { CorrelationId = stimulus.CorrelationId, Input = stimulus.Input, StartActivityId = trigger.ActivityId };
+                started.Add((await StartCoreAsync(definition, start, stimulus, cancellationToken)).Instance);
+            }
+        }
+
+        var queued = false;
+        if (resumed.Count == 0 && started.Count == 0 && stimulus.BookmarkId is null)
+        {
+            await store.QueueStimulusAsync(stimulus, time.GetUtcNow() + options.QueuedStimulusLifetime, cancellationToken);
+            queued = true;
+        }
+        return new StimulusResult(resumed, started, queued);
+    }
+
+    public Task<WorkflowInstance> CancelAsync(string instanceId, CancellationToken cancellationToken) =>
+        UpdateAsync(instanceId, (instance, burst) =>
+        {
+            if (instance.IsEnded)
+                throw new WorkflowStateException($"Workflow instance '{instanceId}' is already {instance.Status} and cannot be cancelled.");
+            foreach (var bookmark in instance.Bookmarks.ToList())
+            {
+                instance.Bookmarks.Remove(bookmark);
+                burst.Result.RemovedBookmarks.Add(bookmark);
+            }
+            instance.State.Queue.Clear();
+            instance.Status = WorkflowStatus.Cancelled;
+            instance.FinishedAt = burst.Now;
+            instance.UpdatedAt = burst.Now;
+            burst.Journal(null, JournalEvent.WorkflowCancelled);
+            return Task.CompletedTask;
+        }, cancellationToken);
+
+    /// <summary>Resolves an incident and runs the faulted activity again.</summary>
+    public Task<WorkflowInstance> RetryAsync(string instanceId, string incidentId, CancellationToken cancellationToken) =>
+        UpdateAsync(instanceId, async (instance, burst) =>
+        {
+            var incident = instance.Incidents.FirstOrDefault(i => i.Id == incidentId)
+                ?? throw new WorkflowNotFoundException($"Workflow instance '{instanceId}' has no incident '{incidentId}'.");
+            if (incident.ResolvedAt is not null)
+                throw new WorkflowStateException($"Incident '{incidentId}' was already resolved at {incident.ResolvedAt:O}.");
+            var resolved = incident with { ResolvedAt = burst.Now };
+            instance.Incidents[instance.Incidents.IndexOf(incident)] = resolved;
+            burst.Result.ResolvedIncidents.Add(resolved);
+            burst.Journal(null, JournalEvent.Retried, $"Incident {incidentId} at activity '{incident.ActivityId}' retried.");
+            if (instance.Status == WorkflowStatus.Faulted && instance.Incidents.All(i => i.ResolvedAt is not null))
+            {
+                instance.Status = WorkflowStatus.Running;
+                await burst.RunAsync();
+            }
+        }, cancellationToken);
+
+    /// <summary>The triggers a published definition registers: its start activities that a stimulus can start.</summary>
+    public async Task<IReadOnlyList<StoredTrigger>> GetTriggersAsync(WorkflowDefinition definition, CancellationToken cancellationToken)
+    {
+        var graph = graphs.Get(definition);
+        var probe = NewInstance(definition, new StartOptions());
+        var burst = new Burst(graph, probe, evaluator, services, time.GetUtcNow(), true, cancellationToken);
+        var triggers = new List<StoredTrigger>();
+        foreach (var node in graph.Nodes.Values.Where(n => n.Node.CanStartWorkflow && n.Activity is ITriggerActivity))
+        {
+            var request = await ((ITriggerActivity)node.Activity).GetTriggerAsync(new ActivityContext(burst, node));
+            triggers.Add(new StoredTrigger(definition.DefinitionId, definition.Id, node.Node.Id, request.Name, request.Key));
+        }
+        return triggers;
+    }
+
+    private async Task<(WorkflowInstance Instance, BurstResult Result)> StartCoreAsync(
+        WorkflowDefinition definition, StartOptions start, Stimulus? trigger, CancellationToken cancellationToken)
+    {
+        var graph = graphs.Get(definition);
+        var instance = NewInstance(definition, start);
+        instance.State.StartActivityId = start.StartActivityId ?? graph.DefaultStartId;
+        var burst = new Burst(graph, instance, evaluator, services, instance.CreatedAt, true, cancellationToken);
+        if (trigger is not null) burst.PendingTrigger = (instance.State.StartActivityId!, trigger);
+        burst.Journal(null, JournalEvent.WorkflowStarted, $"Version {definition.Version}");
+        burst.Schedule(instance.State.StartActivityId!);
+        await burst.RunAsync();
+        await store.SaveAsync(instance, burst.Result, cancellationToken);
+        Log(instance);
+        await DeliverQueuedStimuliAsync(instance, burst.Result, cancellationToken);
+        return (instance, burst.Result);
+    }
+
+    private WorkflowInstance NewInstance(WorkflowDefinition definition, StartOptions start)
+    {
+        var now = time.GetUtcNow();
+        var instance = new WorkflowInstance
+        {
+            Id = Guid.NewGuid().ToString("N"),
+            DefinitionId = definition.DefinitionId,
+            DefinitionVersionId = definition.Id,
+            Version = definition.Version,
+            CorrelationId = start.CorrelationId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        foreach (var variable in definition.Variables)
+            instance.State.Variables[variable.Name] = variable.Value is null ? null
+                : variable.IsArray ? JsonNode.Parse(variable.Value)
+                : ValueConverter.ToJson(ValueConverter.Convert(variable.Value, TypeNames.ToClr(variable.TypeName)));
+        foreach (var (key, value) in start.Input)
+            instance.State.Input[key] = value?.DeepClone();
+        return instance;
+    }
+
+    /// <summary>Resumes the first bookmark of the instance that the stimulus matches; null when none does (any more).</summary>
+    private async Task<WorkflowInstance?> ResumeAsync(string instanceId, Stimulus stimulus, CancellationToken cancellationToken)
+    {
+        var matched = true;
+        var instance = await UpdateAsync(instanceId, async (instance, burst) =>
+        {
+            var bookmark = instance.Bookmarks.FirstOrDefault(stimulus.Matches);
+            if (bookmark is null || instance.Status is not (WorkflowStatus.Suspended or WorkflowStatus.Running))
+            {
+                matched = false;
+                return;
+            }
+            await burst.ResumeAsync(bookmark, stimulus);
+        }, cancellationToken, saveWhen: () => matched);
+        return matched ? instance : null;
+    }
+
+    /// <summary>Loads, changes and saves an instance under its lock, retrying from a fresh load on a concurrency conflict.</summary>
+    private async Task<WorkflowInstance> UpdateAsync(string instanceId, Func<WorkflowInstance, Burst, Task> change,
+        CancellationToken cancellationToken, Func<bool>? saveWhen = null)
+    {
+        var gate = InstanceLocks[(uint)StringComparer.Ordinal.GetHashCode(instanceId) % InstanceLocks.Length];
+        for (var attempt = 1; ; attempt++)
+        {
+            await gate.WaitAsync(cancellationToken);
+            BurstResult result;
+            WorkflowInstance instance;
+            try
+            {
+                instance = await store.FindInstanceAsync(instanceId, cancellationToken)
+                    ?? throw new WorkflowNotFoundException($"Workflow instance '{instanceId}' does not exist.");
+                var definition = await store.FindDefinitionVersionAsync(instance.DefinitionVersionId, cancellationToken)
+                    ?? throw new WorkflowNotFoundException($"Definition version '{instance.DefinitionVersionId}' of instance '{instanceId}' is missing.");
+                var burst = new Burst(graphs.Get(definition), instance, evaluator, services, time.GetUtcNow(), false, cancellationToken);
+                await change(instance, burst);
+                if (saveWhen is not null && !saveWhen()) return instance;
+                result = burst.Result;
+                await store.SaveAsync(instance, result, cancellationToken);
+            }
+            catch (ConcurrencyConflictException) when (attempt < options.MaxConcurrencyRetries)
+            {
+                logger.LogDebug("Concurrency conflict on instance {InstanceId}, attempt {Attempt}; retrying.", instanceId, attempt);
+                await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), cancellationToken);
+                continue;
+            }
+            finally
+            {
+                gate.Release();
+            }
+            Log(instance);
+            await DeliverQueuedStimuliAsync(instance, result, cancellationToken);
+            return instance;
+        }
+    }
+
+    private async Task DeliverQueuedStimuliAsync(WorkflowInstance instance, BurstResult result, CancellationToken cancellationToken)
+    {
+        if (result.AddedBookmarks.Count == 0) return;
+        foreach (var queued in await store.TakeQueuedStimuliAsync(result.AddedBookmarks, time.GetUtcNow(), cancellationToken))
+            await ResumeAsync(instance.Id, queued with { WorkflowInstanceId = instance.Id }, cancellationToken);
+    }
+
+    private void Log(WorkflowInstance instance) =>
+        logger.LogDebug("Workflow instance {InstanceId} of {DefinitionId} v{Version} is {Status}.",
+            instance.Id, instance.DefinitionId, instance.Version, instance.Status);
+}
+
+/// <summary>A definition, version, instance or incident that does not exist.</summary>
+public sealed class WorkflowNotFoundException(string message) : Exception(message);
+
+/// <summary>An operation the instance's current status does not allow.</summary>
+public sealed class WorkflowStateException(string message) : Exception(message);

@@ -1,0 +1,223 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Manyi.Engine.Model;
+
+namespace Manyi.Engine.Serialization;
+
+/// <summary>
+/// Reads and writes Elsa 3 workflow definition JSON. Reading accepts a byte-order mark, unknown keys, flat
+/// (older) connections and activity keys Manyi does not know; writing produces the nested connection shape.
+/// </summary>
+public static class ElsaJson
+{
+    private static readonly HashSet<string> CoreActivityKeys =
+        ["id", "nodeId", "name", "type", "version", "customProperties", "metadata", "activities", "connections"];
+
+    private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true };
+
+    public static WorkflowDefinition Read(string json)
+    {
+        json = json.TrimStart('\uFEFF');
+        JsonNode? document;
+        try
+        {
+            document = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException ex)
+        {
+            throw new WorkflowFormatException($"The workflow is not valid JSON: {ex.Message}", ex);
+        }
+
+        if (document is not JsonObject root)
+            throw new WorkflowFormatException("The workflow must be a JSON object.");
+        return ReadDefinition(root);
+    }
+
+    public static WorkflowDefinition Read(ReadOnlySpan<byte> utf8) => Read(Encoding.UTF8.GetString(utf8));
+
+    public static string Write(WorkflowDefinition definition) => ToJsonObject(definition).ToJsonString(WriteOptions);
+
+    private static WorkflowDefinition ReadDefinition(JsonObject json)
+    {
+        var rootNode = json["root"] as JsonObject
+            ?? throw new WorkflowFormatException("The workflow has no 'root' activity.");
+        var definitionId = OptionalString(json, "definitionId", "$");
+        var id = OptionalString(json, "id", "$");
+        return new WorkflowDefinition
+        {
+            Id = id ?? "",
+            DefinitionId = definitionId ?? "",
+            Name = OptionalString(json, "name", "$"),
+            Description = OptionalString(json, "description", "$"),
+            Version = json["version"] is JsonValue v ? ReadInt(v, "$.version") : 1,
+            IsLatest = json["isLatest"] is not JsonValue latest || latest.GetValueKind() != JsonValueKind.False,
+            IsPublished = json["isPublished"] is JsonValue published && published.GetValueKind() == JsonValueKind.True,
+            CreatedAt = json["createdAt"] is JsonValue created && created.TryGetValue<string>(out var c)
+                        && DateTimeOffset.TryParse(c, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                ? at
+                : default,
+            Variables = ReadVariables(json["variables"]),
+            Inputs = json["inputs"] as JsonArray is { } inputs ? (JsonArray)inputs.DeepClone() : [],
+            Outputs = json["outputs"] as JsonArray is { } outputs ? (JsonArray)outputs.DeepClone() : [],
+            Outcomes = json["outcomes"] as JsonArray is { } outcomes ? (JsonArray)outcomes.DeepClone() : [],
+            CustomProperties = json["customProperties"] as JsonObject is { } custom ? (JsonObject)custom.DeepClone() : [],
+            Options = json["options"] as JsonObject is { } options ? (JsonObject)options.DeepClone() : [],
+            Root = ReadActivity(rootNode, "$.root"),
+        };
+    }
+
+    private static List<VariableDefinition> ReadVariables(JsonNode? node)
+    {
+        if (node is null) return [];
+        if (node is not JsonArray array) throw new WorkflowFormatException("'variables' must be an array.");
+        var result = new List<VariableDefinition>();
+        for (var i = 0; i < array.Count; i++)
+        {
+            var path = $"$.variables[{i}]";
+            if (array[i] is not JsonObject v) throw new WorkflowFormatException($"{path} must be an object.");
+            var name = OptionalString(v, "name", path) ?? throw new WorkflowFormatException($"{path} has no 'name'.");
+            var extra = new JsonObject();
+            foreach (var (key, value) in v)
+                if (key is not ("id" or "name" or "typeName" or "isArray" or "value"))
+                    extra[key] = value?.DeepClone();
+            result.Add(new VariableDefinition(
+                OptionalString(v, "id", path) ?? name,
+                name,
+                OptionalString(v, "typeName", path) ?? "Object",
+                v["isArray"] is JsonValue isArray && isArray.GetValueKind() == JsonValueKind.True,
+                v["value"] switch { null => null, JsonValue s when s.TryGetValue<string>(out var text) => text, var other => other.ToJsonString() })
+            { Extra = extra });
+        }
+        return result;
+    }
+
+    private static ActivityNode ReadActivity(JsonObject json, string path)
+    {
+        var id = OptionalString(json, "id", path) ?? throw new WorkflowFormatException($"The activity at {path} has no 'id'.");
+        var type = OptionalString(json, "type", path) ?? throw new WorkflowFormatException($"The activity '{id}' has no 'type'.");
+        var node = new ActivityNode
+        {
+            Id = id,
+            NodeId = OptionalString(json, "nodeId", path),
+            Name = OptionalString(json, "name", path),
+            Type = type,
+            Version = json["version"] is JsonValue v ? ReadInt(v, $"{path}.version") : 1,
+            CustomProperties = json["customProperties"] as JsonObject is { } custom ? (JsonObject)custom.DeepClone() : [],
+            Metadata = json["metadata"] as JsonObject is { } metadata ? (JsonObject)metadata.DeepClone() : [],
+        };
+        foreach (var (key, value) in json)
+            if (!CoreActivityKeys.Contains(key))
+                node.Properties[key] = value?.DeepClone();
+
+        if (json["activities"] is JsonArray children)
+        {
+            node.Activities = [];
+            for (var i = 0; i < children.Count; i++)
+            {
+                var childPath = $"{path}.activities[{i}]";
+                if (children[i] is not JsonObject child) throw new WorkflowFormatException($"{childPath} must be an object.");
+                node.Activities.Add(ReadActivity(child, childPath));
+            }
+        }
+        if (json["connections"] is JsonArray connections)
+        {
+            node.Connections = [];
+            for (var i = 0; i < connections.Count; i++)
+                node.Connections.Add(ReadConnection(connections[i], $"{path}.connections[{i}]"));
+        }
+        else if (node.Activities is not null)
+        {
+            node.Connections = [];
+        }
+        return node;
+    }
+
+    private static Connection ReadConnection(JsonNode? json, string path)
+    {
+        if (json is not JsonObject connection) throw new WorkflowFormatException($"{path} must be an object.");
+        var vertices = connection["vertices"] as JsonArray is { } v ? (JsonArray)v.DeepClone() : [];
+        // Elsa 3.0 wrote flat strings: {"source": "a", "sourcePort": "Done", "target": "b", "targetPort": "In"}.
+        var source = ReadEndpoint(connection["source"], OptionalString(connection, "sourcePort", path), "Done", $"{path}.source");
+        var target = ReadEndpoint(connection["target"], OptionalString(connection, "targetPort", path), "In", $"{path}.target");
+        return new Connection(source, target) { Vertices = vertices };
+    }
+
+    private static Endpoint ReadEndpoint(JsonNode? json, string? flatPort, string defaultPort, string path) => json switch
+    {
+        JsonObject endpoint => new Endpoint(
+            OptionalString(endpoint, "activity", path) ?? throw new WorkflowFormatException($"{path} has no 'activity'."),
+            OptionalString(endpoint, "port", path) ?? defaultPort),
+        JsonValue value when value.TryGetValue<string>(out var activity) => new Endpoint(activity, flatPort ?? defaultPort),
+        _ => throw new WorkflowFormatException($"{path} is missing or is neither an object nor an activity id."),
+    };
+
+    private static string? OptionalString(JsonObject json, string key, string path) => json[key] switch
+    {
+        null => null,
+        JsonValue value when value.TryGetValue<string>(out var s) => s,
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number => value.ToJsonString(),
+        _ => throw new WorkflowFormatException($"{path}.{key} must be a string."),
+    };
+
+    private static int ReadInt(JsonValue value, string path) =>
+        value.TryGetValue<int>(out var i) ? i
+        : value.TryGetValue<string>(out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out i) ? i
+        : throw new WorkflowFormatException($"{path} must be a whole number.");
+
+    public static JsonObject ToJsonObject(WorkflowDefinition definition) => new()
+    {
+        ["id"] = definition.Id,
+        ["definitionId"] = definition.DefinitionId,
+        ["name"] = definition.Name,
+        ["description"] = definition.Description,
+        ["createdAt"] = definition.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+        ["version"] = definition.Version,
+        ["variables"] = new JsonArray(definition.Variables.Select(WriteVariable).ToArray<JsonNode?>()),
+        ["inputs"] = definition.Inputs.DeepClone(),
+        ["outputs"] = definition.Outputs.DeepClone(),
+        ["outcomes"] = definition.Outcomes.DeepClone(),
+        ["customProperties"] = definition.CustomProperties.DeepClone(),
+        ["isLatest"] = definition.IsLatest,
+        ["isPublished"] = definition.IsPublished,
+        ["options"] = definition.Options.DeepClone(),
+        ["root"] = WriteActivity(definition.Root),
+    };
+
+    private static JsonObject WriteVariable(VariableDefinition variable)
+    {
+        var json = new JsonObject
+        {
+            ["id"] = variable.Id,
+            ["name"] = variable.Name,
+            ["typeName"] = variable.TypeName,
+            ["isArray"] = variable.IsArray,
+            ["value"] = variable.Value,
+        };
+        foreach (var (key, value) in variable.Extra) json[key] = value?.DeepClone();
+        return json;
+    }
+
+    private static JsonObject WriteActivity(ActivityNode node)
+    {
+        var json = new JsonObject { ["id"] = node.Id };
+        if (node.NodeId is not null) json["nodeId"] = node.NodeId;
+        json["name"] = node.Name;
+        json["type"] = node.Type;
+        json["version"] = node.Version;
+        json["customProperties"] = node.CustomProperties.DeepClone();
+        json["metadata"] = node.Metadata.DeepClone();
+        foreach (var (key, value) in node.Properties) json[key] = value?.DeepClone();
+        if (node.Activities is not null)
+            json["activities"] = new JsonArray(node.Activities.Select(a => (JsonNode?)WriteActivity(a)).ToArray());
+        if (node.Connections is not null)
+            json["connections"] = new JsonArray(node.Connections.Select(c => (JsonNode?)new JsonObject
+            {
+                ["source"] = new JsonObject { ["activity"] = c.Source.Activity, ["port"] = c.Source.Port },
+                ["target"] = new JsonObject { ["activity"] = c.Target.Activity, ["port"] = c.Target.Port },
+                ["vertices"] = c.Vertices.DeepClone(),
+            }).ToArray());
+        return json;
+    }
+}

@@ -1,0 +1,41 @@
+using Manyi.Engine.Model;
+using Manyi.Engine.Runtime;
+
+namespace Manyi.Engine.Stores;
+
+/// <summary>
+/// What the runtime needs from storage. <see cref="SaveAsync"/> commits an instance and everything its burst
+/// changed in one transaction, and refuses (with <see cref="ConcurrencyConflictException"/>) when another burst
+/// saved the instance first.
+/// </summary>
+public interface IWorkflowStore
+{
+    Task<WorkflowDefinition?> FindDefinitionVersionAsync(string definitionVersionId, CancellationToken cancellationToken);
+
+    Task<WorkflowDefinition?> FindPublishedDefinitionAsync(string definitionId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<StoredTrigger>> FindTriggersAsync(string name, string? key, CancellationToken cancellationToken);
+
+    /// <summary>Ids of instances with a bookmark the stimulus matches.</summary>
+    Task<IReadOnlyList<string>> FindInstancesWithBookmarksAsync(Stimulus stimulus, CancellationToken cancellationToken);
+
+    Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken);
+
+    Task SaveAsync(WorkflowInstance instance, BurstResult burst, CancellationToken cancellationToken);
+
+    /// <summary>Keeps a stimulus that matched nothing, for a bookmark created shortly after.</summary>
+    Task QueueStimulusAsync(Stimulus stimulus, DateTimeOffset expiresAt, CancellationToken cancellationToken);
+
+    /// <summary>Removes and returns unexpired queued stimuli that match any of these bookmarks.</summary>
+    Task<IReadOnlyList<Stimulus>> TakeQueuedStimuliAsync(IReadOnlyList<Bookmark> bookmarks, DateTimeOffset now, CancellationToken cancellationToken);
+}
+
+/// <summary>A published definition's start activity that a stimulus with this name and key starts.</summary>
+public sealed record StoredTrigger(string DefinitionId, string DefinitionVersionId, string ActivityId, string Name, string? Key);
+
+/// <summary>Another burst saved the instance first; reload it and try again.</summary>
+public sealed class ConcurrencyConflictException(string instanceId)
+    : Exception($"Workflow instance '{instanceId}' was changed by another execution.")
+{
+    public string InstanceId { get; } = instanceId;
+}

@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Manyi.Engine.Model;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Serialization;
+
+namespace Manyi.Engine.Stores;
+
+/// <summary>
+/// A store in memory, for engine tests and tools. It keeps instances as serialised snapshots so that, like a
+/// database, a loaded instance never aliases the stored one, and it checks revisions like the real stores.
+/// </summary>
+public sealed class InMemoryWorkflowStore : IWorkflowStore
+{
+    private static readonly JsonSerializerOptions SnapshotOptions = new() { IncludeFields = false };
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, WorkflowDefinition> _definitions = [];
+    private readonly Dictionary<string, string> _instances = [];
+    private readonly List<StoredTrigger> _triggers = [];
+    private readonly List<(Stimulus Stimulus, DateTimeOffset ExpiresAt)> _queued = [];
+
+    public List<JournalEntry> Journal { get; } = [];
+
+    /// <summary>Adds a definition version; when published, it replaces the definition's previously published version.</summary>
+    public void AddDefinition(WorkflowDefinition definition, IReadOnlyList<StoredTrigger>? triggers = null)
+    {
+        lock (_gate)
+        {
+            var copy = ElsaJson.Read(ElsaJson.Write(definition));
+            if (copy.IsPublished)
+            {
+                foreach (var other in _definitions.Values.Where(d => d.DefinitionId == copy.DefinitionId))
+                    other.IsPublished = false;
+                _triggers.RemoveAll(t => t.DefinitionId == copy.DefinitionId);
+                _triggers.AddRange(triggers ?? []);
+            }
+            _definitions[copy.Id] = copy;
+        }
+    }
+
+    public Task<WorkflowDefinition?> FindDefinitionVersionAsync(string definitionVersionId, CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult(_definitions.GetValueOrDefault(definitionVersionId));
+    }
+
+    public Task<WorkflowDefinition?> FindPublishedDefinitionAsync(string definitionId, CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult(_definitions.Values.FirstOrDefault(d => d.DefinitionId == definitionId && d.IsPublished));
+    }
+
+    public Task<IReadOnlyList<StoredTrigger>> FindTriggersAsync(string name, string? key, CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult<IReadOnlyList<StoredTrigger>>(_triggers.Where(t => t.Name == name && t.Key == key).ToList());
+    }
+
+    public Task<IReadOnlyList<string>> FindInstancesWithBookmarksAsync(Stimulus stimulus, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<string>>(_instances.Values
+                .Select(Restore)
+                .Where(i => i.Bookmarks.Any(stimulus.Matches))
+                .OrderBy(i => i.CreatedAt)
+                .Select(i => i.Id)
+                .ToList());
+    }
+
+    public Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        lock (_gate) return Task.FromResult(_instances.TryGetValue(instanceId, out var json) ? Restore(json) : null);
+    }
+
+    public Task SaveAsync(WorkflowInstance instance, BurstResult burst, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var stored = _instances.TryGetValue(instance.Id, out var json) ? Restore(json) : null;
+            if (burst.IsNewInstance ? stored is not null : stored?.Revision != burst.ExpectedRevision)
+                throw new ConcurrencyConflictException(instance.Id);
+            instance.Revision = burst.ExpectedRevision + 1;
+            _instances[instance.Id] = JsonSerializer.Serialize(instance, SnapshotOptions);
+            Journal.AddRange(burst.Journal);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task QueueStimulusAsync(Stimulus stimulus, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        lock (_gate) _queued.Add((stimulus, expiresAt));
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<Stimulus>> TakeQueuedStimuliAsync(IReadOnlyList<Bookmark> bookmarks, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _queued.RemoveAll(q => q.ExpiresAt <= now);
+            var taken = _queued.Where(q => bookmarks.Any(q.Stimulus.Matches)).ToList();
+            foreach (var q in taken) _queued.Remove(q);
+            return Task.FromResult<IReadOnlyList<Stimulus>>(taken.Select(q => q.Stimulus).ToList());
+        }
+    }
+
+    private static WorkflowInstance Restore(string json) => JsonSerializer.Deserialize<WorkflowInstance>(json, SnapshotOptions)!;
+}
