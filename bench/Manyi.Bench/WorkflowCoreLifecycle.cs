@@ -115,9 +115,11 @@ public static class WorkflowCoreLifecycle
         {
             var stopwatch = Stopwatch.StartNew();
 
+            var workflowIds = new HashSet<string>(instances);
             for (var i = 0; i < instances; i++)
             {
-                await host.StartWorkflow(StepWaitStepWorkflow.DefinitionId, new LifecycleData { EventKey = EventKey(i) });
+                workflowIds.Add(await host.StartWorkflow(
+                    StepWaitStepWorkflow.DefinitionId, new LifecycleData { EventKey = EventKey(i) }));
             }
             await WaitForPhaseAsync(tracker.AllWaiting, "waiting for their event", () => tracker.Waiting, instances, cancellationToken);
             var startToAllWaiting = stopwatch.Elapsed;
@@ -129,7 +131,7 @@ public static class WorkflowCoreLifecycle
             await WaitForPhaseAsync(tracker.AllComplete, "complete", () => tracker.Completed, instances, cancellationToken);
             stopwatch.Stop();
 
-            await VerifyAllCompleteAsync(host, instances);
+            await VerifyAllCompleteAsync(host, workflowIds);
 
             var configuration = $"{host.PersistenceStore.GetType().Name}; {tuning}";
             return new LifecycleResult(
@@ -173,14 +175,14 @@ public static class WorkflowCoreLifecycle
     }
 
     /// <summary>Cross-checks the lifecycle events against the store (outside the timed region).</summary>
-    private static async Task VerifyAllCompleteAsync(IWorkflowHost host, int instances)
+    private static async Task VerifyAllCompleteAsync(IWorkflowHost host, HashSet<string> workflowIds)
     {
-        var complete = await host.PersistenceStore.GetWorkflowInstances(
-            WorkflowStatus.Complete, StepWaitStepWorkflow.DefinitionId, null, null, 0, instances + 1);
-        var count = complete.Count();
-        if (count != instances)
+        var stored = (await host.PersistenceStore.GetWorkflowInstances(workflowIds, CancellationToken.None)).ToList();
+        var complete = stored.Count(workflow => workflow.Status == WorkflowStatus.Complete);
+        if (complete != workflowIds.Count)
         {
-            throw new InvalidOperationException($"{Engine}: {count} of {instances} instances are Complete in the store.");
+            throw new InvalidOperationException(
+                $"{Engine}: {complete} of {workflowIds.Count} started instances are Complete in the store.");
         }
     }
 

@@ -1,0 +1,212 @@
+using System.Security.Cryptography;
+using System.Text;
+using Manyi.Engine.Model;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Serialization;
+using Manyi.Engine.Validation;
+using Manyi.Persistence.Records;
+using Microsoft.EntityFrameworkCore;
+
+namespace Manyi.Persistence.Definitions;
+
+public enum ImportOutcome
+{
+    Created,
+    Updated,
+    Unchanged,
+}
+
+public sealed record ImportResult(WorkflowDefinitionRecord Definition, ImportOutcome Outcome, IReadOnlyList<ValidationProblem> Warnings);
+
+/// <summary>A change to a definition that its versions do not allow (an edit of a published version, an out-of-date base version).</summary>
+public sealed class DefinitionConflictException(string message) : Exception(message);
+
+/// <summary>
+/// Versioned workflow definitions: import as draft, publish, retract. Published and retracted versions are never
+/// edited; a change to them becomes a new version. Each operation commits in one transaction.
+/// </summary>
+public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompiler compiler, WorkflowRuntime runtime, TimeProvider time)
+{
+    /// <summary>
+    /// Saves an imported definition as a draft. Its <c>version</c> says which version the change was made on:
+    /// absent or the latest, the change lands on the latest (the draft is updated, or a new draft follows a
+    /// published version); an older or unknown version is a conflict, so that nobody's change is overwritten.
+    /// </summary>
+    /// <param name="asNewVersion">Always add a new version after the latest (the workflows folder's way: never an in-place edit).</param>
+    public async Task<ImportResult> ImportAsync(WorkflowDefinition definition, bool versionGiven, string? sourcePath,
+        CancellationToken cancellationToken, bool asNewVersion = false)
+    {
+        var validation = compiler.Validate(definition);
+        if (!validation.IsValid) throw new WorkflowValidationException(validation.Problems);
+        var warnings = validation.Problems.Where(p => p.Severity == Severity.Warning).ToList();
+        var hash = ContentHash(definition);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (string.IsNullOrWhiteSpace(definition.DefinitionId))
+            definition.DefinitionId = Guid.NewGuid().ToString("N");
+        var versions = await db.WorkflowDefinitions
+            .Where(d => d.DefinitionId == definition.DefinitionId)
+            .OrderByDescending(d => d.Version)
+            .ToListAsync(cancellationToken);
+        var latest = versions.FirstOrDefault();
+
+        ImportResult result;
+        if (latest is null)
+        {
+            var record = NewVersion(definition, versionGiven ? Math.Max(definition.Version, 1) : 1, hash, sourcePath);
+            db.WorkflowDefinitions.Add(record);
+            result = new ImportResult(record, ImportOutcome.Created, warnings);
+        }
+        else if (asNewVersion)
+        {
+            if (latest.ContentHash == hash)
+                return new ImportResult(latest, ImportOutcome.Unchanged, warnings);
+            var record = NewVersion(definition, latest.Version + 1, hash, sourcePath);
+            db.WorkflowDefinitions.Add(record);
+            result = new ImportResult(record, ImportOutcome.Created, warnings);
+        }
+        else
+        {
+            var baseVersion = versionGiven ? definition.Version : latest.Version;
+            var based = versions.FirstOrDefault(v => v.Version == baseVersion);
+            if (based is not null && based.ContentHash == hash)
+                return new ImportResult(based, ImportOutcome.Unchanged, warnings);
+            if (based is null)
+                throw new DefinitionConflictException(
+                    $"Version {baseVersion} of workflow definition '{definition.DefinitionId}' does not exist; the latest is version {latest.Version}.");
+            if (baseVersion != latest.Version)
+                throw new DefinitionConflictException(
+                    $"Workflow definition '{definition.DefinitionId}' has moved on to version {latest.Version} since version {baseVersion}; " +
+                    $"export version {latest.Version}, apply the change and import again.");
+
+            if (latest.Status == DefinitionStatus.Draft)
+            {
+                definition.Id = latest.Id;
+                definition.Version = latest.Version;
+                latest.Json = Serialize(definition, DefinitionStatus.Draft, isLatest: true);
+                latest.Name = definition.Name;
+                latest.Description = definition.Description;
+                latest.ContentHash = hash;
+                latest.SourcePath = sourcePath ?? latest.SourcePath;
+                result = new ImportResult(latest, ImportOutcome.Updated, warnings);
+            }
+            else
+            {
+                var record = NewVersion(definition, latest.Version + 1, hash, sourcePath);
+                db.WorkflowDefinitions.Add(record);
+                result = new ImportResult(record, ImportOutcome.Created, warnings);
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>Publishes the latest version: the previously published one is retracted and its triggers replaced.</summary>
+    public async Task<WorkflowDefinitionRecord> PublishAsync(string definitionId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var versions = await db.WorkflowDefinitions.Where(d => d.DefinitionId == definitionId)
+            .OrderByDescending(d => d.Version).ToListAsync(cancellationToken);
+        var latest = versions.FirstOrDefault()
+            ?? throw new WorkflowNotFoundException($"Workflow definition '{definitionId}' does not exist.");
+        if (latest.Status == DefinitionStatus.Published) return latest;
+
+        var definition = ElsaJson.Read(latest.Json);
+        var validation = compiler.Validate(definition);
+        if (!validation.IsValid) throw new WorkflowValidationException(validation.Problems);
+
+        foreach (var published in versions.Where(v => v.Status == DefinitionStatus.Published))
+        {
+            published.Status = DefinitionStatus.Retracted;
+            published.Json = Serialize(ElsaJson.Read(published.Json), DefinitionStatus.Retracted, isLatest: false);
+        }
+        latest.Status = DefinitionStatus.Published;
+        latest.PublishedAt = time.GetUtcNow();
+        latest.Json = Serialize(definition, DefinitionStatus.Published, isLatest: true);
+
+        await db.Triggers.Where(t => t.DefinitionId == definitionId).ExecuteDeleteAsync(cancellationToken);
+        definition.IsPublished = true;
+        foreach (var trigger in await runtime.GetTriggersAsync(definition, cancellationToken))
+            db.Triggers.Add(new TriggerRecord
+            {
+                DefinitionId = trigger.DefinitionId, DefinitionVersionId = trigger.DefinitionVersionId,
+                ActivityId = trigger.ActivityId, Name = trigger.Name, Key = trigger.Key,
+            });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return latest;
+    }
+
+    /// <summary>Retracts the published version: no new instance starts on it; running instances continue.</summary>
+    public async Task<WorkflowDefinitionRecord> RetractAsync(string definitionId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var exists = await db.WorkflowDefinitions.AnyAsync(d => d.DefinitionId == definitionId, cancellationToken);
+        if (!exists) throw new WorkflowNotFoundException($"Workflow definition '{definitionId}' does not exist.");
+        var published = await db.WorkflowDefinitions
+            .FirstOrDefaultAsync(d => d.DefinitionId == definitionId && d.Status == DefinitionStatus.Published, cancellationToken)
+            ?? throw new DefinitionConflictException($"Workflow definition '{definitionId}' has no published version to retract.");
+        var isLatest = !await db.WorkflowDefinitions.AnyAsync(d => d.DefinitionId == definitionId && d.Version > published.Version, cancellationToken);
+        published.Status = DefinitionStatus.Retracted;
+        published.Json = Serialize(ElsaJson.Read(published.Json), DefinitionStatus.Retracted, isLatest);
+        await db.Triggers.Where(t => t.DefinitionId == definitionId).ExecuteDeleteAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return published;
+    }
+
+    /// <summary>A version by number, or the latest.</summary>
+    public Task<WorkflowDefinitionRecord?> FindAsync(string definitionId, int? version, CancellationToken cancellationToken)
+    {
+        var versions = db.WorkflowDefinitions.AsNoTracking().Where(d => d.DefinitionId == definitionId);
+        return version is { } v
+            ? versions.FirstOrDefaultAsync(d => d.Version == v, cancellationToken)
+            : versions.OrderByDescending(d => d.Version).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>The definition as an Elsa 3 document, with <c>isLatest</c> and <c>isPublished</c> as they are now.</summary>
+    public async Task<WorkflowDefinition> ToDefinitionAsync(WorkflowDefinitionRecord record, CancellationToken cancellationToken)
+    {
+        var definition = ElsaJson.Read(record.Json);
+        definition.IsPublished = record.Status == DefinitionStatus.Published;
+        definition.IsLatest = !await db.WorkflowDefinitions.AnyAsync(d => d.DefinitionId == record.DefinitionId && d.Version > record.Version, cancellationToken);
+        return definition;
+    }
+
+    /// <summary>The hash of what makes a version different: not its ids, number, dates or flags.</summary>
+    public static string ContentHash(WorkflowDefinition definition)
+    {
+        var json = ElsaJson.ToJsonObject(definition);
+        foreach (var key in new[] { "id", "definitionId", "version", "isLatest", "isPublished", "createdAt" })
+            json.Remove(key);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(json.ToJsonString())));
+    }
+
+    private WorkflowDefinitionRecord NewVersion(WorkflowDefinition definition, int version, string hash, string? sourcePath)
+    {
+        definition.Id = Guid.NewGuid().ToString("N");
+        definition.Version = version;
+        definition.CreatedAt = time.GetUtcNow();
+        return new WorkflowDefinitionRecord
+        {
+            Id = definition.Id,
+            DefinitionId = definition.DefinitionId,
+            Version = version,
+            Name = definition.Name,
+            Description = definition.Description,
+            Status = DefinitionStatus.Draft,
+            Json = Serialize(definition, DefinitionStatus.Draft, isLatest: true),
+            ContentHash = hash,
+            SourcePath = sourcePath,
+            CreatedAt = definition.CreatedAt,
+        };
+    }
+
+    private static string Serialize(WorkflowDefinition definition, DefinitionStatus status, bool isLatest)
+    {
+        definition.IsPublished = status == DefinitionStatus.Published;
+        definition.IsLatest = isLatest;
+        return ElsaJson.Write(definition);
+    }
+}

@@ -1,0 +1,40 @@
+using Manyi.Engine.Stores;
+using Manyi.Persistence.Definitions;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Manyi.Persistence;
+
+public static class ManyiDataServiceCollectionExtensions
+{
+    /// <summary>
+    /// The database: PostgreSQL when <c>ConnectionStrings:Manyi</c> is set, otherwise the embedded SQLite file
+    /// <c>manyi.db</c> in <c>Manyi:DataDirectory</c>. Also the engine's store and the definition catalog.
+    /// </summary>
+    public static IServiceCollection AddManyiData(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(ManyiDataOptions.Section).Get<ManyiDataOptions>() ?? new ManyiDataOptions();
+        var connectionString = configuration.GetConnectionString("Manyi");
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            options.Provider = DatabaseProvider.PostgreSql;
+            services.AddDbContext<ManyiDbContext, PostgresManyiDbContext>(db => db.UseNpgsql(connectionString));
+        }
+        else
+        {
+            var folder = Path.GetFullPath(options.DataDirectory);
+            Directory.CreateDirectory(folder);
+            options.Provider = DatabaseProvider.Sqlite;
+            services.AddDbContext<ManyiDbContext, SqliteManyiDbContext>(db => db
+                .UseSqlite($"Data Source={Path.Combine(folder, "manyi.db")}")
+                .AddInterceptors(new SqlitePragmas()));
+        }
+
+        services.AddSingleton(options);
+        services.AddScoped<IWorkflowStore, EfWorkflowStore>();
+        services.AddScoped<WorkflowDefinitionCatalog>();
+        services.AddScoped<WorkflowsFolderImport>();
+        return services;
+    }
+}

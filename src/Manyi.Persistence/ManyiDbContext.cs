@@ -1,0 +1,94 @@
+using Manyi.Persistence.Records;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Manyi.Persistence;
+
+/// <summary>
+/// Manyi's database. The model is shared; <see cref="SqliteManyiDbContext"/> and <see cref="PostgresManyiDbContext"/>
+/// exist so that each provider has its own migrations.
+/// </summary>
+public abstract class ManyiDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<WorkflowDefinitionRecord> WorkflowDefinitions => Set<WorkflowDefinitionRecord>();
+    public DbSet<WorkflowInstanceRecord> WorkflowInstances => Set<WorkflowInstanceRecord>();
+    public DbSet<BookmarkRecord> Bookmarks => Set<BookmarkRecord>();
+    public DbSet<TriggerRecord> Triggers => Set<TriggerRecord>();
+    public DbSet<JournalEntryRecord> JournalEntries => Set<JournalEntryRecord>();
+    public DbSet<IncidentRecord> Incidents => Set<IncidentRecord>();
+    public DbSet<QueuedStimulusRecord> QueuedStimuli => Set<QueuedStimulusRecord>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<WorkflowDefinitionRecord>(e =>
+        {
+            e.ToTable("workflow_definitions");
+            e.Property(d => d.Id).HasMaxLength(64);
+            e.Property(d => d.DefinitionId).HasMaxLength(128);
+            e.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(d => d.ContentHash).HasMaxLength(64);
+            e.HasIndex(d => new { d.DefinitionId, d.Version }).IsUnique();
+            e.HasIndex(d => new { d.DefinitionId, d.Status });
+        });
+        model.Entity<WorkflowInstanceRecord>(e =>
+        {
+            e.ToTable("workflow_instances");
+            e.Property(i => i.Id).HasMaxLength(64);
+            e.Property(i => i.DefinitionId).HasMaxLength(128);
+            e.Property(i => i.DefinitionVersionId).HasMaxLength(64);
+            e.Property(i => i.Status).HasMaxLength(16);
+            e.Property(i => i.CorrelationId).HasMaxLength(256);
+            e.Property(i => i.Revision).IsConcurrencyToken();
+            e.HasIndex(i => new { i.DefinitionId, i.Status });
+            e.HasIndex(i => i.CorrelationId);
+            e.HasIndex(i => i.CreatedAt);
+        });
+        model.Entity<BookmarkRecord>(e =>
+        {
+            e.ToTable("bookmarks");
+            e.Property(b => b.Id).HasMaxLength(64);
+            e.Property(b => b.InstanceId).HasMaxLength(64);
+            e.Property(b => b.Name).HasMaxLength(128);
+            e.Property(b => b.Key).HasMaxLength(256);
+            e.HasIndex(b => new { b.Name, b.Key });
+            e.HasIndex(b => b.InstanceId);
+            e.HasIndex(b => b.ResumeAt);
+        });
+        model.Entity<TriggerRecord>(e =>
+        {
+            e.ToTable("triggers");
+            e.HasIndex(t => new { t.Name, t.Key });
+            e.HasIndex(t => t.DefinitionId);
+        });
+        model.Entity<JournalEntryRecord>(e =>
+        {
+            e.ToTable("journal_entries");
+            e.Property(j => j.InstanceId).HasMaxLength(64);
+            e.Property(j => j.Event).HasMaxLength(32);
+            e.HasIndex(j => new { j.InstanceId, j.Sequence }).IsUnique();
+        });
+        model.Entity<IncidentRecord>(e =>
+        {
+            e.ToTable("incidents");
+            e.Property(i => i.Id).HasMaxLength(64);
+            e.HasIndex(i => i.InstanceId);
+        });
+        model.Entity<QueuedStimulusRecord>(e =>
+        {
+            e.ToTable("queued_stimuli");
+            e.HasIndex(q => new { q.Name, q.Key });
+            e.HasIndex(q => q.ExpiresAt);
+        });
+    }
+}
+
+public sealed class PostgresManyiDbContext(DbContextOptions<PostgresManyiDbContext> options) : ManyiDbContext(options);
+
+public sealed class SqliteManyiDbContext(DbContextOptions<SqliteManyiDbContext> options) : ManyiDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        // SQLite has no date type: store instants as UTC ticks so that they sort and compare in SQL.
+        configuration.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+    }
+}

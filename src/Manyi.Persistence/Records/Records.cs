@@ -1,0 +1,113 @@
+namespace Manyi.Persistence.Records;
+
+/// <summary>One definition version; <see cref="Json"/> is the Elsa 3 document, the source of truth for its content.</summary>
+public sealed class WorkflowDefinitionRecord
+{
+    public required string Id { get; set; }
+    public required string DefinitionId { get; set; }
+    public int Version { get; set; }
+    public string? Name { get; set; }
+    public string? Description { get; set; }
+    public DefinitionStatus Status { get; set; }
+    public required string Json { get; set; }
+
+    /// <summary>SHA-256 of the content that makes a version (everything but ids, version and flags).</summary>
+    public required string ContentHash { get; set; }
+
+    /// <summary>The file in the workflows folder this version came from, if any.</summary>
+    public string? SourcePath { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? PublishedAt { get; set; }
+}
+
+public enum DefinitionStatus
+{
+    /// <summary>Editable; never runs.</summary>
+    Draft,
+
+    /// <summary>The version new instances start on; immutable.</summary>
+    Published,
+
+    /// <summary>Was published; no new instances start on it, running ones continue; immutable.</summary>
+    Retracted,
+}
+
+public sealed class WorkflowInstanceRecord
+{
+    public required string Id { get; set; }
+    public required string DefinitionId { get; set; }
+    public required string DefinitionVersionId { get; set; }
+    public int Version { get; set; }
+    public string Status { get; set; } = "";
+    public string? CorrelationId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>The serialised <c>WorkflowState</c>; carries its own format version.</summary>
+    public required string State { get; set; }
+
+    public long Revision { get; set; }
+}
+
+public sealed class BookmarkRecord
+{
+    public required string Id { get; set; }
+    public required string InstanceId { get; set; }
+    public required string ActivityId { get; set; }
+    public required string Name { get; set; }
+    public string? Key { get; set; }
+    public string? CorrelationId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? ResumeAt { get; set; }
+    public string? Payload { get; set; }
+}
+
+public sealed class TriggerRecord
+{
+    public long Id { get; set; }
+    public required string DefinitionId { get; set; }
+    public required string DefinitionVersionId { get; set; }
+    public required string ActivityId { get; set; }
+    public required string Name { get; set; }
+    public string? Key { get; set; }
+}
+
+public sealed class JournalEntryRecord
+{
+    public long Id { get; set; }
+    public required string InstanceId { get; set; }
+    public long Sequence { get; set; }
+    public DateTimeOffset At { get; set; }
+    public string? ActivityId { get; set; }
+    public string? ActivityType { get; set; }
+    public string? ActivityName { get; set; }
+    public required string Event { get; set; }
+    public string? Message { get; set; }
+    public string? Outcomes { get; set; }
+}
+
+public sealed class IncidentRecord
+{
+    public required string Id { get; set; }
+    public required string InstanceId { get; set; }
+    public required string ActivityId { get; set; }
+    public required string ActivityType { get; set; }
+    public required string Message { get; set; }
+    public string? ExceptionType { get; set; }
+    public DateTimeOffset At { get; set; }
+    public DateTimeOffset? ResolvedAt { get; set; }
+}
+
+public sealed class QueuedStimulusRecord
+{
+    public long Id { get; set; }
+    public required string Name { get; set; }
+    public string? Key { get; set; }
+    public string? CorrelationId { get; set; }
+    public string? InstanceId { get; set; }
+    public required string Input { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}
