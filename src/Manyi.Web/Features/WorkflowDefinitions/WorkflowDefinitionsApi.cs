@@ -1,0 +1,146 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Serialization;
+using Manyi.Persistence;
+using Manyi.Persistence.Definitions;
+using Manyi.Persistence.Records;
+using Manyi.Web.Features.WorkflowInstances;
+using Manyi.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Manyi.Web.Features.WorkflowDefinitions;
+
+/// <summary>Workflow definitions, shaped like Elsa 3's REST API.</summary>
+public static class WorkflowDefinitionsApi
+{
+    public static RouteGroupBuilder MapWorkflowDefinitionsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/workflow-definitions").WithTags("Workflow definitions");
+        group.MapGet("/", List);
+        group.MapGet("/{definitionId}", Get);
+        group.MapGet("/{definitionId}/versions", Versions);
+        group.MapPost("/import", Import).Accepts<JsonObject>("application/json");
+        group.MapPost("/{definitionId}/publish", Publish);
+        group.MapPost("/{definitionId}/retract", Retract);
+        group.MapGet("/{definitionId}/export", Export);
+        group.MapPost("/{definitionId}/execute", Execute);
+        return group;
+    }
+
+    public static async Task<Ok<Page<DefinitionSummary>>> List(ManyiDbContext db, int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
+    {
+        (page, pageSize) = Page.Clamp(page, pageSize);
+        var latest = db.WorkflowDefinitions.AsNoTracking()
+            .Where(d => !db.WorkflowDefinitions.Any(n => n.DefinitionId == d.DefinitionId && n.Version > d.Version));
+        var total = await latest.CountAsync(cancellationToken);
+        var items = await latest.OrderBy(d => d.Name).ThenBy(d => d.DefinitionId)
+            .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        var published = await PublishedVersionsAsync(db, items.Select(d => d.DefinitionId), cancellationToken);
+        return TypedResults.Ok(new Page<DefinitionSummary>(
+            items.Select(d => DefinitionSummary.From(d, isLatest: true, published.GetValueOrDefault(d.DefinitionId))).ToList(), total, page, pageSize));
+    }
+
+    public static async Task<Results<Ok<JsonObject>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> Get(
+        string definitionId, int? version, WorkflowDefinitionCatalog catalog, CancellationToken cancellationToken)
+    {
+        var record = await catalog.FindAsync(definitionId, version, cancellationToken);
+        if (record is null) return NotFound(definitionId, version);
+        var json = ElsaJson.ToJsonObject(await catalog.ToDefinitionAsync(record, cancellationToken));
+        json["status"] = record.Status.ToString();
+        return TypedResults.Ok(json);
+    }
+
+    public static async Task<Results<Ok<List<DefinitionSummary>>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> Versions(
+        string definitionId, ManyiDbContext db, CancellationToken cancellationToken)
+    {
+        var versions = await db.WorkflowDefinitions.AsNoTracking().Where(d => d.DefinitionId == definitionId)
+            .OrderByDescending(d => d.Version).ToListAsync(cancellationToken);
+        if (versions.Count == 0) return NotFound(definitionId, null);
+        return TypedResults.Ok(versions.Select((d, i) => DefinitionSummary.From(d, isLatest: i == 0,
+            versions.FirstOrDefault(v => v.Status == DefinitionStatus.Published)?.Version)).ToList());
+    }
+
+    /// <summary>Saves one Elsa 3 JSON definition as a draft: 201 for a new version, 200 for an updated or unchanged one.</summary>
+    public static async Task<Results<Created<ImportResponse>, Ok<ImportResponse>>> Import(
+        HttpRequest request, WorkflowDefinitionCatalog catalog, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body, Encoding.UTF8);
+        var text = await reader.ReadToEndAsync(cancellationToken);
+        if (string.IsNullOrWhiteSpace(text))
+            throw new WorkflowFormatException("The request body is empty; send one Elsa 3 workflow definition as JSON.");
+        var definition = ElsaJson.Read(text);
+        var versionGiven = JsonNode.Parse(text.TrimStart('\uFEFF'))?["version"] is not null;
+        var result = await catalog.ImportAsync(definition, versionGiven, sourcePath: null, cancellationToken);
+        var response = new ImportResponse(DefinitionSummary.From(result.Definition, isLatest: true, null), result.Outcome.ToString(),
+            result.Warnings.Select(w => w.ToString()).ToList());
+        return result.Outcome == ImportOutcome.Created
+            ? TypedResults.Created($"/api/workflow-definitions/{result.Definition.DefinitionId}?version={result.Definition.Version}", response)
+            : TypedResults.Ok(response);
+    }
+
+    public static async Task<Ok<DefinitionSummary>> Publish(string definitionId, WorkflowDefinitionCatalog catalog, CancellationToken cancellationToken)
+    {
+        var record = await catalog.PublishAsync(definitionId, cancellationToken);
+        return TypedResults.Ok(DefinitionSummary.From(record, isLatest: true, record.Version));
+    }
+
+    public static async Task<Ok<DefinitionSummary>> Retract(string definitionId, WorkflowDefinitionCatalog catalog, CancellationToken cancellationToken)
+    {
+        var record = await catalog.RetractAsync(definitionId, cancellationToken);
+        return TypedResults.Ok(DefinitionSummary.From(record, isLatest: true, null));
+    }
+
+    public static async Task<Results<FileContentHttpResult, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> Export(
+        string definitionId, int? version, WorkflowDefinitionCatalog catalog, CancellationToken cancellationToken)
+    {
+        var record = await catalog.FindAsync(definitionId, version, cancellationToken);
+        if (record is null) return NotFound(definitionId, version);
+        var json = ElsaJson.Write(await catalog.ToDefinitionAsync(record, cancellationToken));
+        return TypedResults.File(Encoding.UTF8.GetBytes(json), "application/json", $"{record.DefinitionId}-v{record.Version}.json");
+    }
+
+    /// <summary>Starts the published version and runs it until it suspends or ends.</summary>
+    public static async Task<Ok<InstanceResponse>> Execute(
+        string definitionId, ExecuteRequest? body, WorkflowRuntime runtime, CancellationToken cancellationToken)
+    {
+        var instance = await runtime.StartAsync(definitionId, new StartOptions
+        {
+            CorrelationId = body?.CorrelationId,
+            Input = body?.Input?.ToDictionary(p => p.Key, p => p.Value?.DeepClone()) ?? [],
+        }, cancellationToken);
+        return TypedResults.Ok(InstanceResponse.From(instance));
+    }
+
+    private static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> NotFound(string definitionId, int? version) =>
+        TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = 404,
+            Title = "Not found.",
+            Detail = version is null
+                ? $"Workflow definition '{definitionId}' does not exist."
+                : $"Workflow definition '{definitionId}' has no version {version}.",
+        });
+
+    private static async Task<Dictionary<string, int>> PublishedVersionsAsync(ManyiDbContext db, IEnumerable<string> definitionIds, CancellationToken cancellationToken)
+    {
+        var ids = definitionIds.ToList();
+        return await db.WorkflowDefinitions.AsNoTracking()
+            .Where(d => ids.Contains(d.DefinitionId) && d.Status == DefinitionStatus.Published)
+            .ToDictionaryAsync(d => d.DefinitionId, d => d.Version, cancellationToken);
+    }
+}
+
+public sealed record ExecuteRequest(string? CorrelationId, JsonObject? Input);
+
+public sealed record ImportResponse(DefinitionSummary Definition, string Outcome, IReadOnlyList<string> Warnings);
+
+public sealed record DefinitionSummary(
+    string Id, string DefinitionId, string? Name, string? Description, int Version, string Status,
+    bool IsLatest, bool IsPublished, int? PublishedVersion, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt, string? SourcePath)
+{
+    public static DefinitionSummary From(WorkflowDefinitionRecord d, bool isLatest, int? publishedVersion) =>
+        new(d.Id, d.DefinitionId, d.Name, d.Description, d.Version, d.Status.ToString(), isLatest,
+            d.Status == DefinitionStatus.Published, publishedVersion, d.CreatedAt, d.PublishedAt, d.SourcePath);
+}

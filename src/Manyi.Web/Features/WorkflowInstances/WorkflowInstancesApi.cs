@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Stores;
+using Manyi.Persistence;
+using Manyi.Web.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace Manyi.Web.Features.WorkflowInstances;
+
+/// <summary>Workflow instances: list, inspect, journal, cancel, retry incidents.</summary>
+public static class WorkflowInstancesApi
+{
+    public static RouteGroupBuilder MapWorkflowInstancesApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/workflow-instances").WithTags("Workflow instances");
+        group.MapGet("/", List);
+        group.MapGet("/{id}", Get);
+        group.MapGet("/{id}/journal", Journal);
+        group.MapPost("/{id}/cancel", Cancel);
+        group.MapPost("/{id}/incidents/{incidentId}/retry", Retry);
+        return group;
+    }
+
+    public static async Task<Results<Ok<Page<InstanceSummary>>, ValidationProblem>> List(
+        ManyiDbContext db, string? definitionId, string? status, string? correlationId,
+        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
+    {
+        if (status is not null && !Enum.TryParse<WorkflowStatus>(status, ignoreCase: true, out _))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["status"] = [$"'{status}' is not a status; use one of {string.Join(", ", Enum.GetNames<WorkflowStatus>())}."],
+            });
+        (page, pageSize) = Page.Clamp(page, pageSize);
+        var query = db.WorkflowInstances.AsNoTracking();
+        if (definitionId is not null) query = query.Where(i => i.DefinitionId == definitionId);
+        if (status is not null)
+        {
+            var normalized = Enum.Parse<WorkflowStatus>(status, ignoreCase: true).ToString();
+            query = query.Where(i => i.Status == normalized);
+        }
+        if (correlationId is not null) query = query.Where(i => i.CorrelationId == correlationId);
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(i => new InstanceSummary(i.Id, i.DefinitionId, i.DefinitionVersionId, i.Version, i.Status, i.CorrelationId, i.CreatedAt, i.UpdatedAt, i.FinishedAt))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new Page<InstanceSummary>(items, total, page, pageSize));
+    }
+
+    public static async Task<Results<Ok<InstanceResponse>, NotFound<ProblemDetails>>> Get(string id, IWorkflowStore store, CancellationToken cancellationToken)
+    {
+        var instance = await store.FindInstanceAsync(id, cancellationToken);
+        return instance is null ? NotFound(id) : TypedResults.Ok(InstanceResponse.From(instance));
+    }
+
+    public static async Task<Results<Ok<Page<JournalEntryResponse>>, NotFound<ProblemDetails>>> Journal(
+        string id, ManyiDbContext db, int page = 1, int pageSize = 200, CancellationToken cancellationToken = default)
+    {
+        if (!await db.WorkflowInstances.AnyAsync(i => i.Id == id, cancellationToken)) return NotFound(id);
+        (page, pageSize) = Page.Clamp(page, pageSize);
+        var entries = db.JournalEntries.AsNoTracking().Where(j => j.InstanceId == id);
+        var total = await entries.CountAsync(cancellationToken);
+        var items = await entries.OrderBy(j => j.Sequence).Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(j => new JournalEntryResponse(j.Sequence, j.At, j.Event, j.ActivityId, j.ActivityType, j.ActivityName, j.Message, j.Outcomes))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new Page<JournalEntryResponse>(items, total, page, pageSize));
+    }
+
+    public static async Task<Ok<InstanceResponse>> Cancel(string id, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
+        TypedResults.Ok(InstanceResponse.From(await runtime.CancelAsync(id, cancellationToken)));
+
+    public static async Task<Ok<InstanceResponse>> Retry(string id, string incidentId, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
+        TypedResults.Ok(InstanceResponse.From(await runtime.RetryAsync(id, incidentId, cancellationToken)));
+
+    private static NotFound<ProblemDetails> NotFound(string id) =>
+        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found.", Detail = $"Workflow instance '{id}' does not exist." });
+}
+
+public sealed record InstanceSummary(string Id, string DefinitionId, string DefinitionVersionId, int Version, string Status,
+    string? CorrelationId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt);
+
+public sealed record InstanceResponse(
+    string Id, string DefinitionId, string DefinitionVersionId, int Version, WorkflowStatus Status, string? CorrelationId,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt,
+    IReadOnlyDictionary<string, JsonNode?> Variables, IReadOnlyList<BookmarkResponse> Bookmarks, IReadOnlyList<Incident> Incidents)
+{
+    public static InstanceResponse From(WorkflowInstance i) =>
+        new(i.Id, i.DefinitionId, i.DefinitionVersionId, i.Version, i.Status, i.CorrelationId, i.CreatedAt, i.UpdatedAt, i.FinishedAt,
+            i.State.Variables,
+            i.Bookmarks.Select(b => new BookmarkResponse(b.Id, b.ActivityId, b.Name, b.Key, b.CorrelationId, b.CreatedAt, b.ResumeAt)).ToList(),
+            i.Incidents);
+}
+
+public sealed record BookmarkResponse(string Id, string ActivityId, string Name, string? Key, string? CorrelationId, DateTimeOffset CreatedAt, DateTimeOffset? ResumeAt);
+
+public sealed record JournalEntryResponse(long Sequence, DateTimeOffset At, string Event, string? ActivityId, string? ActivityType,
+    string? ActivityName, string? Message, string? Outcomes);

@@ -1,0 +1,55 @@
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Serialization;
+using Manyi.Engine.Validation;
+using Manyi.Persistence.Definitions;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Manyi.Web.Infrastructure;
+
+/// <summary>
+/// Turns the engine's and the catalog's exceptions into problem details with the status they mean, so that every
+/// endpoint answers bad input the same way. Anything else stays a 500 and is logged by the framework.
+/// </summary>
+public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = ToProblem(exception);
+        if (problem is null) return false;
+        http.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+
+    public static ProblemDetails? ToProblem(Exception exception) => exception switch
+    {
+        WorkflowValidationException invalid => Invalid(invalid.Problems),
+        WorkflowFormatException format => new ProblemDetails { Status = 400, Title = "The workflow file cannot be read.", Detail = format.Message },
+        BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request cannot be read.", Detail = bad.InnerException?.Message ?? bad.Message },
+        WorkflowNotFoundException missing => new ProblemDetails { Status = 404, Title = "Not found.", Detail = missing.Message },
+        DefinitionConflictException conflict => new ProblemDetails { Status = 409, Title = "Version conflict.", Detail = conflict.Message },
+        WorkflowStateException state => new ProblemDetails { Status = 409, Title = "Not allowed in the instance's current status.", Detail = state.Message },
+        _ => null,
+    };
+
+    /// <summary>A 400 whose <c>errors</c> are keyed by activity id (or "workflow") and whose <c>problems</c> list every finding in full.</summary>
+    public static ProblemDetails Invalid(IReadOnlyList<ValidationProblem> found)
+    {
+        var errors = found.Where(p => p.Severity == Severity.Error)
+            .GroupBy(p => p.ActivityId ?? "workflow")
+            .ToDictionary(g => g.Key, g => g.Select(p => p.ToString()).ToArray());
+        return new ValidationProblemDetails(errors)
+        {
+            Status = 400,
+            Title = "The workflow is not valid.",
+            Detail = string.Join("; ", found.Where(p => p.Severity == Severity.Error)),
+            Extensions =
+            {
+                ["problems"] = found.Select(p => new
+                {
+                    severity = p.Severity.ToString(), activityId = p.ActivityId, activityType = p.ActivityType, input = p.Input, message = p.Message,
+                }).ToList(),
+            },
+        };
+    }
+}

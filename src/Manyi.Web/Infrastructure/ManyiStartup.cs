@@ -1,0 +1,59 @@
+using Manyi.Persistence;
+using Manyi.Persistence.Definitions;
+using Microsoft.EntityFrameworkCore;
+
+namespace Manyi.Web.Infrastructure;
+
+/// <summary>
+/// At start-up: brings the database schema up to date where that is allowed (the embedded default; PostgreSQL
+/// only when <c>Manyi:MigrateOnStartup</c> says so), refuses to start on an out-of-date schema otherwise, then
+/// imports the workflows folder.
+/// </summary>
+public sealed class ManyiStartup(IServiceProvider services, ManyiDataOptions options, IHostEnvironment environment, ILogger<ManyiStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        var migrate = options.MigrateOnStartup ?? options.Provider == DatabaseProvider.Sqlite;
+        if (migrate)
+        {
+            await db.Database.MigrateAsync(cancellationToken);
+        }
+        else if ((await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList() is { Count: > 0 } pending)
+        {
+            throw new InvalidOperationException(
+                $"The database lacks {pending.Count} migration(s) ({string.Join(", ", pending)}). " +
+                "Run `dotnet run --project src/Manyi.Web -- migrate` with the same settings, or set Manyi:MigrateOnStartup=true.");
+        }
+        logger.LogInformation("Database: {Provider}.", options.Provider);
+
+        var folder = WorkflowsFolder();
+        var report = await scope.ServiceProvider.GetRequiredService<WorkflowsFolderImport>().ImportAsync(folder, cancellationToken);
+        logger.LogInformation("Workflows folder {Folder}: {Published} published, {Unchanged} unchanged, {Rejected} rejected.",
+            folder, report.Count(r => r.Outcome == "published"), report.Count(r => r.Outcome == "unchanged"), report.Count(r => r.Outcome == "rejected"));
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Applies every pending migration; the explicit `migrate` command.</summary>
+    public static async Task MigrateAsync(IServiceProvider services)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+        await db.Database.MigrateAsync();
+        Console.WriteLine(pending.Count == 0 ? "The database is up to date." : $"Applied {pending.Count} migration(s): {string.Join(", ", pending)}.");
+    }
+
+    /// <summary><c>Manyi:WorkflowsDirectory</c>, else the repository's <c>workflows/</c> found above the content root.</summary>
+    private string WorkflowsFolder()
+    {
+        if (!string.IsNullOrWhiteSpace(options.WorkflowsDirectory))
+            return Path.GetFullPath(options.WorkflowsDirectory, environment.ContentRootPath);
+        for (var dir = new DirectoryInfo(environment.ContentRootPath); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "global.json")) && Directory.Exists(Path.Combine(dir.FullName, "workflows")))
+                return Path.Combine(dir.FullName, "workflows");
+        return Path.Combine(environment.ContentRootPath, "workflows");
+    }
+}

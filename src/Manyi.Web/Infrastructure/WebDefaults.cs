@@ -1,0 +1,18 @@
+using System.Text.Json.Serialization;
+
+namespace Manyi.Web.Infrastructure;
+
+public static class WebDefaults
+{
+    /// <summary>Problem details for every error, enums as strings, and the OpenAPI document.</summary>
+    public static IServiceCollection AddManyiWebDefaults(this IServiceCollection services)
+    {
+        services.AddProblemDetails();
+        // Unreadable request bodies reach the exception handler, which names what is wrong, instead of a bare 400.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        services.AddExceptionHandler<DomainExceptionHandler>();
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.AddOpenApi();
+        return services;
+    }
+}
