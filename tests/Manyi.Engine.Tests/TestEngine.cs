@@ -17,12 +17,15 @@ internal sealed class TestEngine : IAsyncDisposable
 
     private readonly AsyncServiceScope _scope;
 
-    public TestEngine(Action<ManyiEngineBuilder>? configure = null, IWorkflowStore? store = null, RuntimeOptions? options = null)
+    /// <param name="configure">Extra activities.</param>
+    /// <param name="wrapStore">Puts a decorator (or another engine's store) in front of this engine's store.</param>
+    /// <param name="options">Runtime options other than the defaults.</param>
+    public TestEngine(Action<ManyiEngineBuilder>? configure = null, Func<InMemoryWorkflowStore, IWorkflowStore>? wrapStore = null, RuntimeOptions? options = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton<TimeProvider>(Time);
-        services.AddSingleton(store ?? Store);
+        services.AddSingleton<IWorkflowStore>(wrapStore?.Invoke(Store) ?? Store);
         if (options is not null) services.AddSingleton(options);
         services.AddManyiEngine(configure);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });

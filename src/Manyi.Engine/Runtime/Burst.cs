@@ -67,9 +67,12 @@ internal sealed class Burst
         {
             if (++steps > MaxStepsPerBurst)
             {
+                // The looping activity stays at the head of the queue, so a retry resumes the loop where it stopped.
+                // The instance faults whatever the incident strategy: continuing would only spin again.
                 var looping = Graph.Nodes[State.Queue[0]];
-                Fault(looping, new InvalidOperationException(
+                RecordIncident(looping, new InvalidOperationException(
                     $"The workflow ran {MaxStepsPerBurst} activities without waiting; a loop without a wait is suspected."));
+                Instance.Status = WorkflowStatus.Faulted;
                 break;
             }
             var node = Graph.Nodes[State.Queue[0]];
@@ -88,11 +91,17 @@ internal sealed class Burst
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !CancellationToken.IsCancellationRequested)
         {
-            var incident = Fault(node, ex);
+            var incident = RecordIncident(node, ex);
             if (Graph.Definition.IncidentStrategy == IncidentStrategy.Continue)
             {
                 Journal(node.Node, JournalEvent.Message, $"Continuing after incident {incident.Id}.");
                 Propagate(node, []);
+            }
+            else
+            {
+                // The faulted activity goes back to the head of the queue so that a retry runs it again.
+                State.Queue.Insert(0, node.Node.Id);
+                Instance.Status = WorkflowStatus.Faulted;
             }
             return;
         }
@@ -121,18 +130,12 @@ internal sealed class Burst
         }
     }
 
-    private Incident Fault(GraphNode node, Exception ex)
+    private Incident RecordIncident(GraphNode node, Exception ex)
     {
         var incident = new Incident(Guid.NewGuid().ToString("N"), node.Node.Id, node.Node.Type, ex.Message, ex.GetType().FullName, Now);
         Instance.Incidents.Add(incident);
         Result.AddedIncidents.Add(incident);
         Journal(node.Node, JournalEvent.Faulted, ex.Message);
-        if (Graph.Definition.IncidentStrategy == IncidentStrategy.Fault)
-        {
-            // The faulted activity goes back to the head of the queue so that a retry runs it again.
-            State.Queue.Insert(0, node.Node.Id);
-            Instance.Status = WorkflowStatus.Faulted;
-        }
         return incident;
     }
 

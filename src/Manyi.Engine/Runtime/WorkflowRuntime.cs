@@ -148,8 +148,7 @@ public sealed class WorkflowRuntime(
         await burst.RunAsync();
         await store.SaveAsync(instance, burst.Result, cancellationToken);
         Log(instance);
-        await DeliverQueuedStimuliAsync(instance, burst.Result, cancellationToken);
-        return (instance, burst.Result);
+        return (await DeliverQueuedStimuliAsync(instance, burst.Result, cancellationToken), burst.Result);
     }
 
     private WorkflowInstance NewInstance(WorkflowDefinition definition, StartOptions start)
@@ -224,16 +223,20 @@ public sealed class WorkflowRuntime(
                 gate.Release();
             }
             Log(instance);
-            await DeliverQueuedStimuliAsync(instance, result, cancellationToken);
-            return instance;
+            return await DeliverQueuedStimuliAsync(instance, result, cancellationToken);
         }
     }
 
-    private async Task DeliverQueuedStimuliAsync(WorkflowInstance instance, BurstResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// Delivers the queued stimuli that the burst's new bookmarks match. Returns the instance as it stands after them,
+    /// so that a caller never sees the state from before a delivery it triggered.
+    /// </summary>
+    private async Task<WorkflowInstance> DeliverQueuedStimuliAsync(WorkflowInstance instance, BurstResult result, CancellationToken cancellationToken)
     {
-        if (result.AddedBookmarks.Count == 0) return;
+        if (result.AddedBookmarks.Count == 0) return instance;
         foreach (var queued in await store.TakeQueuedStimuliAsync(result.AddedBookmarks, time.GetUtcNow(), cancellationToken))
-            await ResumeAsync(instance.Id, queued with { WorkflowInstanceId = instance.Id }, cancellationToken);
+            instance = await ResumeAsync(instance.Id, queued with { WorkflowInstanceId = instance.Id }, cancellationToken) ?? instance;
+        return instance;
     }
 
     private void Log(WorkflowInstance instance) =>

@@ -87,7 +87,7 @@ public sealed class IncidentTests
             "ok Message ok after 2",
             "ok Executed Done",
             "WorkflowFinished",
-        ], steps.Skip(steps.IndexOf("WorkflowFaulted") + 1));
+        ], steps.SkipWhile(s => s != "WorkflowFaulted").Skip(1));
     }
 
     [Fact]

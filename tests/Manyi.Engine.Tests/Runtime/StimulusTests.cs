@@ -117,7 +117,7 @@ public sealed class StimulusTests
 
         var result = await engine.SendEventAsync("approved", input: ("by", "Zhao"));
 
-        Assert.Equal([first.Id, second.Id], result.Resumed.Select(i => i.Id).Order());
+        Assert.Equal(new[] { first.Id, second.Id }.Order(), result.Resumed.Select(i => i.Id).Order());
         Assert.All(result.Resumed, i => Assert.Equal(WorkflowStatus.Finished, i.Status));
     }
 
