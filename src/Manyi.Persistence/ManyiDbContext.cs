@@ -50,7 +50,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
             e.Property(b => b.InstanceId).HasMaxLength(64);
             e.Property(b => b.Name).HasMaxLength(128);
             e.Property(b => b.Key).HasMaxLength(256);
-            e.HasIndex(b => new { b.Name, b.Key });
+            e.HasIndex(b => new { b.Name, b.Key, b.CorrelationId });
             e.HasIndex(b => b.InstanceId);
             e.HasIndex(b => b.ResumeAt);
         });

@@ -64,7 +64,7 @@ namespace Manyi.Persistence.Migrations.Postgres
 
                     b.HasIndex("ResumeAt");
 
-                    b.HasIndex("Name", "Key");
+                    b.HasIndex("Name", "Key", "CorrelationId");
 
                     b.ToTable("bookmarks", (string)null);
                 });

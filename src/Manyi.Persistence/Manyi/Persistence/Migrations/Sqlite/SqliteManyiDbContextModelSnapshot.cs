@@ -58,7 +58,7 @@ namespace Manyi.Persistence.Migrations.Sqlite
 
                     b.HasIndex("ResumeAt");
 
-                    b.HasIndex("Name", "Key");
+                    b.HasIndex("Name", "Key", "CorrelationId");
 
                     b.ToTable("bookmarks", (string)null);
                 });
