@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Manyi.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresManyiDbContext))]
-    [Migration("20261129070442_Initial")]
+    [Migration("20261129070518_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Manyi.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteManyiDbContext))]
-    [Migration("20261129070435_Initial")]
+    [Migration("20261129070509_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
