@@ -48,7 +48,7 @@ public static class ManyiEngineServiceCollectionExtensions
             .AddActivity<FlowDecision>()
             .AddActivity<FlowSwitch>()
             .AddActivity<FlowJoin>()
-            .AddActivity<Fork>()
+            .AddActivity<FlowFork>()
             .AddActivity<Event>();
         configure?.Invoke(builder);
         return builder;

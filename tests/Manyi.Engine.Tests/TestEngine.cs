@@ -11,7 +11,7 @@ namespace Manyi.Engine.Tests;
 /// A whole engine as AddManyiEngine builds it, over its own in-memory store and a fake clock. Each test
 /// creates one, so no test sees another's definitions, instances or journal.
 /// </summary>
-internal sealed class TestEngine : IAsyncDisposable
+internal sealed class TestEngine : IAsyncDisposable, IDisposable
 {
     public static readonly DateTimeOffset Epoch = new(2025, 4, 1, 0, 0, 0, TimeSpan.Zero);
 
@@ -66,7 +66,7 @@ internal sealed class TestEngine : IAsyncDisposable
         Runtime.SendStimulusAsync(Event(eventName, correlationId, input), TestContext.Current.CancellationToken);
 
     public static Stimulus Event(string eventName, string? correlationId = null, params (string Key, JsonNode? Value)[] input) =>
-        new(Activities.Events.Event.BookmarkName, eventName)
+        new(Engine.Activities.Events.Event.BookmarkName, eventName)
         {
             CorrelationId = correlationId,
             Input = input.ToDictionary(p => p.Key, p => p.Value),
@@ -79,6 +79,12 @@ internal sealed class TestEngine : IAsyncDisposable
 
     /// <summary>The instance's journal as readable steps; see <see cref="JournalSteps"/>.</summary>
     public IReadOnlyList<string> Steps(string instanceId) => JournalSteps.Of(Store.Journal, instanceId);
+
+    public void Dispose()
+    {
+        _scope.Dispose();
+        Services.Dispose();
+    }
 
     public async ValueTask DisposeAsync()
     {

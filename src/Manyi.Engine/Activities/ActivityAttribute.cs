@@ -10,6 +10,9 @@ public sealed class ActivityAttribute(string typeName, string category, string d
 
     /// <summary>The outcome ports. Empty means the ports depend on the activity's inputs (see <see cref="Activity.GetOutcomes"/>).</summary>
     public string[] Outcomes { get; init; } = [Activity.Done];
+
+    /// <summary>Other type names files may use for this activity (Elsa has renamed some); the file keeps its name.</summary>
+    public string[] Aliases { get; init; } = [];
 }
 
 /// <summary>Marks a property as an input the designer shows and the file stores under the camel-cased property name.</summary>

@@ -8,6 +8,7 @@ namespace Manyi.Engine.Activities;
 /// <summary>What the engine, the validator and the designer know about an activity type.</summary>
 public sealed record ActivityDescriptor(
     string TypeName,
+    IReadOnlyList<string> Aliases,
     string Category,
     string Description,
     Type ClrType,
@@ -25,7 +26,7 @@ public sealed record ActivityDescriptor(
             .Where(p => p.GetCustomAttribute<InputAttribute>() is not null)
             .Select(InputDescriptor.Describe)
             .ToList();
-        return new ActivityDescriptor(attribute.TypeName, attribute.Category, attribute.Description, type, attribute.Outcomes, inputs);
+        return new ActivityDescriptor(attribute.TypeName, attribute.Aliases, attribute.Category, attribute.Description, type, attribute.Outcomes, inputs);
     }
 }
 

@@ -13,13 +13,14 @@ public sealed class ActivityRegistry
         foreach (var registration in registrations)
         {
             var descriptor = ActivityDescriptor.Describe(registration.Type);
-            if (!descriptors.TryAdd(descriptor.TypeName, descriptor) && descriptors[descriptor.TypeName].ClrType != registration.Type)
-                throw new InvalidOperationException($"Two activities claim the type name '{descriptor.TypeName}'.");
+            foreach (var name in descriptor.Aliases.Prepend(descriptor.TypeName))
+                if (!descriptors.TryAdd(name, descriptor) && descriptors[name].ClrType != registration.Type)
+                    throw new InvalidOperationException($"Two activities claim the type name '{name}'.");
         }
         _byTypeName = descriptors.ToFrozenDictionary(StringComparer.Ordinal);
     }
 
-    public IEnumerable<ActivityDescriptor> All => _byTypeName.Values.OrderBy(d => d.Category).ThenBy(d => d.TypeName);
+    public IEnumerable<ActivityDescriptor> All => _byTypeName.Values.Distinct().OrderBy(d => d.Category).ThenBy(d => d.TypeName);
 
     public ActivityDescriptor? Find(string typeName) => _byTypeName.GetValueOrDefault(typeName);
 }

@@ -33,9 +33,9 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
             Prepare(code);
             return null;
         }
-        catch (ParseErrorException ex)
+        catch (Exception ex) when (ParseError(ex) is { } error)
         {
-            return ex.Message;
+            return error;
         }
     }
 
@@ -46,9 +46,9 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
         {
             script = Prepare(code);
         }
-        catch (ParseErrorException ex)
+        catch (Exception ex) when (ParseError(ex) is { } error)
         {
-            throw new ExpressionException($"JavaScript does not parse: {ex.Message}", ex);
+            throw new ExpressionException($"JavaScript does not parse: {error}", ex);
         }
 
         var engine = new JintEngine(options => options
@@ -100,6 +100,11 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
                         scope.SetVariable(name, value?.DeepClone());
             return result;
         }
+        catch (ExecutionCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The host is stopping, not the script failing: the burst is abandoned rather than turned into an incident.
+            throw new OperationCanceledException(cancellationToken);
+        }
         catch (Exception ex) when (ex is JavaScriptException or TimeoutException or MemoryLimitExceededException
                                        or RecursionDepthOverflowException or StatementsCountOverflowException
                                        or ExecutionCanceledException or JintException or InvalidCastException)
@@ -107,6 +112,18 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
             throw new ExpressionException($"JavaScript failed: {ex.Message}", ex);
         }
     }
+
+    /// <summary>
+    /// The parse error in an exception from <see cref="Prepare"/>, or null. Jint wraps Acornima's syntax error in a
+    /// <see cref="ScriptPreparationException"/>, whose own message only adds "Could not prepare script".
+    /// </summary>
+    private static string? ParseError(Exception ex) => ex switch
+    {
+        ParseErrorException parse => parse.Message,
+        ScriptPreparationException { InnerException: ParseErrorException parse } => parse.Message,
+        ScriptPreparationException preparation => preparation.Message,
+        _ => null,
+    };
 
     private Prepared<Script> Prepare(string code) => _scripts.GetOrAdd(code, static c => JintEngine.PrepareScript(c));
 }

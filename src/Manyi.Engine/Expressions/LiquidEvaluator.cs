@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fluid;
@@ -39,9 +40,15 @@ public sealed class LiquidEvaluator
             JsonValueKind.String => v.GetValue<string>(),
             JsonValueKind.True => true,
             JsonValueKind.False => false,
-            JsonValueKind.Number => v.TryGetValue<long>(out var l) ? l : v.TryGetValue<decimal>(out var m) ? m : v.GetValue<double>(),
+            JsonValueKind.Number => ToNumber(v.ToJsonString()),
             _ => v.ToJsonString(),
         },
         _ => node.ToJsonString(),
     };
+
+    // Read from the JSON text: a value built in code (JsonValue.Create(3)) only converts to its own CLR type.
+    private static object ToNumber(string json) =>
+        long.TryParse(json, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole) ? whole
+        : decimal.TryParse(json, NumberStyles.Float, CultureInfo.InvariantCulture, out var exact) ? exact
+        : double.Parse(json, NumberStyles.Float, CultureInfo.InvariantCulture);
 }

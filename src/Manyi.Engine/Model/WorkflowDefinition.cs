@@ -25,10 +25,15 @@ public sealed class WorkflowDefinition
     public JsonObject Options { get; set; } = [];
     public required ActivityNode Root { get; set; }
 
-    /// <summary>What happens to an instance when an activity faults: <see cref="IncidentStrategy.Fault"/> unless <c>options.incidentStrategy</c> says otherwise.</summary>
+    /// <summary>
+    /// What happens to an instance when an activity faults: <see cref="IncidentStrategy.Fault"/> unless
+    /// <c>options.incidentStrategy</c> (or Elsa's <c>options.incidentStrategyType</c>, a CLR type name) names a
+    /// continue strategy.
+    /// </summary>
     public IncidentStrategy IncidentStrategy =>
-        Options["incidentStrategy"]?.GetValueKind() == System.Text.Json.JsonValueKind.String
-        && Options["incidentStrategy"]!.GetValue<string>().Contains("Continue", StringComparison.OrdinalIgnoreCase)
+        new[] { "incidentStrategy", "incidentStrategyType" }
+            .Select(key => Options[key] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null)
+            .Any(s => s is not null && s.Contains("Continue", StringComparison.OrdinalIgnoreCase))
             ? IncidentStrategy.Continue
             : IncidentStrategy.Fault;
 }

@@ -49,20 +49,36 @@ internal sealed class Burst
 
     public void Schedule(string activityId) => State.Queue.Add(activityId);
 
-    public async Task ResumeAsync(Bookmark bookmark, Stimulus stimulus)
+    /// <summary>
+    /// Resumes each of these bookmarks in turn, running the work each one releases before the next; a bookmark that
+    /// this work removed (a wait-any join, a Finish) is skipped.
+    /// </summary>
+    public async Task ResumeAsync(IReadOnlyList<Bookmark> bookmarks, Stimulus stimulus)
     {
-        RemoveBookmark(bookmark);
-        var node = Graph.Nodes[bookmark.ActivityId];
-        Journal(node.Node, JournalEvent.Resumed);
         Instance.Status = WorkflowStatus.Running;
-        await StepAsync(node, context => node.Activity.ResumeAsync(context, new ResumeContext(bookmark, stimulus)));
-        await RunAsync();
+        var steps = 0;
+        foreach (var bookmark in bookmarks)
+        {
+            if (Instance.Status != WorkflowStatus.Running || !Instance.Bookmarks.Contains(bookmark)) continue;
+            RemoveBookmark(bookmark);
+            var node = Graph.Nodes[bookmark.ActivityId];
+            Journal(node.Node, JournalEvent.Resumed);
+            await StepAsync(node, context => node.Activity.ResumeAsync(context, new ResumeContext(bookmark, stimulus)));
+            steps = await RunQueueAsync(steps);
+        }
+        Settle();
     }
 
     /// <summary>Runs the queue until it is empty or an activity faults, then settles the instance's status.</summary>
     public async Task RunAsync()
     {
-        var steps = 0;
+        await RunQueueAsync(0);
+        Settle();
+    }
+
+    /// <summary>Runs scheduled activities; returns the steps taken so far in this burst, for the loop guard.</summary>
+    private async Task<int> RunQueueAsync(int steps)
+    {
         while (State.Queue.Count > 0 && Instance.Status == WorkflowStatus.Running)
         {
             if (++steps > MaxStepsPerBurst)
@@ -79,7 +95,7 @@ internal sealed class Burst
             State.Queue.RemoveAt(0);
             await StepAsync(node, context => node.Activity.ExecuteAsync(context));
         }
-        Settle();
+        return steps;
     }
 
     private async Task StepAsync(GraphNode node, Func<ActivityContext, ValueTask<ActivityStep>> step)
@@ -96,6 +112,7 @@ internal sealed class Burst
             {
                 Journal(node.Node, JournalEvent.Message, $"Continuing after incident {incident.Id}.");
                 Propagate(node, []);
+                ReleaseHeldLoopExits();
             }
             else
             {
@@ -125,9 +142,11 @@ internal sealed class Burst
                 Journal(node.Node, JournalEvent.Executed);
                 State.Queue.Clear();
                 State.Tokens.Clear();
+                State.HeldLoopExits.Clear();
                 foreach (var bookmark in Instance.Bookmarks.ToList()) RemoveBookmark(bookmark);
                 break;
         }
+        ReleaseHeldLoopExits();
     }
 
     private Incident RecordIncident(GraphNode node, Exception ex)
@@ -156,6 +175,7 @@ internal sealed class Burst
         Instance.Status = WorkflowStatus.Finished;
         Instance.FinishedAt = Now;
         State.Tokens.Clear();
+        State.HeldLoopExits.Clear();
         Journal(null, JournalEvent.WorkflowFinished);
     }
 
@@ -177,13 +197,43 @@ internal sealed class Burst
 
     private void Propagate(GraphNode node, IReadOnlyList<string> outcomes)
     {
-        foreach (var connection in node.Outbound)
-            Deliver(connection, outcomes.Contains(connection.SourcePort));
+        // Live tokens first, so that a loop's next round is scheduled before its exits are judged below.
+        foreach (var connection in node.Outbound.Where(c => outcomes.Contains(c.SourcePort)))
+            Deliver(connection, live: true);
+        foreach (var connection in node.Outbound.Where(c => !outcomes.Contains(c.SourcePort)))
+        {
+            if (!LeavesActiveLoop(connection))
+                Deliver(connection, live: false);
+            else if (!State.HeldLoopExits.Contains(connection.Index))
+                State.HeldLoopExits.Add(connection.Index);
+        }
+    }
+
+    /// <summary>
+    /// Whether a connection leaves a loop that still has a round to go. Such an exit is not dead yet, since a later
+    /// round may take it: its dead token is held (<see cref="WorkflowState.HeldLoopExits"/>), otherwise a join after
+    /// the loop would run after the loop's first round.
+    /// </summary>
+    private bool LeavesActiveLoop(FlowConnection connection) =>
+        _analysis.LoopsExited.TryGetValue(connection.Index, out var loops)
+        && loops.Any(body => State.Queue.Any(body.Contains) || Instance.Bookmarks.Any(b => body.Contains(b.ActivityId)));
+
+    /// <summary>A held loop exit whose loop has no work left is dead for good: its token goes down now.</summary>
+    private void ReleaseHeldLoopExits()
+    {
+        foreach (var index in State.HeldLoopExits.ToList())
+        {
+            var connection = Graph.Connections[index];
+            if (LeavesActiveLoop(connection)) continue;
+            State.HeldLoopExits.Remove(index);
+            Deliver(connection, live: false);
+        }
     }
 
     private void Deliver(FlowConnection connection, bool live)
     {
         var target = connection.Target;
+        if (live) State.HeldLoopExits.Remove(connection.Index);
         if (_analysis.BackEdges.Contains(connection.Index))
         {
             // A loop re-enters its target afresh; an untaken loop-back simply ends.
@@ -234,6 +284,7 @@ internal sealed class Burst
             Journal(Graph.Nodes[bookmark.ActivityId].Node, JournalEvent.Message, $"Cancelled: join '{joinId}' continued on another branch.");
         }
         foreach (var ancestor in ancestors) State.Tokens.Remove(ancestor);
+        State.HeldLoopExits.RemoveAll(index => ancestors.Contains(Graph.Connections[index].Source));
         State.Tokens.Remove(joinId);
     }
 }

@@ -62,6 +62,9 @@ internal sealed class FlowAnalysis
     /// <summary>Per node, every node from which it can be reached along forward connections.</summary>
     public required Dictionary<string, HashSet<string>> Ancestors { get; init; }
 
+    /// <summary>Per connection that leaves one or more loops, the bodies of the loops it leaves.</summary>
+    public required Dictionary<int, List<HashSet<string>>> LoopsExited { get; init; }
+
     public static FlowAnalysis Build(WorkflowGraph graph, string startId)
     {
         var backEdges = new HashSet<int>();
@@ -109,6 +112,40 @@ internal sealed class FlowAnalysis
             ancestors[id] = seen;
         }
 
-        return new FlowAnalysis { BackEdges = backEdges, Reachable = reachable, WaitFor = waitFor, Ancestors = ancestors };
+        var loopsExited = new Dictionary<int, List<HashSet<string>>>();
+        foreach (var body in backEdges.Select(b => LoopBody(graph, graph.Connections[b])))
+            foreach (var connection in graph.Connections.Where(c => body.Contains(c.Source) && !body.Contains(c.Target)))
+            {
+                if (!loopsExited.TryGetValue(connection.Index, out var loops))
+                    loopsExited[connection.Index] = loops = [];
+                loops.Add(body);
+            }
+
+        return new FlowAnalysis { BackEdges = backEdges, Reachable = reachable, WaitFor = waitFor, Ancestors = ancestors, LoopsExited = loopsExited };
+    }
+
+    /// <summary>
+    /// The natural loop of a back edge: its header (the edge's target) and every node that reaches the edge's source
+    /// without passing the header, among the nodes the header reaches.
+    /// </summary>
+    private static HashSet<string> LoopBody(WorkflowGraph graph, FlowConnection backEdge)
+    {
+        var fromHeader = new HashSet<string> { backEdge.Target };
+        var forward = new Stack<string>([backEdge.Target]);
+        while (forward.Count > 0)
+            foreach (var connection in graph.Nodes[forward.Pop()].Outbound)
+                if (fromHeader.Add(connection.Target))
+                    forward.Push(connection.Target);
+
+        var body = new HashSet<string> { backEdge.Target };
+        var backward = new Stack<string>([backEdge.Source]);
+        while (backward.Count > 0)
+        {
+            var node = backward.Pop();
+            if (!fromHeader.Contains(node) || !body.Add(node)) continue;
+            foreach (var connection in graph.Nodes[node].Inbound)
+                backward.Push(connection.Source);
+        }
+        return body;
     }
 }

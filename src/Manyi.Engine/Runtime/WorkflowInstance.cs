@@ -63,6 +63,12 @@ public sealed class WorkflowState
     /// </summary>
     public Dictionary<string, Dictionary<int, bool>> Tokens { get; set; } = [];
 
+    /// <summary>
+    /// Exits of loops (connection indexes) that a round did not take while the loop had more rounds to go. Each gets
+    /// its dead token once its loop has no work left, unless a later round takes it.
+    /// </summary>
+    public List<int> HeldLoopExits { get; set; } = [];
+
     /// <summary>The next journal sequence number.</summary>
     public long JournalSequence { get; set; }
 }

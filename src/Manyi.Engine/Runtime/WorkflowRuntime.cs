@@ -173,19 +173,19 @@ public sealed class WorkflowRuntime(
         return instance;
     }
 
-    /// <summary>Resumes the first bookmark of the instance that the stimulus matches; null when none does (any more).</summary>
+    /// <summary>
+    /// Resumes every bookmark of the instance that the stimulus matches, in one burst; null when none does (any
+    /// more). Bookmarks that the burst itself creates are not resumed by the same stimulus, so a loop that waits
+    /// for an event again does not spin on one event.
+    /// </summary>
     private async Task<WorkflowInstance?> ResumeAsync(string instanceId, Stimulus stimulus, CancellationToken cancellationToken)
     {
         var matched = true;
         var instance = await UpdateAsync(instanceId, async (instance, burst) =>
         {
-            var bookmark = instance.Bookmarks.FirstOrDefault(stimulus.Matches);
-            if (bookmark is null || instance.Status is not (WorkflowStatus.Suspended or WorkflowStatus.Running))
-            {
-                matched = false;
-                return;
-            }
-            await burst.ResumeAsync(bookmark, stimulus);
+            var bookmarks = instance.Bookmarks.Where(stimulus.Matches).ToList();
+            matched = bookmarks.Count > 0 && instance.Status is WorkflowStatus.Suspended or WorkflowStatus.Running;
+            if (matched) await burst.ResumeAsync(bookmarks, stimulus);
         }, cancellationToken, saveWhen: () => matched);
         return matched ? instance : null;
     }

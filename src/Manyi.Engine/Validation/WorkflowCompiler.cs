@@ -160,6 +160,17 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
             }
         }
 
+        // A switch's case conditions are expressions inside a plain input, so the loop above does not see them.
+        if (activity is Activities.Flow.FlowSwitch @switch)
+        {
+            foreach (var @case in @switch.Cases)
+            {
+                if (@case.Condition is null || evaluator.Check(@case.Condition, variables) is not { } problem) continue;
+                problems.Add(new ValidationProblem(Severity.Error, $"case '{@case.Label}': {problem}", node.Id, node.Type, "cases"));
+                ok = false;
+            }
+        }
+
         if (activity is Activities.Flow.FlowJoin join && join.Mode.Expression.Type != Expression.Literal)
         {
             problems.Add(new ValidationProblem(Severity.Error, "must be a literal WaitAll or WaitAny", node.Id, node.Type, "mode"));

@@ -252,6 +252,112 @@ public sealed class FlowchartTests
     }
 
     [Fact]
+    public async Task Join_after_a_looping_branch_waits_for_the_loop_to_exit_not_for_its_first_iteration()
+    {
+        await using var engine = new TestEngine();
+        var definition = await engine.PublishAsync("Flowcharts/loop-in-branch-join.json");
+        var instance = await engine.StartAsync(definition);
+        Assert.Equal(WorkflowStatus.Suspended, instance.Status);
+
+        var afterFirstTick = Assert.Single((await engine.SendEventAsync("tick")).Resumed);
+
+        // The loop goes round again: its exit port not taken this time may still be taken, so the join keeps waiting.
+        Assert.Equal(WorkflowStatus.Suspended, afterFirstTick.Status);
+        Assert.DoesNotContain(engine.Steps(instance.Id), s => s.StartsWith("joined", StringComparison.Ordinal));
+
+        var afterSecondTick = Assert.Single((await engine.SendEventAsync("tick")).Resumed);
+
+        Assert.Equal(WorkflowStatus.Finished, afterSecondTick.Status);
+        Assert.Equal(
+        [
+            "WorkflowStarted",
+            "start Executed Done",
+            "fork Executed Loop,Other",
+            "wait Suspended Elsa.Event:tick",
+            "other Message other done",
+            "other Executed Done",
+            "wait Resumed",
+            "wait Executed Done",
+            "increment Executed Done",
+            "check Executed True",
+            "wait Suspended Elsa.Event:tick",
+            "wait Resumed",
+            "wait Executed Done",
+            "increment Executed Done",
+            "check Executed False",
+            "loopDone Message loop done",
+            "loopDone Executed Done",
+            "joined Message joined",
+            "joined Executed Done",
+            "WorkflowFinished",
+        ], engine.Steps(instance.Id));
+        Assert.Empty(afterSecondTick.State.Tokens);
+    }
+
+    [Fact]
+    public async Task Join_after_a_counting_loop_in_a_branch_runs_once_when_the_loop_exits()
+    {
+        await using var engine = new TestEngine();
+        var definition = await engine.PublishAsync("Flowcharts/loop-with-two-exits.json");
+
+        var instance = await engine.StartAsync(definition, input: ("bail", false));
+
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+        string[] round = ["check Executed True", "bail Executed False", "increment Executed Done"];
+        Assert.Equal(
+        [
+            "WorkflowStarted",
+            "start Executed Done",
+            "fork Executed Loop,Other",
+            "check Executed True",
+            "other Message other done",
+            "other Executed Done",
+            "bail Executed False",
+            "increment Executed Done",
+            .. round,
+            .. round,
+            "check Executed False",
+            "loopDone Message loop done",
+            "loopDone Executed Done",
+            "joined Message joined",
+            "joined Executed Done",
+            "WorkflowFinished",
+        ], engine.Steps(instance.Id));
+    }
+
+    [Fact]
+    public async Task Join_after_a_loop_that_leaves_by_another_exit_counts_the_untaken_exit_as_visited()
+    {
+        await using var engine = new TestEngine();
+        var definition = await engine.PublishAsync("Flowcharts/loop-with-two-exits.json");
+
+        var instance = await engine.StartAsync(definition, input: ("bail", true));
+
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+        Assert.Equal(
+        [
+            "WorkflowStarted",
+            "start Executed Done",
+            "fork Executed Loop,Other",
+            "check Executed True",
+            "other Message other done",
+            "other Executed Done",
+            "bail Executed False",
+            "increment Executed Done",
+            "check Executed True",
+            "bail Executed True",
+            "bailed Message bailed out",
+            "bailed Executed Done",
+            "joined Message joined",
+            "joined Executed Done",
+            "WorkflowFinished",
+        ], engine.Steps(instance.Id));
+        var stored = await engine.LoadAsync(instance.Id);
+        Assert.Empty(stored.State.Tokens);
+        Assert.Empty(stored.State.HeldLoopExits);
+    }
+
+    [Fact]
     public async Task Finish_ends_the_instance_and_cancels_the_branch_that_still_waits()
     {
         await using var engine = new TestEngine();

@@ -199,4 +199,21 @@ public sealed class StimulusTests
         Assert.True(JsonNode.DeepEquals(output, stored.State.LastResult));
         Assert.Equal("Qian", stored.State.Variables["approver"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task One_stimulus_resumes_every_bookmark_of_an_instance_that_it_matches()
+    {
+        await using var engine = new TestEngine();
+        var definition = await engine.PublishAsync("Flowcharts/fork-same-event.json");
+        var instance = await engine.StartAsync(definition);
+        Assert.Equal(2, instance.Bookmarks.Count);
+
+        var result = await engine.SendEventAsync("legal-signed");
+
+        var resumed = Assert.Single(result.Resumed);
+        Assert.Equal(WorkflowStatus.Finished, resumed.Status);
+        var steps = engine.Steps(instance.Id);
+        Assert.Equal(2, steps.Count(s => s.EndsWith(" Resumed", StringComparison.Ordinal)));
+        Assert.Equal(1, steps.Count(s => s == "after Message signed"));
+    }
 }

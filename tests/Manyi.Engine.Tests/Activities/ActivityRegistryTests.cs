@@ -1,0 +1,72 @@
+using Manyi.Engine.Activities;
+using Manyi.Engine.Activities.Primitives;
+using Manyi.Engine.Runtime;
+
+namespace Manyi.Engine.Tests.Activities;
+
+public sealed class ActivityRegistryTests
+{
+    [Fact]
+    public void Registers_the_core_Elsa_activities_under_their_Elsa_type_names()
+    {
+        using var engine = new TestEngine();
+
+        var names = engine.Get<ActivityRegistry>().All.Select(d => d.TypeName).Order();
+
+        Assert.Equal(
+        [
+            "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish", "Elsa.FlowDecision", "Elsa.FlowFork", "Elsa.FlowJoin",
+            "Elsa.FlowSwitch", "Elsa.SetVariable", "Elsa.Start", "Elsa.WriteLine",
+        ], names);
+    }
+
+    [Fact]
+    public void An_alias_finds_the_same_activity_as_its_Elsa_type_name()
+    {
+        using var engine = new TestEngine();
+        var registry = engine.Get<ActivityRegistry>();
+
+        Assert.Same(registry.Find("Elsa.FlowFork"), registry.Find("Elsa.Fork"));
+    }
+
+    [Fact]
+    public void Descriptors_carry_outcomes_inputs_and_whether_the_activity_can_trigger()
+    {
+        using var engine = new TestEngine();
+        var registry = engine.Get<ActivityRegistry>();
+
+        Assert.Equal(["True", "False"], registry.Find("Elsa.FlowDecision")!.Outcomes);
+        Assert.True(registry.Find("Elsa.FlowSwitch")!.HasDynamicOutcomes);
+        Assert.True(registry.Find("Elsa.Event")!.IsTrigger);
+        Assert.False(registry.Find("Elsa.WriteLine")!.IsTrigger);
+        var text = Assert.Single(registry.Find("Elsa.WriteLine")!.Inputs);
+        Assert.Equal(("text", "String", true, true), (text.Name, text.TypeName, text.IsExpression, text.Required));
+        var variable = registry.Find("Elsa.SetVariable")!.Inputs.Single(i => i.Name == "variable");
+        Assert.False(variable.IsExpression);
+        Assert.Null(registry.Find("Elsa.HttpEndpoint"));
+        Assert.Null(registry.Find("elsa.writeline"));
+    }
+
+    [Fact]
+    public void Two_activities_claiming_one_type_name_are_refused()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            new ActivityRegistry([new ActivityRegistration(typeof(WriteLine)), new ActivityRegistration(typeof(ImpostorWriteLine))]));
+
+        Assert.Contains("'Elsa.WriteLine'", error.Message);
+    }
+
+    [Fact]
+    public void Registering_the_same_activity_twice_is_harmless()
+    {
+        var registry = new ActivityRegistry([new ActivityRegistration(typeof(End)), new ActivityRegistration(typeof(End))]);
+
+        Assert.Single(registry.All);
+    }
+
+    [Activity("Elsa.WriteLine", "Test", "Claims a name that is taken.")]
+    private sealed class ImpostorWriteLine : Activity
+    {
+        public override ValueTask<ActivityStep> ExecuteAsync(ActivityContext context) => ValueTask.FromResult(ActivityStep.Done);
+    }
+}

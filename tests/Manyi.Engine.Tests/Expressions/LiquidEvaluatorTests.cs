@@ -1,0 +1,48 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Expressions;
+
+namespace Manyi.Engine.Tests.Expressions;
+
+public sealed class LiquidEvaluatorTests
+{
+    private static readonly LiquidEvaluator Evaluator = new();
+
+    [Fact]
+    public async Task Renders_variables_by_name()
+    {
+        var scope = new FakeScope().Declare("name", "Ada").Declare("count", 3);
+
+        Assert.Equal("Hello Ada, you have 3 tasks", await Evaluator.RenderAsync("Hello {{ Variables.name }}, you have {{ Variables.count }} tasks", scope));
+    }
+
+    [Fact]
+    public async Task Renders_nested_objects_lists_input_and_correlation_id()
+    {
+        var scope = new FakeScope { CorrelationId = "contract-3" }
+            .Declare("person", JsonNode.Parse("""{"name": "Ada", "tags": ["a", "b"]}"""));
+        scope.InputValues["amount"] = 12.5m;
+
+        var text = await Evaluator.RenderAsync(
+            "{{ Variables.person.name }}:{% for t in Variables.person.tags %}{{ t }}{% endfor %}:{{ Input.amount }}:{{ CorrelationId }}:{{ WorkflowInstanceId }}", scope);
+
+        Assert.Equal("Ada:ab:12.5:contract-3:instance-1", text);
+    }
+
+    [Fact]
+    public async Task Unset_variable_renders_as_empty_text()
+    {
+        var scope = new FakeScope().Declare("name", null);
+
+        Assert.Equal("[]", await Evaluator.RenderAsync("[{{ Variables.name }}]", scope));
+    }
+
+    [Fact]
+    public async Task Syntax_error_is_an_expression_error_and_Check_reports_it()
+    {
+        var error = await Assert.ThrowsAsync<ExpressionException>(async () => await Evaluator.RenderAsync("{% if x %}never closed", new FakeScope()));
+
+        Assert.StartsWith("Liquid does not parse: ", error.Message);
+        Assert.NotNull(Evaluator.Check("{{ Variables.name "));
+        Assert.Null(Evaluator.Check("{{ Variables.name }}"));
+    }
+}

@@ -1,0 +1,183 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Manyi.Engine.Model;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Serialization;
+using Manyi.Engine.Validation;
+
+namespace Manyi.Engine.Tests.Serialization;
+
+/// <summary>Reading and writing Elsa 3 workflow JSON: nothing known is lost, older and foreign shapes are accepted.</summary>
+public sealed class ElsaJsonTests
+{
+    [Fact]
+    public void Round_trip_is_stable_read_write_read_write_gives_identical_text()
+    {
+        var first = ElsaJson.Write(Fixture.Load("Serialization/full.json"));
+        var second = ElsaJson.Write(ElsaJson.Read(first));
+
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Writing_a_file_that_carries_every_known_key_gives_back_the_same_document()
+    {
+        var original = JsonNode.Parse(Fixture.Bytes("Serialization/full.json"))!;
+
+        var written = JsonNode.Parse(ElsaJson.Write(Fixture.Load("Serialization/full.json")))!;
+
+        // Key order aside, every value survives: designer metadata, custom properties, memoryReference, vertices, variables.
+        Assert.True(JsonNode.DeepEquals(original, written), $"Expected\n{original}\nbut wrote\n{written}");
+    }
+
+    [Fact]
+    public void Reading_maps_every_known_field_onto_the_model()
+    {
+        var definition = Fixture.Load("Serialization/full.json");
+
+        Assert.Equal(("full-v3", "full", "Every field", 3), (definition.Id, definition.DefinitionId, definition.Name, definition.Version));
+        Assert.StartsWith("Carries every key", definition.Description);
+        Assert.Equal(new DateTimeOffset(2025, 3, 14, 9, 26, 53, 589, TimeSpan.Zero), definition.CreatedAt);
+        Assert.False(definition.IsLatest);
+        Assert.True(definition.IsPublished);
+        Assert.Equal(IncidentStrategy.Fault, definition.IncidentStrategy);
+        Assert.Equal("procurement", definition.CustomProperties["owner"]!.GetValue<string>());
+        Assert.Equal(["Approved", "Rejected"], definition.Outcomes.Select(o => o!.GetValue<string>()));
+        Assert.Equal("amount", Assert.Single(definition.Inputs)!["name"]!.GetValue<string>());
+        Assert.Single(definition.Outputs);
+
+        var count = definition.Variables[0];
+        Assert.Equal(("v-count", "count", "Int32", false, "7"), (count.Id, count.Name, count.TypeName, count.IsArray, count.Value));
+        Assert.Contains("WorkflowInstanceStorageDriver", count.Extra["storageDriverTypeName"]!.GetValue<string>());
+        Assert.True(definition.Variables[1].IsArray);
+
+        var root = definition.Root;
+        Assert.Equal(("Workflow1:flow", "Flowchart1"), (root.NodeId, root.Name));
+        var start = root.Activities![0];
+        Assert.True(start.CanStartWorkflow);
+        var designer = start.Metadata["designer"]!;
+        Assert.Equal(-81.9, designer["position"]!["x"]!.GetValue<double>());
+        Assert.Equal(49.6, designer["size"]!["height"]!.GetValue<double>());
+        Assert.Equal("Begin", start.Metadata["displayText"]!.GetValue<string>());
+        var write = root.Activities[1];
+        Assert.Equal(2, write.Version);
+        Assert.Equal("write:input-1", write.Properties["text"]!["memoryReference"]!["id"]!.GetValue<string>());
+        Assert.Equal(new Expression("Liquid", JsonValue.Create("count is {{ Variables.count }}")).Text, Expression.FromInputProperty(write.Properties["text"])!.Text);
+        Assert.True(write.Properties.ContainsKey("result"));
+        Assert.Equal(new Endpoint("start", "Done"), root.Connections![0].Source);
+        Assert.Equal(100, root.Connections[0].Vertices[0]!["x"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public void Reads_an_older_export_with_a_byte_order_mark_schema_unknown_keys_and_flat_connections()
+    {
+        var bytes = Fixture.Bytes("Serialization/older-export.json");
+        Assert.Equal(Encoding.UTF8.Preamble.ToArray(), bytes[..3]);
+
+        var definition = ElsaJson.Read(bytes);
+
+        Assert.Equal("older", definition.DefinitionId);
+        var root = definition.Root;
+        Assert.Equal("hello", root.Properties["start"]!.GetValue<string>());
+        Assert.Equal(
+        [
+            (new Endpoint("hello", "Done"), new Endpoint("greet", "In")),
+            (new Endpoint("greet", "Done"), new Endpoint("decide", "In")),
+            (new Endpoint("decide", "False"), new Endpoint("no", "In")),
+        ], root.Connections!.Select(c => (c.Source, c.Target)));
+        var hello = root.Activities![0];
+        Assert.True(hello.CanStartWorkflow, "canStartWorkflow at the activity's top level counts too");
+        Assert.Equal("Hello event", hello.Metadata["displayText"]!.GetValue<string>());
+        Assert.Equal("world", Assert.Single(definition.Variables).Value);
+    }
+
+    [Fact]
+    public void Reads_a_string_that_starts_with_a_byte_order_mark()
+    {
+        var json = "\uFEFF" + Encoding.UTF8.GetString(Fixture.Bytes("Serialization/full.json").AsSpan(0));
+
+        Assert.Equal("full", ElsaJson.Read(json).DefinitionId);
+    }
+
+    [Fact]
+    public void Writes_older_flat_connections_in_the_nested_shape_and_keeps_extra_keys()
+    {
+        var written = JsonNode.Parse(ElsaJson.Write(Fixture.Load("Serialization/older-export.json")))!;
+
+        var connection = written["root"]!["connections"]![2]!.AsObject();
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            {"source": {"activity": "decide", "port": "False"}, "target": {"activity": "no", "port": "In"}, "vertices": []}
+            """), connection));
+        Assert.False(connection.ContainsKey("sourcePort"));
+        Assert.Equal("hello", written["root"]!["start"]!.GetValue<string>());
+        var hello = written["root"]!["activities"]![0]!;
+        Assert.True(hello["canStartWorkflow"]!.GetValue<bool>());
+        Assert.False(hello["runAsynchronously"]!.GetValue<bool>());
+        Assert.Equal("hello:eventName", hello["eventName"]!["memoryReference"]!["id"]!.GetValue<string>());
+        Assert.False(written.AsObject().ContainsKey("$schema"));
+    }
+
+    [Fact]
+    public async Task An_older_export_compiles_and_runs_as_written()
+    {
+        await using var engine = new TestEngine();
+        var definition = Fixture.Load("Serialization/older-export.json");
+        Assert.Empty(engine.Get<WorkflowCompiler>().Validate(definition).Problems);
+        await engine.PublishAsync(definition);
+
+        var instance = Assert.Single((await engine.SendEventAsync("hello")).Started);
+
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+        Assert.Equal(
+        [
+            "WorkflowStarted",
+            "hello Executed Done",
+            "greet Message Hello world",
+            "greet Executed Done",
+            "decide Executed False",
+            "no Message said no",
+            "no Executed Done",
+            "WorkflowFinished",
+        ], engine.Steps(instance.Id));
+    }
+
+    [Fact]
+    public void A_minimal_document_gets_the_documented_defaults()
+    {
+        var definition = ElsaJson.Read("""{"root": {"id": "f", "type": "Elsa.Flowchart", "activities": []}}""");
+
+        Assert.Equal((1, true, false), (definition.Version, definition.IsLatest, definition.IsPublished));
+        Assert.Empty(definition.Variables);
+        Assert.NotNull(definition.Root.Connections);
+        Assert.Empty(definition.Root.Connections);
+        Assert.Equal(IncidentStrategy.Fault, definition.IncidentStrategy);
+    }
+
+    [Theory]
+    [InlineData("""{"id": "x", "root": {"id": "f", """, "The workflow is not valid JSON")]
+    [InlineData("", "The workflow is not valid JSON")]
+    [InlineData("""[{"id": "x"}]""", "The workflow must be a JSON object")]
+    [InlineData("""{"id": "x"}""", "The workflow has no 'root' activity")]
+    [InlineData("""{"root": {"id": "f", "type": "Elsa.Flowchart", "activities": [{"id": "w1", "name": "Write"}]}}""", "The activity 'w1' has no 'type'")]
+    [InlineData("""{"root": {"id": "f", "type": "Elsa.Flowchart", "activities": [{"type": "Elsa.End"}]}}""", "The activity at $.root.activities[0] has no 'id'")]
+    [InlineData("""{"root": {"id": "f", "type": "Elsa.Flowchart", "activities": [], "connections": [{"source": {"activity": "a"}}]}}""", "$.root.connections[0].target is missing")]
+    [InlineData("""{"variables": {}, "root": {"id": "f", "type": "Elsa.Flowchart"}}""", "'variables' must be an array")]
+    [InlineData("""{"variables": [{"id": "v1"}], "root": {"id": "f", "type": "Elsa.Flowchart"}}""", "$.variables[0] has no 'name'")]
+    [InlineData("""{"name": {"en": "x"}, "root": {"id": "f", "type": "Elsa.Flowchart"}}""", "$.name must be a string")]
+    [InlineData("""{"version": "two", "root": {"id": "f", "type": "Elsa.Flowchart"}}""", "$.version must be a whole number")]
+    public void Malformed_documents_raise_a_format_error_that_says_what_is_wrong(string json, string message)
+    {
+        var error = Assert.Throws<WorkflowFormatException>(() => ElsaJson.Read(json));
+
+        Assert.StartsWith(message, error.Message);
+    }
+
+    [Fact]
+    public void Malformed_json_error_points_at_the_position()
+    {
+        var error = Assert.Throws<WorkflowFormatException>(() => ElsaJson.Read("{\n  \"id\": \"x\",\n  \"root\": oops\n}"));
+
+        Assert.Contains("LineNumber: 2", error.Message);
+        Assert.NotNull(error.InnerException);
+    }
+}
