@@ -5,7 +5,7 @@ namespace Manyi.Bench;
 
 /// <summary>
 /// Measures, on this machine: the raw commit rate of each database (the ceiling for any persistent
-/// engine), the in-memory lifecycle rate of the peer (WorkflowCore), and, with <c>--manyi</c>,
+/// engine), the in-memory lifecycle rate of the peer (WorkflowCore), and
 /// Manyi's lifecycle rate against the target derived from the raw commit rate.
 /// </summary>
 public static class Program
@@ -84,11 +84,14 @@ public static class Program
         {
             new("sqlite-file",
                 new SqliteRawCommitRate(Path.Combine(dataFolder, "raw-commit.db")),
-                ManyiConnectionString: $"Data Source={Path.Combine(dataFolder, "manyi.db")}"),
+                new Dictionary<string, string?> { ["Manyi:DataDirectory"] = Path.Combine(dataFolder, "manyi") }),
         };
         if (options.PostgresConnectionString is { } postgres)
         {
-            databases.Add(new("postgresql", new PostgresRawCommitRate(postgres), ManyiConnectionString: postgres));
+            // Manyi gets a database of its own on that server, created and dropped by the run, never the one given.
+            var manyiDatabase = new Npgsql.NpgsqlConnectionStringBuilder(postgres) { Database = $"manyi_bench_{Environment.ProcessId}" }.ConnectionString;
+            databases.Add(new("postgresql", new PostgresRawCommitRate(postgres),
+                new Dictionary<string, string?> { ["ConnectionStrings:Manyi"] = manyiDatabase }));
         }
 
         var rawResults = new Dictionary<string, RawCommitResult>();
@@ -113,53 +116,28 @@ public static class Program
         PrepareForMeasurement();
         var peer = await WorkflowCoreLifecycle.MeasureAsync(options.Instances, cancellationToken: cancellationToken);
 
-        // 3. Manyi, only on request until the engine measurement is plugged in.
-        var manyiResults = new Dictionary<string, double>();
-        if (options.MeasureManyi)
+        // 3. Manyi, on each database.
+        var manyiResults = new Dictionary<string, LifecycleResult>();
+        foreach (var database in databases.Where(database => rawResults.ContainsKey(database.Name)))
         {
-            foreach (var database in databases.Where(database => rawResults.ContainsKey(database.Name)))
+            Console.Error.WriteLine($"measuring Manyi lifecycles: {database.Name} ...");
+            try
             {
-                Console.Error.WriteLine($"measuring Manyi lifecycles: {database.Name} ...");
-                try
-                {
-                    PrepareForMeasurement();
-                    manyiResults[database.Name] = MeasureManyi(database.Name, database.ManyiConnectionString, options.Instances);
-                }
-                catch (NotImplementedException)
-                {
-                    failures[$"manyi:{database.Name}"] = "not plugged in yet (MeasureManyi throws NotImplementedException)";
-                    exitCode = 1;
-                }
+                PrepareForMeasurement();
+                manyiResults[database.Name] = await ManyiLifecycle.MeasureAsync(database.ManyiSettings, options.Instances, options.Parallelism, cancellationToken);
+            }
+            catch (Exception error) when (error is not OperationCanceledException)
+            {
+                failures[$"manyi:{database.Name}"] = $"failed: {error.GetType().Name}: {error.Message}";
+                exitCode = 1;
             }
         }
         Console.Error.WriteLine();
 
         PrintRawCommitRates(rawResults, failures, options.PostgresConnectionString is not null);
-        PrintPeer(peer);
-        PrintTargets(rawResults, failures, manyiResults, options);
+        PrintLifecycles(peer, manyiResults);
+        PrintTargets(rawResults, failures, manyiResults);
         return exitCode;
-    }
-
-    // ------------------------------------------------------------------------------------------
-    // MANYI MEASUREMENT: PLUG THE ENGINE IN HERE.
-    // ------------------------------------------------------------------------------------------
-    /// <summary>
-    /// Runs Manyi on <paramref name="database"/> ("sqlite-file" or "postgresql") with the same shape
-    /// and the same timing rules as <see cref="WorkflowCoreLifecycle"/>: start
-    /// <paramref name="instances"/> instances of "step -> wait for event -> step", wait until every
-    /// one waits for its own event (key = instance index), publish the events, wait until all are
-    /// complete. Returns instances / wall time from the first start to the last completion.
-    /// <para>
-    /// <paramref name="connectionString"/> points at a fresh SQLite file in the data folder (the
-    /// engine must open it with <see cref="SqlitePragmas"/>) or at the PostgreSQL database given on
-    /// the command line (the engine creates/cleans its own schema there).
-    /// </para>
-    /// </summary>
-    public static double MeasureManyi(string database, string connectionString, int instances)
-    {
-        // Not wired yet: the engine is being built in src/. Replace this with the measurement
-        // described above; Program only calls it when --manyi is given.
-        throw new NotImplementedException("The Manyi engine measurement is not plugged in yet.");
     }
 
     /// <summary>target lifecycles/s = 0.4 × (raw commits/s ÷ transactions per lifecycle).</summary>
@@ -198,16 +176,21 @@ public static class Program
         Console.WriteLine(table.Render());
     }
 
-    private static void PrintPeer(LifecycleResult peer)
+    private static void PrintLifecycles(LifecycleResult peer, Dictionary<string, LifecycleResult> manyi)
     {
-        Console.WriteLine($"Peer: {peer.Engine}, step -> WaitFor event -> step");
+        Console.WriteLine("Lifecycles: step -> wait for event -> step");
         var table = new TextTable(
-            ("instances", true), ("elapsed", true), ("start -> all waiting", true),
-            ("publish -> all complete", true), ("lifecycles/s", true));
-        table.AddRow(
-            Count(peer.Instances), Seconds(peer.Elapsed), Seconds(peer.StartToAllWaiting),
+            ("engine", false), ("storage", false), ("instances", true), ("elapsed", true), ("start -> all waiting", true),
+            ("event -> all complete", true), ("lifecycles/s", true));
+        table.AddRow(peer.Engine, "memory", Count(peer.Instances), Seconds(peer.Elapsed), Seconds(peer.StartToAllWaiting),
             Seconds(peer.PublishToAllComplete), Rate(peer.LifecyclesPerSecond));
+        foreach (var (database, result) in manyi)
+            table.AddRow($"{result.Engine} ({result.Configuration})", database, Count(result.Instances), Seconds(result.Elapsed),
+                Seconds(result.StartToAllWaiting), Seconds(result.PublishToAllComplete), Rate(result.LifecyclesPerSecond));
         Console.Write(table.Render());
+        if (manyi.TryGetValue("sqlite-file", out var sqlite))
+            Console.WriteLine($"  Manyi on the SQLite file vs {peer.Engine}: {sqlite.LifecyclesPerSecond / peer.LifecyclesPerSecond:N2}x " +
+                (sqlite.LifecyclesPerSecond > peer.LifecyclesPerSecond ? "(faster: target met)" : "(NOT faster: target missed)"));
         Console.WriteLine($"  configuration: {peer.Configuration}");
         Console.WriteLine($"  engine warnings/errors logged: {peer.WarningsLogged}" +
             (peer.FirstWarning is null ? "" : $" (first: {peer.FirstWarning})"));
@@ -217,8 +200,7 @@ public static class Program
     private static void PrintTargets(
         Dictionary<string, RawCommitResult> rawResults,
         Dictionary<string, string> failures,
-        Dictionary<string, double> manyiResults,
-        BenchOptions options)
+        Dictionary<string, LifecycleResult> manyiResults)
     {
         Console.WriteLine(string.Create(Invariant,
             $"Targets: target lifecycles/s = {TargetShareOfRawCommitRate} x (raw commits/s / {TransactionsPerLifecycle} transactions per lifecycle)"));
@@ -230,14 +212,12 @@ public static class Program
             var target = TargetLifecyclesPerSecond(raw.CommitsPerSecond);
             if (manyiResults.TryGetValue(name, out var manyi))
             {
-                table.AddRow(name, Rate(raw.CommitsPerSecond), Rate(target), Rate(manyi), manyi >= target ? "yes" : "NO");
+                var rate = manyi.LifecyclesPerSecond;
+                table.AddRow(name, Rate(raw.CommitsPerSecond), Rate(target), Rate(rate), rate >= target ? "yes" : "NO");
             }
             else
             {
-                var why = failures.TryGetValue($"manyi:{name}", out var failure) ? failure
-                    : options.MeasureManyi ? "not measured"
-                    : "not measured (run with --manyi)";
-                table.AddRow(name, Rate(raw.CommitsPerSecond), Rate(target), why);
+                table.AddRow(name, Rate(raw.CommitsPerSecond), Rate(target), failures.GetValueOrDefault($"manyi:{name}", "not measured"));
             }
         }
         Console.Write(table.Render());
@@ -249,28 +229,29 @@ public static class Program
 
     private static string Seconds(TimeSpan elapsed) => elapsed.TotalSeconds.ToString("N2", Invariant) + " s";
 
-    private sealed record DatabaseUnderTest(string Name, RawCommitRate RawCommitRate, string ManyiConnectionString);
+    private sealed record DatabaseUnderTest(string Name, RawCommitRate RawCommitRate, IReadOnlyDictionary<string, string?> ManyiSettings);
 }
 
-/// <summary>Command line: <c>--instances N</c>, <c>--postgres "&lt;cs&gt;"</c>, <c>--data &lt;folder&gt;</c>, <c>--manyi</c>.</summary>
+/// <summary>Command line: <c>--instances N</c>, <c>--postgres "&lt;cs&gt;"</c>, <c>--data &lt;folder&gt;</c>, <c>--parallelism P</c>.</summary>
 public sealed record BenchOptions(
     int Instances,
     string? PostgresConnectionString,
     string? DataFolder,
-    bool MeasureManyi,
+    int Parallelism,
     bool ShowHelp)
 {
     public const int DefaultInstances = 10_000;
+    public const int DefaultParallelism = 4;
 
     public static string Usage => $"""
-        usage: Manyi.Bench [--instances N] [--postgres "<connection string>"] [--data <folder>] [--manyi]
+        usage: Manyi.Bench [--instances N] [--postgres "<connection string>"] [--data <folder>] [--parallelism P]
 
           --instances N     workflow instances per lifecycle run (default {DefaultInstances}); the raw
                             commit runs use N x {Program.TransactionsPerLifecycle} transactions
           --postgres CS     PostgreSQL connection string (default: ${Program.PostgresEnvironmentVariable};
                             PostgreSQL is skipped when neither is set)
           --data FOLDER     folder for the SQLite files (default: a fresh temporary folder)
-          --manyi           also measure the Manyi engine and compare it with the targets
+          --parallelism P   Manyi starts and events in flight at once (default {DefaultParallelism})
         """;
 
     public static BenchOptions Parse(IReadOnlyList<string> args, string? postgresFromEnvironment)
@@ -278,7 +259,7 @@ public sealed record BenchOptions(
         var instances = DefaultInstances;
         string? postgres = null;
         string? data = null;
-        var manyi = false;
+        var parallelism = DefaultParallelism;
         var help = false;
 
         for (var i = 0; i < args.Count; i++)
@@ -298,8 +279,12 @@ public sealed record BenchOptions(
                 case "--data":
                     data = Path.GetFullPath(ValueOf(args, ref i));
                     break;
-                case "--manyi":
-                    manyi = true;
+                case "--parallelism":
+                    var p = ValueOf(args, ref i);
+                    if (!int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out parallelism) || parallelism <= 0)
+                    {
+                        throw new ArgumentException($"--parallelism needs a positive whole number, got '{p}'.");
+                    }
                     break;
                 case "--help" or "-h":
                     help = true;
@@ -314,7 +299,7 @@ public sealed record BenchOptions(
             postgres = string.IsNullOrWhiteSpace(postgresFromEnvironment) ? null : postgresFromEnvironment;
         }
 
-        return new BenchOptions(instances, postgres, data, manyi, help);
+        return new BenchOptions(instances, postgres, data, parallelism, help);
     }
 
     private static string ValueOf(IReadOnlyList<string> args, ref int index)

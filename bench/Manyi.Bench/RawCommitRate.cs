@@ -141,7 +141,7 @@ public abstract class RawCommitRate
     }
 }
 
-/// <summary>SQLite in a fresh file, opened with exactly the product's pragmas (<see cref="SqlitePragmas"/>).</summary>
+/// <summary>SQLite in a fresh file, opened with exactly the product's pragmas (<see cref="Manyi.Persistence.SqlitePragmas"/>).</summary>
 public sealed class SqliteRawCommitRate(string databaseFile) : RawCommitRate
 {
     public override string Database => "sqlite-file";
@@ -166,7 +166,7 @@ public sealed class SqliteRawCommitRate(string databaseFile) : RawCommitRate
         try
         {
             await connection.OpenAsync(cancellationToken);
-            SqlitePragmas.Apply(connection);
+            await ExecuteAsync(connection, Manyi.Persistence.SqlitePragmas.Commands, cancellationToken);
             await ExecuteAsync(connection, $"""
                 CREATE TABLE {CounterTable} (id INTEGER PRIMARY KEY, value INTEGER NOT NULL);
                 INSERT INTO {CounterTable} (id, value) VALUES (1, 0);

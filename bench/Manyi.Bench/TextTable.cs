@@ -26,9 +26,11 @@ public sealed class TextTable
     public string Render(string indent = "  ")
     {
         var widths = columns.Select(column => column.Title.Length).ToArray();
-        foreach (var row in rows.Where(row => row.Length == columns.Length))
+        foreach (var row in rows)
         {
-            for (var i = 0; i < row.Length; i++)
+            // The run-on last cell of a short row does not widen its column.
+            var sizedCells = row.Length == columns.Length ? row.Length : row.Length - 1;
+            for (var i = 0; i < sizedCells; i++)
             {
                 widths[i] = Math.Max(widths[i], row[i].Length);
             }

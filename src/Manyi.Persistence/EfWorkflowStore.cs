@@ -9,37 +9,57 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Persistence;
 
-/// <summary>The engine's store on EF Core: one transaction per burst, the instance row's revision as the concurrency check.</summary>
-public sealed class EfWorkflowStore(ManyiDbContext db, TimeProvider time) : IWorkflowStore
+/// <summary>
+/// The engine's store on EF Core: one transaction per burst, the instance row's revision as the concurrency check.
+/// Scoped like its DbContext; it keeps the context's connection open for the scope, since a burst makes several
+/// round trips and opening an EF Core SQLite connection costs far more than a query.
+/// </summary>
+public sealed class EfWorkflowStore(ManyiDbContext db, PublishedDefinitionCache definitions, TimeProvider time) : IWorkflowStore
 {
     internal static readonly JsonSerializerOptions StateOptions = new(JsonSerializerDefaults.Web);
+    private bool _connectionOpened;
 
     public async Task<WorkflowDefinition?> FindDefinitionVersionAsync(string definitionVersionId, CancellationToken cancellationToken)
     {
-        var json = await db.WorkflowDefinitions.AsNoTracking()
+        if (definitions.Find(definitionVersionId) is { } cached) return cached;
+        await OpenAsync(cancellationToken);
+        var version = await db.WorkflowDefinitions.AsNoTracking()
             .Where(d => d.Id == definitionVersionId)
-            .Select(d => d.Json)
+            .Select(d => new { d.Json, d.Status })
             .FirstOrDefaultAsync(cancellationToken);
-        return json is null ? null : ElsaJson.Read(json);
+        return version is null ? null : definitions.Parse(definitionVersionId, version.Json, version.Status);
     }
 
     public async Task<WorkflowDefinition?> FindPublishedDefinitionAsync(string definitionId, CancellationToken cancellationToken)
     {
-        var json = await db.WorkflowDefinitions.AsNoTracking()
+        await OpenAsync(cancellationToken);
+        var id = await db.WorkflowDefinitions.AsNoTracking()
             .Where(d => d.DefinitionId == definitionId && d.Status == DefinitionStatus.Published)
-            .Select(d => d.Json)
+            .Select(d => d.Id)
             .FirstOrDefaultAsync(cancellationToken);
-        return json is null ? null : ElsaJson.Read(json);
+        return id is null ? null : await FindDefinitionVersionAsync(id, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<StoredTrigger>> FindTriggersAsync(string name, string? key, CancellationToken cancellationToken) =>
-        await db.Triggers.AsNoTracking()
+    private async Task OpenAsync(CancellationToken cancellationToken)
+    {
+        if (_connectionOpened) return;
+        // Opened explicitly, the connection stays open until the context is disposed with the scope.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        _connectionOpened = true;
+    }
+
+    public async Task<IReadOnlyList<StoredTrigger>> FindTriggersAsync(string name, string? key, CancellationToken cancellationToken)
+    {
+        await OpenAsync(cancellationToken);
+        return await db.Triggers.AsNoTracking()
             .Where(t => t.Name == name && t.Key == key)
             .Select(t => new StoredTrigger(t.DefinitionId, t.DefinitionVersionId, t.ActivityId, t.Name, t.Key))
             .ToListAsync(cancellationToken);
+    }
 
     public async Task<IReadOnlyList<string>> FindInstancesWithBookmarksAsync(Stimulus stimulus, CancellationToken cancellationToken)
     {
+        await OpenAsync(cancellationToken);
         var query = db.Bookmarks.AsNoTracking().Where(b => b.Name == stimulus.Name);
         query = stimulus.BookmarkId is { } bookmarkId ? query.Where(b => b.Id == bookmarkId) : query.Where(b => b.Key == stimulus.Key);
         if (stimulus.WorkflowInstanceId is { } instanceId) query = query.Where(b => b.InstanceId == instanceId);
@@ -50,6 +70,7 @@ public sealed class EfWorkflowStore(ManyiDbContext db, TimeProvider time) : IWor
 
     public async Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken)
     {
+        await OpenAsync(cancellationToken);
         var record = await db.WorkflowInstances.AsNoTracking().FirstOrDefaultAsync(i => i.Id == instanceId, cancellationToken);
         if (record is null) return null;
         var bookmarks = await db.Bookmarks.AsNoTracking().Where(b => b.InstanceId == instanceId).ToListAsync(cancellationToken);
@@ -77,6 +98,7 @@ public sealed class EfWorkflowStore(ManyiDbContext db, TimeProvider time) : IWor
         var state = StateFormat.Write(instance.State);
         var status = instance.Status.ToString();
         var revision = burst.ExpectedRevision + 1;
+        await OpenAsync(cancellationToken);
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (burst.IsNewInstance)
         {
@@ -173,6 +195,7 @@ public sealed class EfWorkflowStore(ManyiDbContext db, TimeProvider time) : IWor
 
     public async Task<IReadOnlyList<Stimulus>> TakeQueuedStimuliAsync(IReadOnlyList<Bookmark> bookmarks, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        await OpenAsync(cancellationToken);
         var names = bookmarks.Select(b => b.Name).Distinct().ToList();
         var candidates = await db.QueuedStimuli.AsNoTracking()
             .Where(q => names.Contains(q.Name) && q.ExpiresAt > now)

@@ -28,10 +28,11 @@ public static class ManyiDataServiceCollectionExtensions
             options.Provider = DatabaseProvider.Sqlite;
             services.AddDbContext<ManyiDbContext, SqliteManyiDbContext>(db => db
                 .UseSqlite($"Data Source={Path.Combine(folder, "manyi.db")}")
-                .AddInterceptors(new SqlitePragmas()));
+                .AddInterceptors(SqlitePragmas.Instance));
         }
 
         services.AddSingleton(options);
+        services.AddSingleton<PublishedDefinitionCache>();
         services.AddScoped<IWorkflowStore, EfWorkflowStore>();
         services.AddScoped<WorkflowDefinitionCatalog>();
         services.AddScoped<WorkflowsFolderImport>();

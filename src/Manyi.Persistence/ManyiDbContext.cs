@@ -24,7 +24,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
         {
             e.ToTable("workflow_definitions");
             e.Property(d => d.Id).HasMaxLength(64);
-            e.Property(d => d.DefinitionId).HasMaxLength(128);
+            e.Property(d => d.DefinitionId).HasMaxLength(WorkflowDefinitionRecord.MaxDefinitionIdLength);
             e.Property(d => d.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(d => d.ContentHash).HasMaxLength(64);
             e.HasIndex(d => new { d.DefinitionId, d.Version }).IsUnique();
@@ -34,10 +34,10 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
         {
             e.ToTable("workflow_instances");
             e.Property(i => i.Id).HasMaxLength(64);
-            e.Property(i => i.DefinitionId).HasMaxLength(128);
+            e.Property(i => i.DefinitionId).HasMaxLength(WorkflowDefinitionRecord.MaxDefinitionIdLength);
             e.Property(i => i.DefinitionVersionId).HasMaxLength(64);
             e.Property(i => i.Status).HasMaxLength(16);
-            e.Property(i => i.CorrelationId).HasMaxLength(256);
+            e.Property(i => i.CorrelationId).HasMaxLength(WorkflowInstanceRecord.MaxCorrelationIdLength);
             e.Property(i => i.Revision).IsConcurrencyToken();
             e.HasIndex(i => new { i.DefinitionId, i.Status });
             e.HasIndex(i => i.CorrelationId);

@@ -10,6 +10,14 @@ namespace Manyi.Persistence;
 /// </summary>
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
+    /// <summary>
+    /// The one instance to register: EF Core keys its internal service provider on the options, so a new interceptor
+    /// per context would build a new provider (and model) for every context.
+    /// </summary>
+    public static readonly SqlitePragmas Instance = new();
+
+    private SqlitePragmas() { }
+
     public const string Commands = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;";
 
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);

@@ -90,7 +90,18 @@ public static class PostgresServer
         if (!await RunAsync(Tool("pg_ctl"), Command("pg_ctl", $"-D {data} -o \"{options}\" -l {Path.Combine(root, "log")} -w start")))
             return Fail("pg_ctl start failed; see " + Path.Combine(root, "log"));
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
             RunAsync(Tool("pg_ctl"), Command("pg_ctl", $"-D {data} -m immediate stop")).GetAwaiter().GetResult();
+            // Each run's cluster is some 50 MB; left behind, they pile up in the temp folder.
+            try
+            {
+                Directory.Delete(root, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"The throw-away PostgreSQL cluster in {root} could not be removed: {ex.Message}");
+            }
+        };
 
         var connectionString = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
         return await CanConnectAsync(connectionString) ? connectionString : Fail("the throw-away cluster started but does not answer");

@@ -13,7 +13,7 @@ public static class Api
     public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, string? json) =>
         client.PostAsync(url, json is null ? null : new StringContent(json, Encoding.UTF8, "application/json"), Ct);
 
-    public static Task<HttpResponseMessage> GetAsync(this HttpClient client, string url) => client.GetAsync(url, Ct);
+    public static Task<HttpResponseMessage> FetchAsync(this HttpClient client, string url) => client.GetAsync(url, Ct);
 
     /// <summary>Asserts the status (showing the body when it differs) and returns the body as JSON.</summary>
     public static async Task<JsonNode> ExpectAsync(this HttpResponseMessage response, HttpStatusCode status)
@@ -21,6 +21,9 @@ public static class Api
         var body = await response.Content.ReadAsStringAsync(Ct);
         Assert.True(response.StatusCode == status,
             $"Expected {(int)status} {status} from {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}, got {(int)response.StatusCode} {response.StatusCode}: {body}");
+        if ((int)status >= 400)
+            Assert.True(response.ContentType()?.MediaType == "application/problem+json",
+                $"An error is an RFC 9457 problem details body, application/problem+json; {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} answered {response.ContentType()}: {body}");
         return JsonNode.Parse(body) ?? throw new InvalidOperationException("The response body is JSON null.");
     }
 
@@ -49,7 +52,7 @@ public static class Api
             correlationId is null ? "{}" : new JsonObject { ["correlationId"] = correlationId }.ToJsonString()).ExpectOkAsync();
 
     public static Task<JsonNode> GetInstanceAsync(this HttpClient client, string instanceId) =>
-        client.GetAsync($"/api/workflow-instances/{instanceId}").ExpectOkAsync();
+        client.FetchAsync($"/api/workflow-instances/{instanceId}").ExpectOkAsync();
 
     public static Task<JsonNode> TriggerAsync(this HttpClient client, string eventName, JsonObject body) =>
         client.PostJsonAsync($"/api/events/{eventName}/trigger", body.ToJsonString()).ExpectOkAsync();
@@ -69,7 +72,7 @@ public static class Workflows
     public static string Flowchart(string definitionId, string activities, string connections, string extra = "") =>
         $$"""
         {"definitionId": "{{definitionId}}", "name": "{{definitionId}}", {{extra}}
-         "root": {"id": "flowchart1", "type": "Elsa.Flowchart", "activities": [{{activities}}], "connections": [{{connections}}]}}
+         "root": {"id": "flowchart1", "type": "Elsa.Flowchart", "activities": [{{activities}}], "connections": [{{connections}}] } }
         """;
 
     public static string Connect(string from, string to, string port = "Done") =>

@@ -12,22 +12,25 @@ namespace Manyi.Web.Tests;
 public sealed class ManyiApp : WebApplicationFactory<Program>
 {
     private readonly bool _ownsStorage;
+    private readonly bool _migrateOnStartup;
 
     /// <summary>An app on storage that outlives it (to restart the app on the same data); the caller disposes the storage.</summary>
-    public ManyiApp(ManyiStorage storage) : this(storage, ownsStorage: false)
+    /// <param name="migrateOnStartup">On PostgreSQL, whether <c>Manyi:MigrateOnStartup</c> is set (the tests' default) or left to the app.</param>
+    public ManyiApp(ManyiStorage storage, bool migrateOnStartup = true) : this(storage, ownsStorage: false, migrateOnStartup)
     {
     }
 
-    private ManyiApp(ManyiStorage storage, bool ownsStorage)
+    private ManyiApp(ManyiStorage storage, bool ownsStorage, bool migrateOnStartup)
     {
         Storage = storage;
         _ownsStorage = ownsStorage;
+        _migrateOnStartup = migrateOnStartup;
     }
 
     public ManyiStorage Storage { get; }
 
     /// <summary>An app on fresh storage of its own, disposed with the app.</summary>
-    public static async Task<ManyiApp> StartAsync(string provider) => new(await ManyiStorage.CreateAsync(provider), ownsStorage: true);
+    public static async Task<ManyiApp> StartAsync(string provider) => new(await ManyiStorage.CreateAsync(provider), ownsStorage: true, migrateOnStartup: true);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -37,7 +40,7 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
         if (Storage.Postgres is { } postgres)
         {
             builder.UseSetting("ConnectionStrings:Manyi", postgres.ConnectionString);
-            builder.UseSetting("Manyi:MigrateOnStartup", "true");
+            if (_migrateOnStartup) builder.UseSetting("Manyi:MigrateOnStartup", "true");
         }
         else
         {

@@ -21,7 +21,7 @@ public sealed class WaitForEventExampleTests
         Assert.Equal(1, imported["definition"]!["version"]!.GetValue<int>());
         Assert.Equal("Draft", imported["definition"].GetString("status"));
         Assert.Equal("/api/workflow-definitions/wait-for-event?version=1", response.Headers.Location?.OriginalString);
-        var located = await client.GetAsync(response.Headers.Location!.OriginalString).ExpectOkAsync();
+        var located = await client.FetchAsync(response.Headers.Location!.OriginalString).ExpectOkAsync();
         Assert.Equal("wait-for-event", located.GetString("definitionId"));
         Assert.Equal(1, located["version"]!.GetValue<int>());
 
@@ -52,7 +52,7 @@ public sealed class WaitForEventExampleTests
         Assert.Empty(finished.GetArray("bookmarks"));
         Assert.NotNull(finished["finishedAt"]?.GetValue<DateTimeOffset>());
 
-        var journal = await client.GetAsync($"/api/workflow-instances/{instanceId}/journal").ExpectOkAsync();
+        var journal = await client.FetchAsync($"/api/workflow-instances/{instanceId}/journal").ExpectOkAsync();
         var entries = journal.GetArray("items");
         Assert.Equal(entries.Count, journal["totalCount"]!.GetValue<int>());
         var messages = entries.Where(e => e.GetString("event") == "Message").Select(e => e!["message"]?.GetValue<string>()).ToList();

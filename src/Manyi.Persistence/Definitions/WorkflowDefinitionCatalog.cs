@@ -6,6 +6,7 @@ using Manyi.Engine.Serialization;
 using Manyi.Engine.Validation;
 using Manyi.Persistence.Records;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Manyi.Persistence.Definitions;
 
@@ -36,14 +37,17 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
     public async Task<ImportResult> ImportAsync(WorkflowDefinition definition, bool versionGiven, string? sourcePath,
         CancellationToken cancellationToken, bool asNewVersion = false)
     {
+        if (definition.DefinitionId.Length > WorkflowDefinitionRecord.MaxDefinitionIdLength)
+            throw new WorkflowValidationException([new ValidationProblem(Severity.Error,
+                $"the definitionId has {definition.DefinitionId.Length} characters; at most {WorkflowDefinitionRecord.MaxDefinitionIdLength} are allowed")]);
         var validation = compiler.Validate(definition);
         if (!validation.IsValid) throw new WorkflowValidationException(validation.Problems);
         var warnings = validation.Problems.Where(p => p.Severity == Severity.Warning).ToList();
         var hash = ContentHash(definition);
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (string.IsNullOrWhiteSpace(definition.DefinitionId))
             definition.DefinitionId = Guid.NewGuid().ToString("N");
+        await using var transaction = await BeginChangeAsync(definition.DefinitionId, cancellationToken);
         var versions = await db.WorkflowDefinitions
             .Where(d => d.DefinitionId == definition.DefinitionId)
             .OrderByDescending(d => d.Version)
@@ -105,7 +109,7 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
     /// <summary>Publishes the latest version: the previously published one is retracted and its triggers replaced.</summary>
     public async Task<WorkflowDefinitionRecord> PublishAsync(string definitionId, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await BeginChangeAsync(definitionId, cancellationToken);
         var versions = await db.WorkflowDefinitions.Where(d => d.DefinitionId == definitionId)
             .OrderByDescending(d => d.Version).ToListAsync(cancellationToken);
         var latest = versions.FirstOrDefault()
@@ -141,7 +145,7 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
     /// <summary>Retracts the published version: no new instance starts on it; running instances continue.</summary>
     public async Task<WorkflowDefinitionRecord> RetractAsync(string definitionId, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await BeginChangeAsync(definitionId, cancellationToken);
         var exists = await db.WorkflowDefinitions.AnyAsync(d => d.DefinitionId == definitionId, cancellationToken);
         if (!exists) throw new WorkflowNotFoundException($"Workflow definition '{definitionId}' does not exist.");
         var published = await db.WorkflowDefinitions
@@ -172,6 +176,20 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
         definition.IsPublished = record.Status == DefinitionStatus.Published;
         definition.IsLatest = !await db.WorkflowDefinitions.AnyAsync(d => d.DefinitionId == record.DefinitionId && d.Version > record.Version, cancellationToken);
         return definition;
+    }
+
+    /// <summary>
+    /// Begins the transaction of a change to one definition's versions, which must not interleave with another: two
+    /// imports would both add version n+1, two publishes would both register the triggers. SQLite's write transactions
+    /// are serial already (Microsoft.Data.Sqlite begins them IMMEDIATE); on PostgreSQL, where several nodes may share the
+    /// database, an advisory lock on the definition id is held until the transaction ends.
+    /// </summary>
+    private async Task<IDbContextTransaction> BeginChangeAsync(string definitionId, CancellationToken cancellationToken)
+    {
+        var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        if (db.Database.IsNpgsql())
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({definitionId}))", cancellationToken);
+        return transaction;
     }
 
     /// <summary>The hash of what makes a version different: not its ids, number, dates or flags.</summary>

@@ -1,5 +1,6 @@
 using Manyi.Engine.Serialization;
 using Manyi.Engine.Validation;
+using Manyi.Persistence.Records;
 using Microsoft.Extensions.Logging;
 
 namespace Manyi.Persistence.Definitions;
@@ -31,9 +32,12 @@ public sealed class WorkflowsFolderImport(WorkflowDefinitionCatalog catalog, ILo
                 if (string.IsNullOrWhiteSpace(definition.DefinitionId))
                     definition.DefinitionId = Path.GetFileNameWithoutExtension(path);
                 var imported = await catalog.ImportAsync(definition, versionGiven: false, relative, cancellationToken, asNewVersion: true);
-                if (imported.Outcome != ImportOutcome.Unchanged)
+                // An unchanged file whose version is still a draft (the start-up that imported it stopped before publishing,
+                // or the same content was imported through the API) is published too; a retracted one is left retracted.
+                var publish = imported.Outcome != ImportOutcome.Unchanged || imported.Definition.Status == DefinitionStatus.Draft;
+                if (publish)
                     await catalog.PublishAsync(imported.Definition.DefinitionId, cancellationToken);
-                var outcome = imported.Outcome == ImportOutcome.Unchanged ? "unchanged" : "published";
+                var outcome = publish ? "published" : "unchanged";
                 report.Add(new FolderImportEntry(relative, imported.Definition.DefinitionId, imported.Definition.Version, outcome,
                     imported.Warnings.Select(w => w.ToString()).ToList()));
                 logger.LogInformation("Workflow file {Path}: {DefinitionId} version {Version} {Outcome}.",

@@ -3,6 +3,9 @@ namespace Manyi.Persistence.Records;
 /// <summary>One definition version; <see cref="Json"/> is the Elsa 3 document, the source of truth for its content.</summary>
 public sealed class WorkflowDefinitionRecord
 {
+    /// <summary>The longest <see cref="DefinitionId"/> the column holds.</summary>
+    public const int MaxDefinitionIdLength = 128;
+
     public required string Id { get; set; }
     public required string DefinitionId { get; set; }
     public int Version { get; set; }
@@ -35,6 +38,9 @@ public enum DefinitionStatus
 
 public sealed class WorkflowInstanceRecord
 {
+    /// <summary>The longest <see cref="CorrelationId"/> the column holds.</summary>
+    public const int MaxCorrelationIdLength = 256;
+
     public required string Id { get; set; }
     public required string DefinitionId { get; set; }
     public required string DefinitionVersionId { get; set; }

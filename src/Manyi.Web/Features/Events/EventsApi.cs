@@ -1,8 +1,8 @@
 using System.Text.Json.Nodes;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Stores;
+using Manyi.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using EventActivity = Manyi.Engine.Activities.Events.Event;
 
 namespace Manyi.Web.Features.Events;
@@ -13,16 +13,17 @@ public static class EventsApi
     public static RouteGroupBuilder MapEventsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/events").WithTags("Events");
-        group.MapPost("/{eventName}/trigger", Trigger);
+        group.MapPost("/{eventName}/trigger", Trigger).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
     /// <summary>Resumes every instance waiting for the event (narrowed by correlation or instance id) and starts every workflow it triggers.</summary>
-    public static async Task<Results<Ok<TriggerResponse>, NotFound<ProblemDetails>>> Trigger(
+    public static async Task<Results<Ok<TriggerResponse>, ProblemHttpResult, ValidationProblem>> Trigger(
         string eventName, TriggerRequest? body, WorkflowRuntime runtime, IWorkflowStore store, CancellationToken cancellationToken)
     {
+        if (CorrelationIds.Check(body?.CorrelationId) is { } invalid) return invalid;
         if (body?.WorkflowInstanceId is { } instanceId && await store.FindInstanceAsync(instanceId, cancellationToken) is null)
-            return TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found.", Detail = $"Workflow instance '{instanceId}' does not exist." });
+            return Problems.NotFound($"Workflow instance '{instanceId}' does not exist.");
 
         var result = await runtime.SendStimulusAsync(new Stimulus(EventActivity.BookmarkName, eventName)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Serialization;
@@ -15,16 +16,18 @@ namespace Manyi.Web.Features.WorkflowDefinitions;
 /// <summary>Workflow definitions, shaped like Elsa 3's REST API.</summary>
 public static class WorkflowDefinitionsApi
 {
+    private static readonly JsonDocumentOptions LenientJson = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
+
     public static RouteGroupBuilder MapWorkflowDefinitionsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/workflow-definitions").WithTags("Workflow definitions");
         group.MapGet("/", List);
-        group.MapGet("/{definitionId}", Get);
-        group.MapGet("/{definitionId}/versions", Versions);
+        group.MapGet("/{definitionId}", Get).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{definitionId}/versions", Versions).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/import", Import).Accepts<JsonObject>("application/json");
         group.MapPost("/{definitionId}/publish", Publish);
         group.MapPost("/{definitionId}/retract", Retract);
-        group.MapGet("/{definitionId}/export", Export);
+        group.MapGet("/{definitionId}/export", Export).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{definitionId}/execute", Execute);
         return group;
     }
@@ -39,10 +42,10 @@ public static class WorkflowDefinitionsApi
             .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         var published = await PublishedVersionsAsync(db, items.Select(d => d.DefinitionId), cancellationToken);
         return TypedResults.Ok(new Page<DefinitionSummary>(
-            items.Select(d => DefinitionSummary.From(d, isLatest: true, published.GetValueOrDefault(d.DefinitionId))).ToList(), total, page, pageSize));
+            items.Select(d => DefinitionSummary.From(d, isLatest: true, published.TryGetValue(d.DefinitionId, out var v) ? v : null)).ToList(), total, page, pageSize));
     }
 
-    public static async Task<Results<Ok<JsonObject>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> Get(
+    public static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> Get(
         string definitionId, int? version, WorkflowDefinitionCatalog catalog, CancellationToken cancellationToken)
     {
         var record = await catalog.FindAsync(definitionId, version, cancellationToken);
@@ -52,7 +55,7 @@ public static class WorkflowDefinitionsApi
         return TypedResults.Ok(json);
     }
 
-    public static async Task<Results<Ok<List<DefinitionSummary>>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> Versions(
+    public static async Task<Results<Ok<List<DefinitionSummary>>, ProblemHttpResult>> Versions(
         string definitionId, ManyiDbContext db, CancellationToken cancellationToken)
     {
         var versions = await db.WorkflowDefinitions.AsNoTracking().Where(d => d.DefinitionId == definitionId)
@@ -64,16 +67,17 @@ public static class WorkflowDefinitionsApi
 
     /// <summary>Saves one Elsa 3 JSON definition as a draft: 201 for a new version, 200 for an updated or unchanged one.</summary>
     public static async Task<Results<Created<ImportResponse>, Ok<ImportResponse>>> Import(
-        HttpRequest request, WorkflowDefinitionCatalog catalog, CancellationToken cancellationToken)
+        HttpRequest request, WorkflowDefinitionCatalog catalog, ManyiDbContext db, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
         var text = await reader.ReadToEndAsync(cancellationToken);
         if (string.IsNullOrWhiteSpace(text))
             throw new WorkflowFormatException("The request body is empty; send one Elsa 3 workflow definition as JSON.");
         var definition = ElsaJson.Read(text);
-        var versionGiven = JsonNode.Parse(text.TrimStart('\uFEFF'))?["version"] is not null;
+        // Read the way ElsaJson reads (comments, trailing commas), or a file it accepted fails here with a 500.
+        var versionGiven = JsonNode.Parse(text.TrimStart('\uFEFF'), documentOptions: LenientJson)?["version"] is not null;
         var result = await catalog.ImportAsync(definition, versionGiven, sourcePath: null, cancellationToken);
-        var response = new ImportResponse(DefinitionSummary.From(result.Definition, isLatest: true, null), result.Outcome.ToString(),
+        var response = new ImportResponse(await SummaryAsync(db, result.Definition, cancellationToken), result.Outcome.ToString(),
             result.Warnings.Select(w => w.ToString()).ToList());
         return result.Outcome == ImportOutcome.Created
             ? TypedResults.Created($"/api/workflow-definitions/{result.Definition.DefinitionId}?version={result.Definition.Version}", response)
@@ -86,13 +90,13 @@ public static class WorkflowDefinitionsApi
         return TypedResults.Ok(DefinitionSummary.From(record, isLatest: true, record.Version));
     }
 
-    public static async Task<Ok<DefinitionSummary>> Retract(string definitionId, WorkflowDefinitionCatalog catalog, CancellationToken cancellationToken)
+    public static async Task<Ok<DefinitionSummary>> Retract(string definitionId, WorkflowDefinitionCatalog catalog, ManyiDbContext db, CancellationToken cancellationToken)
     {
         var record = await catalog.RetractAsync(definitionId, cancellationToken);
-        return TypedResults.Ok(DefinitionSummary.From(record, isLatest: true, null));
+        return TypedResults.Ok(await SummaryAsync(db, record, cancellationToken));
     }
 
-    public static async Task<Results<FileContentHttpResult, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> Export(
+    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Export(
         string definitionId, int? version, WorkflowDefinitionCatalog catalog, CancellationToken cancellationToken)
     {
         var record = await catalog.FindAsync(definitionId, version, cancellationToken);
@@ -102,9 +106,10 @@ public static class WorkflowDefinitionsApi
     }
 
     /// <summary>Starts the published version and runs it until it suspends or ends.</summary>
-    public static async Task<Ok<InstanceResponse>> Execute(
+    public static async Task<Results<Ok<InstanceResponse>, ValidationProblem>> Execute(
         string definitionId, ExecuteRequest? body, WorkflowRuntime runtime, CancellationToken cancellationToken)
     {
+        if (CorrelationIds.Check(body?.CorrelationId) is { } invalid) return invalid;
         var instance = await runtime.StartAsync(definitionId, new StartOptions
         {
             CorrelationId = body?.CorrelationId,
@@ -113,15 +118,19 @@ public static class WorkflowDefinitionsApi
         return TypedResults.Ok(InstanceResponse.From(instance));
     }
 
-    private static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> NotFound(string definitionId, int? version) =>
-        TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails
-        {
-            Status = 404,
-            Title = "Not found.",
-            Detail = version is null
-                ? $"Workflow definition '{definitionId}' does not exist."
-                : $"Workflow definition '{definitionId}' has no version {version}.",
-        });
+    private static ProblemHttpResult NotFound(string definitionId, int? version) =>
+        Problems.NotFound(version is null
+            ? $"Workflow definition '{definitionId}' does not exist."
+            : $"Workflow definition '{definitionId}' has no version {version}.");
+
+    /// <summary>A version's summary as it stands now: an import may answer with an older version, a retract with a version a draft follows.</summary>
+    private static async Task<DefinitionSummary> SummaryAsync(ManyiDbContext db, WorkflowDefinitionRecord record, CancellationToken cancellationToken)
+    {
+        var versions = db.WorkflowDefinitions.AsNoTracking().Where(d => d.DefinitionId == record.DefinitionId);
+        var isLatest = !await versions.AnyAsync(d => d.Version > record.Version, cancellationToken);
+        var published = await versions.Where(d => d.Status == DefinitionStatus.Published).Select(d => (int?)d.Version).FirstOrDefaultAsync(cancellationToken);
+        return DefinitionSummary.From(record, isLatest, published);
+    }
 
     private static async Task<Dictionary<string, int>> PublishedVersionsAsync(ManyiDbContext db, IEnumerable<string> definitionIds, CancellationToken cancellationToken)
     {

@@ -4,7 +4,6 @@ using Manyi.Engine.Stores;
 using Manyi.Persistence;
 using Manyi.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Web.Features.WorkflowInstances;
@@ -16,8 +15,8 @@ public static class WorkflowInstancesApi
     {
         var group = routes.MapGroup("/workflow-instances").WithTags("Workflow instances");
         group.MapGet("/", List);
-        group.MapGet("/{id}", Get);
-        group.MapGet("/{id}/journal", Journal);
+        group.MapGet("/{id}", Get).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id}/journal", Journal).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/cancel", Cancel);
         group.MapPost("/{id}/incidents/{incidentId}/retry", Retry);
         return group;
@@ -27,7 +26,10 @@ public static class WorkflowInstancesApi
         ManyiDbContext db, string? definitionId, string? status, string? correlationId,
         int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
     {
-        if (status is not null && !Enum.TryParse<WorkflowStatus>(status, ignoreCase: true, out _))
+        // By name only: Enum.TryParse would also take any number ("99") and filter on a status that cannot exist.
+        var normalized = status is null ? null
+            : Enum.GetNames<WorkflowStatus>().FirstOrDefault(n => string.Equals(n, status, StringComparison.OrdinalIgnoreCase));
+        if (status is not null && normalized is null)
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["status"] = [$"'{status}' is not a status; use one of {string.Join(", ", Enum.GetNames<WorkflowStatus>())}."],
@@ -35,11 +37,7 @@ public static class WorkflowInstancesApi
         (page, pageSize) = Page.Clamp(page, pageSize);
         var query = db.WorkflowInstances.AsNoTracking();
         if (definitionId is not null) query = query.Where(i => i.DefinitionId == definitionId);
-        if (status is not null)
-        {
-            var normalized = Enum.Parse<WorkflowStatus>(status, ignoreCase: true).ToString();
-            query = query.Where(i => i.Status == normalized);
-        }
+        if (normalized is not null) query = query.Where(i => i.Status == normalized);
         if (correlationId is not null) query = query.Where(i => i.CorrelationId == correlationId);
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id)
@@ -49,13 +47,13 @@ public static class WorkflowInstancesApi
         return TypedResults.Ok(new Page<InstanceSummary>(items, total, page, pageSize));
     }
 
-    public static async Task<Results<Ok<InstanceResponse>, NotFound<ProblemDetails>>> Get(string id, IWorkflowStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> Get(string id, IWorkflowStore store, CancellationToken cancellationToken)
     {
         var instance = await store.FindInstanceAsync(id, cancellationToken);
         return instance is null ? NotFound(id) : TypedResults.Ok(InstanceResponse.From(instance));
     }
 
-    public static async Task<Results<Ok<Page<JournalEntryResponse>>, NotFound<ProblemDetails>>> Journal(
+    public static async Task<Results<Ok<Page<JournalEntryResponse>>, ProblemHttpResult>> Journal(
         string id, ManyiDbContext db, int page = 1, int pageSize = 200, CancellationToken cancellationToken = default)
     {
         if (!await db.WorkflowInstances.AnyAsync(i => i.Id == id, cancellationToken)) return NotFound(id);
@@ -74,8 +72,7 @@ public static class WorkflowInstancesApi
     public static async Task<Ok<InstanceResponse>> Retry(string id, string incidentId, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
         TypedResults.Ok(InstanceResponse.From(await runtime.RetryAsync(id, incidentId, cancellationToken)));
 
-    private static NotFound<ProblemDetails> NotFound(string id) =>
-        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not found.", Detail = $"Workflow instance '{id}' does not exist." });
+    private static ProblemHttpResult NotFound(string id) => Problems.NotFound($"Workflow instance '{id}' does not exist.");
 }
 
 public sealed record InstanceSummary(string Id, string DefinitionId, string DefinitionVersionId, int Version, string Status,
