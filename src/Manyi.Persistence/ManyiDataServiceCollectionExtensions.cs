@@ -16,24 +16,26 @@ public static class ManyiDataServiceCollectionExtensions
     {
         var options = configuration.GetSection(ManyiDataOptions.Section).Get<ManyiDataOptions>() ?? new ManyiDataOptions();
         var connectionString = configuration.GetConnectionString("Manyi");
+        ManyiDatabase database;
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            options.Provider = DatabaseProvider.PostgreSql;
-            services.AddDbContext<ManyiDbContext, PostgresManyiDbContext>(db => db.UseNpgsql(connectionString));
+            database = ManyiDatabase.ForPostgres(connectionString);
+            services.AddDbContext<ManyiDbContext, PostgresManyiDbContext>(db => db.UseNpgsql(database.Postgres!));
         }
         else
         {
             var folder = Path.GetFullPath(options.DataDirectory);
             Directory.CreateDirectory(folder);
-            options.Provider = DatabaseProvider.Sqlite;
+            database = ManyiDatabase.ForSqlite(Path.Combine(folder, "manyi.db"));
             services.AddDbContext<ManyiDbContext, SqliteManyiDbContext>(db => db
-                .UseSqlite($"Data Source={Path.Combine(folder, "manyi.db")}")
+                .UseSqlite(database.ConnectionString)
                 .AddInterceptors(SqlitePragmas.Instance));
         }
-
+        options.Provider = database.Provider;
+        services.AddSingleton(database);
         services.AddSingleton(options);
         services.AddSingleton<PublishedDefinitionCache>();
-        services.AddScoped<IWorkflowStore, EfWorkflowStore>();
+        services.AddScoped<IWorkflowStore, SqlWorkflowStore>();
         services.AddScoped<WorkflowDefinitionCatalog>();
         services.AddScoped<WorkflowsFolderImport>();
         return services;

@@ -28,7 +28,7 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
-    private static void Apply(DbConnection connection)
+    internal static void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
         command.CommandText = Commands;

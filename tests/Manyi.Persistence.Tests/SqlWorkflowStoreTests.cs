@@ -8,7 +8,7 @@ using static Manyi.Persistence.Tests.DataHarness;
 
 namespace Manyi.Persistence.Tests;
 
-public sealed class EfWorkflowStoreTests
+public sealed class SqlWorkflowStoreTests
 {
     /// <summary>Waits for 'tick', adds one to a counter, waits again: every tick must count exactly once.</summary>
     private static readonly Engine.Model.WorkflowDefinition Counter = Workflow("counter",
@@ -95,7 +95,7 @@ public sealed class EfWorkflowStoreTests
         loaded.Bookmarks.Clear();
         burst.RemovedBookmarks.Add(bookmark);
         burst.Journal.Add(new JournalEntry(loaded.Id, 0, DateTimeOffset.UtcNow, null, null, null, JournalEvent.Message, "duplicate"));
-        await Assert.ThrowsAsync<DbUpdateException>(() => data.InScopeAsync(s => s.GetRequiredService<IWorkflowStore>().SaveAsync(loaded, burst, ct)));
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => data.InScopeAsync(s => s.GetRequiredService<IWorkflowStore>().SaveAsync(loaded, burst, ct)));
 
         var stored = (await data.InScopeAsync(s => s.GetRequiredService<IWorkflowStore>().FindInstanceAsync(instance.Id, ct)))!;
         Assert.Equal(0, stored.State.Variables["count"]!.GetValue<int>());
