@@ -39,9 +39,9 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
             e.Property(i => i.Status).HasMaxLength(16);
             e.Property(i => i.CorrelationId).HasMaxLength(WorkflowInstanceRecord.MaxCorrelationIdLength);
             e.Property(i => i.Revision).IsConcurrencyToken();
+            // Few indexes on purpose: every one is written by every burst. Lists sort their (filtered) rows unindexed.
             e.HasIndex(i => new { i.DefinitionId, i.Status });
             e.HasIndex(i => i.CorrelationId);
-            e.HasIndex(i => i.CreatedAt);
         });
         model.Entity<BookmarkRecord>(e =>
         {
@@ -52,7 +52,8 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
             e.Property(b => b.Key).HasMaxLength(256);
             e.HasIndex(b => new { b.Name, b.Key, b.CorrelationId });
             e.HasIndex(b => b.InstanceId);
-            e.HasIndex(b => b.ResumeAt);
+            // Only timers have a due time; other bookmarks should not pay for this index on every burst.
+            e.HasIndex(b => b.ResumeAt).HasFilter("\"ResumeAt\" IS NOT NULL");
         });
         model.Entity<TriggerRecord>(e =>
         {

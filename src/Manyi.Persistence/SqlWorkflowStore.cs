@@ -16,7 +16,7 @@ namespace Manyi.Persistence;
 /// change tracking and connection set-up would cost many times the database work. The instance row's revision is
 /// the concurrency check. Scoped: it opens one connection on first use and closes it with the scope.
 /// </summary>
-public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinitionCache definitions, TimeProvider time) : IWorkflowStore, IAsyncDisposable
+public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinitionCache definitions, TimeProvider time) : IWorkflowStore, IAsyncDisposable, IDisposable
 {
     private const string InstanceColumns =
         "\"Id\", \"DefinitionId\", \"DefinitionVersionId\", \"Version\", \"Status\", \"CorrelationId\", \"CreatedAt\", \"UpdatedAt\", \"FinishedAt\", \"State\", \"Revision\"";
@@ -48,7 +48,7 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
     {
         await using var command = await CommandAsync(
             "SELECT \"DefinitionId\", \"DefinitionVersionId\", \"ActivityId\", \"Name\", \"Key\" FROM triggers " +
-            "WHERE \"Name\" = @name AND " + NullableEquals("Key", "key"), cancellationToken, ("name", name), ("key", key));
+            "WHERE \"Name\" = @name AND " + KeyEquals(key), cancellationToken, ("name", name), ("key", key));
         var triggers = new List<StoredTrigger>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -59,7 +59,7 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
     public async Task<IReadOnlyList<string>> FindInstancesWithBookmarksAsync(Stimulus stimulus, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder("SELECT \"InstanceId\", MIN(\"CreatedAt\") FROM bookmarks WHERE \"Name\" = @name AND ");
-        sql.Append(stimulus.BookmarkId is null ? NullableEquals("Key", "key") : "\"Id\" = @bookmarkId");
+        sql.Append(stimulus.BookmarkId is null ? KeyEquals(stimulus.Key) : "\"Id\" = @bookmarkId");
         if (stimulus.WorkflowInstanceId is not null) sql.Append(" AND \"InstanceId\" = @instanceId");
         if (stimulus.CorrelationId is not null) sql.Append(" AND \"CorrelationId\" = @correlationId");
         sql.Append(" GROUP BY \"InstanceId\" ORDER BY MIN(\"CreatedAt\"), \"InstanceId\"");
@@ -116,17 +116,15 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         try
         {
-            await using (var row = InstanceRow(instance, burst, revision, transaction))
-                if (await row.ExecuteNonQueryAsync(cancellationToken) == 0)
-                    throw new ConcurrencyConflictException(instance.Id);
-            await using (var changes = BurstChanges(instance, burst, transaction))
-                if (changes is not null)
-                    await changes.ExecuteNonQueryAsync(cancellationToken);
+            var statements = BurstStatements(instance, burst, revision);
+            if (!await ExecuteAsync(connection, transaction, statements, cancellationToken))
+                throw new ConcurrencyConflictException(instance.Id);
             await transaction.CommitAsync(cancellationToken);
         }
         catch (DbException) when (burst.IsNewInstance)
         {
             // Two starts with one instance id: the second is a conflict, anything else is a real failure.
+            await transaction.RollbackAsync(CancellationToken.None);
             if (await ExistsAsync(instance.Id)) throw new ConcurrencyConflictException(instance.Id);
             throw;
         }
@@ -171,51 +169,95 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
         return taken;
     }
 
-    private DbCommand InstanceRow(WorkflowInstance instance, BurstResult burst, long revision, DbTransaction transaction) => Command(
-        burst.IsNewInstance
-            ? $"INSERT INTO workflow_instances ({InstanceColumns}) VALUES " +
-              "(@id, @definitionId, @definitionVersionId, @version, @status, @correlationId, @createdAt, @updatedAt, @finishedAt, @state, @revision)"
-            : "UPDATE workflow_instances SET \"Status\" = @status, \"CorrelationId\" = @correlationId, \"UpdatedAt\" = @updatedAt, " +
-              "\"FinishedAt\" = @finishedAt, \"State\" = @state, \"Revision\" = @revision WHERE \"Id\" = @id AND \"Revision\" = @expectedRevision",
-        transaction,
-        ("id", instance.Id), ("definitionId", instance.DefinitionId), ("definitionVersionId", instance.DefinitionVersionId),
-        ("version", instance.Version), ("status", instance.Status.ToString()), ("correlationId", instance.CorrelationId),
-        ("createdAt", _dialect.Instant(instance.CreatedAt)), ("updatedAt", _dialect.Instant(instance.UpdatedAt)),
-        ("finishedAt", _dialect.Instant(instance.FinishedAt)), ("state", StateFormat.Write(instance.State)),
-        ("revision", revision), ("expectedRevision", burst.ExpectedRevision));
-
-    /// <summary>Every other row the burst changed, as one command; null when there is none.</summary>
-    private DbCommand? BurstChanges(WorkflowInstance instance, BurstResult burst, DbTransaction transaction)
+    /// <summary>
+    /// Runs a burst's statements; false when the first (the instance row, which returns its revision only if it
+    /// matched) changed nothing. PostgreSQL gets them as one batch, one round trip; SQLite, in process, as separate
+    /// commands, since it would bind every parameter of a multi-statement command to every statement.
+    /// </summary>
+    private static async Task<bool> ExecuteAsync(DbConnection connection, DbTransaction transaction, List<Statement> statements, CancellationToken cancellationToken)
     {
-        var sql = new StringBuilder();
-        var parameters = new List<(string, object?)>();
+        if (connection.CanCreateBatch)
+        {
+            await using var batch = connection.CreateBatch();
+            batch.Transaction = transaction;
+            foreach (var statement in statements)
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = statement.Sql;
+                foreach (var (name, value) in statement.Parameters) command.Parameters.Add(Parameter(command.CreateParameter(), name, value));
+                batch.BatchCommands.Add(command);
+            }
+            await using var reader = await batch.ExecuteReaderAsync(cancellationToken);
+            var saved = await reader.ReadAsync(cancellationToken);
+            while (await reader.NextResultAsync(cancellationToken)) { }
+            return saved;
+        }
+
+        for (var i = 0; i < statements.Count; i++)
+        {
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = statements[i].Sql;
+            foreach (var (name, value) in statements[i].Parameters) command.Parameters.Add(Parameter(command.CreateParameter(), name, value));
+            if (i == 0)
+            {
+                if (await command.ExecuteScalarAsync(cancellationToken) is null or DBNull) return false;
+            }
+            else
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        return true;
+    }
+
+    private sealed record Statement(string Sql, List<(string Name, object? Value)> Parameters);
+
+    /// <summary>The burst's SQL: the instance row first (returning its revision when saved), then every other row it changed.</summary>
+    private List<Statement> BurstStatements(WorkflowInstance instance, BurstResult burst, long revision)
+    {
+        var statements = new List<Statement>();
+        List<(string, object?)> parameters = [];
         string P(object? value)
         {
             var name = "p" + parameters.Count;
             parameters.Add((name, value));
             return "@" + name;
         }
-
-        if (burst.RemovedBookmarks.Count > 0)
-            sql.Append($"DELETE FROM bookmarks WHERE \"Id\" IN ({string.Join(", ", burst.RemovedBookmarks.Select(b => P(b.Id)))});");
-        foreach (var b in burst.AddedBookmarks)
-            sql.Append($"INSERT INTO bookmarks ({BookmarkColumns}) VALUES ({P(b.Id)}, {P(b.InstanceId)}, {P(b.ActivityId)}, {P(b.Name)}, " +
-                $"{P(b.Key)}, {P(b.CorrelationId)}, {P(_dialect.Instant(b.CreatedAt))}, {P(_dialect.Instant(b.ResumeAt))}, {P(b.Payload?.ToJsonString())});");
-        foreach (var i in burst.AddedIncidents)
-            sql.Append("INSERT INTO incidents (\"Id\", \"InstanceId\", \"ActivityId\", \"ActivityType\", \"Message\", \"ExceptionType\", \"At\", \"ResolvedAt\") " +
-                $"VALUES ({P(i.Id)}, {P(instance.Id)}, {P(i.ActivityId)}, {P(i.ActivityType)}, {P(i.Message)}, {P(i.ExceptionType)}, " +
-                $"{P(_dialect.Instant(i.At))}, {P(_dialect.Instant(i.ResolvedAt))});");
-        foreach (var i in burst.ResolvedIncidents)
-            sql.Append($"UPDATE incidents SET \"ResolvedAt\" = {P(_dialect.Instant(i.ResolvedAt))} WHERE \"Id\" = {P(i.Id)};");
-        if (burst.Journal.Count > 0)
+        void Add(string sql)
         {
-            sql.Append("INSERT INTO journal_entries (\"InstanceId\", \"Sequence\", \"At\", \"ActivityId\", \"ActivityType\", \"ActivityName\", \"Event\", \"Message\", \"Outcomes\") VALUES ");
-            sql.AppendJoin(", ", burst.Journal.Select(j =>
-                $"({P(j.InstanceId)}, {P(j.Sequence)}, {P(_dialect.Instant(j.At))}, {P(j.ActivityId)}, {P(j.ActivityType)}, {P(j.ActivityName)}, " +
-                $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))})"));
-            sql.Append(';');
+            statements.Add(new Statement(sql, parameters));
+            parameters = [];
         }
-        return sql.Length == 0 ? null : Command(sql.ToString(), transaction, [.. parameters]);
+
+        Add(burst.IsNewInstance
+            ? $"INSERT INTO workflow_instances ({InstanceColumns}) VALUES ({P(instance.Id)}, {P(instance.DefinitionId)}, " +
+              $"{P(instance.DefinitionVersionId)}, {P(instance.Version)}, {P(instance.Status.ToString())}, {P(instance.CorrelationId)}, " +
+              $"{P(_dialect.Instant(instance.CreatedAt))}, {P(_dialect.Instant(instance.UpdatedAt))}, {P(_dialect.Instant(instance.FinishedAt))}, " +
+              $"{P(StateFormat.Write(instance.State))}, {P(revision)}) RETURNING \"Revision\""
+            : $"UPDATE workflow_instances SET \"Status\" = {P(instance.Status.ToString())}, \"CorrelationId\" = {P(instance.CorrelationId)}, " +
+              $"\"UpdatedAt\" = {P(_dialect.Instant(instance.UpdatedAt))}, \"FinishedAt\" = {P(_dialect.Instant(instance.FinishedAt))}, " +
+              $"\"State\" = {P(StateFormat.Write(instance.State))}, \"Revision\" = {P(revision)} " +
+              $"WHERE \"Id\" = {P(instance.Id)} AND \"Revision\" = {P(burst.ExpectedRevision)} RETURNING \"Revision\"");
+        if (burst.RemovedBookmarks.Count > 0)
+            Add($"DELETE FROM bookmarks WHERE \"Id\" IN ({string.Join(", ", burst.RemovedBookmarks.Select(b => P(b.Id)))})");
+        if (burst.AddedBookmarks.Count > 0)
+            Add($"INSERT INTO bookmarks ({BookmarkColumns}) VALUES " + string.Join(", ", burst.AddedBookmarks.Select(b =>
+                $"({P(b.Id)}, {P(b.InstanceId)}, {P(b.ActivityId)}, {P(b.Name)}, {P(b.Key)}, {P(b.CorrelationId)}, " +
+                $"{P(_dialect.Instant(b.CreatedAt))}, {P(_dialect.Instant(b.ResumeAt))}, {P(b.Payload?.ToJsonString())})")));
+        if (burst.AddedIncidents.Count > 0)
+            Add("INSERT INTO incidents (\"Id\", \"InstanceId\", \"ActivityId\", \"ActivityType\", \"Message\", \"ExceptionType\", \"At\", \"ResolvedAt\") VALUES " +
+                string.Join(", ", burst.AddedIncidents.Select(i =>
+                    $"({P(i.Id)}, {P(instance.Id)}, {P(i.ActivityId)}, {P(i.ActivityType)}, {P(i.Message)}, {P(i.ExceptionType)}, " +
+                    $"{P(_dialect.Instant(i.At))}, {P(_dialect.Instant(i.ResolvedAt))})")));
+        foreach (var i in burst.ResolvedIncidents)
+            Add($"UPDATE incidents SET \"ResolvedAt\" = {P(_dialect.Instant(i.ResolvedAt))} WHERE \"Id\" = {P(i.Id)}");
+        if (burst.Journal.Count > 0)
+            Add("INSERT INTO journal_entries (\"InstanceId\", \"Sequence\", \"At\", \"ActivityId\", \"ActivityType\", \"ActivityName\", \"Event\", \"Message\", \"Outcomes\") VALUES " +
+                string.Join(", ", burst.Journal.Select(j =>
+                    $"({P(j.InstanceId)}, {P(j.Sequence)}, {P(_dialect.Instant(j.At))}, {P(j.ActivityId)}, {P(j.ActivityType)}, {P(j.ActivityName)}, " +
+                    $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))})")));
+        return statements;
     }
 
     private async Task<bool> ExistsAsync(string instanceId)
@@ -235,27 +277,30 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
 
     public ValueTask DisposeAsync() => _connection?.DisposeAsync() ?? ValueTask.CompletedTask;
 
+    public void Dispose() => _connection?.Dispose();
+
     private DbCommand Command(string sql, DbTransaction? transaction, params (string Name, object? Value)[] parameters)
     {
         var command = _connection!.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
         foreach (var (name, value) in parameters)
-        {
-            if (!sql.Contains("@" + name, StringComparison.Ordinal)) continue;
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value ?? DBNull.Value;
-            // A typed null, so that PostgreSQL can compare it ("@key IS NULL").
-            if (value is null or string) parameter.DbType = DbType.String;
-            command.Parameters.Add(parameter);
-        }
+            if (sql.Contains("@" + name, StringComparison.Ordinal))
+                command.Parameters.Add(Parameter(command.CreateParameter(), name, value));
         return command;
     }
 
-    /// <summary>Equality that also matches two nulls, as the engine's keys do.</summary>
-    private static string NullableEquals(string column, string parameter) =>
-        $"(\"{column}\" = @{parameter} OR (\"{column}\" IS NULL AND @{parameter} IS NULL))";
+    private static DbParameter Parameter(DbParameter parameter, string name, object? value)
+    {
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        // A typed null, so that PostgreSQL can compare and insert it.
+        if (value is null or string) parameter.DbType = DbType.String;
+        return parameter;
+    }
+
+    /// <summary>Key equality that matches a null key too, written so that the (name, key) indexes serve it.</summary>
+    private static string KeyEquals(string? key) => key is null ? "\"Key\" IS NULL" : "\"Key\" = @key";
 
     private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

@@ -62,7 +62,8 @@ namespace Manyi.Persistence.Migrations.Postgres
 
                     b.HasIndex("InstanceId");
 
-                    b.HasIndex("ResumeAt");
+                    b.HasIndex("ResumeAt")
+                        .HasFilter("\"ResumeAt\" IS NOT NULL");
 
                     b.HasIndex("Name", "Key", "CorrelationId");
 
@@ -331,8 +332,6 @@ namespace Manyi.Persistence.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("CorrelationId");
-
-                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("DefinitionId", "Status");
 

@@ -56,7 +56,8 @@ namespace Manyi.Persistence.Migrations.Sqlite
 
                     b.HasIndex("InstanceId");
 
-                    b.HasIndex("ResumeAt");
+                    b.HasIndex("ResumeAt")
+                        .HasFilter("\"ResumeAt\" IS NOT NULL");
 
                     b.HasIndex("Name", "Key", "CorrelationId");
 
@@ -319,8 +320,6 @@ namespace Manyi.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("CorrelationId");
-
-                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("DefinitionId", "Status");
 

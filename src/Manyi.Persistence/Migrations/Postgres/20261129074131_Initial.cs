@@ -161,7 +161,8 @@ namespace Manyi.Persistence.Migrations.Postgres
             migrationBuilder.CreateIndex(
                 name: "IX_bookmarks_ResumeAt",
                 table: "bookmarks",
-                column: "ResumeAt");
+                column: "ResumeAt",
+                filter: "\"ResumeAt\" IS NOT NULL");
 
             migrationBuilder.CreateIndex(
                 name: "IX_incidents_InstanceId",
@@ -209,11 +210,6 @@ namespace Manyi.Persistence.Migrations.Postgres
                 name: "IX_workflow_instances_CorrelationId",
                 table: "workflow_instances",
                 column: "CorrelationId");
-
-            migrationBuilder.CreateIndex(
-                name: "IX_workflow_instances_CreatedAt",
-                table: "workflow_instances",
-                column: "CreatedAt");
 
             migrationBuilder.CreateIndex(
                 name: "IX_workflow_instances_DefinitionId_Status",

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Manyi.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresManyiDbContext))]
-    [Migration("20261129070518_Initial")]
+    [Migration("20261129074131_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -65,7 +65,8 @@ namespace Manyi.Persistence.Migrations.Postgres
 
                     b.HasIndex("InstanceId");
 
-                    b.HasIndex("ResumeAt");
+                    b.HasIndex("ResumeAt")
+                        .HasFilter("\"ResumeAt\" IS NOT NULL");
 
                     b.HasIndex("Name", "Key", "CorrelationId");
 
@@ -334,8 +335,6 @@ namespace Manyi.Persistence.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("CorrelationId");
-
-                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("DefinitionId", "Status");
 

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Manyi.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteManyiDbContext))]
-    [Migration("20261129070509_Initial")]
+    [Migration("20261129074122_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -59,7 +59,8 @@ namespace Manyi.Persistence.Migrations.Sqlite
 
                     b.HasIndex("InstanceId");
 
-                    b.HasIndex("ResumeAt");
+                    b.HasIndex("ResumeAt")
+                        .HasFilter("\"ResumeAt\" IS NOT NULL");
 
                     b.HasIndex("Name", "Key", "CorrelationId");
 
@@ -322,8 +323,6 @@ namespace Manyi.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("CorrelationId");
-
-                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("DefinitionId", "Status");
 
