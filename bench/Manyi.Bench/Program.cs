@@ -241,7 +241,7 @@ public sealed record BenchOptions(
     bool ShowHelp)
 {
     public const int DefaultInstances = 10_000;
-    public const int DefaultParallelism = 4;
+    public const int DefaultParallelism = 8;
 
     public static string Usage => $"""
         usage: Manyi.Bench [--instances N] [--postgres "<connection string>"] [--data <folder>] [--parallelism P]

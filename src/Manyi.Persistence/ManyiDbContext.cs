@@ -49,7 +49,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
             e.Property(b => b.Id).HasMaxLength(64);
             e.Property(b => b.InstanceId).HasMaxLength(64);
             e.Property(b => b.Name).HasMaxLength(128);
-            e.Property(b => b.Key).HasMaxLength(256);
+            e.Property(b => b.Key).HasMaxLength(Manyi.Engine.Runtime.Bookmark.MaxKeyLength);
             e.HasIndex(b => new { b.Name, b.Key, b.CorrelationId });
             e.HasIndex(b => b.InstanceId);
             // Only timers have a due time; other bookmarks should not pay for this index on every burst.

@@ -104,6 +104,9 @@ internal sealed class Burst
         try
         {
             result = await step(new ActivityContext(this, node));
+            if (result is ActivityStep.Suspended { Bookmarks: var requests } && requests.FirstOrDefault(r => r.Key?.Length > Bookmark.MaxKeyLength) is { } tooLong)
+                throw new InvalidOperationException(
+                    $"The bookmark key (e.g. an event name) has {tooLong.Key!.Length} characters; at most {Bookmark.MaxKeyLength} are allowed.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !CancellationToken.IsCancellationRequested)
         {

@@ -83,7 +83,11 @@ public sealed record Bookmark(
     string? CorrelationId,
     DateTimeOffset CreatedAt,
     DateTimeOffset? ResumeAt = null,
-    JsonObject? Payload = null);
+    JsonObject? Payload = null)
+{
+    /// <summary>The longest key a store must hold; a longer one faults the activity that asked for it.</summary>
+    public const int MaxKeyLength = 256;
+}
 
 /// <summary>A fault inside an instance: which activity, what went wrong, when; resolved by a retry.</summary>
 public sealed record Incident(

@@ -107,6 +107,8 @@ public sealed class WorkflowRuntime(
         {
             var incident = instance.Incidents.FirstOrDefault(i => i.Id == incidentId)
                 ?? throw new WorkflowNotFoundException($"Workflow instance '{instanceId}' has no incident '{incidentId}'.");
+            if (instance.IsEnded)
+                throw new WorkflowStateException($"Workflow instance '{instanceId}' is {instance.Status}; its incidents can no longer be retried.");
             if (incident.ResolvedAt is not null)
                 throw new WorkflowStateException($"Incident '{incidentId}' was already resolved at {incident.ResolvedAt:O}.");
             var resolved = incident with { ResolvedAt = burst.Now };

@@ -158,6 +158,13 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
                 problems.Add(new ValidationProblem(Severity.Error, "is required", node.Id, node.Type, input.Name));
                 ok = false;
             }
+            else if (input.Property.GetValue(activity) is Activities.Primitives.VariableReference reference
+                     && !variables.Any(v => v.Name == reference.Name || v.Id == reference.Id))
+            {
+                problems.Add(new ValidationProblem(Severity.Error,
+                    $"refers to the variable '{reference.Name ?? reference.Id}', which the workflow does not declare", node.Id, node.Type, input.Name));
+                ok = false;
+            }
         }
 
         // A switch's case conditions are expressions inside a plain input, so the loop above does not see them.

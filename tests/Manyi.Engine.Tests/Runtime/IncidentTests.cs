@@ -151,4 +151,36 @@ public sealed class IncidentTests
             "WorkflowFinished",
         ], engine.Steps(instance.Id));
     }
+
+    [Fact]
+    public async Task Retry_on_an_ended_instance_is_refused_and_leaves_the_incident_open()
+    {
+        await using var engine = new TestEngine();
+        var definition = await engine.PublishAsync("Incidents/flaky.json");
+        var instance = await engine.StartAsync(definition);
+        var incident = Assert.Single(instance.Incidents);
+        await engine.Runtime.CancelAsync(instance.Id, Ct);
+
+        var refused = await Assert.ThrowsAsync<WorkflowStateException>(() => engine.Runtime.RetryAsync(instance.Id, incident.Id, Ct));
+
+        Assert.Contains("is Cancelled", refused.Message);
+        Assert.Null(Assert.Single((await engine.LoadAsync(instance.Id)).Incidents).ResolvedAt);
+    }
+
+    [Fact]
+    public async Task A_bookmark_key_longer_than_a_store_holds_faults_the_activity_that_asked_for_it()
+    {
+        await using var engine = new TestEngine();
+        var definition = Doc.Flowchart(
+            [Doc.Activity("wait", "Elsa.Event", ("eventName", Doc.Input(new string('x', Bookmark.MaxKeyLength + 1))))]);
+        await engine.PublishAsync(definition);
+
+        var instance = await engine.StartAsync(definition);
+
+        Assert.Equal(WorkflowStatus.Faulted, instance.Status);
+        Assert.Empty(instance.Bookmarks);
+        var incident = Assert.Single(instance.Incidents);
+        Assert.Equal("wait", incident.ActivityId);
+        Assert.Contains($"at most {Bookmark.MaxKeyLength}", incident.Message);
+    }
 }

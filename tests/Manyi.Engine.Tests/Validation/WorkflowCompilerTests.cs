@@ -238,6 +238,20 @@ public sealed class WorkflowCompilerTests
     }
 
     [Fact]
+    public void SetVariable_must_name_a_declared_variable()
+    {
+        var problem = SingleError(Validate(Doc.Flowchart(
+            [Start, Doc.Activity("set", "Elsa.SetVariable",
+                ("variable", new JsonObject { ["id"] = "v-total", ["name"] = "total", ["typeName"] = "Int32" }),
+                ("value", Doc.Input("1", typeName: "Object")))],
+            [Doc.Connection("start", "Done", "set")],
+            [Doc.Variable("count", "Int32")])));
+
+        Assert.Equal(("set", "variable"), (problem.ActivityId, problem.Input));
+        Assert.Equal("refers to the variable 'total', which the workflow does not declare", problem.Message);
+    }
+
+    [Fact]
     public void Variable_expression_to_a_declared_variable_is_valid_by_name_or_id()
     {
         var result = Validate(Doc.Flowchart(
