@@ -35,7 +35,11 @@ public static class ManyiLifecycle
         CancellationToken cancellationToken)
     {
         var services = new ServiceCollection()
-            .AddLogging(logging => logging.SetMinimumLevel(Environment.GetEnvironmentVariable("MANYI_BENCH_TRACE") is null ? LogLevel.Warning : LogLevel.Information).AddSimpleConsole())
+            .AddLogging(logging => logging
+                .SetMinimumLevel(Environment.GetEnvironmentVariable("MANYI_BENCH_TRACE") is null ? LogLevel.Warning : LogLevel.Information)
+                // Probing for a leftover bench database logs a failed connection when there is none; that is expected.
+                .AddFilter("Microsoft.EntityFrameworkCore.Database.Connection", LogLevel.None)
+                .AddSimpleConsole())
             .AddManyiData(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         services.AddManyiEngine();
         await using var provider = services.BuildServiceProvider();
@@ -43,7 +47,7 @@ public static class ManyiLifecycle
         await using (var scope = provider.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
-            await db.Database.EnsureDeletedAsync(cancellationToken);
+            if (await db.Database.CanConnectAsync(cancellationToken)) await db.Database.EnsureDeletedAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
             var catalog = scope.ServiceProvider.GetRequiredService<WorkflowDefinitionCatalog>();
             await catalog.ImportAsync(ElsaJson.Read(DefinitionJson), versionGiven: false, sourcePath: null, cancellationToken);
@@ -72,6 +76,9 @@ public static class ManyiLifecycle
             if (result.Resumed is [{ Status: WorkflowStatus.Finished }]) Interlocked.Increment(ref finished);
         }));
         clock.Stop();
+
+        await using (var scope = provider.CreateAsyncScope())
+            await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Database.EnsureDeletedAsync(CancellationToken.None);
 
         if (suspended != instances || finished != instances)
             throw new InvalidOperationException($"Manyi lifecycle run is wrong: {suspended} of {instances} suspended, {finished} finished.");
