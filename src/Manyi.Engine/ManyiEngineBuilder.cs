@@ -2,6 +2,7 @@ using Manyi.Engine.Activities;
 using Manyi.Engine.Activities.Events;
 using Manyi.Engine.Activities.Flow;
 using Manyi.Engine.Activities.Primitives;
+using Manyi.Engine.Activities.Timers;
 using Manyi.Engine.Expressions;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Validation;
@@ -30,6 +31,8 @@ public static class ManyiEngineServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(new ScriptLimits());
         services.TryAddSingleton(new RuntimeOptions());
+        services.TryAddSingleton<ITimerScheduler, NoTimerScheduler>();
+        services.TryAddSingleton<IEmailDispatcher, NoEmailDispatcher>();
         services.TryAddSingleton<JavaScriptEvaluator>();
         services.TryAddSingleton<LiquidEvaluator>();
         services.TryAddSingleton<ExpressionEvaluator>();
@@ -49,7 +52,11 @@ public static class ManyiEngineServiceCollectionExtensions
             .AddActivity<FlowSwitch>()
             .AddActivity<FlowJoin>()
             .AddActivity<FlowFork>()
-            .AddActivity<Event>();
+            .AddActivity<Event>()
+            .AddActivity<Delay>()
+            .AddActivity<StartAt>()
+            .AddActivity<Activities.Timers.Timer>()
+            .AddActivity<Cron>();
         configure?.Invoke(builder);
         return builder;
     }

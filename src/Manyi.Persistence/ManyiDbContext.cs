@@ -17,6 +17,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<JournalEntryRecord> JournalEntries => Set<JournalEntryRecord>();
     public DbSet<IncidentRecord> Incidents => Set<IncidentRecord>();
     public DbSet<QueuedStimulusRecord> QueuedStimuli => Set<QueuedStimulusRecord>();
+    public DbSet<OutboxMessageRecord> OutboxMessages => Set<OutboxMessageRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -50,6 +51,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
             e.Property(b => b.InstanceId).HasMaxLength(64);
             e.Property(b => b.Name).HasMaxLength(128);
             e.Property(b => b.Key).HasMaxLength(Manyi.Engine.Runtime.Bookmark.MaxKeyLength);
+            e.Property(b => b.JobId).HasMaxLength(128);
             e.HasIndex(b => new { b.Name, b.Key, b.CorrelationId });
             e.HasIndex(b => b.InstanceId);
             // Only timers have a due time; other bookmarks should not pay for this index on every burst.
@@ -73,6 +75,16 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
             e.ToTable("incidents");
             e.Property(i => i.Id).HasMaxLength(64);
             e.HasIndex(i => i.InstanceId);
+        });
+        model.Entity<OutboxMessageRecord>(e =>
+        {
+            e.ToTable("outbox_messages");
+            e.Property(m => m.Key).HasMaxLength(512);
+            e.Property(m => m.Kind).HasMaxLength(64);
+            e.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(m => m.Key).IsUnique();
+            e.HasIndex(m => new { m.Status, m.CreatedAt });
+            e.HasIndex(m => m.InstanceId);
         });
         model.Entity<QueuedStimulusRecord>(e =>
         {

@@ -257,6 +257,14 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
                 string.Join(", ", burst.Journal.Select(j =>
                     $"({P(j.InstanceId)}, {P(j.Sequence)}, {P(_dialect.Instant(j.At))}, {P(j.ActivityId)}, {P(j.ActivityType)}, {P(j.ActivityName)}, " +
                     $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))})")));
+        if (burst.Emails.Count > 0)
+            Add("INSERT INTO outbox_messages (\"Key\", \"Kind\", \"InstanceId\", \"To\", \"Subject\", \"TextBody\", \"HtmlBody\", \"Attachments\", \"Status\", \"Attempts\", \"CreatedAt\") VALUES " +
+                string.Join(", ", burst.Emails.Select(m =>
+                    $"({P(m.Key)}, {P(m.Kind)}, {P(m.InstanceId ?? instance.Id)}, {P(string.Join(",", m.To))}, {P(m.Subject)}, {P(m.TextBody)}, {P(m.HtmlBody)}, " +
+                    $"{P(m.Attachments.Count == 0 ? null : JsonSerializer.Serialize(m.Attachments, StateFormat.Options))}, {P(nameof(OutboxStatus.Queued))}, {P(0)}, " +
+                    $"{P(_dialect.Instant(time.GetUtcNow()))})")) +
+                // The same key twice (a reminder step already sent, a retried burst) is dropped, not an error.
+                " ON CONFLICT (\"Key\") DO NOTHING");
         return statements;
     }
 

@@ -21,6 +21,12 @@ public abstract class Activity
     public virtual ValueTask<ActivityStep> ResumeAsync(ActivityContext context, ResumeContext resume) =>
         ValueTask.FromResult(ActivityStep.Done);
 
+    /// <summary>
+    /// Problems with this node's literal inputs that the type alone cannot catch (a cron expression that does not
+    /// parse, a duration that is negative, a time zone that does not exist), reported when the definition is saved.
+    /// </summary>
+    public virtual IEnumerable<InputProblem> CheckInputs(DateTimeOffset now) => [];
+
     /// <summary>The outcome ports of this bound node; activities whose ports depend on their inputs override this.</summary>
     public virtual IReadOnlyList<string> GetOutcomes() => Metadata.Outcomes;
 }
@@ -31,3 +37,6 @@ public interface ITriggerActivity
     /// <summary>The bookmark name and key a stimulus must carry to start the workflow here.</summary>
     ValueTask<BookmarkRequest> GetTriggerAsync(ActivityContext context);
 }
+
+/// <summary>A problem with one input, found by <see cref="Activity.CheckInputs"/>.</summary>
+public sealed record InputProblem(string Input, string Problem);

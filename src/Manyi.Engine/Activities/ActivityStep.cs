@@ -14,6 +14,12 @@ public abstract record ActivityStep
 
     public static ActivityStep Suspend(BookmarkRequest bookmark) => new Suspended([bookmark]);
 
+    public static ActivityStep Suspend(IEnumerable<BookmarkRequest> bookmarks) => new Suspended([.. bookmarks]);
+
+    /// <summary>After a resume: the activity goes on waiting on its other bookmarks (a reminder went out, say).</summary>
+    public static readonly ActivityStep KeepWaiting = new Suspended([]);
+
+    /// <summary>Completed: the activity's remaining bookmarks (its deadline, its reminders) go with it.</summary>
     public sealed record Completed(IReadOnlyList<string> Outcomes) : ActivityStep;
 
     public sealed record Suspended(IReadOnlyList<BookmarkRequest> Bookmarks) : ActivityStep;

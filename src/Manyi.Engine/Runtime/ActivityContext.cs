@@ -40,6 +40,9 @@ public sealed class ActivityContext : IExpressionScope
     /// <summary>Writes a line to the instance's journal.</summary>
     public void Log(string message) => _burst.Journal(Node, JournalEvent.Message, message);
 
+    /// <summary>Queues an e-mail; it is committed with this burst and delivered after.</summary>
+    public void SendEmail(OutgoingEmail email) => _burst.Result.Emails.Add(email with { InstanceId = Instance.Id });
+
     /// <summary>Records an output of this activity; the last one set is the instance's last result.</summary>
     public void SetOutput(string name, JsonNode? value)
     {

@@ -133,13 +133,16 @@ internal sealed class Burst
         switch (result)
         {
             case ActivityStep.Completed completed:
+                foreach (var leftover in Instance.Bookmarks.Where(b => b.ActivityId == node.Node.Id).ToList())
+                    RemoveBookmark(leftover);
                 Journal(node.Node, JournalEvent.Executed, outcomes: completed.Outcomes);
                 Propagate(node, completed.Outcomes);
                 break;
             case ActivityStep.Suspended suspended:
                 foreach (var request in suspended.Bookmarks)
                     AddBookmark(node, request);
-                Journal(node.Node, JournalEvent.Suspended, string.Join(", ", suspended.Bookmarks.Select(b => b.Key is null ? b.Name : $"{b.Name}:{b.Key}")));
+                if (suspended.Bookmarks.Count > 0)
+                    Journal(node.Node, JournalEvent.Suspended, string.Join(", ", suspended.Bookmarks.Select(b => b.Key is null ? b.Name : $"{b.Name}:{b.Key}")));
                 break;
             case ActivityStep.FinishedWorkflow:
                 Journal(node.Node, JournalEvent.Executed);

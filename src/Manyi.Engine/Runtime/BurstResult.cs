@@ -12,6 +12,9 @@ public sealed class BurstResult
     public List<Incident> AddedIncidents { get; } = [];
     public List<Incident> ResolvedIncidents { get; } = [];
 
+    /// <summary>E-mails the burst sends: written to the outbox in the burst's transaction, delivered after it commits.</summary>
+    public List<OutgoingEmail> Emails { get; } = [];
+
     /// <summary>The revision the instance had when the burst began; the save must find it unchanged.</summary>
     public long ExpectedRevision { get; init; }
 

@@ -40,6 +40,8 @@ public sealed class WorkflowRuntime(
     IServiceProvider services,
     TimeProvider time,
     RuntimeOptions options,
+    ITimerScheduler timers,
+    IEmailDispatcher emails,
     ILogger<WorkflowRuntime> logger)
 {
     private static readonly SemaphoreSlim[] InstanceLocks = Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
@@ -149,7 +151,7 @@ public sealed class WorkflowRuntime(
         burst.Schedule(instance.State.StartActivityId!);
         await burst.RunAsync();
         await store.SaveAsync(instance, burst.Result, cancellationToken);
-        Log(instance);
+        await AfterCommitAsync(instance, burst.Result, cancellationToken);
         return (await DeliverQueuedStimuliAsync(instance, burst.Result, cancellationToken), burst.Result);
     }
 
@@ -224,7 +226,7 @@ public sealed class WorkflowRuntime(
             {
                 gate.Release();
             }
-            Log(instance);
+            await AfterCommitAsync(instance, result, cancellationToken);
             return await DeliverQueuedStimuliAsync(instance, result, cancellationToken);
         }
     }
@@ -239,6 +241,21 @@ public sealed class WorkflowRuntime(
         foreach (var queued in await store.TakeQueuedStimuliAsync(result.AddedBookmarks, time.GetUtcNow(), cancellationToken))
             instance = await ResumeAsync(instance.Id, queued with { WorkflowInstanceId = instance.Id }, cancellationToken) ?? instance;
         return instance;
+    }
+
+    /// <summary>
+    /// What follows a commit, never precedes it: timers get (or lose) their jobs and e-mails go out. If the process
+    /// stops in between, reconciliation finds the timers and the outbox still holds the e-mails.
+    /// </summary>
+    private async Task AfterCommitAsync(WorkflowInstance instance, BurstResult result, CancellationToken cancellationToken)
+    {
+        Log(instance);
+        if (result.AddedBookmarks.Any(b => b.ResumeAt is not null))
+            await timers.ScheduleAsync([.. result.AddedBookmarks.Where(b => b.ResumeAt is not null)], cancellationToken);
+        if (result.RemovedBookmarks.Any(b => b.ResumeAt is not null))
+            await timers.UnscheduleAsync([.. result.RemovedBookmarks.Where(b => b.ResumeAt is not null)], cancellationToken);
+        if (result.Emails.Count > 0)
+            await emails.DispatchAsync(result.Emails, cancellationToken);
     }
 
     private void Log(WorkflowInstance instance) =>

@@ -10,7 +10,7 @@ namespace Manyi.Engine.Validation;
 /// Validates a definition and compiles it into a runnable <see cref="WorkflowGraph"/>. Every problem is collected,
 /// not just the first, each naming the activity and what is wrong.
 /// </summary>
-public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvaluator evaluator, IServiceProvider services)
+public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvaluator evaluator, IServiceProvider services, TimeProvider time)
 {
     public const string FlowchartType = "Elsa.Flowchart";
 
@@ -177,6 +177,13 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
                 ok = false;
             }
         }
+
+        if (ok)
+            foreach (var problem in activity.CheckInputs(time.GetUtcNow()))
+            {
+                problems.Add(new ValidationProblem(Severity.Error, problem.Problem, node.Id, node.Type, problem.Input));
+                ok = false;
+            }
 
         if (activity is Activities.Flow.FlowJoin join && join.Mode.Expression.Type != Expression.Literal)
         {

@@ -68,6 +68,9 @@ public sealed class BookmarkRecord
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? ResumeAt { get; set; }
     public string? Payload { get; set; }
+
+    /// <summary>The scheduler's job for a timer bookmark, prefixed with the scheduler's storage epoch (see reconciliation).</summary>
+    public string? JobId { get; set; }
 }
 
 public sealed class TriggerRecord
@@ -116,4 +119,42 @@ public sealed class QueuedStimulusRecord
     public required string Input { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// An e-mail in the outbox: written in the transaction of the burst (or request) that sent it, delivered after,
+/// with its delivery log. <see cref="Key"/> is unique, so the same reminder step is never queued twice.
+/// </summary>
+public sealed class OutboxMessageRecord
+{
+    public long Id { get; set; }
+    public required string Key { get; set; }
+    public required string Kind { get; set; }
+    public string? InstanceId { get; set; }
+
+    /// <summary>Recipients, comma-separated.</summary>
+    public required string To { get; set; }
+
+    public required string Subject { get; set; }
+    public required string TextBody { get; set; }
+    public string? HtmlBody { get; set; }
+
+    /// <summary>Attachments as JSON: <c>[{"fileName", "contentType", "content" (base64)}]</c>.</summary>
+    public string? Attachments { get; set; }
+
+    public OutboxStatus Status { get; set; }
+    public int Attempts { get; set; }
+
+    /// <summary>The server's reply to the last failed attempt.</summary>
+    public string? LastError { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? SentAt { get; set; }
+}
+
+public enum OutboxStatus
+{
+    Queued,
+    Sent,
+    Failed,
 }

@@ -15,8 +15,8 @@ public sealed class ActivityRegistryTests
 
         Assert.Equal(
         [
-            "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish", "Elsa.FlowDecision", "Elsa.FlowFork", "Elsa.FlowJoin",
-            "Elsa.FlowSwitch", "Elsa.SetVariable", "Elsa.Start", "Elsa.WriteLine",
+            "Elsa.Cron", "Elsa.Delay", "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish", "Elsa.FlowDecision", "Elsa.FlowFork",
+            "Elsa.FlowJoin", "Elsa.FlowSwitch", "Elsa.SetVariable", "Elsa.Start", "Elsa.StartAt", "Elsa.Timer", "Elsa.WriteLine",
         ], names);
     }
 

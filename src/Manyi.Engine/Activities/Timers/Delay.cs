@@ -1,0 +1,28 @@
+using Manyi.Engine.Runtime;
+
+namespace Manyi.Engine.Activities.Timers;
+
+[Activity("Elsa.Delay", "Timers", "Waits for a duration, then continues.")]
+public sealed class Delay : Activity
+{
+    [Input(Description = "How long to wait, e.g. 00:30:00 or 7.00:00:00.", Required = true)]
+    public Input<TimeSpan> TimeSpan { get; set; } = new(System.TimeSpan.Zero);
+
+    public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
+    {
+        var duration = await context.EvaluateAsync(TimeSpan);
+        if (duration < System.TimeSpan.Zero)
+            throw new InvalidOperationException($"A delay cannot be negative ({duration}).");
+        return duration == System.TimeSpan.Zero
+            ? ActivityStep.Done
+            : ActivityStep.Suspend(new BookmarkRequest("Elsa.Delay", null, ResumeAt: context.Now + duration));
+    }
+
+    public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
+    {
+        var problems = new List<InputProblem>();
+        if (TimerLiterals.TryRead(TimeSpan, "timeSpan", problems, out var duration) && duration < System.TimeSpan.Zero)
+            problems.Add(new InputProblem("timeSpan", $"must not be negative ({duration})"));
+        return problems;
+    }
+}

@@ -1,0 +1,26 @@
+using Manyi.Engine.Runtime;
+
+namespace Manyi.Engine.Activities.Timers;
+
+[Activity("Elsa.Timer", "Timers", "Waits for one interval, then continues. Intervals are intervals, not approximated by cron.")]
+public sealed class Timer : Activity
+{
+    [Input(Description = "The interval, e.g. 01:00:00.", Required = true)]
+    public Input<TimeSpan> Interval { get; set; } = new(TimeSpan.Zero);
+
+    public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
+    {
+        var interval = await context.EvaluateAsync(Interval);
+        if (interval <= TimeSpan.Zero)
+            throw new InvalidOperationException($"A timer's interval must be positive ({interval}).");
+        return ActivityStep.Suspend(new BookmarkRequest("Elsa.Timer", null, ResumeAt: context.Now + interval));
+    }
+
+    public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
+    {
+        var problems = new List<InputProblem>();
+        if (TimerLiterals.TryRead(Interval, "interval", problems, out var interval) && interval <= TimeSpan.Zero)
+            problems.Add(new InputProblem("interval", $"must be positive ({interval})"));
+        return problems;
+    }
+}
