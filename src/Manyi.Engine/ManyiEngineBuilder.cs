@@ -33,6 +33,7 @@ public static class ManyiEngineServiceCollectionExtensions
         services.TryAddSingleton(new RuntimeOptions());
         services.TryAddSingleton<ITimerScheduler, NoTimerScheduler>();
         services.TryAddSingleton<IEmailDispatcher, NoEmailDispatcher>();
+        services.TryAddSingleton<IEmailTemplates, BuiltInEmailTemplates>();
         services.TryAddSingleton<JavaScriptEvaluator>();
         services.TryAddSingleton<LiquidEvaluator>();
         services.TryAddSingleton<ExpressionEvaluator>();

@@ -77,7 +77,7 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
         // One round trip, three result sets: the instance, its bookmarks, its incidents.
         await using var command = await CommandAsync(
             $"SELECT {InstanceColumns} FROM workflow_instances WHERE \"Id\" = @id; " +
-            $"SELECT {BookmarkColumns} FROM bookmarks WHERE \"InstanceId\" = @id ORDER BY \"CreatedAt\", \"Id\"; " +
+            $"SELECT {BookmarkColumns}, \"JobId\" FROM bookmarks WHERE \"InstanceId\" = @id ORDER BY \"CreatedAt\", \"Id\"; " +
             "SELECT \"Id\", \"ActivityId\", \"ActivityType\", \"Message\", \"ExceptionType\", \"At\", \"ResolvedAt\" FROM incidents " +
             "WHERE \"InstanceId\" = @id ORDER BY \"At\", \"Id\"",
             cancellationToken, ("id", instanceId));
@@ -101,7 +101,7 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
         while (await reader.ReadAsync(cancellationToken))
             instance.Bookmarks.Add(new Bookmark(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                 NullableString(reader, 4), NullableString(reader, 5), _dialect.ReadInstant(reader, 6), _dialect.ReadNullableInstant(reader, 7),
-                NullableString(reader, 8) is { } payload ? JsonNode.Parse(payload) as JsonObject : null));
+                NullableString(reader, 8) is { } payload ? JsonNode.Parse(payload) as JsonObject : null) { JobId = NullableString(reader, 9) });
         await reader.NextResultAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             instance.Incidents.Add(new Incident(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),

@@ -85,6 +85,9 @@ public sealed record Bookmark(
     DateTimeOffset? ResumeAt = null,
     JsonObject? Payload = null)
 {
+    /// <summary>The scheduler's job for a timer bookmark, once scheduled; the store keeps it, the engine only carries it.</summary>
+    public string? JobId { get; init; }
+
     /// <summary>The longest key a store must hold; a longer one faults the activity that asked for it.</summary>
     public const int MaxKeyLength = 256;
 }
