@@ -34,6 +34,8 @@ public static class ManyiEngineServiceCollectionExtensions
         services.TryAddSingleton<ITimerScheduler, NoTimerScheduler>();
         services.TryAddSingleton<IEmailDispatcher, NoEmailDispatcher>();
         services.TryAddSingleton<IEmailTemplates, BuiltInEmailTemplates>();
+        // Weekends only until the host loads the holiday files (AddManyiCalendar).
+        services.TryAddSingleton(new Calendar.BusinessCalendar([]));
         services.TryAddSingleton<JavaScriptEvaluator>();
         services.TryAddSingleton<LiquidEvaluator>();
         services.TryAddSingleton<ExpressionEvaluator>();

@@ -27,12 +27,25 @@ internal sealed class TestEngine : IAsyncDisposable, IDisposable
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton<IWorkflowStore>(wrapStore?.Invoke(Store) ?? Store);
         if (options is not null) services.AddSingleton(options);
+        services.AddSingleton(Calendar2025);
         services.AddManyiEngine(configure);
         Services = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
         _scope = Services.CreateAsyncScope();
     }
 
+    /// <summary>The shipped holiday data (calendars/ in the repository, copied to the test output).</summary>
+    public static readonly Manyi.Engine.Calendar.BusinessCalendar Calendar2025 =
+        Manyi.Engine.Calendar.BusinessCalendar.FromFolder(Path.Combine(AppContext.BaseDirectory, "calendars"));
+
     public InMemoryWorkflowStore Store { get; } = new();
+
+    /// <summary>Fires a timer bookmark as the scheduler would when it is due: moves the clock there and sends its stimulus.</summary>
+    public async Task<StimulusResult> FireAsync(Bookmark timer)
+    {
+        if (timer.ResumeAt is { } at && at > Time.GetUtcNow()) Time.SetUtcNow(at);
+        return await Runtime.SendStimulusAsync(new Stimulus(timer.Name, timer.Key) { BookmarkId = timer.Id, WorkflowInstanceId = timer.InstanceId },
+            TestContext.Current.CancellationToken);
+    }
     public FakeTimeProvider Time { get; } = new(Epoch);
     public ServiceProvider Services { get; }
 

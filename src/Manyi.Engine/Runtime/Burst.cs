@@ -185,6 +185,13 @@ internal sealed class Burst
         Journal(null, JournalEvent.WorkflowFinished);
     }
 
+    /// <summary>Replaces some of a waiting node's bookmarks outside a step (a moved deadline).</summary>
+    public void ReplaceTimers(GraphNode node, IEnumerable<Bookmark> old, IEnumerable<BookmarkRequest> replacements)
+    {
+        foreach (var bookmark in old) RemoveBookmark(bookmark);
+        foreach (var request in replacements) AddBookmark(node, request);
+    }
+
     private void AddBookmark(GraphNode node, BookmarkRequest request)
     {
         var bookmark = new Bookmark(Guid.NewGuid().ToString("N"), Instance.Id, node.Node.Id, request.Name, request.Key,

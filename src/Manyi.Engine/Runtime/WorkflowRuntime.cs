@@ -124,6 +124,27 @@ public sealed class WorkflowRuntime(
             }
         }, cancellationToken);
 
+    /// <summary>
+    /// Moves the deadline of a waiting activity of one instance: its deadline and reminder timers are replaced by
+    /// ones for the new deadline (jobs move with them after the commit), and the journal records who and why.
+    /// </summary>
+    public Task<WorkflowInstance> ExtendDeadlineAsync(string instanceId, string activityId, DateTimeOffset deadline, string by, string reason,
+        CancellationToken cancellationToken) =>
+        UpdateAsync(instanceId, (instance, burst) =>
+        {
+            if (!burst.Graph.Nodes.TryGetValue(activityId, out var node) || node.Activity is not Activities.Waiting.WaitingActivity waiting)
+                throw new WorkflowNotFoundException($"Workflow instance '{instanceId}' has no waiting activity '{activityId}'.");
+            var timers = instance.Bookmarks.Where(b => b.ActivityId == activityId
+                && b.Name is Activities.Waiting.WaitingActivity.DeadlineBookmark or Activities.Waiting.WaitingActivity.ReminderBookmark).ToList();
+            if (timers.Count == 0)
+                throw new WorkflowStateException($"Activity '{activityId}' of workflow instance '{instanceId}' is not waiting with a deadline.");
+            if (deadline <= burst.Now)
+                throw new WorkflowStateException($"The new deadline {deadline:O} has already passed.");
+            burst.ReplaceTimers(node, timers, waiting.Timers(new ActivityContext(burst, node), deadline));
+            burst.Journal(node.Node, JournalEvent.Message, $"Deadline moved to {deadline:yyyy-MM-dd HH:mm zzz} by {by}: {reason}");
+            return Task.CompletedTask;
+        }, cancellationToken);
+
     /// <summary>The triggers a published definition registers: its start activities that a stimulus can start.</summary>
     public async Task<IReadOnlyList<StoredTrigger>> GetTriggersAsync(WorkflowDefinition definition, CancellationToken cancellationToken)
     {

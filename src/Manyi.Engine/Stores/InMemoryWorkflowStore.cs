@@ -20,6 +20,9 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
 
     public List<JournalEntry> Journal { get; } = [];
 
+    /// <summary>The outbox: e-mails committed by bursts, each key once.</summary>
+    public List<OutgoingEmail> Outbox { get; } = [];
+
     /// <summary>Adds a definition version; when published, it replaces the definition's previously published version.</summary>
     public void AddDefinition(WorkflowDefinition definition, IReadOnlyList<StoredTrigger>? triggers = null)
     {
@@ -78,6 +81,7 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
             instance.Revision = burst.ExpectedRevision + 1;
             _instances[instance.Id] = JsonSerializer.Serialize(instance, SnapshotOptions);
             Journal.AddRange(burst.Journal);
+            Outbox.AddRange(burst.Emails.Where(e => Outbox.All(o => o.Key != e.Key)).DistinctBy(e => e.Key));
         }
         return Task.CompletedTask;
     }

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Manyi.Engine.Calendar;
+using Manyi.Engine.Expressions;
+using Manyi.Engine.Model;
+using Manyi.Engine.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Manyi.Engine.Activities.Waiting;
+
+/// <summary>
+/// An activity that waits for something (an event, a task) and may have a deadline: when the deadline passes it
+/// ends with <see cref="Overdue"/> or stays open flagged overdue, as the workflow chooses; meanwhile a reminder
+/// ladder e-mails the people concerned on working days. The deadline and the next reminder are timer bookmarks of
+/// the activity, so they go when it completes.
+/// </summary>
+public abstract class WaitingActivity : Activity
+{
+    public const string Overdue = "Overdue";
+    public const string DeadlineBookmark = "Manyi.Deadline";
+    public const string ReminderBookmark = "Manyi.Reminder";
+
+    [Input(Description = "The deadline: an instant with its offset, {\"at\"}, {\"after\", \"offset\"} or {\"workingDaysAfter\", \"days\", \"time\"}.")]
+    public Input<JsonNode?> Deadline { get; set; } = new((JsonNode?)null);
+
+    [Input(Description = "When the deadline passes: Outcome ends the activity with Overdue; Flag keeps it open, flagged overdue.", Options = ["Outcome", "Flag"])]
+    public Input<string> DeadlineBehaviour { get; set; } = new("Outcome");
+
+    [Input(Description = "The reminder ladder: days before, at the deadline, repeating after it, escalation.")]
+    public ReminderLadder? Reminders { get; set; }
+
+    [Input(Description = "Who gets reminders (e-mail addresses).")]
+    public Input<string[]> RemindTo { get; set; } = new([]);
+
+    [Input(Description = "Administrators who get the escalation (e-mail addresses).")]
+    public Input<string[]> EscalateTo { get; set; } = new([]);
+
+    [Input(Description = "What the reminders call the thing awaited, e.g. 培训人数报送 Headcount report.")]
+    public Input<string> Title { get; set; } = new("");
+
+    /// <summary>The bookmark of what the activity waits for.</summary>
+    protected abstract ValueTask<BookmarkRequest> WaitAsync(ActivityContext context);
+
+    /// <summary>What the activity waits for arrived.</summary>
+    protected abstract ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume);
+
+    /// <summary>The stimulus that started this run here, if any: nothing to wait for then.</summary>
+    protected virtual ActivityStep? StartedByTrigger(ActivityContext context, Stimulus trigger) => null;
+
+    public sealed override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
+    {
+        if (context.TriggeringStimulus is { } trigger && StartedByTrigger(context, trigger) is { } started) return started;
+        var wait = await WaitAsync(context);
+        var deadlineSpec = await context.EvaluateAsync(Deadline);
+        if (deadlineSpec is null) return ActivityStep.Suspend(wait);
+        var deadline = DueDate.Resolve(deadlineSpec, context.Services.GetRequiredService<BusinessCalendar>());
+        return ActivityStep.Suspend([wait, .. Timers(context, deadline)]);
+    }
+
+    public sealed override async ValueTask<ActivityStep> ResumeAsync(ActivityContext context, ResumeContext resume)
+    {
+        switch (resume.Bookmark.Name)
+        {
+            case DeadlineBookmark:
+                context.SetOutput("Overdue", true);
+                if (!string.Equals(await context.EvaluateAsync(DeadlineBehaviour), "Flag", StringComparison.OrdinalIgnoreCase))
+                    return ActivityStep.CompleteWith(Overdue);
+                context.Log("Overdue: the deadline passed; the activity stays open.");
+                return ActivityStep.KeepWaiting;
+            case ReminderBookmark:
+                await RemindAsync(context, resume.Bookmark.Payload!);
+                return NextReminder(context, resume.Bookmark.Payload!) is { } next ? ActivityStep.Suspend(next) : ActivityStep.KeepWaiting;
+            default:
+                return await ReceivedAsync(context, resume);
+        }
+    }
+
+    /// <summary>The deadline and reminder bookmarks for a (new) deadline; used when it is first set and when it moves.</summary>
+    public IReadOnlyList<BookmarkRequest> Timers(ActivityContext context, DateTimeOffset deadline)
+    {
+        var payload = new JsonObject { ["deadline"] = deadline.ToString("O", CultureInfo.InvariantCulture) };
+        var timers = new List<BookmarkRequest> { new(DeadlineBookmark, null, payload, deadline.ToUniversalTime()) };
+        if (NextReminder(context, payload) is { } reminder) timers.Add(reminder);
+        return timers;
+    }
+
+    public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
+    {
+        foreach (var problem in Reminders?.Problems() ?? [])
+            yield return new InputProblem("reminders", problem);
+        if (Deadline.Expression.Type == Expression.Literal && Deadline.Expression.Value is { } spec)
+        {
+            string? problem = null;
+            try
+            {
+                // Literal deadlines in working days need no data to be checked against "now".
+                var deadline = DueDate.Resolve(spec, new BusinessCalendar([]));
+                if (deadline <= now) problem = $"{deadline:yyyy-MM-dd HH:mm zzz} has already passed";
+            }
+            catch (FormatException ex)
+            {
+                problem = ex.Message;
+            }
+            if (problem is not null) yield return new InputProblem("deadline", problem);
+        }
+    }
+
+    /// <summary>The first ladder step after now, as a bookmark carrying the deadline it belongs to.</summary>
+    private BookmarkRequest? NextReminder(ActivityContext context, JsonObject payload)
+    {
+        if (Reminders is null) return null;
+        var deadline = DateTimeOffset.Parse((string)payload["deadline"]!, CultureInfo.InvariantCulture);
+        var step = Reminders.Schedule(deadline, context.Now, context.Services.GetRequiredService<BusinessCalendar>()).FirstOrDefault();
+        return step is null ? null : new BookmarkRequest(ReminderBookmark, null,
+            new JsonObject { ["deadline"] = payload["deadline"]!.DeepClone(), ["step"] = step.Label, ["kind"] = step.Kind.ToString() },
+            step.At.ToUniversalTime());
+    }
+
+    /// <summary>
+    /// Sends one ladder step. Its outbox key names the instance, the activity, the deadline and the step, so the same
+    /// step is never sent twice, while a moved deadline gets its own reminders.
+    /// </summary>
+    private async Task RemindAsync(ActivityContext context, JsonObject payload)
+    {
+        var kind = Enum.Parse<ReminderKind>((string)payload["kind"]!);
+        var to = kind == ReminderKind.Escalation ? await context.EvaluateAsync(EscalateTo) : await context.EvaluateAsync(RemindTo);
+        if (to is not { Length: > 0 })
+        {
+            context.Log($"Reminder {(string?)payload["step"]} not sent: nobody to send it to.");
+            return;
+        }
+        var calendar = context.Services.GetRequiredService<BusinessCalendar>();
+        var deadline = DateTimeOffset.Parse((string)payload["deadline"]!, CultureInfo.InvariantCulture);
+        var today = DateOnly.FromDateTime(calendar.ToLocal(context.Now).DateTime);
+        var model = new JsonObject
+        {
+            ["title"] = await context.EvaluateAsync(Title) is { Length: > 0 } title ? title : context.Node.DisplayName,
+            ["deadline"] = calendar.ToLocal(deadline).ToString("O", CultureInfo.InvariantCulture),
+            ["daysLeft"] = DateOnly.FromDateTime(calendar.ToLocal(deadline).DateTime).DayNumber - today.DayNumber,
+            ["step"] = payload["step"]!.DeepClone(),
+            ["workflowInstanceId"] = context.Instance.Id,
+            ["correlationId"] = context.Instance.CorrelationId,
+        };
+        var templateKind = kind.ToString().ToLowerInvariant();
+        var rendered = await context.Services.GetRequiredService<IEmailTemplates>().RenderAsync(templateKind, model, context.CancellationToken);
+        var key = $"{context.Instance.Id}:{context.Node.Id}:{deadline.ToUnixTimeSeconds()}:{(string?)payload["step"]}";
+        context.SendEmail(new OutgoingEmail(key, templateKind, to, rendered.Subject, rendered.TextBody, rendered.HtmlBody));
+        context.Log($"Reminder {(string?)payload["step"]} sent to {string.Join(", ", to)}.");
+    }
+}
