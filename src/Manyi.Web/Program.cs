@@ -1,5 +1,6 @@
 using Manyi.Engine;
 using Manyi.Persistence;
+using Manyi.Web.Features.Deadlines;
 using Manyi.Web.Features.Events;
 using Manyi.Web.Features.WorkflowDefinitions;
 using Manyi.Web.Features.WorkflowInstances;
@@ -9,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddManyiEngine();
 builder.Services.AddManyiData(builder.Configuration);
+builder.Services.AddManyiCalendar(builder.Configuration, builder.Environment);
 builder.Services.AddManyiWebDefaults();
 builder.Services.AddHostedService<ManyiStartup>();
 
@@ -28,6 +30,7 @@ app.MapGet("/", () => TypedResults.Redirect("/openapi/v1.json")).ExcludeFromDesc
 var api = app.MapGroup("/api");
 api.MapWorkflowDefinitionsApi();
 api.MapWorkflowInstancesApi();
+api.MapDeadlinesApi();
 api.MapEventsApi();
 
 app.Run();

@@ -46,14 +46,5 @@ public sealed class ManyiStartup(IServiceProvider services, ManyiDataOptions opt
         Console.WriteLine(pending.Count == 0 ? "The database is up to date." : $"Applied {pending.Count} migration(s): {string.Join(", ", pending)}.");
     }
 
-    /// <summary><c>Manyi:WorkflowsDirectory</c>, else the repository's <c>workflows/</c> found above the content root.</summary>
-    private string WorkflowsFolder()
-    {
-        if (!string.IsNullOrWhiteSpace(options.WorkflowsDirectory))
-            return Path.GetFullPath(options.WorkflowsDirectory, environment.ContentRootPath);
-        for (var dir = new DirectoryInfo(environment.ContentRootPath); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "global.json")) && Directory.Exists(Path.Combine(dir.FullName, "workflows")))
-                return Path.Combine(dir.FullName, "workflows");
-        return Path.Combine(environment.ContentRootPath, "workflows");
-    }
+    private string WorkflowsFolder() => RepositoryFolders.Resolve(options.WorkflowsDirectory, "workflows", environment.ContentRootPath);
 }

@@ -1,0 +1,75 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Manyi.Web.Tests.Features.Deadlines;
+
+/// <summary>Moving deadlines through the API: one instance, or every open instance of a stage.</summary>
+public sealed class DeadlinesApiTests
+{
+    private static readonly string Reporting = Workflows.Flowchart("headcount",
+        Workflows.Start() + ", " +
+        """
+        {"id": "report", "type": "Elsa.Event",
+         "eventName": {"typeName": "String", "expression": {"type": "Literal", "value": "headcount-reported"} },
+         "deadline": {"typeName": "Object", "expression": {"type": "Literal", "value": "2099-04-30T18:00:00+08:00"} },
+         "reminders": {"before": [1]},
+         "remindTo": {"typeName": "String[]", "expression": {"type": "Literal", "value": ["contact@example.org"]} } }
+        """,
+        Workflows.Connect("start", "report"));
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Extending_one_deadline_moves_its_timers_and_the_journal_says_who_and_why(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        var client = app.CreateClient();
+        await client.DeployAsync(Reporting);
+        var instance = await client.ExecuteAsync("headcount", "zhengzhou-mobile");
+        var id = instance.GetString("id");
+
+        var moved = await client.PostJsonAsync($"/api/workflow-instances/{id}/activities/report/deadline",
+            """{"deadline": "2099-05-08T18:00:00+08:00", "reason": "延期 / extension granted", "by": "secretariat@example.org"}""").ExpectOkAsync();
+
+        var bookmarks = moved.GetArray("bookmarks");
+        Assert.Equal(DateTimeOffset.Parse("2099-05-08T10:00:00Z"),
+            DateTimeOffset.Parse(bookmarks.Single(b => b.GetString("name") == "Manyi.Deadline").GetString("resumeAt")));
+        Assert.Contains(bookmarks, b => b.GetString("name") == "Manyi.Reminder");
+        var journal = await client.FetchAsync($"/api/workflow-instances/{id}/journal").ExpectOkAsync();
+        Assert.Contains(journal.GetArray("items"), e => e!["message"]?.GetValue<string>() is { } m
+            && m.Contains("by secretariat@example.org: 延期 / extension granted", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Extending_a_stage_moves_every_open_instance_and_bad_requests_name_the_field(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        var client = app.CreateClient();
+        await client.DeployAsync(Reporting);
+        var open = await client.ExecuteAsync("headcount", "kaifeng-unicom");
+        await client.ExecuteAsync("headcount", "luoyang-telecom");
+        var done = await client.ExecuteAsync("headcount", "anyang-broadcast");
+        await client.TriggerAsync("headcount-reported", new JsonObject { ["correlationId"] = "anyang-broadcast" });
+
+        var result = await client.PostJsonAsync("/api/workflow-definitions/headcount/activities/report/deadline",
+            """{"deadline": "2099-05-09T18:00:00+08:00", "reason": "全省统一延期", "by": "secretariat@example.org"}""").ExpectOkAsync();
+
+        Assert.Equal(2, result["instances"]!.GetValue<int>());
+        var stored = await client.GetInstanceAsync(open.GetString("id"));
+        Assert.Equal(DateTimeOffset.Parse("2099-05-09T10:00:00Z"),
+            DateTimeOffset.Parse(stored.GetArray("bookmarks").Single(b => b.GetString("name") == "Manyi.Deadline").GetString("resumeAt")));
+        Assert.Equal("Finished", (await client.GetInstanceAsync(done.GetString("id"))).GetString("status"));
+
+        var bad = await client.PostJsonAsync("/api/workflow-definitions/headcount/activities/report/deadline", """{"deadline": "2099-05-09T18:00:00+08:00"}""")
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.NotNull(bad["errors"]!["reason"]);
+        Assert.NotNull(bad["errors"]!["by"]);
+        var past = await client.PostJsonAsync($"/api/workflow-instances/{open.GetString("id")}/activities/report/deadline",
+            """{"deadline": "2001-01-01T00:00:00+08:00", "reason": "r", "by": "b"}""").ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("has already passed", past.GetString("detail"));
+        await client.PostJsonAsync("/api/workflow-definitions/headcount/activities/nowhere/deadline",
+            """{"deadline": "2099-05-09T18:00:00+08:00", "reason": "r", "by": "b"}""").ExpectAsync(HttpStatusCode.NotFound);
+    }
+}
