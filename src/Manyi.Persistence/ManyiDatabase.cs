@@ -22,7 +22,7 @@ public sealed class ManyiDatabase : IAsyncDisposable
     public DatabaseProvider Provider { get; }
     public string ConnectionString { get; }
     internal NpgsqlDataSource? Postgres { get; }
-    internal SqlDialect Dialect => Provider == DatabaseProvider.PostgreSql ? SqlDialect.Postgres : SqlDialect.Sqlite;
+    public SqlDialect Dialect => Provider == DatabaseProvider.PostgreSql ? SqlDialect.Postgres : SqlDialect.Sqlite;
 
     public static ManyiDatabase ForPostgres(string connectionString) =>
         new(DatabaseProvider.PostgreSql, connectionString, NpgsqlDataSource.Create(connectionString));

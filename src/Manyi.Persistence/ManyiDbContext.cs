@@ -62,6 +62,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
             e.ToTable("triggers");
             e.HasIndex(t => new { t.Name, t.Key });
             e.HasIndex(t => t.DefinitionId);
+            e.HasIndex(t => t.ResumeAt).HasFilter("\"ResumeAt\" IS NOT NULL");
         });
         model.Entity<JournalEntryRecord>(e =>
         {

@@ -6,9 +6,9 @@ namespace Manyi.Persistence;
 /// <summary>
 /// The little that differs between the two databases for hand-written SQL: how an instant is stored. PostgreSQL
 /// keeps <c>timestamptz</c>; SQLite keeps the binary form of <see cref="SqliteManyiDbContext"/>'s converter, so that
-/// rows written here and by EF Core are the same.
+/// rows written here and by EF Core are the same. Public for the other modules that write SQL of their own (the scheduler).
 /// </summary>
-internal sealed class SqlDialect
+public sealed class SqlDialect
 {
     private static readonly DateTimeOffsetToBinaryConverter Binary = new();
 

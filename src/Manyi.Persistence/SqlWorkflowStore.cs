@@ -56,6 +56,29 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
         return triggers;
     }
 
+    public async Task<IReadOnlyList<StoredTrigger>> FindDueTriggersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        await using var command = await CommandAsync(
+            "SELECT \"DefinitionId\", \"DefinitionVersionId\", \"ActivityId\", \"Name\", \"Key\", \"ResumeAt\" FROM triggers " +
+            $"WHERE \"ResumeAt\" IS NOT NULL AND \"ResumeAt\" <= @now ORDER BY \"ResumeAt\" LIMIT {max}",
+            cancellationToken, ("now", _dialect.Instant(now)));
+        var triggers = new List<StoredTrigger>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            triggers.Add(new StoredTrigger(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                NullableString(reader, 4), _dialect.ReadNullableInstant(reader, 5)));
+        return triggers;
+    }
+
+    public async Task<bool> AdvanceTriggerAsync(StoredTrigger trigger, DateTimeOffset? next, CancellationToken cancellationToken)
+    {
+        await using var command = await CommandAsync(
+            "UPDATE triggers SET \"ResumeAt\" = @next WHERE \"DefinitionVersionId\" = @version AND \"ActivityId\" = @activity AND \"ResumeAt\" = @at",
+            cancellationToken, ("next", _dialect.Instant(next)), ("version", trigger.DefinitionVersionId), ("activity", trigger.ActivityId),
+            ("at", _dialect.Instant(trigger.ResumeAt)));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     public async Task<IReadOnlyList<string>> FindInstancesWithBookmarksAsync(Stimulus stimulus, CancellationToken cancellationToken)
     {
         var sql = new StringBuilder("SELECT \"InstanceId\", MIN(\"CreatedAt\") FROM bookmarks WHERE \"Name\" = @name AND ");

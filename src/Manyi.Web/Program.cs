@@ -1,3 +1,4 @@
+using Manyi.Email;
 using Manyi.Engine;
 using Manyi.Persistence;
 using Manyi.Web.Features.Deadlines;
@@ -10,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddManyiEngine();
 builder.Services.AddManyiData(builder.Configuration);
+builder.Services.AddManyiEmail(builder.Configuration);
 builder.Services.AddManyiCalendar(builder.Configuration, builder.Environment);
 builder.Services.AddManyiWebDefaults();
 builder.Services.AddHostedService<ManyiStartup>();

@@ -145,6 +145,29 @@ public sealed class WorkflowRuntime(
             return Task.CompletedTask;
         }, cancellationToken);
 
+    /// <summary>
+    /// Starts the workflows whose timer triggers are due (Timer, Cron, StartAt with canStartWorkflow). Each firing is
+    /// claimed by moving the trigger to its next instant first, so two nodes never start the same firing twice.
+    /// </summary>
+    public async Task<int> FireDueTriggersAsync(CancellationToken cancellationToken)
+    {
+        var started = 0;
+        var now = time.GetUtcNow();
+        foreach (var trigger in await store.FindDueTriggersAsync(now, 1_000, cancellationToken))
+        {
+            var definition = await store.FindDefinitionVersionAsync(trigger.DefinitionVersionId, cancellationToken);
+            if (definition is null) continue;
+            var node = graphs.Get(definition).Nodes[trigger.ActivityId];
+            var probe = new Burst(graphs.Get(definition), NewInstance(definition, new StartOptions()), evaluator, services, now, true, cancellationToken);
+            var next = (await ((ITriggerActivity)node.Activity).GetTriggerAsync(new ActivityContext(probe, node))).ResumeAt;
+            if (!await store.AdvanceTriggerAsync(trigger, next > now ? next : null, cancellationToken)) continue;
+            var stimulus = new Stimulus(trigger.Name, trigger.Key);
+            await StartCoreAsync(definition, new StartOptions { StartActivityId = trigger.ActivityId }, stimulus, cancellationToken);
+            started++;
+        }
+        return started;
+    }
+
     /// <summary>The triggers a published definition registers: its start activities that a stimulus can start.</summary>
     public async Task<IReadOnlyList<StoredTrigger>> GetTriggersAsync(WorkflowDefinition definition, CancellationToken cancellationToken)
     {
@@ -155,7 +178,7 @@ public sealed class WorkflowRuntime(
         foreach (var node in graph.Nodes.Values.Where(n => n.Node.CanStartWorkflow && n.Activity is ITriggerActivity))
         {
             var request = await ((ITriggerActivity)node.Activity).GetTriggerAsync(new ActivityContext(burst, node));
-            triggers.Add(new StoredTrigger(definition.DefinitionId, definition.Id, node.Node.Id, request.Name, request.Key));
+            triggers.Add(new StoredTrigger(definition.DefinitionId, definition.Id, node.Node.Id, request.Name, request.Key, request.ResumeAt));
         }
         return triggers;
     }

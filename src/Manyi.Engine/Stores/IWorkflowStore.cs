@@ -16,6 +16,15 @@ public interface IWorkflowStore
 
     Task<IReadOnlyList<StoredTrigger>> FindTriggersAsync(string name, string? key, CancellationToken cancellationToken);
 
+    /// <summary>Timer triggers due at <paramref name="now"/>, oldest first.</summary>
+    Task<IReadOnlyList<StoredTrigger>> FindDueTriggersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves a due timer trigger to its next instant (null: it will not fire again), only if it is still at the
+    /// instant read; false when another node claimed this firing first.
+    /// </summary>
+    Task<bool> AdvanceTriggerAsync(StoredTrigger trigger, DateTimeOffset? next, CancellationToken cancellationToken);
+
     /// <summary>Ids of instances with a bookmark the stimulus matches.</summary>
     Task<IReadOnlyList<string>> FindInstancesWithBookmarksAsync(Stimulus stimulus, CancellationToken cancellationToken);
 
@@ -31,7 +40,11 @@ public interface IWorkflowStore
 }
 
 /// <summary>A published definition's start activity that a stimulus with this name and key starts.</summary>
-public sealed record StoredTrigger(string DefinitionId, string DefinitionVersionId, string ActivityId, string Name, string? Key);
+/// <summary>
+/// A published definition's start activity that a stimulus with this name and key starts; a timer trigger also has
+/// the instant it next starts the workflow by itself.
+/// </summary>
+public sealed record StoredTrigger(string DefinitionId, string DefinitionVersionId, string ActivityId, string Name, string? Key, DateTimeOffset? ResumeAt = null);
 
 /// <summary>Another burst saved the instance first; reload it and try again.</summary>
 public sealed class ConcurrencyConflictException(string instanceId)

@@ -55,6 +55,24 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
         lock (_gate) return Task.FromResult<IReadOnlyList<StoredTrigger>>(_triggers.Where(t => t.Name == name && t.Key == key).ToList());
     }
 
+    public Task<IReadOnlyList<StoredTrigger>> FindDueTriggersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<StoredTrigger>>(
+                _triggers.Where(t => t.ResumeAt <= now).OrderBy(t => t.ResumeAt).Take(max).ToList());
+    }
+
+    public Task<bool> AdvanceTriggerAsync(StoredTrigger trigger, DateTimeOffset? next, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var index = _triggers.IndexOf(trigger);
+            if (index < 0) return Task.FromResult(false);
+            _triggers[index] = trigger with { ResumeAt = next };
+            return Task.FromResult(true);
+        }
+    }
+
     public Task<IReadOnlyList<string>> FindInstancesWithBookmarksAsync(Stimulus stimulus, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -135,7 +135,7 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
             db.Triggers.Add(new TriggerRecord
             {
                 DefinitionId = trigger.DefinitionId, DefinitionVersionId = trigger.DefinitionVersionId,
-                ActivityId = trigger.ActivityId, Name = trigger.Name, Key = trigger.Key,
+                ActivityId = trigger.ActivityId, Name = trigger.Name, Key = trigger.Key, ResumeAt = trigger.ResumeAt,
             });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);

@@ -81,6 +81,9 @@ public sealed class TriggerRecord
     public required string ActivityId { get; set; }
     public required string Name { get; set; }
     public string? Key { get; set; }
+
+    /// <summary>When a timer trigger next starts the workflow; null for other triggers and spent ones.</summary>
+    public DateTimeOffset? ResumeAt { get; set; }
 }
 
 public sealed class JournalEntryRecord
@@ -150,6 +153,12 @@ public sealed class OutboxMessageRecord
 
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset? SentAt { get; set; }
+
+    /// <summary>
+    /// While a sender delivers the message: until when its claim holds, so that a second sender leaves it alone. The
+    /// claim of a sender that died expires, and the message is sent again after that.
+    /// </summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
 }
 
 public enum OutboxStatus

@@ -52,4 +52,48 @@ public sealed class TimerActivityTests
         Assert.Equal(("timer", input), (problem.ActivityId, problem.Input));
         Assert.Contains(message, problem.Message);
     }
+
+    [Fact]
+    public async Task A_timer_start_trigger_starts_the_workflow_every_interval_once_per_firing()
+    {
+        await using var engine = new TestEngine();
+        var timer = Doc.Activity("hourly", "Elsa.Timer", ("interval", Doc.Input("01:00:00", typeName: "TimeSpan")));
+        timer["customProperties"] = new System.Text.Json.Nodes.JsonObject { ["canStartWorkflow"] = true };
+        var definition = Doc.Flowchart([timer, Doc.WriteLine("tick", "tick")], [Doc.Connection("hourly", "Done", "tick")]);
+        await engine.PublishAsync(definition);
+
+        Assert.Equal(0, await engine.Runtime.FireDueTriggersAsync(TestContext.Current.CancellationToken));
+        engine.Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, await engine.Runtime.FireDueTriggersAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(0, await engine.Runtime.FireDueTriggersAsync(TestContext.Current.CancellationToken));
+        engine.Time.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, await engine.Runtime.FireDueTriggersAsync(TestContext.Current.CancellationToken));
+
+        var ticks = engine.Store.Journal.Count(j => j.ActivityId == "tick" && j.Event == JournalEvent.Message);
+        Assert.Equal(2, ticks);
+        Assert.Equal(2, engine.Store.Journal.Count(j => j.Event == JournalEvent.WorkflowFinished));
+    }
+
+    [Fact]
+    public async Task Republishing_replaces_the_old_versions_start_timers()
+    {
+        await using var engine = new TestEngine();
+        System.Text.Json.Nodes.JsonObject Nine(string cron)
+        {
+            var activity = Doc.Activity("nine", "Elsa.Cron", ("cronExpression", Doc.Input(cron)));
+            activity["customProperties"] = new System.Text.Json.Nodes.JsonObject { ["canStartWorkflow"] = true };
+            return activity;
+        }
+        var first = Doc.Flowchart([Nine("0 9 * * *")]);
+        await engine.PublishAsync(first);
+        var second = Doc.Flowchart([Nine("0 10 * * *")]);
+        second.Id = "doc-v2";
+        second.Version = 2;
+        await engine.PublishAsync(second);
+
+        engine.Time.SetUtcNow(DateTimeOffset.Parse("2025-04-01T09:30:00+08:00"));
+        Assert.Equal(0, await engine.Runtime.FireDueTriggersAsync(TestContext.Current.CancellationToken));
+        engine.Time.SetUtcNow(DateTimeOffset.Parse("2025-04-01T10:00:00+08:00"));
+        Assert.Equal(1, await engine.Runtime.FireDueTriggersAsync(TestContext.Current.CancellationToken));
+    }
 }

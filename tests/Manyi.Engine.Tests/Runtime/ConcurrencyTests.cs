@@ -109,6 +109,12 @@ public sealed class ConcurrencyTests
             inner.FindPublishedDefinitionAsync(definitionId, cancellationToken);
         public Task<IReadOnlyList<StoredTrigger>> FindTriggersAsync(string name, string? key, CancellationToken cancellationToken) =>
             inner.FindTriggersAsync(name, key, cancellationToken);
+
+        public Task<IReadOnlyList<StoredTrigger>> FindDueTriggersAsync(DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+            inner.FindDueTriggersAsync(now, max, cancellationToken);
+
+        public Task<bool> AdvanceTriggerAsync(StoredTrigger trigger, DateTimeOffset? next, CancellationToken cancellationToken) =>
+            inner.AdvanceTriggerAsync(trigger, next, cancellationToken);
         public Task<IReadOnlyList<string>> FindInstancesWithBookmarksAsync(Stimulus stimulus, CancellationToken cancellationToken) =>
             inner.FindInstancesWithBookmarksAsync(stimulus, cancellationToken);
         public Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken) =>

@@ -4,7 +4,7 @@ using Manyi.Engine.Runtime;
 namespace Manyi.Engine.Activities.Timers;
 
 [Activity("Elsa.Cron", "Timers", "Waits until the next occurrence of a cron expression in a time zone, then continues.")]
-public sealed class Cron : Activity
+public sealed class Cron : Activity, ITriggerActivity
 {
     public const string DefaultTimeZone = "Asia/Shanghai";
 
@@ -14,14 +14,18 @@ public sealed class Cron : Activity
     [Input(Description = "The IANA time zone the expression is read in.")]
     public Input<string> TimeZone { get; set; } = new(DefaultTimeZone);
 
-    public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
+    public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context) =>
+        context.TriggeringStimulus is not null ? ActivityStep.Done : ActivityStep.Suspend(await GetTriggerAsync(context));
+
+    /// <summary>The next occurrence after now; as a start trigger, the next time it starts the workflow.</summary>
+    public async ValueTask<BookmarkRequest> GetTriggerAsync(ActivityContext context)
     {
         var expression = Parse(await context.EvaluateAsync(CronExpression));
         var zoneId = await context.EvaluateAsync(TimeZone);
         var zone = TimeZoneInfo.FindSystemTimeZoneById(string.IsNullOrWhiteSpace(zoneId) ? DefaultTimeZone : zoneId);
         var next = expression.GetNextOccurrence(context.Now, zone)
             ?? throw new InvalidOperationException("The cron expression has no future occurrence.");
-        return ActivityStep.Suspend(new BookmarkRequest("Elsa.Cron", null, ResumeAt: next.ToUniversalTime()));
+        return new BookmarkRequest("Elsa.Cron", null, ResumeAt: next.ToUniversalTime());
     }
 
     public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)

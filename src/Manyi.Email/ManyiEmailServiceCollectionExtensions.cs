@@ -1,0 +1,67 @@
+using Manyi.Email.Activities;
+using Manyi.Email.Delivery;
+using Manyi.Email.Outbox;
+using Manyi.Email.Templates;
+using Manyi.Engine.Activities;
+using Manyi.Engine.Runtime;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Manyi.Email;
+
+public static class ManyiEmailServiceCollectionExtensions
+{
+    /// <summary>
+    /// E-mail: the outbox sender (SMTP per <c>Manyi:Smtp</c>, or .eml files in <c>Manyi:Email:PickupDirectory</c> when no
+    /// host is set), the Liquid templates (parsed here, so a broken one stops the start with its file name), and the
+    /// <c>Elsa.SendEmail</c> activity. Needs <c>AddManyiData</c> for the outbox table.
+    /// </summary>
+    public static IServiceCollection AddManyiEmail(this IServiceCollection services, IConfiguration configuration)
+    {
+        var smtp = configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
+        var email = configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
+        if (!EmailAddresses.TryParse(smtp.From, out _))
+            throw new InvalidOperationException($"Manyi:Smtp:From: '{smtp.From}' is not a valid e-mail address.");
+        if (smtp.Port is < 0 or > 65535)
+            throw new InvalidOperationException($"Manyi:Smtp:Port: {smtp.Port} is not a port number.");
+        if (email.ClaimTimeout <= smtp.Timeout)
+            throw new InvalidOperationException(
+                $"Manyi:Email:ClaimTimeout ({email.ClaimTimeout}) must be longer than Manyi:Smtp:Timeout ({smtp.Timeout}), or a slow send could be repeated.");
+        email.PickupDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(email.PickupDirectory)
+            ? Path.Combine(configuration["Manyi:DataDirectory"] is { Length: > 0 } data ? data : "./data", "mail")
+            : email.PickupDirectory);
+        var templates = LiquidEmailTemplates.Load(email);
+
+        services.AddSingleton(smtp);
+        services.AddSingleton(email);
+        services.TryAddSingleton(TimeProvider.System);
+        if (smtp.IsConfigured)
+            services.AddSingleton<IMailDelivery, SmtpDelivery>();
+        else
+            services.AddSingleton<IMailDelivery>(s => new PickupDirectoryDelivery(email.PickupDirectory, s.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<MailKitOutboxSender>();
+        services.Replace(ServiceDescriptor.Singleton<IOutboxSender>(s => s.GetRequiredService<MailKitOutboxSender>()));
+        services.Replace(ServiceDescriptor.Singleton<IEmailTemplates>(templates));
+        services.AddSingleton(new ActivityRegistration(typeof(SendEmail)));
+        services.AddHostedService<EmailStartup>();
+        return services;
+    }
+}
+
+/// <summary>Says at start-up where e-mail goes, so that nobody waits for mail that lands in a folder.</summary>
+internal sealed class EmailStartup(IMailDelivery delivery, ILogger<EmailStartup> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (delivery is PickupDirectoryDelivery pickup)
+            logger.LogWarning("No SMTP server is configured (Manyi:Smtp:Host): e-mails are written as .eml files to {Folder}", pickup.Folder);
+        else
+            logger.LogInformation("E-mails are sent via {Delivery}", delivery.Description);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,45 @@
+using System.Globalization;
+using Fluid;
+using Fluid.Values;
+
+namespace Manyi.Email.Templates;
+
+/// <summary>
+/// Filters the e-mail templates use: dates in the configured time zone, in Chinese (<c>2025年4月30日 周三 18:00</c>)
+/// and English (<c>Wed 30 Apr 2025 18:00</c>), and links restricted to http(s).
+/// </summary>
+internal static class TemplateFilters
+{
+    private static readonly string[] ChineseWeekdays = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
+
+    public static void Register(FilterCollection filters, TimeZoneInfo zone)
+    {
+        filters.AddFilter("zh_date", (input, _, _) => Date(input, zone, d => ChineseDate(d)));
+        filters.AddFilter("zh_datetime", (input, _, _) => Date(input, zone, d => $"{ChineseDate(d)} {d:HH:mm}"));
+        filters.AddFilter("en_date", (input, _, _) => Date(input, zone, d => d.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture)));
+        filters.AddFilter("en_datetime", (input, _, _) => Date(input, zone, d => d.ToString("ddd d MMM yyyy HH:mm", CultureInfo.InvariantCulture)));
+        filters.AddFilter("http_url", (input, _, _) =>
+        {
+            var text = input.ToStringValue();
+            var ok = Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+            return new ValueTask<FluidValue>(new StringValue(ok ? text : ""));
+        });
+    }
+
+    public static string ChineseDate(DateTimeOffset local) =>
+        $"{local.Year}年{local.Month}月{local.Day}日 {ChineseWeekdays[(int)local.DayOfWeek]}";
+
+    /// <summary>A date value, or a text such as <c>2025-04-30T18:00:00+08:00</c>, shown in <paramref name="zone"/>; anything else as it is.</summary>
+    private static ValueTask<FluidValue> Date(FluidValue input, TimeZoneInfo zone, Func<DateTimeOffset, string> format)
+    {
+        DateTimeOffset? instant = input.ToObjectValue() switch
+        {
+            DateTimeOffset d => d,
+            DateTime d => new DateTimeOffset(d.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(d, DateTimeKind.Utc) : d),
+            string s when DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var d) => d,
+            _ => null,
+        };
+        if (instant is null) return new ValueTask<FluidValue>(input);
+        return new ValueTask<FluidValue>(new StringValue(format(TimeZoneInfo.ConvertTime(instant.Value, zone))));
+    }
+}
