@@ -1,0 +1,42 @@
+namespace Manyi.Scheduling;
+
+/// <summary>The <c>Manyi:Hangfire</c> configuration section.</summary>
+public sealed class ManyiSchedulingOptions
+{
+    public const string Section = "Manyi:Hangfire";
+
+    /// <summary>
+    /// Hangfire workers in this process. A timer job or an e-mail job mostly waits on the database or the SMTP server, so
+    /// a few per core: 4 per core, at least 4 and at most 20 (8 on a 2-core machine).
+    /// </summary>
+    public int WorkerCount { get; set; } = Math.Clamp(Environment.ProcessorCount * 4, 4, 20);
+
+    /// <summary>
+    /// How often Hangfire looks for scheduled jobs that became due; a timer fires at most this late (plus the queue's
+    /// wait). Hangfire's own default, 15 s, is too coarse for deadlines.
+    /// </summary>
+    public TimeSpan SchedulePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// PostgreSQL storage only: how often an idle worker looks for jobs that another node enqueued (jobs enqueued in this
+    /// process wake its workers at once).
+    /// </summary>
+    public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Only timers due within this horizon get a Hangfire job; a later one waits in its bookmark row until a
+    /// reconciliation pass finds it inside the horizon. Keeps Hangfire's schedule to the near future, so that tens of
+    /// thousands of reminders weeks ahead cost a commit each and no job, and moving them costs no job either. Must be
+    /// well above the reconciliation interval (every 5 minutes); a very long horizon gives every timer its job at once.
+    /// </summary>
+    public TimeSpan JobHorizon { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The recurring reconciliation pass, a cron expression in UTC.</summary>
+    public string ReconciliationCron { get; set; } = "*/5 * * * *";
+
+    /// <summary>
+    /// A timer still waiting this long after it was due has lost its job (a job that failed for good, a Hangfire storage
+    /// that was wiped): reconciliation gives it a new one.
+    /// </summary>
+    public TimeSpan OverdueAfter { get; set; } = TimeSpan.FromMinutes(10);
+}
