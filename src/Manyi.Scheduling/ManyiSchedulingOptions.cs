@@ -1,3 +1,5 @@
+using Cronos;
+
 namespace Manyi.Scheduling;
 
 /// <summary>The <c>Manyi:Hangfire</c> configuration section.</summary>
@@ -39,4 +41,33 @@ public sealed class ManyiSchedulingOptions
     /// that was wiped): reconciliation gives it a new one.
     /// </summary>
     public TimeSpan OverdueAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>The end of the job horizon seen from <paramref name="now"/> (no later than the calendar allows).</summary>
+    public DateTimeOffset HorizonFrom(DateTimeOffset now) =>
+        JobHorizon >= DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + JobHorizon;
+
+    /// <summary>Throws, naming the setting, when a value cannot work.</summary>
+    public void Validate()
+    {
+        if (WorkerCount < 1)
+            throw new InvalidOperationException($"{Section}:WorkerCount must be at least 1 ({WorkerCount}).");
+        foreach (var (name, value) in new[] { (nameof(SchedulePollingInterval), SchedulePollingInterval), (nameof(QueuePollInterval), QueuePollInterval), (nameof(OverdueAfter), OverdueAfter) })
+            if (value <= TimeSpan.Zero)
+                throw new InvalidOperationException($"{Section}:{name} must be positive ({value}).");
+        CronExpression cron;
+        try
+        {
+            cron = CronExpression.Parse(ReconciliationCron);
+        }
+        catch (CronFormatException ex)
+        {
+            throw new InvalidOperationException($"{Section}:ReconciliationCron '{ReconciliationCron}' is not a cron expression: {ex.Message}", ex);
+        }
+        // A timer must get its job from a pass before it is due: the horizon spans at least two passes.
+        var first = cron.GetNextOccurrence(DateTime.UtcNow) ?? DateTime.MaxValue;
+        var interval = (cron.GetNextOccurrence(first) ?? DateTime.MaxValue) - first;
+        if (JobHorizon < 2 * interval)
+            throw new InvalidOperationException(
+                $"{Section}:JobHorizon ({JobHorizon}) must be at least twice the reconciliation interval ({interval}, '{ReconciliationCron}').");
+    }
 }

@@ -16,13 +16,15 @@ public static class ManyiSchedulingServiceCollectionExtensions
 {
     /// <summary>
     /// Hangfire for the engine: timers fire as jobs, start timers are polled every minute, committed e-mails leave the
-    /// outbox as jobs, a reconciliation pass at start-up and every five minutes restores what a lost storage forgot. Storage: PostgreSQL (schema <c>hangfire</c>)
-    /// when Manyi runs on PostgreSQL, else in memory. Settings: <c>Manyi:Hangfire</c> (<see cref="ManyiSchedulingOptions"/>).
-    /// Needs <c>AddManyiData</c>; replaces the engine's <see cref="NoTimerScheduler"/> and <see cref="NoEmailDispatcher"/>.
+    /// outbox as jobs, and a reconciliation pass at start-up and every five minutes restores what a lost storage forgot.
+    /// Storage: PostgreSQL (schema <c>hangfire</c>) when Manyi runs on PostgreSQL, else in memory. Settings:
+    /// <c>Manyi:Hangfire</c> (<see cref="ManyiSchedulingOptions"/>). Needs <c>AddManyiData</c>; replaces the engine's
+    /// <see cref="NoTimerScheduler"/> and <see cref="NoEmailDispatcher"/>.
     /// </summary>
     public static IServiceCollection AddManyiScheduling(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(ManyiSchedulingOptions.Section).Get<ManyiSchedulingOptions>() ?? new ManyiSchedulingOptions();
+        options.Validate();
         services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
 

@@ -195,7 +195,7 @@ public sealed class WorkflowRuntime(
         burst.Schedule(instance.State.StartActivityId!);
         await burst.RunAsync();
         await store.SaveAsync(instance, burst.Result, cancellationToken);
-        await AfterCommitAsync(instance, burst.Result, cancellationToken);
+        await AfterCommitAsync(instance, burst.Result);
         return (await DeliverQueuedStimuliAsync(instance, burst.Result, cancellationToken), burst.Result);
     }
 
@@ -270,7 +270,7 @@ public sealed class WorkflowRuntime(
             {
                 gate.Release();
             }
-            await AfterCommitAsync(instance, result, cancellationToken);
+            await AfterCommitAsync(instance, result);
             return await DeliverQueuedStimuliAsync(instance, result, cancellationToken);
         }
     }
@@ -291,8 +291,10 @@ public sealed class WorkflowRuntime(
     /// What follows a commit, never precedes it: timers get (or lose) their jobs and e-mails go out. If the process
     /// stops in between, reconciliation finds the timers and the outbox still holds the e-mails.
     /// </summary>
-    private async Task AfterCommitAsync(WorkflowInstance instance, BurstResult result, CancellationToken cancellationToken)
+    private async Task AfterCommitAsync(WorkflowInstance instance, BurstResult result)
     {
+        // Committed is committed: a caller that gave up (an aborted request) must not leave new timers without jobs.
+        var cancellationToken = CancellationToken.None;
         Log(instance);
         if (result.AddedBookmarks.Any(b => b.ResumeAt is not null))
             await timers.ScheduleAsync([.. result.AddedBookmarks.Where(b => b.ResumeAt is not null)], cancellationToken);

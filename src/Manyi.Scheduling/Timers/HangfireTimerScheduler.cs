@@ -30,7 +30,7 @@ public sealed class HangfireTimerScheduler(
 
     public Task ScheduleAsync(IReadOnlyList<Bookmark> timers, CancellationToken cancellationToken)
     {
-        var horizon = time.GetUtcNow() + options.JobHorizon;
+        var horizon = options.HorizonFrom(time.GetUtcNow());
         return ScheduleAsync([.. timers.Where(t => t.ResumeAt < horizon)
             .Select(t => new TimerBookmark(t.Id, t.InstanceId, t.Name, t.Key, t.ResumeAt!.Value, t.JobId))], cancellationToken);
     }
@@ -67,8 +67,9 @@ public sealed class HangfireTimerScheduler(
         else
             for (var i = 0; i < timers.Count; i++) created[i] = Create(timers[i], now);
 
+        // Once the jobs exist, their ids are stored even if the caller gave up meanwhile.
         var changes = timers.Select((t, i) => new JobIdChange(t.Id, t.JobId, new TimerJobId(current, created[i]).ToString())).ToList();
-        var stored = await bookmarks.SetJobIdsAsync(changes, cancellationToken);
+        var stored = await bookmarks.SetJobIdsAsync(changes, CancellationToken.None);
         for (var i = 0; i < timers.Count; i++)
         {
             if (stored.Contains(timers[i].Id)) continue;
@@ -85,10 +86,10 @@ public sealed class HangfireTimerScheduler(
     /// bookmark holds. Never deleted here: the running job is about to end, so its successor must live even where the
     /// bookmark still names an older job (which then only finds nothing to do).
     /// </summary>
-    public async Task RescheduleAsync(TimerBookmark timer, CancellationToken cancellationToken)
+    public async Task RescheduleAsync(TimerBookmark timer)
     {
         var id = Create(timer, time.GetUtcNow());
-        if (!await bookmarks.ReplaceJobIdAsync(timer.Id, new TimerJobId(epoch.Value, id).ToString(), cancellationToken))
+        if (!await bookmarks.ReplaceJobIdAsync(timer.Id, new TimerJobId(epoch.Value, id).ToString(), CancellationToken.None))
             logger.LogDebug("Timer {BookmarkId} went meanwhile; job {JobId} will find nothing to do.", timer.Id, id);
     }
 

@@ -40,7 +40,7 @@ public sealed class TimerJob(
         var now = time.GetUtcNow();
         if (timer.ResumeAt > now)
         {
-            await scheduler.RescheduleAsync(timer, cancellationToken);
+            await scheduler.RescheduleAsync(timer);
             logger.LogInformation("Timer {BookmarkId} of instance {InstanceId} ran {Early} early; scheduled again for {ResumeAt:O}.",
                 bookmarkId, instanceId, timer.ResumeAt - now, timer.ResumeAt);
             return;

@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using Hangfire;
+using Hangfire.PostgreSql;
+using Hangfire.Storage;
 using Manyi.Engine.Runtime;
 using Manyi.Scheduling.Email;
 using Manyi.Scheduling.Storage;
@@ -8,8 +10,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Manyi.Scheduling.Timers;
 
-/// <summary>What one reconciliation pass found and did.</summary>
-public sealed record ReconciliationReport(int TimersWithoutJob, int TimersScheduled, int EmailsPending, int EmailsEnqueued, TimeSpan Elapsed);
+/// <summary>What one reconciliation pass found and did; <see cref="Skipped"/> when another pass was running.</summary>
+public sealed record ReconciliationReport(int TimersWithoutJob, int TimersScheduled, int EmailsPending, int EmailsEnqueued, TimeSpan Elapsed, bool Skipped = false);
 
 /// <summary>
 /// Makes the Hangfire storage agree with the database, which is the truth: every timer bookmark due within the job
@@ -40,14 +42,26 @@ public sealed class TimerReconciliation(
     {
         var stopwatch = Stopwatch.StartNew();
         using var connection = storage.GetConnection();
-        // Two nodes starting together would otherwise both create jobs for the same timers (harmless, but wasted).
-        using var _ = connection.AcquireDistributedLock("manyi:reconciliation", TimeSpan.FromMinutes(1));
+        // One pass at a time across nodes (two would create jobs for the same timers: harmless, but wasted). A pass
+        // that finds another running leaves the work to it.
+        IDisposable gate;
+        try
+        {
+            gate = connection.AcquireDistributedLock("manyi:reconciliation", TimeSpan.FromSeconds(2));
+        }
+        catch (Exception ex) when (ex is DistributedLockTimeoutException or PostgreSqlDistributedLockException)
+        {
+            logger.LogInformation("Reconciliation skipped: another pass is running.");
+            return new ReconciliationReport(0, 0, 0, 0, stopwatch.Elapsed, Skipped: true);
+        }
+        using var _ = gate;
 
         var now = time.GetUtcNow();
-        var lost = await bookmarks.FindWithoutJobAsync(epoch.Value, now + options.JobHorizon, now - options.OverdueAfter, cancellationToken);
+        var lost = await bookmarks.FindWithoutJobAsync(epoch.Value, options.HorizonFrom(now), now - options.OverdueAfter, cancellationToken);
         var scheduled = await scheduler.ScheduleAsync(lost, cancellationToken);
 
         var (pending, enqueued) = (0, 0);
+        // The e-mail module is optional (tools, tests): without it there is no outbox to look at.
         if (services.GetService<IOutboxSender>() is { } sender)
         {
             var keys = await sender.PendingKeysAsync(MaxPendingEmails, cancellationToken);

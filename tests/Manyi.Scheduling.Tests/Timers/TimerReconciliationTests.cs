@@ -66,4 +66,19 @@ public sealed class TimerReconciliationTests
         Assert.Equal(1, pass.TimersScheduled);
         Assert.Equal("Enqueued", host.JobState(HangfireId(Assert.Single(await TimersAsync(host.Services, instances[0])).JobId)));
     }
+
+    [Fact]
+    public async Task A_pass_that_finds_another_running_leaves_the_work_to_it()
+    {
+        await using var data = await TestData.CreateAsync("sqlite");
+        await using var host = data.Host();
+        using var connection = host.Storage.GetConnection();
+        using (connection.AcquireDistributedLock("manyi:reconciliation", TimeSpan.FromSeconds(1)))
+        {
+            var pass = await Task.Run(() => host.InScopeAsync(s => s.GetRequiredService<TimerReconciliation>().RunAsync(TestContext.Current.CancellationToken)),
+                TestContext.Current.CancellationToken);
+            Assert.True(pass.Skipped);
+        }
+        Assert.False((await host.InScopeAsync(s => s.GetRequiredService<TimerReconciliation>().RunAsync(TestContext.Current.CancellationToken))).Skipped);
+    }
 }
