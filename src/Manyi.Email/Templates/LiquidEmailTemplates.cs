@@ -114,7 +114,7 @@ public sealed partial class LiquidEmailTemplates : IEmailTemplates
 
         var context = new TemplateContext(_options);
         foreach (var (name, value) in model)
-            context.SetValue(name, ToPlain(value));
+            context.SetValue(name, Manyi.Engine.Expressions.LiquidEvaluator.ToPlain(value));
         context.SetValue("zone", _zone);
 
         var subject = await set.Subject.RenderAsync(context, NullEncoder.Default);
@@ -129,23 +129,6 @@ public sealed partial class LiquidEmailTemplates : IEmailTemplates
         var lines = text.ReplaceLineEndings("\n").Split('\n').Select(l => l.TrimEnd());
         return BlankLines().Replace(string.Join("\n", lines), "\n\n").Trim() + "\n";
     }
-
-    /// <summary>JSON to dictionaries, lists and primitives, which Fluid reads without member-access registration.</summary>
-    private static object? ToPlain(JsonNode? node) => node switch
-    {
-        null => null,
-        JsonObject o => o.ToDictionary(p => p.Key, p => ToPlain(p.Value)),
-        JsonArray a => a.Select(ToPlain).ToList(),
-        JsonValue v => v.GetValueKind() switch
-        {
-            JsonValueKind.String => v.GetValue<string>(),
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            JsonValueKind.Number => decimal.Parse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture),
-            _ => null,
-        },
-        _ => null,
-    };
 
     private sealed record TemplateSet(IFluidTemplate Subject, IFluidTemplate Text, IFluidTemplate? Html);
 

@@ -30,7 +30,7 @@ public sealed class LiquidEvaluator
     }
 
     /// <summary>JSON to dictionaries, lists and primitives, which Fluid understands without member-access registration.</summary>
-    internal static object? ToPlain(JsonNode? node) => node switch
+    public static object? ToPlain(JsonNode? node) => node switch
     {
         null => null,
         JsonObject o => o.ToDictionary(p => p.Key, p => ToPlain(p.Value)),
