@@ -13,9 +13,6 @@ public sealed class ManyiDataOptions
 
     /// <summary>Apply pending migrations at start-up. Default: yes on the embedded SQLite file, no on PostgreSQL.</summary>
     public bool? MigrateOnStartup { get; set; }
-
-    /// <summary>Which database the connection settings chose; set by <c>AddManyiData</c>, not by configuration.</summary>
-    public DatabaseProvider Provider { get; set; }
 }
 
 public enum DatabaseProvider

@@ -19,19 +19,18 @@ public static class ManyiDataServiceCollectionExtensions
         ManyiDatabase database;
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
-            database = ManyiDatabase.ForPostgres(connectionString);
+            database = ManyiDatabase.ForPostgres(connectionString, options.MigrateOnStartup);
             services.AddDbContext<ManyiDbContext, PostgresManyiDbContext>(db => db.UseNpgsql(database.Postgres!));
         }
         else
         {
             var folder = Path.GetFullPath(options.DataDirectory);
             Directory.CreateDirectory(folder);
-            database = ManyiDatabase.ForSqlite(Path.Combine(folder, "manyi.db"));
+            database = ManyiDatabase.ForSqlite(Path.Combine(folder, "manyi.db"), options.MigrateOnStartup);
             services.AddDbContext<ManyiDbContext, SqliteManyiDbContext>(db => db
                 .UseSqlite(database.ConnectionString)
                 .AddInterceptors(SqlitePragmas.Instance));
         }
-        options.Provider = database.Provider;
         services.AddSingleton(database);
         services.AddSingleton(options);
         services.AddSingleton<PublishedDefinitionCache>();

@@ -21,14 +21,20 @@ public sealed class ManyiDatabase : IAsyncDisposable
 
     public DatabaseProvider Provider { get; }
     public string ConnectionString { get; }
+
+    /// <summary>
+    /// Whether schemas (Manyi's, Hangfire's) are migrated at start-up: <c>Manyi:MigrateOnStartup</c>, else yes on the
+    /// embedded SQLite file and no on PostgreSQL, where migrations run by the explicit <c>migrate</c> command.
+    /// </summary>
+    public bool MigratesOnStartup { get; private init; }
     internal NpgsqlDataSource? Postgres { get; }
     public SqlDialect Dialect => Provider == DatabaseProvider.PostgreSql ? SqlDialect.Postgres : SqlDialect.Sqlite;
 
-    public static ManyiDatabase ForPostgres(string connectionString) =>
-        new(DatabaseProvider.PostgreSql, connectionString, NpgsqlDataSource.Create(connectionString));
+    public static ManyiDatabase ForPostgres(string connectionString, bool? migrateOnStartup = null) =>
+        new(DatabaseProvider.PostgreSql, connectionString, NpgsqlDataSource.Create(connectionString)) { MigratesOnStartup = migrateOnStartup ?? false };
 
-    public static ManyiDatabase ForSqlite(string file) =>
-        new(DatabaseProvider.Sqlite, new SqliteConnectionStringBuilder { DataSource = file }.ToString(), null);
+    public static ManyiDatabase ForSqlite(string file, bool? migrateOnStartup = null) =>
+        new(DatabaseProvider.Sqlite, new SqliteConnectionStringBuilder { DataSource = file }.ToString(), null) { MigratesOnStartup = migrateOnStartup ?? true };
 
     public async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {

@@ -49,7 +49,6 @@ public static class ManyiSchedulingServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<ITimerScheduler>(sp => sp.GetRequiredService<HangfireTimerScheduler>()));
         services.AddSingleton<HangfireEmailDispatcher>();
         services.Replace(ServiceDescriptor.Singleton<IEmailDispatcher>(sp => sp.GetRequiredService<HangfireEmailDispatcher>()));
-        services.AddSingleton<OutboxMessages>();
         services.AddScoped<TimerJob>();
         services.AddScoped<OutboxJob>();
         services.AddScoped<TimerReconciliation>();

@@ -13,7 +13,7 @@ namespace Manyi.Scheduling;
 /// it; registers the recurring jobs (reconciliation, start timers) and runs a first reconciliation pass. Hangfire's
 /// server starts after that, when the host reports it started, so nothing touched Hangfire's storage before.
 /// </summary>
-public sealed class SchedulingStartup(IServiceProvider services, ManyiDatabase database, ManyiDataOptions data, ManyiSchedulingOptions options)
+public sealed class SchedulingStartup(IServiceProvider services, ManyiDatabase database, ManyiSchedulingOptions options)
     : IHostedLifecycleService
 {
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -22,7 +22,7 @@ public sealed class SchedulingStartup(IServiceProvider services, ManyiDatabase d
 
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
-        if (SchedulerStorage.MigratesOnStartup(data))
+        if (database.MigratesOnStartup)
             await SchedulerStorage.MigrateAsync(database, cancellationToken);
         else
             await SchedulerStorage.EnsureSchemaAsync(database, cancellationToken);

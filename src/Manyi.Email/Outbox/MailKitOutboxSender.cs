@@ -81,6 +81,8 @@ public sealed class MailKitOutboxSender(
     }
 
     /// <summary>Marks a message Failed (its retries are exhausted), with a reason when there is no server reply to keep.</summary>
+    public Task MarkFailedAsync(string key, CancellationToken cancellationToken) => MarkFailedAsync(key, reason: null, cancellationToken);
+
     public async Task MarkFailedAsync(string key, string? reason, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();

@@ -21,6 +21,9 @@ public interface IOutboxSender
     /// <summary>Sends one outbox message; does nothing when it was sent already; records a failed attempt and throws.</summary>
     Task SendAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>Gives up on a message after its last attempt failed: it is marked Failed, its last server reply kept.</summary>
+    Task MarkFailedAsync(string key, CancellationToken cancellationToken);
+
     /// <summary>Keys of messages still waiting to be sent, oldest first (for reconciliation after a restart).</summary>
     Task<IReadOnlyList<string>> PendingKeysAsync(int max, CancellationToken cancellationToken);
 }

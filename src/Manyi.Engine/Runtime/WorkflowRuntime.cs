@@ -157,9 +157,7 @@ public sealed class WorkflowRuntime(
         {
             var definition = await store.FindDefinitionVersionAsync(trigger.DefinitionVersionId, cancellationToken);
             if (definition is null) continue;
-            var node = graphs.Get(definition).Nodes[trigger.ActivityId];
-            var probe = new Burst(graphs.Get(definition), NewInstance(definition, new StartOptions()), evaluator, services, now, true, cancellationToken);
-            var next = (await ((ITriggerActivity)node.Activity).GetTriggerAsync(new ActivityContext(probe, node))).ResumeAt;
+            var next = (await TriggerAsync(definition, graphs.Get(definition).Nodes[trigger.ActivityId], cancellationToken)).ResumeAt;
             if (!await store.AdvanceTriggerAsync(trigger, next > now ? next : null, cancellationToken)) continue;
             var stimulus = new Stimulus(trigger.Name, trigger.Key);
             await StartCoreAsync(definition, new StartOptions { StartActivityId = trigger.ActivityId }, stimulus, cancellationToken);
@@ -171,16 +169,20 @@ public sealed class WorkflowRuntime(
     /// <summary>The triggers a published definition registers: its start activities that a stimulus can start.</summary>
     public async Task<IReadOnlyList<StoredTrigger>> GetTriggersAsync(WorkflowDefinition definition, CancellationToken cancellationToken)
     {
-        var graph = graphs.Get(definition);
-        var probe = NewInstance(definition, new StartOptions());
-        var burst = new Burst(graph, probe, evaluator, services, time.GetUtcNow(), true, cancellationToken);
         var triggers = new List<StoredTrigger>();
-        foreach (var node in graph.Nodes.Values.Where(n => n.Node.CanStartWorkflow && n.Activity is ITriggerActivity))
+        foreach (var node in graphs.Get(definition).Nodes.Values.Where(n => n.Node.CanStartWorkflow && n.Activity is ITriggerActivity))
         {
-            var request = await ((ITriggerActivity)node.Activity).GetTriggerAsync(new ActivityContext(burst, node));
+            var request = await TriggerAsync(definition, node, cancellationToken);
             triggers.Add(new StoredTrigger(definition.DefinitionId, definition.Id, node.Node.Id, request.Name, request.Key, request.ResumeAt));
         }
         return triggers;
+    }
+
+    /// <summary>What a trigger activity waits for as of now, evaluated against an empty, unsaved instance.</summary>
+    private ValueTask<BookmarkRequest> TriggerAsync(WorkflowDefinition definition, GraphNode node, CancellationToken cancellationToken)
+    {
+        var probe = new Burst(graphs.Get(definition), NewInstance(definition, new StartOptions()), evaluator, services, time.GetUtcNow(), true, cancellationToken);
+        return ((ITriggerActivity)node.Activity).GetTriggerAsync(new ActivityContext(probe, node));
     }
 
     private async Task<(WorkflowInstance Instance, BurstResult Result)> StartCoreAsync(

@@ -10,7 +10,7 @@ namespace Manyi.Scheduling.Email;
 /// Hangfire: 6 attempts in all, the retries after 1 min, 5 min, 15 min, 1 h and 3 h (about 4 h 21 min from the first
 /// to the last). When the last one fails, the message is marked Failed and the job ends Failed.
 /// </summary>
-public sealed class OutboxJob(IOutboxSender sender, OutboxMessages messages, ILogger<OutboxJob> logger)
+public sealed class OutboxJob(IOutboxSender sender, ILogger<OutboxJob> logger)
 {
     /// <summary>Retries after the first attempt.</summary>
     public const int Retries = 5;
@@ -26,7 +26,7 @@ public sealed class OutboxJob(IOutboxSender sender, OutboxMessages messages, ILo
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && (context?.GetJobParameter<int>("RetryCount") ?? 0) >= Retries)
         {
-            await messages.MarkFailedAsync(key, CancellationToken.None);
+            await sender.MarkFailedAsync(key, CancellationToken.None);
             logger.LogError(ex, "E-mail {Key} failed {Attempts} times; marked Failed.", key, Retries + 1);
             throw;
         }

@@ -32,8 +32,6 @@ public static class SchedulerStorage
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(ConnectionString(database), storageOptions), storageOptions);
     }
 
-    public static bool MigratesOnStartup(ManyiDataOptions data) => data.MigrateOnStartup ?? data.Provider == DatabaseProvider.Sqlite;
-
     /// <summary>Creates or upgrades the <c>hangfire</c> schema (PostgreSQL only; idempotent).</summary>
     public static async Task MigrateAsync(ManyiDatabase database, CancellationToken cancellationToken)
     {

@@ -9,14 +9,13 @@ namespace Manyi.Web.Infrastructure;
 /// only when <c>Manyi:MigrateOnStartup</c> says so), refuses to start on an out-of-date schema otherwise, then
 /// imports the workflows folder.
 /// </summary>
-public sealed class ManyiStartup(IServiceProvider services, ManyiDataOptions options, IHostEnvironment environment, ILogger<ManyiStartup> logger) : IHostedService
+public sealed class ManyiStartup(IServiceProvider services, ManyiDataOptions options, ManyiDatabase database, IHostEnvironment environment, ILogger<ManyiStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await using var scope = services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
-        var migrate = options.MigrateOnStartup ?? options.Provider == DatabaseProvider.Sqlite;
-        if (migrate)
+        if (database.MigratesOnStartup)
         {
             await db.Database.MigrateAsync(cancellationToken);
         }
@@ -26,7 +25,7 @@ public sealed class ManyiStartup(IServiceProvider services, ManyiDataOptions opt
                 $"The database lacks {pending.Count} migration(s) ({string.Join(", ", pending)}). " +
                 "Run `dotnet run --project src/Manyi.Web -- migrate` with the same settings, or set Manyi:MigrateOnStartup=true.");
         }
-        logger.LogInformation("Database: {Provider}.", options.Provider);
+        logger.LogInformation("Database: {Provider}.", database.Provider);
 
         var folder = WorkflowsFolder();
         var report = await scope.ServiceProvider.GetRequiredService<WorkflowsFolderImport>().ImportAsync(folder, cancellationToken);
