@@ -1,4 +1,6 @@
 using Manyi.Persistence.Records;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
@@ -6,9 +8,10 @@ namespace Manyi.Persistence;
 
 /// <summary>
 /// Manyi's database. The model is shared; <see cref="SqliteManyiDbContext"/> and <see cref="PostgresManyiDbContext"/>
-/// exist so that each provider has its own migrations.
+/// exist so that each provider has its own migrations. ASP.NET Core Identity's users and roles live here too, so that a
+/// task's completion and its audit line commit in the same database.
 /// </summary>
-public abstract class ManyiDbContext(DbContextOptions options) : DbContext(options)
+public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbContext<ManyiUser, IdentityRole, string>(options)
 {
     public DbSet<WorkflowDefinitionRecord> WorkflowDefinitions => Set<WorkflowDefinitionRecord>();
     public DbSet<WorkflowInstanceRecord> WorkflowInstances => Set<WorkflowInstanceRecord>();
@@ -18,9 +21,18 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
     public DbSet<IncidentRecord> Incidents => Set<IncidentRecord>();
     public DbSet<QueuedStimulusRecord> QueuedStimuli => Set<QueuedStimulusRecord>();
     public DbSet<OutboxMessageRecord> OutboxMessages => Set<OutboxMessageRecord>();
+    public DbSet<OrganizationRecord> Organizations => Set<OrganizationRecord>();
+    public DbSet<OrganizationContactRecord> OrganizationContacts => Set<OrganizationContactRecord>();
+    public DbSet<OrganizationMemberRecord> OrganizationMembers => Set<OrganizationMemberRecord>();
+    public DbSet<HumanTaskRecord> Tasks => Set<HumanTaskRecord>();
+    public DbSet<StoredFileRecord> Files => Set<StoredFileRecord>();
+    public DbSet<AuditEntryRecord> AuditEntries => Set<AuditEntryRecord>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
+        base.OnModelCreating(model);
+        MapIdentity(model);
+        MapPeople(model);
         model.Entity<WorkflowDefinitionRecord>(e =>
         {
             e.ToTable("workflow_definitions");
@@ -92,6 +104,99 @@ public abstract class ManyiDbContext(DbContextOptions options) : DbContext(optio
             e.ToTable("queued_stimuli");
             e.HasIndex(q => new { q.Name, q.Key });
             e.HasIndex(q => q.ExpiresAt);
+        });
+    }
+
+    private static void MapIdentity(ModelBuilder model)
+    {
+        model.Entity<ManyiUser>(e =>
+        {
+            e.ToTable("users");
+            e.Property(u => u.DisplayName).HasMaxLength(ManyiUser.MaxDisplayNameLength);
+            e.Property(u => u.TimeZone).HasMaxLength(64);
+        });
+        model.Entity<IdentityRole>().ToTable("roles");
+        model.Entity<IdentityUserRole<string>>().ToTable("user_roles");
+        model.Entity<IdentityUserClaim<string>>().ToTable("user_claims");
+        model.Entity<IdentityUserLogin<string>>().ToTable("user_logins");
+        model.Entity<IdentityUserToken<string>>().ToTable("user_tokens");
+        model.Entity<IdentityRoleClaim<string>>().ToTable("role_claims");
+    }
+
+    private static void MapPeople(ModelBuilder model)
+    {
+        model.Entity<OrganizationRecord>(e =>
+        {
+            e.ToTable("organizations");
+            e.Property(o => o.Id).HasMaxLength(OrganizationRecord.MaxIdLength);
+            e.Property(o => o.Name).HasMaxLength(100);
+            e.Property(o => o.Operator).HasMaxLength(32);
+            e.Property(o => o.City).HasMaxLength(32);
+            e.Property(o => o.Level).HasConversion<string>().HasMaxLength(16);
+            e.Property(o => o.LastRating).HasMaxLength(8);
+            e.HasIndex(o => o.Name).IsUnique();
+            e.HasMany(o => o.Contacts).WithOne().HasForeignKey(c => c.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<OrganizationContactRecord>(e =>
+        {
+            e.ToTable("organization_contacts");
+            e.Property(c => c.OrganizationId).HasMaxLength(OrganizationRecord.MaxIdLength);
+            e.Property(c => c.Name).HasMaxLength(100);
+            e.Property(c => c.Email).HasMaxLength(256);
+            e.Property(c => c.Phone).HasMaxLength(32);
+        });
+        model.Entity<OrganizationMemberRecord>(e =>
+        {
+            e.ToTable("organization_members");
+            e.HasKey(m => new { m.UserId, m.OrganizationId });
+            e.Property(m => m.OrganizationId).HasMaxLength(OrganizationRecord.MaxIdLength);
+            e.HasIndex(m => m.OrganizationId);
+            e.HasOne<ManyiUser>().WithMany().HasForeignKey(m => m.UserId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<OrganizationRecord>().WithMany().HasForeignKey(m => m.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<HumanTaskRecord>(e =>
+        {
+            e.ToTable("tasks");
+            e.Property(t => t.Id).HasMaxLength(64);
+            e.Property(t => t.InstanceId).HasMaxLength(64);
+            e.Property(t => t.ActivityId).HasMaxLength(128);
+            e.Property(t => t.DefinitionId).HasMaxLength(WorkflowDefinitionRecord.MaxDefinitionIdLength);
+            e.Property(t => t.Stage).HasMaxLength(64);
+            e.Property(t => t.Title).HasMaxLength(512);
+            e.Property(t => t.AssigneeRole).HasMaxLength(32);
+            e.Property(t => t.OrganizationId).HasMaxLength(OrganizationRecord.MaxIdLength);
+            e.Property(t => t.Status).HasMaxLength(16);
+            e.Property(t => t.Outcome).HasMaxLength(64);
+            e.Property(t => t.ClosedByName).HasMaxLength(256);
+            e.Property(t => t.Revision).IsConcurrencyToken();
+            e.HasIndex(t => t.InstanceId);
+            e.HasIndex(t => new { t.OrganizationId, t.Status, t.DueAt });
+            e.HasIndex(t => new { t.AssigneeUserId, t.Status });
+            e.HasIndex(t => new { t.Status, t.DueAt });
+        });
+        model.Entity<StoredFileRecord>(e =>
+        {
+            e.ToTable("files");
+            e.Property(f => f.Id).HasMaxLength(64);
+            e.Property(f => f.TaskId).HasMaxLength(64);
+            e.Property(f => f.OrganizationId).HasMaxLength(OrganizationRecord.MaxIdLength);
+            e.Property(f => f.FileName).HasMaxLength(255);
+            e.Property(f => f.ContentType).HasMaxLength(128);
+            e.Property(f => f.Sha256).HasMaxLength(64);
+            e.Property(f => f.StoragePath).HasMaxLength(512);
+            e.HasIndex(f => f.TaskId);
+        });
+        model.Entity<AuditEntryRecord>(e =>
+        {
+            e.ToTable("audit_entries");
+            e.Property(a => a.Action).HasMaxLength(64);
+            e.Property(a => a.SubjectType).HasMaxLength(32);
+            e.Property(a => a.SubjectId).HasMaxLength(128);
+            e.Property(a => a.UserName).HasMaxLength(256);
+            e.Property(a => a.Address).HasMaxLength(64);
+            e.HasIndex(a => a.At);
+            e.HasIndex(a => new { a.SubjectType, a.SubjectId });
+            e.HasIndex(a => a.UserId);
         });
     }
 }

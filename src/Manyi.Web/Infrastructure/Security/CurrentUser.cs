@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using Manyi.Persistence;
+using Manyi.Persistence.Records;
+using Microsoft.EntityFrameworkCore;
+
+namespace Manyi.Web.Infrastructure.Security;
+
+/// <summary>
+/// The signed-in user of this request: who, which roles, and which organizations they act for. Every endpoint that
+/// returns or changes organization data asks <see cref="CanActFor"/>; hiding things in the UI is not enough.
+/// </summary>
+public sealed class CurrentUser(IHttpContextAccessor http, ManyiDbContext db)
+{
+    private IReadOnlySet<string>? _organizations;
+
+    private ClaimsPrincipal Principal => http.HttpContext?.User ?? new ClaimsPrincipal();
+
+    public bool IsSignedIn => Principal.Identity?.IsAuthenticated == true;
+
+    public string Id => Principal.FindFirstValue(ClaimTypes.NameIdentifier)
+        ?? throw new InvalidOperationException("No user is signed in.");
+
+    public string Name => Principal.Identity?.Name ?? Id;
+
+    public bool IsAdministrator => Principal.IsInRole(ManyiRoles.Administrator);
+
+    public bool IsReviewer => Principal.IsInRole(ManyiRoles.Reviewer);
+
+    public bool IsInRole(string role) => Principal.IsInRole(role);
+
+    /// <summary>The client's address, for the audit trail.</summary>
+    public string? Address => http.HttpContext?.Connection.RemoteIpAddress?.ToString();
+
+    /// <summary>The organizations the user is a member of (participants; administrators usually have none).</summary>
+    public async Task<IReadOnlySet<string>> OrganizationsAsync(CancellationToken cancellationToken) =>
+        _organizations ??= (await db.OrganizationMembers.AsNoTracking()
+            .Where(m => m.UserId == Id).Select(m => m.OrganizationId).ToListAsync(cancellationToken)).ToHashSet();
+
+    /// <summary>Administrators act for every organization; anyone else for the ones they are a member of.</summary>
+    public async Task<bool> CanActForAsync(string? organizationId, CancellationToken cancellationToken) =>
+        IsAdministrator || (organizationId is not null && (await OrganizationsAsync(cancellationToken)).Contains(organizationId));
+}

@@ -1,0 +1,52 @@
+using Manyi.Persistence;
+using Manyi.Persistence.Records;
+using Microsoft.AspNetCore.Identity;
+
+namespace Manyi.Web.Infrastructure.Security;
+
+public static class IdentitySetup
+{
+    /// <summary>
+    /// ASP.NET Core Identity on Manyi's database: cookie sign-in for the web app and bearer tokens for scripts (one
+    /// scheme that accepts either), password rules, lockout after repeated failures, and the role policies.
+    /// </summary>
+    public static IServiceCollection AddManyiIdentity(this IServiceCollection services)
+    {
+        ManyiPolicies.Add(services.AddAuthorizationBuilder());
+        services.AddIdentityApiEndpoints<ManyiUser>(options =>
+            {
+                options.User.RequireUniqueEmail = true;
+                options.Password.RequiredLength = 10;
+                options.Password.RequireDigit = true;
+                options.Password.RequireLowercase = true;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.AllowedForNewUsers = true;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.SignIn.RequireConfirmedAccount = false;
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<ManyiDbContext>();
+        services.ConfigureApplicationCookie(cookie =>
+        {
+            cookie.Cookie.Name = "manyi";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Lax;
+            cookie.LoginPath = "/account/login";
+            // An API call answers 401/403 instead of redirecting to the sign-in page.
+            cookie.Events.OnRedirectToLogin = context => Deny(context, StatusCodes.Status401Unauthorized);
+            cookie.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
+        });
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentUser>();
+        return services;
+    }
+
+    private static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (!context.Request.Path.StartsWithSegments("/api")) { context.Response.Redirect(context.RedirectUri); return Task.CompletedTask; }
+        context.Response.StatusCode = status;
+        return Task.CompletedTask;
+    }
+}
