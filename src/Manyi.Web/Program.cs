@@ -1,14 +1,15 @@
-using Hangfire;
 using Manyi.Email;
 using Manyi.Engine;
 using Manyi.Persistence;
+using Manyi.Persistence.Records;
 using Manyi.Scheduling;
-using Manyi.Scheduling.Dashboard;
+using Manyi.Web.Features.Account;
 using Manyi.Web.Features.Deadlines;
 using Manyi.Web.Features.Events;
 using Manyi.Web.Features.WorkflowDefinitions;
 using Manyi.Web.Features.WorkflowInstances;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -17,6 +18,7 @@ builder.Services.AddManyiData(builder.Configuration);
 builder.Services.AddManyiScheduling(builder.Configuration);
 builder.Services.AddManyiEmail(builder.Configuration);
 builder.Services.AddManyiCalendar(builder.Configuration, builder.Environment);
+builder.Services.AddManyiIdentity(builder.Configuration);
 builder.Services.AddManyiWebDefaults();
 builder.Services.AddHostedService<ManyiStartup>();
 
@@ -31,17 +33,18 @@ if (args.Contains("migrate"))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapGet("/", () => TypedResults.Redirect("/openapi/v1.json")).ExcludeFromDescription();
-// Hangfire's dashboard: for administrators once Identity lands (issue 4); until then only for requests from this
-// machine (loopback), so an operator reaches it through an SSH tunnel.
-app.MapHangfireDashboard("/hangfire", ManyiDashboard.LoopbackOnly());
+app.MapJobsDashboard(ManyiRoles.Administrator);
 
-var api = app.MapGroup("/api");
-api.MapWorkflowDefinitionsApi();
+app.MapAuthApi();
+var api = app.MapGroup("/api").RequireAuthorization(ManyiPolicies.SignedIn).RequireAntiforgeryForCookies();
+api.MapWorkflowDefinitionsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapWorkflowInstancesApi();
-api.MapDeadlinesApi();
-api.MapEventsApi();
+api.MapDeadlinesApi().RequireAuthorization(ManyiPolicies.Administrator);
+api.MapEventsApi().RequireAuthorization(ManyiPolicies.Administrator);
 
 app.Run();
 

@@ -1,18 +1,34 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Manyi.Persistence;
+using Manyi.Persistence.Records;
 using Manyi.Testing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Web.Tests;
 
 /// <summary>
 /// The web host on a database of its own: a SQLite file in a temporary data directory, or a fresh PostgreSQL
 /// database (migrated at start-up). The workflows folder is a temporary folder too, empty unless a test writes
-/// files into it, so that no test imports the repository's <c>workflows/</c>.
+/// files into it, so that no test imports the repository's <c>workflows/</c>. <see cref="WebApplicationFactory{T}.CreateClient()"/>
+/// gives a client signed in as the bootstrap administrator (a bearer token); <see cref="CreateAnonymousClient"/> and
+/// <see cref="CreateClientForAsync"/> give the others.
 /// </summary>
 public sealed class ManyiApp : WebApplicationFactory<Program>
 {
+    public const string AdminEmail = "admin@example.org";
+    public const string AdminPassword = "admin-pass-2025";
+
+    /// <summary>A password that passes the rules, for users the tests create.</summary>
+    public const string UserPassword = "user-pass-2025";
+
     private readonly bool _ownsStorage;
     private readonly bool _migrateOnStartup;
+    private string? _adminToken;
+    private bool _anonymous;
 
     /// <summary>An app on storage that outlives it (to restart the app on the same data); the caller disposes the storage.</summary>
     /// <param name="migrateOnStartup">On PostgreSQL, whether <c>Manyi:MigrateOnStartup</c> is set (the tests' default) or left to the app.</param>
@@ -37,6 +53,9 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Manyi:DataDirectory", Storage.DataDirectory);
         builder.UseSetting("Manyi:WorkflowsDirectory", Storage.WorkflowsDirectory);
+        builder.UseSetting("Manyi:Bootstrap:AdminEmail", AdminEmail);
+        builder.UseSetting("Manyi:Bootstrap:AdminPassword", AdminPassword);
+        builder.UseSetting("Manyi:Demo:Enabled", "false");
         if (Storage.Postgres is { } postgres)
         {
             builder.UseSetting("ConnectionStrings:Manyi", postgres.ConnectionString);
@@ -47,6 +66,63 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
             // Overrides any connection string from the environment: "sqlite" means the embedded file.
             builder.UseSetting("ConnectionStrings:Manyi", "");
         }
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        if (_anonymous) return;
+        // Sync over async once per app: ConfigureClient has no async form, and the test server needs no thread of its own.
+        _adminToken ??= LoginAsync(AdminEmail, AdminPassword).GetAwaiter().GetResult();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _adminToken);
+    }
+
+    /// <summary>A client that is not signed in.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        _anonymous = true;
+        try { return CreateClient(); }
+        finally { _anonymous = false; }
+    }
+
+    /// <summary>A client signed in as this user with a bearer token from <c>POST /api/auth/login</c>.</summary>
+    public async Task<HttpClient> CreateClientForAsync(string email, string password = UserPassword)
+    {
+        var token = await LoginAsync(email, password);
+        var client = CreateAnonymousClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Creates a user with a role and, for participants, the organizations they act for (created if missing).</summary>
+    public async Task<ManyiUser> CreateUserAsync(string email, string role, params string[] organizationIds)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ManyiUser>>();
+        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        var user = new ManyiUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email.Split('@')[0], CreatedAt = DateTimeOffset.UtcNow };
+        Check(await users.CreateAsync(user, UserPassword));
+        Check(await users.AddToRoleAsync(user, role));
+        foreach (var organizationId in organizationIds)
+        {
+            if (await db.Organizations.FindAsync(organizationId) is null)
+                db.Organizations.Add(new OrganizationRecord { Id = organizationId, Name = organizationId, Operator = "移动", City = "郑州", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+            db.OrganizationMembers.Add(new OrganizationMemberRecord { UserId = user.Id, OrganizationId = organizationId });
+        }
+        await db.SaveChangesAsync();
+        return user;
+
+        static void Check(IdentityResult result) =>
+            Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    private async Task<string> LoginAsync(string email, string password)
+    {
+        using var client = Server.CreateClient();
+        using var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>();
+        return (string)body!["accessToken"]!;
     }
 
     public override async ValueTask DisposeAsync()

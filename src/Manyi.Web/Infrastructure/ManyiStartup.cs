@@ -1,5 +1,6 @@
 using Manyi.Persistence;
 using Manyi.Persistence.Definitions;
+using Manyi.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Web.Infrastructure;
@@ -26,6 +27,7 @@ public sealed class ManyiStartup(IServiceProvider services, ManyiDataOptions opt
                 "Run `dotnet run --project src/Manyi.Web -- migrate` with the same settings, or set Manyi:MigrateOnStartup=true.");
         }
         logger.LogInformation("Database: {Provider}.", database.Provider);
+        await scope.ServiceProvider.GetRequiredService<AdminBootstrap>().RunAsync(cancellationToken);
 
         var folder = WorkflowsFolder();
         var report = await scope.ServiceProvider.GetRequiredService<WorkflowsFolderImport>().ImportAsync(folder, cancellationToken);

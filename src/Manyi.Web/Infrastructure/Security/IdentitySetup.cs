@@ -1,5 +1,7 @@
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
+using Manyi.Web.Features.Account;
+using Manyi.Web.Features.Audit;
 using Microsoft.AspNetCore.Identity;
 
 namespace Manyi.Web.Infrastructure.Security;
@@ -10,7 +12,7 @@ public static class IdentitySetup
     /// ASP.NET Core Identity on Manyi's database: cookie sign-in for the web app and bearer tokens for scripts (one
     /// scheme that accepts either), password rules, lockout after repeated failures, and the role policies.
     /// </summary>
-    public static IServiceCollection AddManyiIdentity(this IServiceCollection services)
+    public static IServiceCollection AddManyiIdentity(this IServiceCollection services, IConfiguration configuration)
     {
         ManyiPolicies.Add(services.AddAuthorizationBuilder());
         services.AddIdentityApiEndpoints<ManyiUser>(options =>
@@ -27,7 +29,17 @@ public static class IdentitySetup
                 options.SignIn.RequireConfirmedAccount = false;
             })
             .AddRoles<IdentityRole>()
-            .AddEntityFrameworkStores<ManyiDbContext>();
+            .AddEntityFrameworkStores<ManyiDbContext>()
+            .AddSignInManager<AuditingSignInManager>();
+        services.AddSingleton<AccountEmails>();
+        services.AddSingleton<IEmailSender<ManyiUser>>(provider => provider.GetRequiredService<AccountEmails>());
+        services.AddAntiforgery(options => options.HeaderName = CookieAntiforgery.HeaderName);
+        services.AddOptions<BootstrapOptions>().Bind(configuration.GetSection(BootstrapOptions.Section))
+            .Validate(o => string.IsNullOrWhiteSpace(o.AdminEmail) == string.IsNullOrWhiteSpace(o.AdminPassword),
+                "Manyi:Bootstrap: set both AdminEmail and AdminPassword, or neither.")
+            .ValidateOnStart();
+        services.AddScoped<AdminBootstrap>();
+        services.AddScoped<AuditTrail>();
         services.ConfigureApplicationCookie(cookie =>
         {
             cookie.Cookie.Name = "manyi";

@@ -1,0 +1,56 @@
+using Manyi.Persistence.Records;
+using Manyi.Web.Infrastructure.Security;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+
+namespace Manyi.Web.Features.Account;
+
+/// <summary>
+/// Sign-in for scripts and the web app: ASP.NET Core's Identity API endpoints under <c>/api/auth</c>
+/// (<c>POST /api/auth/login</c> returns a bearer token; <c>?useCookies=true</c> sets the cookie instead), plus who am I,
+/// sign-out and the antiforgery token that cookie-authenticated API calls send. Self-registration is off: users are
+/// invited by administrators.
+/// </summary>
+public static class AuthApi
+{
+    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/auth").WithTags("Sign-in");
+        group.AddEndpointFilter(async (context, next) =>
+            context.HttpContext.Request.Path.StartsWithSegments("/api/auth/register")
+                ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.",
+                    detail: "自助注册已关闭，请联系管理员邀请。Self-registration is off; ask an administrator for an invitation.")
+                : await next(context));
+        group.MapIdentityApi<ManyiUser>();
+        group.MapGet("/me", Me).RequireAuthorization(ManyiPolicies.SignedIn);
+        group.MapPost("/logout", Logout).RequireAuthorization(ManyiPolicies.SignedIn);
+        group.MapGet("/antiforgery", Antiforgery).RequireAuthorization(ManyiPolicies.SignedIn);
+        return group;
+    }
+
+    public static async Task<Ok<Me>> Me(CurrentUser user, UserManager<ManyiUser> users, CancellationToken cancellationToken)
+    {
+        var record = await users.FindByIdAsync(user.Id);
+        var roles = record is null ? [] : await users.GetRolesAsync(record);
+        return TypedResults.Ok(new Me(user.Id, record?.Email, record?.DisplayName, [.. roles],
+            [.. (await user.OrganizationsAsync(cancellationToken)).Order()]));
+    }
+
+    public static async Task<NoContent> Logout(SignInManager<ManyiUser> signIn)
+    {
+        await signIn.SignOutAsync();
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The token a cookie-authenticated client sends in the <c>X-XSRF-TOKEN</c> header with every change.</summary>
+    public static Ok<AntiforgeryToken> Antiforgery(HttpContext http, IAntiforgery antiforgery)
+    {
+        var tokens = antiforgery.GetAndStoreTokens(http);
+        return TypedResults.Ok(new AntiforgeryToken(tokens.RequestToken!, tokens.HeaderName!));
+    }
+}
+
+public sealed record Me(string Id, string? Email, string? DisplayName, string[] Roles, string[] Organizations);
+
+public sealed record AntiforgeryToken(string Token, string HeaderName);
