@@ -34,6 +34,7 @@ public static class ManyiEngineServiceCollectionExtensions
         services.TryAddSingleton<ITimerScheduler, NoTimerScheduler>();
         services.TryAddSingleton<IEmailDispatcher, NoEmailDispatcher>();
         services.TryAddSingleton<IEmailTemplates, BuiltInEmailTemplates>();
+        services.TryAddScoped<Tasks.ITaskDirectory, Tasks.NoTaskDirectory>();
         // Weekends only until the host loads the holiday files (AddManyiCalendar).
         services.TryAddSingleton(new Calendar.BusinessCalendar([]));
         services.TryAddSingleton<JavaScriptEvaluator>();
@@ -59,7 +60,8 @@ public static class ManyiEngineServiceCollectionExtensions
             .AddActivity<Delay>()
             .AddActivity<StartAt>()
             .AddActivity<Activities.Timers.Timer>()
-            .AddActivity<Cron>();
+            .AddActivity<Cron>()
+            .AddActivity<Activities.Tasks.UserTask>();
         configure?.Invoke(builder);
         return builder;
     }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Manyi.Engine.Model;
 using Manyi.Engine.Runtime;
+using Manyi.Engine.Tasks;
 using Manyi.Engine.Stores;
 using Manyi.Persistence.Records;
 
@@ -268,6 +269,36 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
             Add($"INSERT INTO bookmarks ({BookmarkColumns}) VALUES " + string.Join(", ", burst.AddedBookmarks.Select(b =>
                 $"({P(b.Id)}, {P(b.InstanceId)}, {P(b.ActivityId)}, {P(b.Name)}, {P(b.Key)}, {P(b.CorrelationId)}, " +
                 $"{P(_dialect.Instant(b.CreatedAt))}, {P(_dialect.Instant(b.ResumeAt))}, {P(b.Payload?.ToJsonString())})")));
+        foreach (var change in burst.TaskChanges)
+        {
+            switch (change)
+            {
+                case TaskChange.Opened { Task: var t }:
+                    Add("INSERT INTO tasks (\"Id\", \"InstanceId\", \"ActivityId\", \"DefinitionId\", \"Stage\", \"Title\", \"Description\", \"AssigneeUserId\", " +
+                        "\"AssigneeRole\", \"OrganizationId\", \"Status\", \"Outcomes\", \"Form\", \"DueAt\", \"IsOverdue\", \"CreatedAt\", \"Revision\") VALUES " +
+                        $"({P(t.Id)}, {P(instance.Id)}, {P(t.ActivityId)}, {P(instance.DefinitionId)}, {P(t.Stage)}, {P(t.Title)}, {P(t.Description)}, " +
+                        $"{P(t.Assignment.UserId)}, {P(t.Assignment.Role)}, {P(t.Assignment.OrganizationId)}, {P(nameof(HumanTaskStatus.Open))}, " +
+                        $"{P(JsonSerializer.Serialize(t.Outcomes))}, {P(t.Form?.ToJsonString())}, {P(_dialect.Instant(t.DueAt))}, {P(false)}, " +
+                        $"{P(_dialect.Instant(t.CreatedAt))}, {P(0L)})");
+                    break;
+                case TaskChange.Closed c:
+                    Add($"UPDATE tasks SET \"Status\" = {P(c.Status.ToString())}, \"ClosedAt\" = {P(_dialect.Instant(c.At))}, \"Outcome\" = {P(c.Outcome)}, " +
+                        $"\"ClosedByUserId\" = {P(c.By?.UserId)}, \"ClosedByName\" = {P(c.By?.Name)}, \"Data\" = {P(c.Data?.ToJsonString())}, " +
+                        $"\"Revision\" = \"Revision\" + 1 WHERE \"Id\" = {P(c.TaskId)}");
+                    break;
+                case TaskChange.FlaggedOverdue f:
+                    Add($"UPDATE tasks SET \"IsOverdue\" = {P(true)}, \"Revision\" = \"Revision\" + 1 WHERE \"Id\" = {P(f.TaskId)}");
+                    break;
+                case TaskChange.Rescheduled r:
+                    Add($"UPDATE tasks SET \"DueAt\" = {P(_dialect.Instant(r.DueAt))}, \"IsOverdue\" = {P(false)}, \"Revision\" = \"Revision\" + 1 WHERE \"Id\" = {P(r.TaskId)}");
+                    break;
+            }
+        }
+        // A task whose bookmark went without being closed (the instance was cancelled, a join took another branch) is cancelled.
+        if (burst.RemovedBookmarks.Where(b => b.Name == HumanTask.BookmarkName).ToList() is { Count: > 0 } removedTasks)
+            Add($"UPDATE tasks SET \"Status\" = {P(nameof(HumanTaskStatus.Cancelled))}, \"ClosedAt\" = {P(_dialect.Instant(instance.UpdatedAt))}, " +
+                $"\"Revision\" = \"Revision\" + 1 WHERE \"Status\" = {P(nameof(HumanTaskStatus.Open))} " +
+                $"AND \"Id\" IN ({string.Join(", ", removedTasks.Select(b => P(b.Key)))})");
         if (burst.AddedIncidents.Count > 0)
             Add("INSERT INTO incidents (\"Id\", \"InstanceId\", \"ActivityId\", \"ActivityType\", \"Message\", \"ExceptionType\", \"At\", \"ResolvedAt\") VALUES " +
                 string.Join(", ", burst.AddedIncidents.Select(i =>

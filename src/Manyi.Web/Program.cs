@@ -4,8 +4,13 @@ using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Scheduling;
 using Manyi.Web.Features.Account;
+using Manyi.Web.Features.Audit;
 using Manyi.Web.Features.Deadlines;
+using Manyi.Web.Features.Demo;
 using Manyi.Web.Features.Events;
+using Manyi.Web.Features.Organizations;
+using Manyi.Web.Features.Tasks;
+using Manyi.Web.Features.Users;
 using Manyi.Web.Features.WorkflowDefinitions;
 using Manyi.Web.Features.WorkflowInstances;
 using Manyi.Web.Infrastructure;
@@ -19,6 +24,8 @@ builder.Services.AddManyiScheduling(builder.Configuration);
 builder.Services.AddManyiEmail(builder.Configuration);
 builder.Services.AddManyiCalendar(builder.Configuration, builder.Environment);
 builder.Services.AddManyiIdentity(builder.Configuration);
+builder.Services.AddManyiTasks(builder.Configuration);
+builder.Services.AddManyiDemoData(builder.Configuration);
 builder.Services.AddManyiWebDefaults();
 builder.Services.AddHostedService<ManyiStartup>();
 
@@ -45,6 +52,10 @@ api.MapWorkflowDefinitionsApi().RequireAuthorization(ManyiPolicies.Administrator
 api.MapWorkflowInstancesApi();
 api.MapDeadlinesApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapEventsApi().RequireAuthorization(ManyiPolicies.Administrator);
+api.MapTasksApi();
+api.MapAuditApi().RequireAuthorization(ManyiPolicies.Administrator);
+api.MapOrganizationsApi().RequireAuthorization(ManyiPolicies.Administrator);
+api.MapUsersApi().RequireAuthorization(ManyiPolicies.Administrator);
 
 app.Run();
 

@@ -45,6 +45,9 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
 
     public ManyiStorage Storage { get; }
 
+    /// <summary>Extra configuration (e.g. <c>Manyi:Smtp:Host</c>), applied when the app starts: set before the first request.</summary>
+    public Dictionary<string, string?> Settings { get; } = [];
+
     /// <summary>An app on fresh storage of its own, disposed with the app.</summary>
     public static async Task<ManyiApp> StartAsync(string provider) => new(await ManyiStorage.CreateAsync(provider), ownsStorage: true, migrateOnStartup: true);
 
@@ -56,6 +59,7 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
         builder.UseSetting("Manyi:Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Manyi:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Manyi:Demo:Enabled", "false");
+        foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         if (Storage.Postgres is { } postgres)
         {
             builder.UseSetting("ConnectionStrings:Manyi", postgres.ConnectionString);

@@ -43,6 +43,13 @@ public sealed class ActivityContext : IExpressionScope
     /// <summary>Queues an e-mail; it is committed with this burst and delivered after.</summary>
     public void SendEmail(OutgoingEmail email) => _burst.Result.Emails.Add(email with { InstanceId = Instance.Id });
 
+    /// <summary>Opens a human task; it is committed with this burst.</summary>
+    public void OpenTask(Tasks.HumanTask task) =>
+        _burst.Result.TaskChanges.Add(new Tasks.TaskChange.Opened(task with { InstanceId = Instance.Id, DefinitionId = Instance.DefinitionId }));
+
+    /// <summary>Changes a task of this activity (closes it, flags it overdue, moves its due date).</summary>
+    public void ChangeTask(Tasks.TaskChange change) => _burst.Result.TaskChanges.Add(change);
+
     /// <summary>Records an output of this activity; the last one set is the instance's last result.</summary>
     public void SetOutput(string name, JsonNode? value)
     {

@@ -15,6 +15,9 @@ public sealed class BurstResult
     /// <summary>E-mails the burst sends: written to the outbox in the burst's transaction, delivered after it commits.</summary>
     public List<OutgoingEmail> Emails { get; } = [];
 
+    /// <summary>Human tasks opened, closed or changed, in order; the store applies them before closing the tasks of removed bookmarks.</summary>
+    public List<Tasks.TaskChange> TaskChanges { get; } = [];
+
     /// <summary>The revision the instance had when the burst began; the save must find it unchanged.</summary>
     public long ExpectedRevision { get; init; }
 

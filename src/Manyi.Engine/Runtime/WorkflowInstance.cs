@@ -140,6 +140,12 @@ public sealed record Stimulus(string Name, string? Key)
     public string? BookmarkId { get; init; }
     public Dictionary<string, JsonNode?> Input { get; init; } = [];
 
+    /// <summary>
+    /// Whether a stimulus that matches nothing waits a while for its bookmark. Not for a task's completion: its bookmark
+    /// is known to exist, and if it is gone, the task was closed meanwhile.
+    /// </summary>
+    public bool QueueIfUnmatched { get; init; } = true;
+
     /// <summary>Whether this stimulus may start new instances through triggers (not when it targets one instance).</summary>
     public bool MayStart => WorkflowInstanceId is null && BookmarkId is null;
 

@@ -77,7 +77,7 @@ public sealed class WorkflowRuntime(
         }
 
         var queued = false;
-        if (resumed.Count == 0 && started.Count == 0 && stimulus.BookmarkId is null)
+        if (resumed.Count == 0 && started.Count == 0 && stimulus.BookmarkId is null && stimulus.QueueIfUnmatched)
         {
             await store.QueueStimulusAsync(stimulus, time.GetUtcNow() + options.QueuedStimulusLifetime, cancellationToken);
             queued = true;
@@ -134,13 +134,16 @@ public sealed class WorkflowRuntime(
         {
             if (!burst.Graph.Nodes.TryGetValue(activityId, out var node) || node.Activity is not Activities.Waiting.WaitingActivity waiting)
                 throw new WorkflowNotFoundException($"Workflow instance '{instanceId}' has no waiting activity '{activityId}'.");
+            // A flagged-overdue activity has no deadline timer left, but may still get a new deadline.
+            if (!instance.Bookmarks.Any(b => b.ActivityId == activityId))
+                throw new WorkflowStateException($"Activity '{activityId}' of workflow instance '{instanceId}' is not waiting.");
             var timers = instance.Bookmarks.Where(b => b.ActivityId == activityId
                 && b.Name is Activities.Waiting.WaitingActivity.DeadlineBookmark or Activities.Waiting.WaitingActivity.ReminderBookmark).ToList();
-            if (timers.Count == 0)
-                throw new WorkflowStateException($"Activity '{activityId}' of workflow instance '{instanceId}' is not waiting with a deadline.");
             if (deadline <= burst.Now)
                 throw new WorkflowStateException($"The new deadline {deadline:O} has already passed.");
-            burst.ReplaceTimers(node, timers, waiting.Timers(new ActivityContext(burst, node), deadline));
+            var context = new ActivityContext(burst, node);
+            burst.ReplaceTimers(node, timers, waiting.Timers(context, deadline));
+            waiting.OnDeadlineMoved(context, deadline);
             burst.Journal(node.Node, JournalEvent.Message, $"Deadline moved to {deadline:yyyy-MM-dd HH:mm zzz} by {by}: {reason}");
             return Task.CompletedTask;
         }, cancellationToken);

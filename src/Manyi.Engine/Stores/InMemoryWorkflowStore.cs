@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Manyi.Engine.Model;
 using Manyi.Engine.Runtime;
+using Manyi.Engine.Tasks;
 using Manyi.Engine.Serialization;
 
 namespace Manyi.Engine.Stores;
@@ -22,6 +23,9 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
 
     /// <summary>The outbox: e-mails committed by bursts, each key once.</summary>
     public List<OutgoingEmail> Outbox { get; } = [];
+
+    /// <summary>Human tasks by id, as the tasks table would hold them.</summary>
+    public Dictionary<string, InMemoryTask> Tasks { get; } = [];
 
     /// <summary>Adds a definition version; when published, it replaces the definition's previously published version.</summary>
     public void AddDefinition(WorkflowDefinition definition, IReadOnlyList<StoredTrigger>? triggers = null)
@@ -100,6 +104,10 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
             _instances[instance.Id] = JsonSerializer.Serialize(instance, SnapshotOptions);
             Journal.AddRange(burst.Journal);
             Outbox.AddRange(burst.Emails.Where(e => Outbox.All(o => o.Key != e.Key)).DistinctBy(e => e.Key));
+            foreach (var change in burst.TaskChanges) Apply(change);
+            foreach (var removed in burst.RemovedBookmarks.Where(b => b.Name == HumanTask.BookmarkName))
+                if (Tasks.TryGetValue(removed.Key!, out var task) && task.Status == HumanTaskStatus.Open)
+                    task.Status = HumanTaskStatus.Cancelled;
         }
         return Task.CompletedTask;
     }
@@ -121,5 +129,40 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
         }
     }
 
+    private void Apply(TaskChange change)
+    {
+        if (change is TaskChange.Opened opened)
+        {
+            Tasks[opened.TaskId] = new InMemoryTask(opened.Task) { DueAt = opened.Task.DueAt };
+            return;
+        }
+        var task = Tasks[change.TaskId];
+        switch (change)
+        {
+            case TaskChange.Closed closed:
+                (task.Status, task.ClosedAt, task.Outcome, task.ClosedBy, task.Data) = (closed.Status, closed.At, closed.Outcome, closed.By, closed.Data);
+                break;
+            case TaskChange.FlaggedOverdue:
+                task.IsOverdue = true;
+                break;
+            case TaskChange.Rescheduled rescheduled:
+                (task.DueAt, task.IsOverdue) = (rescheduled.DueAt, false);
+                break;
+        }
+    }
+
     private static WorkflowInstance Restore(string json) => JsonSerializer.Deserialize<WorkflowInstance>(json, SnapshotOptions)!;
+}
+
+/// <summary>A task row of <see cref="InMemoryWorkflowStore"/>.</summary>
+public sealed class InMemoryTask(HumanTask task)
+{
+    public HumanTask Task { get; } = task;
+    public HumanTaskStatus Status { get; set; } = HumanTaskStatus.Open;
+    public bool IsOverdue { get; set; }
+    public DateTimeOffset? DueAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public string? Outcome { get; set; }
+    public TaskActor? ClosedBy { get; set; }
+    public System.Text.Json.Nodes.JsonObject? Data { get; set; }
 }

@@ -1,5 +1,6 @@
 using Manyi.Persistence;
 using Manyi.Persistence.Definitions;
+using Manyi.Web.Features.Demo;
 using Manyi.Web.Infrastructure.Security;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,7 +9,8 @@ namespace Manyi.Web.Infrastructure;
 /// <summary>
 /// At start-up: brings the database schema up to date where that is allowed (the embedded default; PostgreSQL
 /// only when <c>Manyi:MigrateOnStartup</c> says so), refuses to start on an out-of-date schema otherwise, then
-/// imports the workflows folder.
+/// creates the roles and the first administrator, seeds the demo data (embedded default), and imports the workflows
+/// folder.
 /// </summary>
 public sealed class ManyiStartup(IServiceProvider services, ManyiDataOptions options, ManyiDatabase database, IHostEnvironment environment, ILogger<ManyiStartup> logger) : IHostedService
 {
@@ -27,7 +29,10 @@ public sealed class ManyiStartup(IServiceProvider services, ManyiDataOptions opt
                 "Run `dotnet run --project src/Manyi.Web -- migrate` with the same settings, or set Manyi:MigrateOnStartup=true.");
         }
         logger.LogInformation("Database: {Provider}.", database.Provider);
-        await scope.ServiceProvider.GetRequiredService<AdminBootstrap>().RunAsync(cancellationToken);
+        var bootstrap = scope.ServiceProvider.GetRequiredService<AdminBootstrap>();
+        await bootstrap.RunAsync(cancellationToken);
+        await scope.ServiceProvider.GetRequiredService<DemoData>().RunAsync(cancellationToken);
+        await bootstrap.WarnIfNoAdministratorAsync();
 
         var folder = WorkflowsFolder();
         var report = await scope.ServiceProvider.GetRequiredService<WorkflowsFolderImport>().ImportAsync(folder, cancellationToken);

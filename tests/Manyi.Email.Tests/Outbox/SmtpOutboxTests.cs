@@ -2,6 +2,7 @@ using System.Text;
 using Ical.Net;
 using MailKit.Net.Smtp;
 using Manyi.Persistence.Records;
+using Manyi.Testing;
 using MimeKit;
 using SmtpServer.Protocol;
 using SmtpResponse = SmtpServer.Protocol.SmtpResponse;

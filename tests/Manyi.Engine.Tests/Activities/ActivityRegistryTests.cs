@@ -7,7 +7,7 @@ namespace Manyi.Engine.Tests.Activities;
 public sealed class ActivityRegistryTests
 {
     [Fact]
-    public void Registers_the_core_Elsa_activities_under_their_Elsa_type_names()
+    public void Registers_the_core_Elsa_activities_under_their_Elsa_type_names_and_Manyis_own()
     {
         using var engine = new TestEngine();
 
@@ -17,6 +17,7 @@ public sealed class ActivityRegistryTests
         [
             "Elsa.Cron", "Elsa.Delay", "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish", "Elsa.FlowDecision", "Elsa.FlowFork",
             "Elsa.FlowJoin", "Elsa.FlowSwitch", "Elsa.SetVariable", "Elsa.Start", "Elsa.StartAt", "Elsa.Timer", "Elsa.WriteLine",
+            "Manyi.UserTask",
         ], names);
     }
 

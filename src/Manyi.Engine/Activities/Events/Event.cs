@@ -13,8 +13,8 @@ public sealed class Event : WaitingActivity, ITriggerActivity
     [Input(Description = "The name of the event to wait for.", Required = true)]
     public Input<string> EventName { get; set; } = new("");
 
-    protected override async ValueTask<BookmarkRequest> WaitAsync(ActivityContext context) =>
-        new(BookmarkName, await context.EvaluateAsync(EventName));
+    protected override async ValueTask<IReadOnlyList<BookmarkRequest>> WaitAsync(ActivityContext context, DateTimeOffset? deadline) =>
+        [new(BookmarkName, await context.EvaluateAsync(EventName))];
 
     protected override ActivityStep? StartedByTrigger(ActivityContext context, Stimulus trigger) => Received(context, trigger);
 

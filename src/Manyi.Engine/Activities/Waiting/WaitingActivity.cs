@@ -38,8 +38,8 @@ public abstract class WaitingActivity : Activity
     [Input(Description = "What the reminders call the thing awaited, e.g. 培训人数报送 Headcount report.")]
     public Input<string> Title { get; set; } = new("");
 
-    /// <summary>The bookmark of what the activity waits for.</summary>
-    protected abstract ValueTask<BookmarkRequest> WaitAsync(ActivityContext context);
+    /// <summary>The bookmarks of what the activity waits for (one each, for a task fanned out to several organizations), knowing the deadline.</summary>
+    protected abstract ValueTask<IReadOnlyList<BookmarkRequest>> WaitAsync(ActivityContext context, DateTimeOffset? deadline);
 
     /// <summary>What the activity waits for arrived.</summary>
     protected abstract ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume);
@@ -50,11 +50,10 @@ public abstract class WaitingActivity : Activity
     public sealed override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
     {
         if (context.TriggeringStimulus is { } trigger && StartedByTrigger(context, trigger) is { } started) return started;
-        var wait = await WaitAsync(context);
         var deadlineSpec = await context.EvaluateAsync(Deadline);
-        if (deadlineSpec is null) return ActivityStep.Suspend(wait);
-        var deadline = DueDate.Resolve(deadlineSpec, context.Services.GetRequiredService<BusinessCalendar>());
-        return ActivityStep.Suspend([wait, .. Timers(context, deadline)]);
+        DateTimeOffset? deadline = deadlineSpec is null ? null : DueDate.Resolve(deadlineSpec, context.Services.GetRequiredService<BusinessCalendar>());
+        var waits = await WaitAsync(context, deadline);
+        return deadline is null ? ActivityStep.Suspend(waits) : ActivityStep.Suspend([.. waits, .. Timers(context, deadline.Value)]);
     }
 
     public sealed override async ValueTask<ActivityStep> ResumeAsync(ActivityContext context, ResumeContext resume)
@@ -63,8 +62,9 @@ public abstract class WaitingActivity : Activity
         {
             case DeadlineBookmark:
                 context.SetOutput("Overdue", true);
-                if (!string.Equals(await context.EvaluateAsync(DeadlineBehaviour), "Flag", StringComparison.OrdinalIgnoreCase))
-                    return ActivityStep.CompleteWith(Overdue);
+                var ends = !string.Equals(await context.EvaluateAsync(DeadlineBehaviour), "Flag", StringComparison.OrdinalIgnoreCase);
+                OnDeadlinePassed(context, ends);
+                if (ends) return ActivityStep.CompleteWith(Overdue);
                 context.Log("Overdue: the deadline passed; the activity stays open.");
                 return ActivityStep.KeepWaiting;
             case ReminderBookmark:
@@ -74,6 +74,24 @@ public abstract class WaitingActivity : Activity
                 return await ReceivedAsync(context, resume);
         }
     }
+
+    /// <summary>The deadline passed: the activity is about to end with Overdue (<paramref name="ends"/>) or stays open flagged.</summary>
+    protected virtual void OnDeadlinePassed(ActivityContext context, bool ends)
+    {
+    }
+
+    /// <summary>An administrator moved the deadline; the timers have been replaced already.</summary>
+    public virtual void OnDeadlineMoved(ActivityContext context, DateTimeOffset deadline)
+    {
+    }
+
+    /// <summary>Who gets a reminder step: <see cref="RemindTo"/>, or <see cref="EscalateTo"/> for the escalation.</summary>
+    protected virtual async ValueTask<string[]> RecipientsAsync(ActivityContext context, ReminderKind kind) =>
+        kind == ReminderKind.Escalation ? await context.EvaluateAsync(EscalateTo) : await context.EvaluateAsync(RemindTo);
+
+    /// <summary>The deadline this activity is waiting with, if any.</summary>
+    protected static DateTimeOffset? CurrentDeadline(ActivityContext context) =>
+        context.Instance.Bookmarks.FirstOrDefault(b => b.ActivityId == context.Node.Id && b.Name == DeadlineBookmark)?.ResumeAt;
 
     /// <summary>The deadline and reminder bookmarks for a (new) deadline; used when it is first set and when it moves.</summary>
     public IReadOnlyList<BookmarkRequest> Timers(ActivityContext context, DateTimeOffset deadline)
@@ -123,7 +141,7 @@ public abstract class WaitingActivity : Activity
     private async Task RemindAsync(ActivityContext context, JsonObject payload)
     {
         var kind = Enum.Parse<ReminderKind>((string)payload["kind"]!);
-        var to = kind == ReminderKind.Escalation ? await context.EvaluateAsync(EscalateTo) : await context.EvaluateAsync(RemindTo);
+        var to = await RecipientsAsync(context, kind);
         if (to is not { Length: > 0 })
         {
             context.Log($"Reminder {(string?)payload["step"]} not sent: nobody to send it to.");

@@ -38,6 +38,7 @@ public static class AuditActions
     public const string Invited = "user.invited";
     public const string RolesChanged = "user.roles-changed";
     public const string OrganizationsChanged = "user.organizations-changed";
+    public const string Unlocked = "user.unlocked";
     public const string TaskClaimed = "task.claimed";
     public const string TaskReleased = "task.released";
     public const string TaskReassigned = "task.reassigned";
@@ -46,5 +47,8 @@ public static class AuditActions
     public const string FileUploaded = "file.uploaded";
     public const string FileDownloaded = "file.downloaded";
     public const string OrganizationsImported = "organizations.imported";
+    public const string OrganizationCreated = "organization.created";
+    public const string OrganizationUpdated = "organization.updated";
+    public const string OrganizationDeleted = "organization.deleted";
     public const string DeadlineExtended = "deadline.extended";
 }

@@ -2,13 +2,18 @@ using System.Text.Json.Nodes;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Stores;
 using Manyi.Persistence;
+using Manyi.Web.Features.Tasks;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Web.Features.WorkflowInstances;
 
-/// <summary>Workflow instances: list, inspect, journal, cancel, retry incidents.</summary>
+/// <summary>
+/// Workflow instances: list, inspect, journal (administrators; others only the instances of tasks they may see), cancel
+/// and retry incidents (administrators).
+/// </summary>
 public static class WorkflowInstancesApi
 {
     public static RouteGroupBuilder MapWorkflowInstancesApi(this IEndpointRouteBuilder routes)
@@ -17,13 +22,13 @@ public static class WorkflowInstancesApi
         group.MapGet("/", List);
         group.MapGet("/{id}", Get).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{id}/journal", Journal).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id}/cancel", Cancel);
-        group.MapPost("/{id}/incidents/{incidentId}/retry", Retry);
+        group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(ManyiPolicies.Administrator);
+        group.MapPost("/{id}/incidents/{incidentId}/retry", Retry).RequireAuthorization(ManyiPolicies.Administrator);
         return group;
     }
 
     public static async Task<Results<Ok<Page<InstanceSummary>>, ValidationProblem>> List(
-        ManyiDbContext db, string? definitionId, string? status, string? correlationId,
+        ManyiDbContext db, CurrentUser user, TaskAccess access, string? definitionId, string? status, string? correlationId,
         int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
     {
         // By name only: Enum.TryParse would also take any number ("99") and filter on a status that cannot exist.
@@ -36,6 +41,11 @@ public static class WorkflowInstancesApi
             });
         (page, pageSize) = Page.Clamp(page, pageSize);
         var query = db.WorkflowInstances.AsNoTracking();
+        if (!user.IsAdministrator)
+        {
+            var visible = (await access.VisibleAsync(db.Tasks, cancellationToken)).Select(t => t.InstanceId);
+            query = query.Where(i => visible.Contains(i.Id));
+        }
         if (definitionId is not null) query = query.Where(i => i.DefinitionId == definitionId);
         if (normalized is not null) query = query.Where(i => i.Status == normalized);
         if (correlationId is not null) query = query.Where(i => i.CorrelationId == correlationId);
@@ -47,16 +57,19 @@ public static class WorkflowInstancesApi
         return TypedResults.Ok(new Page<InstanceSummary>(items, total, page, pageSize));
     }
 
-    public static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> Get(string id, IWorkflowStore store, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> Get(
+        string id, IWorkflowStore store, ManyiDbContext db, CurrentUser user, TaskAccess access, CancellationToken cancellationToken)
     {
+        if (!await MaySeeAsync(id, db, user, access, cancellationToken)) return NotFound(id);
         var instance = await store.FindInstanceAsync(id, cancellationToken);
         return instance is null ? NotFound(id) : TypedResults.Ok(InstanceResponse.From(instance));
     }
 
     public static async Task<Results<Ok<Page<JournalEntryResponse>>, ProblemHttpResult>> Journal(
-        string id, ManyiDbContext db, int page = 1, int pageSize = 200, CancellationToken cancellationToken = default)
+        string id, ManyiDbContext db, CurrentUser user, TaskAccess access, int page = 1, int pageSize = 200, CancellationToken cancellationToken = default)
     {
-        if (!await db.WorkflowInstances.AnyAsync(i => i.Id == id, cancellationToken)) return NotFound(id);
+        if (!await MaySeeAsync(id, db, user, access, cancellationToken) || !await db.WorkflowInstances.AnyAsync(i => i.Id == id, cancellationToken))
+            return NotFound(id);
         (page, pageSize) = Page.Clamp(page, pageSize);
         var entries = db.JournalEntries.AsNoTracking().Where(j => j.InstanceId == id);
         var total = await entries.CountAsync(cancellationToken);
@@ -71,6 +84,10 @@ public static class WorkflowInstancesApi
 
     public static async Task<Ok<InstanceResponse>> Retry(string id, string incidentId, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
         TypedResults.Ok(InstanceResponse.From(await runtime.RetryAsync(id, incidentId, cancellationToken)));
+
+    /// <summary>Administrators see every instance; anyone else the instances of tasks they may see. Others answer 404, as if absent.</summary>
+    private static async Task<bool> MaySeeAsync(string id, ManyiDbContext db, CurrentUser user, TaskAccess access, CancellationToken cancellationToken) =>
+        user.IsAdministrator || await (await access.VisibleAsync(db.Tasks, cancellationToken)).AnyAsync(t => t.InstanceId == id, cancellationToken);
 
     private static ProblemHttpResult NotFound(string id) => Problems.NotFound($"Workflow instance '{id}' does not exist.");
 }

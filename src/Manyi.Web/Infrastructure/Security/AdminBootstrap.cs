@@ -4,7 +4,10 @@ using Microsoft.Extensions.Options;
 
 namespace Manyi.Web.Infrastructure.Security;
 
-/// <summary>At start-up: the three roles exist, and the first administrator comes from configuration when there is none.</summary>
+/// <summary>
+/// At start-up: the three roles exist, and the first administrator comes from configuration when there is none;
+/// after the demo data (which may bring one), <see cref="WarnIfNoAdministratorAsync"/> says when nobody can administer.
+/// </summary>
 public sealed class AdminBootstrap(RoleManager<IdentityRole> roles, UserManager<ManyiUser> users, IOptions<BootstrapOptions> options,
     TimeProvider time, ILogger<AdminBootstrap> logger)
 {
@@ -16,11 +19,7 @@ public sealed class AdminBootstrap(RoleManager<IdentityRole> roles, UserManager<
 
         if ((await users.GetUsersInRoleAsync(ManyiRoles.Administrator)).Count > 0) return;
         var (email, password) = (options.Value.AdminEmail, options.Value.AdminPassword);
-        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrWhiteSpace(password))
-        {
-            logger.LogWarning("There is no administrator yet: set Manyi:Bootstrap:AdminEmail and Manyi:Bootstrap:AdminPassword to create the first one.");
-            return;
-        }
+        if (string.IsNullOrWhiteSpace(email) || string.IsNullOrWhiteSpace(password)) return;
         var admin = await users.FindByEmailAsync(email);
         if (admin is null)
         {
@@ -29,6 +28,12 @@ public sealed class AdminBootstrap(RoleManager<IdentityRole> roles, UserManager<
         }
         Check(await users.AddToRoleAsync(admin, ManyiRoles.Administrator), "the administrator role");
         logger.LogInformation("Created the first administrator, {Email}, from Manyi:Bootstrap.", email);
+    }
+
+    public async Task WarnIfNoAdministratorAsync()
+    {
+        if ((await users.GetUsersInRoleAsync(ManyiRoles.Administrator)).Count == 0)
+            logger.LogWarning("There is no administrator yet: set Manyi:Bootstrap:AdminEmail and Manyi:Bootstrap:AdminPassword to create the first one.");
     }
 
     private static void Check(IdentityResult result, string what)

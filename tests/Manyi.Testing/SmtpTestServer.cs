@@ -8,7 +8,7 @@ using SmtpServer.Mail;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
-namespace Manyi.Email.Tests;
+namespace Manyi.Testing;
 
 /// <summary>
 /// A real SMTP server in the test process (the SmtpServer package) on a free loopback port. It keeps what it accepts

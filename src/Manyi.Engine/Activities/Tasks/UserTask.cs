@@ -1,0 +1,166 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Activities.Waiting;
+using Manyi.Engine.Forms;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Manyi.Engine.Activities.Tasks;
+
+/// <summary>
+/// Asks people to do something: opens a human task for a user, a role or an organization — one task per organization
+/// when given several — with a form and the outcomes they may choose, and waits. Completing a task resumes the
+/// workflow with the form's data. With one task the activity ends with the outcome chosen; fanned out, it ends once
+/// every task is completed, with each outcome that was chosen, and its <c>Results</c> output holds each organization's
+/// answer. The deadline, the reminder ladder (sent to the tasks' current assignees unless <c>remindTo</c> says
+/// otherwise) and the deadline behaviour come from <see cref="WaitingActivity"/>.
+/// </summary>
+[Activity("Manyi.UserTask", "Tasks", "Opens a human task (a form, outcomes, a due date and reminders) for a user, a role or each of several organizations, and waits until it is completed.",
+    Outcomes = [])]
+public sealed class UserTask : WaitingActivity
+{
+    [Input(Description = "What the task says it is about (Liquid allowed), e.g. 培训人数报送 Headcount report; the inbox and the reminders show it.")]
+    public Input<string> Description { get; set; } = new("");
+
+    [Input(Description = "The campaign stage, e.g. headcount; the task inbox filters by it.")]
+    public Input<string> Stage { get; set; } = new("");
+
+    [Input(Description = "A user (id or e-mail) who is to do the task.")]
+    public Input<string> Assignee { get; set; } = new("");
+
+    [Input(Description = "A role whose members may do the task: Administrator, Reviewer or Participant.", Options = ["", "Administrator", "Reviewer", "Participant"])]
+    public Input<string> Role { get; set; } = new("");
+
+    [Input(Description = "Organizations (ids) whose participants do the task: one task each.")]
+    public Input<string[]> Organizations { get; set; } = new([]);
+
+    [Input(Description = "The outcomes a person may choose when completing the task, e.g. Submitted, Approved, Returned; each is a port.")]
+    public List<string> Outcomes { get; set; } = [Done];
+
+    [Input(Description = "The form: typed fields the person fills in, checked by the server on completion.")]
+    public JsonNode? Form { get; set; }
+
+    public override IReadOnlyList<string> GetOutcomes() => [.. Outcomes, Overdue];
+
+    public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
+    {
+        foreach (var problem in base.CheckInputs(now)) yield return problem;
+        if (Outcomes.Count == 0) yield return new InputProblem("outcomes", "at least one outcome is needed, e.g. Done or Submitted");
+        foreach (var outcome in Outcomes.Where(o => string.IsNullOrWhiteSpace(o) || o == Overdue))
+            yield return new InputProblem("outcomes", $"'{outcome}' cannot be a task outcome");
+        foreach (var duplicate in Outcomes.GroupBy(o => o).Where(g => g.Count() > 1))
+            yield return new InputProblem("outcomes", $"'{duplicate.Key}' is listed twice");
+        IEnumerable<string> formProblems;
+        try
+        {
+            formProblems = FormDefinition.Parse(Form).Problems().ToList();
+        }
+        catch (FormatException ex)
+        {
+            formProblems = [ex.Message];
+        }
+        foreach (var problem in formProblems) yield return new InputProblem("form", problem);
+    }
+
+    protected override async ValueTask<IReadOnlyList<BookmarkRequest>> WaitAsync(ActivityContext context, DateTimeOffset? deadline)
+    {
+        var assignee = NullIfEmpty(await context.EvaluateAsync(Assignee));
+        var role = NullIfEmpty(await context.EvaluateAsync(Role));
+        string?[] organizations = await context.EvaluateAsync(Organizations) is { Length: > 0 } list ? [.. list.Distinct()] : [null];
+        if (assignee is null && role is null && organizations is [null])
+            throw new InvalidOperationException("The task has nobody to do it: set an assignee, a role or organizations.");
+
+        var title = await context.EvaluateAsync(Title) is { Length: > 0 } given ? given : context.Node.DisplayName;
+        var description = NullIfEmpty(await context.EvaluateAsync(Description));
+        var stage = NullIfEmpty(await context.EvaluateAsync(Stage));
+        var waits = new List<BookmarkRequest>();
+        foreach (var organization in organizations)
+        {
+            var task = new HumanTask(Guid.NewGuid().ToString("N"), context.Node.Id, title, new TaskAssignment(assignee, role, organization), Outcomes, context.Now)
+            {
+                Stage = stage,
+                Description = description,
+                Form = Form?.DeepClone(),
+                DueAt = deadline,
+            };
+            context.OpenTask(task);
+            waits.Add(new BookmarkRequest(HumanTask.BookmarkName, task.Id, new JsonObject { ["organization"] = organization }));
+        }
+        context.Log($"Opened {waits.Count} task(s): {title}.");
+        return waits;
+    }
+
+    protected override ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume)
+    {
+        var taskId = resume.Bookmark.Key!;
+        var input = resume.Stimulus.Input;
+        var by = new TaskActor((string?)input.GetValueOrDefault("userId") ?? "", (string?)input.GetValueOrDefault("userName") ?? "");
+        if (input.GetValueOrDefault("cancel") is JsonValue cancel && cancel.TryGetValue<bool>(out var cancelled) && cancelled)
+        {
+            context.ChangeTask(new TaskChange.Closed(taskId, HumanTaskStatus.Cancelled, context.Now, By: by));
+            context.Log($"Task {taskId} cancelled by {by.Name}: {(string?)input.GetValueOrDefault("reason")}");
+            return ValueTask.FromResult(AfterTask(context));
+        }
+        var outcome = (string?)input.GetValueOrDefault("outcome");
+        if (outcome is null || !Outcomes.Contains(outcome))
+            throw new InvalidOperationException($"Task {taskId} was completed with outcome '{outcome}', which is not one of {string.Join(", ", Outcomes)}.");
+        var data = input.GetValueOrDefault("data") as JsonObject ?? [];
+        context.ChangeTask(new TaskChange.Closed(taskId, HumanTaskStatus.Completed, context.Now, outcome, by, (JsonObject)data.DeepClone()));
+
+        var organization = (string?)resume.Bookmark.Payload?["organization"];
+        var results = context.GetOutputFrom(context.Node.Id, "Results") as JsonObject ?? [];
+        results[organization ?? taskId] = new JsonObject
+        {
+            ["taskId"] = taskId,
+            ["outcome"] = outcome,
+            ["data"] = data.DeepClone(),
+            ["completedBy"] = by.Name,
+            ["completedAt"] = context.Now,
+        };
+        context.SetOutput("Results", results.DeepClone());
+        context.SetOutput("Outcome", outcome);
+        context.SetOutput("Data", data.DeepClone());
+        context.Log($"Task {taskId} completed by {by.Name}: {outcome}.");
+        return ValueTask.FromResult(AfterTask(context));
+    }
+
+    /// <summary>Waits while tasks are open; then ends with every outcome chosen, or ends the branch when every task was cancelled.</summary>
+    private static ActivityStep AfterTask(ActivityContext context)
+    {
+        if (OpenTaskBookmarks(context).Any()) return ActivityStep.KeepWaiting;
+        var results = context.GetOutputFrom(context.Node.Id, "Results") as JsonObject ?? [];
+        return results.Count == 0
+            ? ActivityStep.Ended
+            : ActivityStep.CompleteWith([.. results.Select(r => (string)r.Value!["outcome"]!).Distinct()]);
+    }
+
+    protected override void OnDeadlinePassed(ActivityContext context, bool ends)
+    {
+        foreach (var bookmark in OpenTaskBookmarks(context))
+            context.ChangeTask(ends
+                ? new TaskChange.Closed(bookmark.Key!, HumanTaskStatus.Expired, context.Now)
+                : new TaskChange.FlaggedOverdue(bookmark.Key!));
+    }
+
+    public override void OnDeadlineMoved(ActivityContext context, DateTimeOffset deadline)
+    {
+        foreach (var bookmark in OpenTaskBookmarks(context))
+            context.ChangeTask(new TaskChange.Rescheduled(bookmark.Key!, deadline));
+    }
+
+    /// <summary>Reminders go to whoever the open tasks are assigned to now, unless the workflow names recipients itself.</summary>
+    protected override async ValueTask<string[]> RecipientsAsync(ActivityContext context, Calendar.ReminderKind kind)
+    {
+        var named = await base.RecipientsAsync(context, kind);
+        if (named.Length > 0 || kind == Calendar.ReminderKind.Escalation) return named;
+        var taskIds = OpenTaskBookmarks(context).Select(b => b.Key!).ToList();
+        if (taskIds.Count == 0) return [];
+        var directory = context.Services.GetRequiredService<ITaskDirectory>();
+        return [.. await directory.ReminderRecipientsAsync(taskIds, context.CancellationToken)];
+    }
+
+    private static IEnumerable<Bookmark> OpenTaskBookmarks(ActivityContext context) =>
+        context.Instance.Bookmarks.Where(b => b.ActivityId == context.Node.Id && b.Name == HumanTask.BookmarkName);
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

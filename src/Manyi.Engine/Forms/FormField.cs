@@ -1,0 +1,70 @@
+namespace Manyi.Engine.Forms;
+
+/// <summary>
+/// One field of a task's form. The record is flat, one shape for every type, so that it maps to the same JSON the
+/// designer writes and the UI renders; <see cref="FormJson"/> refuses properties that do not apply to the type.
+/// </summary>
+public sealed record FormField
+{
+    public const int DefaultMaxLength = 2000;
+    public const long DefaultMaxBytes = 20 * 1024 * 1024;
+
+    /// <summary>The key of the field in the posted data and in the workflow's variables.</summary>
+    public string Name { get; init; } = "";
+
+    /// <summary>The label shown to participants, in Chinese (e.g. 培训人数).</summary>
+    public string Label { get; init; } = "";
+
+    public string? LabelEn { get; init; }
+    public FormFieldType Type { get; init; }
+
+    /// <summary>On a checkbox this means it must be ticked: an attestation.</summary>
+    public bool Required { get; init; }
+
+    public string? Description { get; init; }
+
+    /// <summary>Text: the longest value, in characters (a Chinese character counts one).</summary>
+    public int MaxLength { get; init; } = DefaultMaxLength;
+
+    /// <summary>Text: a regular expression the whole value must match, as HTML's <c>pattern</c> does.</summary>
+    public string? Pattern { get; init; }
+
+    public decimal? Min { get; init; }
+    public decimal? Max { get; init; }
+    public bool Integer { get; init; }
+
+    /// <summary>Date: the earliest date allowed; written <c>min</c> in JSON like a number's.</summary>
+    public DateOnly? MinDate { get; init; }
+
+    public DateOnly? MaxDate { get; init; }
+
+    public IReadOnlyList<FormOption> Options { get; init; } = [];
+
+    /// <summary>Choice and file: the value is a list.</summary>
+    public bool Multiple { get; init; }
+
+    /// <summary>File: the MIME types accepted (as sniffed from the content); empty accepts any.</summary>
+    public IReadOnlyList<string> AllowedTypes { get; init; } = [];
+
+    public long MaxBytes { get; init; } = DefaultMaxBytes;
+
+    /// <summary>Table: the cells of a row; neither tables nor files.</summary>
+    public IReadOnlyList<FormField> Columns { get; init; } = [];
+
+    public int? MinRows { get; init; }
+    public int? MaxRows { get; init; }
+}
+
+public enum FormFieldType
+{
+    Text,
+    Number,
+    Date,
+    Choice,
+    Checkbox,
+    File,
+    Table,
+}
+
+/// <summary>An option of a choice field: the stored <see cref="Value"/> and the Chinese label shown.</summary>
+public sealed record FormOption(string Value, string Label, string? LabelEn = null);

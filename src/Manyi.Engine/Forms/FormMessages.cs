@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Manyi.Engine.Forms;
+
+/// <summary>
+/// What participants read when a form is refused: Simplified Chinese first, then English, in one string, naming the
+/// limit that was passed. Kept together so that the wording stays consistent and can be reviewed in one place.
+/// </summary>
+internal static class FormMessages
+{
+    public const string Required = "请填写此项。This field is required.";
+    public const string FileRequired = "请上传文件。Please upload a file.";
+    public const string MustTick = "请勾选此项。This box must be ticked.";
+    public const string UnknownField = "未知字段。Unknown field.";
+    public const string NotText = "应为文本。Must be text.";
+    public const string NotNumber = "应为数字。Must be a number.";
+    public const string NotInteger = "应为整数。Must be a whole number.";
+    public const string NotDate = "应为日期，格式 yyyy-MM-dd。Must be a date written yyyy-MM-dd.";
+    public const string NotBoolean = "应为 true 或 false。Must be true or false.";
+    public const string NotList = "应为列表。Must be a list.";
+    public const string NotFileId = "应为已上传文件的编号。Must be the id of an uploaded file.";
+    public const string NotRow = "每行应为对象。Each row must be an object.";
+    public const string PatternTimeout = "格式检查超时。The format check took too long.";
+    public const string PatternBroken = "表单的格式规则无效，请联系管理员。The form's format rule is broken; please tell an administrator.";
+
+    public static string AtLeast(decimal min) => $"应不小于 {Number(min)}。Must be at least {Number(min)}.";
+    public static string AtMost(decimal max) => $"应不大于 {Number(max)}。Must be at most {Number(max)}.";
+    public static string NotBefore(DateOnly min) => $"应不早于 {Date(min)}。Must be on or after {Date(min)}.";
+    public static string NotAfter(DateOnly max) => $"应不晚于 {Date(max)}。Must be on or before {Date(max)}.";
+    public static string TooLong(int max) => $"不能超过 {max} 个字符。Must be at most {max} characters.";
+    public static string PatternMismatch(string pattern) => $"格式不符合要求：{pattern}。Does not match the required format: {pattern}.";
+
+    public static string NotAnOption(string value, IEnumerable<FormOption> options)
+    {
+        var list = string.Join(", ", options.Select(o => o.Value));
+        return $"“{value}”不是可选项，可选：{list}。\"{value}\" is not an option; options: {list}.";
+    }
+
+    public static string UnknownFile(string id) => $"找不到已上传的文件 {id}。No uploaded file {id}.";
+
+    public static string FileType(string type, IEnumerable<string> allowed)
+    {
+        var list = string.Join(", ", allowed);
+        return $"文件类型 {type} 不允许，允许：{list}。File type {type} is not allowed; allowed: {list}.";
+    }
+
+    public static string FileTooLarge(string fileName, long max) =>
+        $"文件 {fileName} 超过 {FileSize.Format(max)} 上限。File {fileName} exceeds the {FileSize.Format(max)} limit.";
+
+    public static string TooFewRows(int min) => $"至少需要 {min} 行。Needs at least {Rows(min)}.";
+    public static string TooManyRows(int max) => $"最多 {max} 行。At most {Rows(max)}.";
+
+    private static string Rows(int count) => count == 1 ? "1 row" : $"{count} rows";
+    private static string Number(decimal value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Date(DateOnly value) => value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+
+namespace Manyi.Engine.Tasks;
+
+/// <summary>
+/// A human task (待办) a <see cref="Activities.Tasks.UserTask"/> opened: who should act, what they are asked, which
+/// outcomes they may choose and by when. It waits on a bookmark named <see cref="BookmarkName"/> whose key is the
+/// task's id, so the task is open exactly as long as that bookmark exists.
+/// </summary>
+public sealed record HumanTask(string Id, string ActivityId, string Title, TaskAssignment Assignment, IReadOnlyList<string> Outcomes, DateTimeOffset CreatedAt)
+{
+    public const string BookmarkName = "Manyi.UserTask";
+
+    public string InstanceId { get; init; } = "";
+    public string DefinitionId { get; init; } = "";
+    public string? Stage { get; init; }
+    public string? Description { get; init; }
+
+    /// <summary>The form's definition as JSON (see <see cref="Forms.FormDefinition"/>), null for a task without one.</summary>
+    public JsonNode? Form { get; init; }
+
+    public DateTimeOffset? DueAt { get; init; }
+}
+
+/// <summary>Who a task is for: a user, everyone in a role, or the participants of an organization (any combination narrows nothing: each is a way in).</summary>
+public sealed record TaskAssignment(string? UserId, string? Role, string? OrganizationId);
+
+public enum HumanTaskStatus
+{
+    Open,
+    Completed,
+
+    /// <summary>The workflow no longer waits for it: cancelled, finished elsewhere, or another branch won a join.</summary>
+    Cancelled,
+
+    /// <summary>Its deadline passed and the activity ended with <c>Overdue</c>.</summary>
+    Expired,
+}
+
+/// <summary>Who completed a task.</summary>
+public sealed record TaskActor(string UserId, string Name);
+
+/// <summary>A change to a task, committed with the burst that made it.</summary>
+public abstract record TaskChange(string TaskId)
+{
+    public sealed record Opened(HumanTask Task) : TaskChange(Task.Id);
+
+    public sealed record Closed(string TaskId, HumanTaskStatus Status, DateTimeOffset At, string? Outcome = null, TaskActor? By = null, JsonObject? Data = null)
+        : TaskChange(TaskId);
+
+    /// <summary>The deadline passed and the task stays open, flagged overdue.</summary>
+    public sealed record FlaggedOverdue(string TaskId) : TaskChange(TaskId);
+
+    /// <summary>An administrator moved the deadline.</summary>
+    public sealed record Rescheduled(string TaskId, DateTimeOffset DueAt) : TaskChange(TaskId);
+}
+
+/// <summary>
+/// Where the engine learns about people: who gets a task's reminders now (the assignee may have changed since the task
+/// opened). The web host reads users, roles and organizations; the default knows nobody.
+/// </summary>
+public interface ITaskDirectory
+{
+    Task<IReadOnlyList<string>> ReminderRecipientsAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken);
+}
+
+public sealed class NoTaskDirectory : ITaskDirectory
+{
+    public Task<IReadOnlyList<string>> ReminderRecipientsAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([]);
+}

@@ -1,0 +1,96 @@
+using System.Net;
+using Manyi.Persistence;
+using Manyi.Persistence.Records;
+using Manyi.Web.Features.Demo;
+using Manyi.Web.Tests.Features.Organizations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Manyi.Web.Tests.Features.Demo;
+
+/// <summary>The demo data: the 58 organizations of 2025 and four demo accounts, seeded once, passwords printed once.</summary>
+public sealed class DemoDataTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task Seeding_creates_the_58_organizations_and_four_accounts_prints_the_passwords_once_and_is_idempotent(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        Assert.Equal(0, await app.CountOrganizationsAsync()); // Manyi:Demo:Enabled=false in the tests
+
+        var firstOutput = new StringWriter();
+        var first = await SeedAsync(app, firstOutput);
+        var secondOutput = new StringWriter();
+        var second = await SeedAsync(app, secondOutput);
+
+        Assert.Equal(58, first.OrganizationsCreated);
+        Assert.Equal(["secretariat@example.org", "reviewer@example.org", "zhengzhou.mobile@example.org", "kaifeng.unicom@example.org"],
+            first.AccountsCreated.Select(a => a.Email));
+        var printed = firstOutput.ToString();
+        Assert.All(first.AccountsCreated, a =>
+        {
+            Assert.Contains(a.Email, printed, StringComparison.Ordinal);
+            Assert.Contains(a.Password, printed, StringComparison.Ordinal);
+            Assert.True(a.Password.Length >= 12 && a.Password.Any(char.IsDigit) && a.Password.Any(char.IsLower), a.Password);
+        });
+        Assert.Contains("密码 Password", printed, StringComparison.Ordinal);
+        Assert.Contains("will not be printed again", printed, StringComparison.Ordinal);
+        Assert.Equal(4, first.AccountsCreated.Select(a => a.Password).Distinct().Count());
+        Assert.Equal((0, 0, ""), (second.OrganizationsCreated, second.AccountsCreated.Count, secondOutput.ToString()));
+
+        var organizations = await app.QueryAsync(db => db.Organizations.Include(o => o.Contacts).ToListAsync(Ct));
+        Assert.Equal(58, organizations.Count);
+        Assert.Equal([17, 14, 14, 13], new[] { "移动", "联通", "电信", "广电" }.Select(op => organizations.Count(o => o.Operator == op)));
+        Assert.All(organizations, o =>
+        {
+            Assert.Matches("^(mobile|unicom|telecom|broadcast)-[a-z]+$", o.Id);
+            Assert.Equal(o.City + o.Operator, o.Name);
+            Assert.Equal($"contact.{o.Id}@example.org", Assert.Single(o.Contacts).Email);
+        });
+        Assert.Contains(organizations, o => o is { Id: "telecom-jiyuan", Name: "济源电信" });
+        Assert.Contains(organizations, o => o is { Id: "broadcast-xinyang", Name: "信阳广电" });
+        Assert.Contains(organizations, o => o is { Id: "mobile-pingdingshan", Name: "平顶山移动", City: "平顶山" });
+
+        var secretariat = first.AccountsCreated[0];
+        var admin = await app.CreateClientForAsync(secretariat.Email, secretariat.Password);
+        var zhengzhou = first.AccountsCreated[2];
+        var participant = await app.CreateClientForAsync(zhengzhou.Email, zhengzhou.Password);
+        var me = await participant.FetchAsync("/api/auth/me").ExpectOkAsync();
+        Assert.Equal(["Participant"], me.GetArray("roles").Select(r => r!.GetValue<string>()));
+        Assert.Equal(["mobile-zhengzhou"], me.GetArray("organizations").Select(o => o!.GetValue<string>()));
+        var reviewers = await admin.FetchAsync("/api/users?role=Reviewer").ExpectOkAsync();
+        Assert.Equal(["reviewer@example.org"], reviewers.GetArray("items").Select(u => u.GetString("email")));
+        Assert.Equal(HttpStatusCode.Forbidden, (await participant.FetchAsync("/api/organizations")).StatusCode);
+        Assert.Equal(1, await app.QueryAsync(db => db.AuditEntries.CountAsync(a => a.Action == "organizations.imported", Ct)));
+    }
+
+    [Theory, InlineData("sqlite")]
+    public async Task An_account_that_already_exists_is_left_alone(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        var existing = await app.CreateUserAsync("reviewer@example.org", ManyiRoles.Reviewer);
+
+        var seeded = await SeedAsync(app, new StringWriter());
+
+        Assert.Equal(58, seeded.OrganizationsCreated);
+        Assert.DoesNotContain(seeded.AccountsCreated, a => a.Email == "reviewer@example.org");
+        await app.CreateClientForAsync("reviewer@example.org", ManyiApp.UserPassword);
+        Assert.Equal(existing.Id, await app.QueryAsync(db => db.Users.Where(u => u.Email == "reviewer@example.org").Select(u => u.Id).SingleAsync(Ct)));
+    }
+
+    [Fact]
+    public void Demo_data_is_on_by_default_for_sqlite_only_and_configuration_wins()
+    {
+        Assert.True(DemoOptions.IsEnabled(null, DatabaseProvider.Sqlite));
+        Assert.False(DemoOptions.IsEnabled(null, DatabaseProvider.PostgreSql));
+        Assert.False(DemoOptions.IsEnabled(false, DatabaseProvider.Sqlite));
+        Assert.True(DemoOptions.IsEnabled(true, DatabaseProvider.PostgreSql));
+    }
+
+    private static async Task<DemoSeeding> SeedAsync(ManyiApp app, TextWriter output)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<DemoData>().SeedAsync(output, Ct);
+    }
+}
