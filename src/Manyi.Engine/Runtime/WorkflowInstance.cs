@@ -71,6 +71,12 @@ public sealed class WorkflowState
 
     /// <summary>The next journal sequence number.</summary>
     public long JournalSequence { get; set; }
+
+    /// <summary>
+    /// Reminder ladders an administrator set for this instance, by activity id; they replace the definition's ladder,
+    /// so that a ladder changed mid-campaign reaches instances pinned to an older version.
+    /// </summary>
+    public Dictionary<string, Calendar.ReminderLadder> ReminderLadders { get; set; } = [];
 }
 
 /// <summary>A suspended activity waiting for a stimulus with this name and key.</summary>

@@ -149,6 +149,31 @@ public sealed class WorkflowRuntime(
         }, cancellationToken);
 
     /// <summary>
+    /// Replaces the reminder ladder of a waiting activity of one instance: the pending reminder is recomputed for the
+    /// current deadline under the new ladder (steps already past are not sent late), and the journal records who and why.
+    /// </summary>
+    public Task<WorkflowInstance> ChangeRemindersAsync(string instanceId, string activityId, Calendar.ReminderLadder ladder, string by, string reason,
+        CancellationToken cancellationToken) =>
+        UpdateAsync(instanceId, (instance, burst) =>
+        {
+            if (!burst.Graph.Nodes.TryGetValue(activityId, out var node) || node.Activity is not Activities.Waiting.WaitingActivity waiting)
+                throw new WorkflowNotFoundException($"Workflow instance '{instanceId}' has no waiting activity '{activityId}'.");
+            if (!instance.Bookmarks.Any(b => b.ActivityId == activityId))
+                throw new WorkflowStateException($"Activity '{activityId}' of workflow instance '{instanceId}' is not waiting.");
+            instance.State.ReminderLadders[activityId] = ladder;
+            var reminders = instance.Bookmarks.Where(b => b.ActivityId == activityId && b.Name == Activities.Waiting.WaitingActivity.ReminderBookmark).ToList();
+            // A flagged-overdue activity has no deadline timer left; its pending reminder still knows the deadline.
+            var deadline = instance.Bookmarks
+                .Where(b => b.ActivityId == activityId && b.Name is Activities.Waiting.WaitingActivity.DeadlineBookmark or Activities.Waiting.WaitingActivity.ReminderBookmark)
+                .Select(b => b.Payload?["deadline"]?.GetValue<string>()).FirstOrDefault(d => d is not null);
+            var next = deadline is null ? null
+                : waiting.ReminderFor(new ActivityContext(burst, node), DateTimeOffset.Parse(deadline, System.Globalization.CultureInfo.InvariantCulture));
+            burst.ReplaceTimers(node, reminders, next is null ? [] : [next]);
+            burst.Journal(node.Node, JournalEvent.Message, $"Reminder ladder changed by {by}: {reason}");
+            return Task.CompletedTask;
+        }, cancellationToken);
+
+    /// <summary>
     /// Starts the workflows whose timer triggers are due (Timer, Cron, StartAt with canStartWorkflow). Each firing is
     /// claimed by moving the trigger to its next instant first, so two nodes never start the same firing twice.
     /// </summary>

@@ -139,4 +139,38 @@ public sealed class WaitingActivityTests
         Assert.Equal(("report", "reminders"), (problem.ActivityId, problem.Input));
         Assert.Contains("must be positive (got -2)", problem.Message);
     }
+
+    [Fact]
+    public async Task A_changed_ladder_replaces_the_pending_reminder_and_is_kept_for_the_following_steps()
+    {
+        await using var engine = new TestEngine();
+        var definition = Headcount(reminders: new JsonObject { ["before"] = new JsonArray(7) });
+        await engine.PublishAsync(definition);
+        var instance = await engine.StartAsync(definition, "zhengzhou-mobile");
+        Assert.Equal("before-7", (string?)Assert.Single(instance.Bookmarks, b => b.Name == WaitingActivity.ReminderBookmark).Payload!["step"]);
+
+        var ladder = new Manyi.Engine.Calendar.ReminderLadder { Before = [3], AtDeadline = true };
+        var changed = await engine.Runtime.ChangeRemindersAsync(instance.Id, "report", ladder, "秘书处", "多提醒", Ct);
+
+        var reminder = Assert.Single(changed.Bookmarks, b => b.Name == WaitingActivity.ReminderBookmark);
+        Assert.Equal("before-3", (string?)reminder.Payload!["step"]);
+        Assert.Contains(engine.Steps(instance.Id), s => s.Contains("Reminder ladder changed by 秘书处: 多提醒", StringComparison.Ordinal));
+        await engine.FireAsync(reminder);
+        var next = Assert.Single((await engine.LoadAsync(instance.Id)).Bookmarks, b => b.Name == WaitingActivity.ReminderBookmark);
+        Assert.Equal("at", (string?)next.Payload!["step"]);
+        Assert.Single(engine.Store.Outbox);
+    }
+
+    [Fact]
+    public async Task A_ladder_of_an_activity_that_is_not_waiting_cannot_be_changed()
+    {
+        await using var engine = new TestEngine();
+        var definition = Headcount(reminders: new JsonObject { ["before"] = new JsonArray(7) });
+        await engine.PublishAsync(definition);
+        var instance = await engine.StartAsync(definition, "zhengzhou-mobile");
+        await engine.SendEventAsync("headcount-reported", "zhengzhou-mobile");
+
+        await Assert.ThrowsAsync<WorkflowStateException>(() =>
+            engine.Runtime.ChangeRemindersAsync(instance.Id, "report", new Manyi.Engine.Calendar.ReminderLadder { Before = [1] }, "秘书处", "r", Ct));
+    }
 }

@@ -123,12 +123,23 @@ public abstract class WaitingActivity : Activity
         }
     }
 
+    /// <summary>The ladder in force for this instance: an administrator's replacement, else the definition's.</summary>
+    private ReminderLadder? LadderOf(ActivityContext context) =>
+        context.Instance.State.ReminderLadders.TryGetValue(context.Node.Id, out var replaced) ? replaced : Reminders;
+
+    /// <summary>
+    /// The reminder bookmark for the current deadline under the ladder now in force (after the ladder changed), or
+    /// none: the deadline passed, or the ladder has no step left.
+    /// </summary>
+    public BookmarkRequest? ReminderFor(ActivityContext context, DateTimeOffset deadline) =>
+        NextReminder(context, new JsonObject { ["deadline"] = deadline.ToString("O", CultureInfo.InvariantCulture) });
+
     /// <summary>The first ladder step after now, as a bookmark carrying the deadline it belongs to.</summary>
     private BookmarkRequest? NextReminder(ActivityContext context, JsonObject payload)
     {
-        if (Reminders is null) return null;
+        if (LadderOf(context) is not { } ladder) return null;
         var deadline = DateTimeOffset.Parse((string)payload["deadline"]!, CultureInfo.InvariantCulture);
-        var step = Reminders.Schedule(deadline, context.Now, context.Services.GetRequiredService<BusinessCalendar>()).FirstOrDefault();
+        var step = ladder.Schedule(deadline, context.Now, context.Services.GetRequiredService<BusinessCalendar>()).FirstOrDefault();
         return step is null ? null : new BookmarkRequest(ReminderBookmark, null,
             new JsonObject { ["deadline"] = payload["deadline"]!.DeepClone(), ["step"] = step.Label, ["kind"] = step.Kind.ToString() },
             step.At.ToUniversalTime());

@@ -51,4 +51,5 @@ public static class AuditActions
     public const string OrganizationUpdated = "organization.updated";
     public const string OrganizationDeleted = "organization.deleted";
     public const string DeadlineExtended = "deadline.extended";
+    public const string RemindersChanged = "reminders.changed";
 }

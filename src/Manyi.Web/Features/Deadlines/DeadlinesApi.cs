@@ -1,4 +1,5 @@
-using Manyi.Engine.Activities.Waiting;
+using Manyi.Engine.Calendar;
+using Manyi.Web.Features.Audit;
 using Manyi.Engine.Runtime;
 using Manyi.Persistence;
 using Manyi.Web.Features.WorkflowInstances;
@@ -9,7 +10,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Web.Features.Deadlines;
 
-/// <summary>Moving deadlines: of one waiting activity of one instance, or of every open one of a stage (an activity of a definition).</summary>
+/// <summary>
+/// Moving deadlines and changing reminder ladders: of one waiting activity of one instance, or of every instance
+/// waiting in a stage (an activity of a definition), whatever version it is pinned to. Each instance changes in its
+/// own transaction; the journal and the audit trail record who and why.
+/// </summary>
 public static class DeadlinesApi
 {
     public static RouteGroupBuilder MapDeadlinesApi(this IEndpointRouteBuilder routes)
@@ -17,34 +22,89 @@ public static class DeadlinesApi
         var group = routes.MapGroup("").WithTags("Deadlines");
         group.MapPost("/workflow-instances/{id}/activities/{activityId}/deadline", ExtendOne);
         group.MapPost("/workflow-definitions/{definitionId}/activities/{activityId}/deadline", ExtendStage);
+        group.MapPut("/workflow-instances/{id}/activities/{activityId}/reminders", ChangeReminders);
+        group.MapPut("/workflow-definitions/{definitionId}/activities/{activityId}/reminders", ChangeStageReminders);
         return group;
     }
 
     public static async Task<Results<Ok<InstanceResponse>, ValidationProblem>> ExtendOne(
-        string id, string activityId, ExtendDeadlineRequest body, WorkflowRuntime runtime, CurrentUser user, CancellationToken cancellationToken)
+        string id, string activityId, ExtendDeadlineRequest body, WorkflowRuntime runtime, CurrentUser user, ManyiDbContext db, AuditTrail audit,
+        CancellationToken cancellationToken)
     {
         if (body.Validate() is { } invalid) return invalid;
         var instance = await runtime.ExtendDeadlineAsync(id, activityId, body.Deadline!.Value, user.Name, body.Reason!, cancellationToken);
+        await AuditAsync(db, audit, AuditActions.DeadlineExtended, [id], activityId, new { body.Deadline, body.Reason }, cancellationToken);
         return TypedResults.Ok(InstanceResponse.From(instance));
     }
 
     /// <summary>Every instance of the definition still waiting in the activity with a deadline gets the new one; each in its own transaction.</summary>
     public static async Task<Results<Ok<StageExtended>, ValidationProblem, ProblemHttpResult>> ExtendStage(
         string definitionId, string activityId, ExtendDeadlineRequest body, ManyiDbContext db, WorkflowRuntime runtime, CurrentUser user,
+        AuditTrail audit, CancellationToken cancellationToken)
+    {
+        if (body.Validate() is { } invalid) return invalid;
+        var instanceIds = await WaitingInAsync(db, definitionId, activityId, cancellationToken);
+        if (instanceIds.Count == 0)
+            return Problems.NotFound($"No instance of '{definitionId}' is waiting in '{activityId}'.");
+        foreach (var instanceId in instanceIds)
+            await runtime.ExtendDeadlineAsync(instanceId, activityId, body.Deadline!.Value, user.Name, body.Reason!, cancellationToken);
+        await AuditAsync(db, audit, AuditActions.DeadlineExtended, instanceIds, activityId, new { definitionId, body.Deadline, body.Reason }, cancellationToken);
+        return TypedResults.Ok(new StageExtended(instanceIds.Count, body.Deadline!.Value));
+    }
+
+    public static async Task<Results<Ok<InstanceResponse>, ValidationProblem>> ChangeReminders(
+        string id, string activityId, ChangeRemindersRequest body, WorkflowRuntime runtime, CurrentUser user, ManyiDbContext db, AuditTrail audit,
         CancellationToken cancellationToken)
     {
         if (body.Validate() is { } invalid) return invalid;
-        var instanceIds = await db.Bookmarks.AsNoTracking()
-            .Where(b => b.ActivityId == activityId && b.Name == WaitingActivity.DeadlineBookmark
-                        && db.WorkflowInstances.Any(i => i.Id == b.InstanceId && i.DefinitionId == definitionId))
-            .Select(b => b.InstanceId).Distinct().ToListAsync(cancellationToken);
+        var instance = await runtime.ChangeRemindersAsync(id, activityId, body.Reminders!, user.Name, body.Reason!, cancellationToken);
+        await AuditAsync(db, audit, AuditActions.RemindersChanged, [id], activityId, new { body.Reminders, body.Reason }, cancellationToken);
+        return TypedResults.Ok(InstanceResponse.From(instance));
+    }
+
+    /// <summary>Every instance waiting in the activity gets the new ladder, whichever version it runs: a ladder changed mid-campaign applies to open tasks.</summary>
+    public static async Task<Results<Ok<StageRemindersChanged>, ValidationProblem, ProblemHttpResult>> ChangeStageReminders(
+        string definitionId, string activityId, ChangeRemindersRequest body, ManyiDbContext db, WorkflowRuntime runtime, CurrentUser user,
+        AuditTrail audit, CancellationToken cancellationToken)
+    {
+        if (body.Validate() is { } invalid) return invalid;
+        var instanceIds = await WaitingInAsync(db, definitionId, activityId, cancellationToken);
         if (instanceIds.Count == 0)
-            return Problems.NotFound($"No instance of '{definitionId}' is waiting in '{activityId}' with a deadline.");
+            return Problems.NotFound($"No instance of '{definitionId}' is waiting in '{activityId}'.");
         foreach (var instanceId in instanceIds)
-            await runtime.ExtendDeadlineAsync(instanceId, activityId, body.Deadline!.Value, user.Name, body.Reason!, cancellationToken);
-        return TypedResults.Ok(new StageExtended(instanceIds.Count, body.Deadline!.Value));
+            await runtime.ChangeRemindersAsync(instanceId, activityId, body.Reminders!, user.Name, body.Reason!, cancellationToken);
+        await AuditAsync(db, audit, AuditActions.RemindersChanged, instanceIds, activityId, new { definitionId, body.Reminders, body.Reason }, cancellationToken);
+        return TypedResults.Ok(new StageRemindersChanged(instanceIds.Count));
+    }
+
+    /// <summary>Instances of the definition (any version) with a bookmark at the activity: waiting there, flagged overdue or not.</summary>
+    private static Task<List<string>> WaitingInAsync(ManyiDbContext db, string definitionId, string activityId, CancellationToken cancellationToken) =>
+        db.Bookmarks.AsNoTracking()
+            .Where(b => b.ActivityId == activityId && db.WorkflowInstances.Any(i => i.Id == b.InstanceId && i.DefinitionId == definitionId))
+            .Select(b => b.InstanceId).Distinct().ToListAsync(cancellationToken);
+
+    private static async Task AuditAsync(ManyiDbContext db, AuditTrail audit, string action, IReadOnlyList<string> instanceIds, string activityId,
+        object details, CancellationToken cancellationToken)
+    {
+        foreach (var instanceId in instanceIds) audit.Record(action, "workflow-instance", instanceId, new { activityId, details });
+        await db.SaveChangesAsync(cancellationToken);
     }
 }
+
+/// <summary>The new ladder for the activity and why.</summary>
+public sealed record ChangeRemindersRequest(ReminderLadder? Reminders, string? Reason)
+{
+    public ValidationProblem? Validate()
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (Reminders is null) errors["reminders"] = ["请给出提醒阶梯。The new ladder is required, e.g. {\"before\": [7, 3, 1], \"atDeadline\": true}."];
+        else if (Reminders.Problems().ToArray() is { Length: > 0 } problems) errors["reminders"] = problems;
+        if (string.IsNullOrWhiteSpace(Reason)) errors["reason"] = ["请说明原因。Say why the ladder changes; the journal records it."];
+        return errors.Count == 0 ? null : TypedResults.ValidationProblem(errors);
+    }
+}
+
+public sealed record StageRemindersChanged(int Instances);
 
 /// <summary>The new deadline (an instant with its offset) and why; the journal records it with the signed-in administrator.</summary>
 public sealed record ExtendDeadlineRequest(DateTimeOffset? Deadline, string? Reason)

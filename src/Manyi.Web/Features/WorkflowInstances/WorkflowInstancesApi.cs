@@ -103,11 +103,13 @@ public sealed record InstanceResponse(
     public static InstanceResponse From(WorkflowInstance i) =>
         new(i.Id, i.DefinitionId, i.DefinitionVersionId, i.Version, i.Status, i.CorrelationId, i.CreatedAt, i.UpdatedAt, i.FinishedAt,
             i.State.Variables,
-            i.Bookmarks.Select(b => new BookmarkResponse(b.Id, b.ActivityId, b.Name, b.Key, b.CorrelationId, b.CreatedAt, b.ResumeAt)).ToList(),
+            i.Bookmarks.Select(b => new BookmarkResponse(b.Id, b.ActivityId, b.Name, b.Key, b.CorrelationId, b.CreatedAt, b.ResumeAt, b.Payload)).ToList(),
             i.Incidents);
 }
 
-public sealed record BookmarkResponse(string Id, string ActivityId, string Name, string? Key, string? CorrelationId, DateTimeOffset CreatedAt, DateTimeOffset? ResumeAt);
+/// <summary>A bookmark; its payload says e.g. which reminder step is next, and for which deadline.</summary>
+public sealed record BookmarkResponse(string Id, string ActivityId, string Name, string? Key, string? CorrelationId, DateTimeOffset CreatedAt, DateTimeOffset? ResumeAt,
+    JsonObject? Payload);
 
 public sealed record JournalEntryResponse(long Sequence, DateTimeOffset At, string Event, string? ActivityId, string? ActivityType,
     string? ActivityName, string? Message, string? Outcomes);

@@ -29,7 +29,7 @@ public sealed class DeadlinesApiTests
         var id = instance.GetString("id");
 
         var moved = await client.PostJsonAsync($"/api/workflow-instances/{id}/activities/report/deadline",
-            """{"deadline": "2099-05-08T18:00:00+08:00", "reason": "延期 / extension granted", "by": "admin@example.org"}""").ExpectOkAsync();
+            """{"deadline": "2099-05-08T18:00:00+08:00", "reason": "延期 / extension granted"}""").ExpectOkAsync();
 
         var bookmarks = moved.GetArray("bookmarks");
         Assert.Equal(DateTimeOffset.Parse("2099-05-08T10:00:00Z"),
@@ -71,4 +71,38 @@ public sealed class DeadlinesApiTests
         await client.PostJsonAsync("/api/workflow-definitions/headcount/activities/nowhere/deadline",
             """{"deadline": "2099-05-09T18:00:00+08:00", "reason": "r", "by": "b"}""").ExpectAsync(HttpStatusCode.NotFound);
     }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_ladder_changed_for_a_stage_reaches_open_instances_of_every_version_and_is_audited(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        var client = app.CreateClient();
+        await client.DeployAsync(Reporting);
+        var pinned = await client.ExecuteAsync("headcount", "kaifeng-unicom");
+        Assert.Equal("before-1", ReminderStep(pinned));
+
+        var result = await client.PutAsync("/api/workflow-definitions/headcount/activities/report/reminders",
+            new StringContent("""{"reminders": {"before": [7, 3], "atDeadline": true}, "reason": "多提醒一次 one more reminder"}""",
+                System.Text.Encoding.UTF8, "application/json"), TestContext.Current.CancellationToken).ExpectOkAsync();
+
+        Assert.Equal(1, result["instances"]!.GetValue<int>());
+        var changed = await client.GetInstanceAsync(pinned.GetString("id"));
+        Assert.Equal("before-7", ReminderStep(changed));
+        var journal = await client.FetchAsync($"/api/workflow-instances/{pinned.GetString("id")}/journal").ExpectOkAsync();
+        Assert.Contains(journal.GetArray("items"), e => e!["message"]?.GetValue<string>() == "Reminder ladder changed by admin@example.org: 多提醒一次 one more reminder");
+        var audit = await client.FetchAsync($"/api/audit?action=reminders.changed&subjectId={pinned.GetString("id")}").ExpectOkAsync();
+        Assert.Single(audit.GetArray("items"));
+
+        var bad = await client.PutAsync($"/api/workflow-instances/{pinned.GetString("id")}/activities/report/reminders",
+            new StringContent("""{"reminders": {"before": [0], "sendAt": "9am"}}""", System.Text.Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken).ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(2, bad["errors"]!["reminders"]!.AsArray().Count);
+        Assert.NotNull(bad["errors"]!["reason"]);
+        Assert.Equal("before-7", ReminderStep(await client.GetInstanceAsync(pinned.GetString("id"))));
+    }
+
+    private static string ReminderStep(JsonNode instance) =>
+        instance.GetArray("bookmarks").Single(b => b.GetString("name") == "Manyi.Reminder")!["payload"].GetString("step");
 }
