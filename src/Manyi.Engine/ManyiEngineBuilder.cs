@@ -61,7 +61,8 @@ public static class ManyiEngineServiceCollectionExtensions
             .AddActivity<StartAt>()
             .AddActivity<Activities.Timers.Timer>()
             .AddActivity<Cron>()
-            .AddActivity<Activities.Tasks.UserTask>();
+            .AddActivity<Activities.Tasks.UserTask>()
+            .AddActivity<Activities.Composition.DispatchWorkflow>();
         configure?.Invoke(builder);
         return builder;
     }

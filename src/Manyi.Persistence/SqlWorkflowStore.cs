@@ -122,10 +122,7 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
             Revision = reader.GetInt64(10),
         };
         await reader.NextResultAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            instance.Bookmarks.Add(new Bookmark(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                NullableString(reader, 4), NullableString(reader, 5), _dialect.ReadInstant(reader, 6), _dialect.ReadNullableInstant(reader, 7),
-                NullableString(reader, 8) is { } payload ? JsonNode.Parse(payload) as JsonObject : null) { JobId = NullableString(reader, 9) });
+        while (await reader.ReadAsync(cancellationToken)) instance.Bookmarks.Add(ReadBookmark(reader));
         await reader.NextResultAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
             instance.Incidents.Add(new Incident(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
@@ -154,6 +151,23 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
         }
         instance.Revision = revision;
     }
+
+    public async Task<IReadOnlyList<Bookmark>> FindBookmarksAsync(string name, int max, CancellationToken cancellationToken)
+    {
+        await using var command = await CommandAsync(
+            $"SELECT {BookmarkColumns}, \"JobId\" FROM bookmarks WHERE \"Name\" = @name ORDER BY \"CreatedAt\", \"Id\" LIMIT @max",
+            cancellationToken, ("name", name), ("max", max));
+        var bookmarks = new List<Bookmark>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) bookmarks.Add(ReadBookmark(reader));
+        return bookmarks;
+    }
+
+    /// <summary>A bookmark row as selected with <see cref="BookmarkColumns"/> and then the job id.</summary>
+    private Bookmark ReadBookmark(DbDataReader reader) =>
+        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+            NullableString(reader, 4), NullableString(reader, 5), _dialect.ReadInstant(reader, 6), _dialect.ReadNullableInstant(reader, 7),
+            NullableString(reader, 8) is { } payload ? JsonNode.Parse(payload) as JsonObject : null) { JobId = NullableString(reader, 9) };
 
     public async Task QueueStimulusAsync(Stimulus stimulus, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {

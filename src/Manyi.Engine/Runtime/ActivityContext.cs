@@ -43,6 +43,9 @@ public sealed class ActivityContext : IExpressionScope
     /// <summary>Queues an e-mail; it is committed with this burst and delivered after.</summary>
     public void SendEmail(OutgoingEmail email) => _burst.Result.Emails.Add(email with { InstanceId = Instance.Id });
 
+    /// <summary>Dispatches a child workflow; it starts after this burst commits.</summary>
+    public void DispatchChild(ChildDispatch child) => _burst.Result.DispatchedChildren.Add(child);
+
     /// <summary>Opens a human task; it is committed with this burst.</summary>
     public void OpenTask(Tasks.HumanTask task) =>
         _burst.Result.TaskChanges.Add(new Tasks.TaskChange.Opened(task with { InstanceId = Instance.Id, DefinitionId = Instance.DefinitionId }));

@@ -180,6 +180,7 @@ internal sealed class Burst
         }
         Instance.Status = WorkflowStatus.Finished;
         Instance.FinishedAt = Now;
+        Result.EndedChildOf = State.ParentInstanceId;
         State.Tokens.Clear();
         State.HeldLoopExits.Clear();
         Journal(null, JournalEvent.WorkflowFinished);

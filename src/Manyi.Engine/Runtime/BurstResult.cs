@@ -18,9 +18,18 @@ public sealed class BurstResult
     /// <summary>Human tasks opened, closed or changed, in order; the store applies them before closing the tasks of removed bookmarks.</summary>
     public List<Tasks.TaskChange> TaskChanges { get; } = [];
 
+    /// <summary>Child workflows this burst dispatched; started after the commit (their parent's bookmarks name them).</summary>
+    public List<ChildDispatch> DispatchedChildren { get; } = [];
+
+    /// <summary>The parent to tell, after the commit, that this instance (a dispatched child) ended.</summary>
+    public string? EndedChildOf { get; set; }
+
     /// <summary>The revision the instance had when the burst began; the save must find it unchanged.</summary>
     public long ExpectedRevision { get; init; }
 
     /// <summary>Whether the instance is new (its first burst).</summary>
     public bool IsNewInstance { get; init; }
 }
+
+/// <summary>A child workflow to start: its id is chosen by the parent, so that starting it twice finds it started.</summary>
+public sealed record ChildDispatch(string InstanceId, string ParentInstanceId, string DefinitionId, string? CorrelationId, IReadOnlyDictionary<string, System.Text.Json.Nodes.JsonNode?> Input);

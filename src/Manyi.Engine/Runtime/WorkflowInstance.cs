@@ -43,6 +43,9 @@ public sealed class WorkflowState
 
     public int FormatVersion { get; set; } = CurrentFormatVersion;
 
+    /// <summary>The instance that dispatched this one (Elsa.DispatchWorkflow) and waits for it to end, if any.</summary>
+    public string? ParentInstanceId { get; set; }
+
     /// <summary>The activity the run started at; the flowchart's loop and join analysis depends on it.</summary>
     public string? StartActivityId { get; set; }
 

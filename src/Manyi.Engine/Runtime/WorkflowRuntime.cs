@@ -14,6 +14,12 @@ public sealed record StartOptions
 
     /// <summary>Start at this activity instead of the default start (used when a trigger starts the run).</summary>
     public string? StartActivityId { get; init; }
+
+    /// <summary>A chosen id (a dispatched child's, known to its parent before it starts); a new one otherwise.</summary>
+    public string? InstanceId { get; init; }
+
+    /// <summary>The instance that dispatched this one and waits for it to end.</summary>
+    public string? ParentInstanceId { get; init; }
 }
 
 /// <summary>What a stimulus did: the instances it resumed and started, or that it was queued for a bookmark to come.</summary>
@@ -99,6 +105,7 @@ public sealed class WorkflowRuntime(
             instance.Status = WorkflowStatus.Cancelled;
             instance.FinishedAt = burst.Now;
             instance.UpdatedAt = burst.Now;
+            burst.Result.EndedChildOf = instance.State.ParentInstanceId;
             burst.Journal(null, JournalEvent.WorkflowCancelled);
             return Task.CompletedTask;
         }, cancellationToken);
@@ -234,7 +241,7 @@ public sealed class WorkflowRuntime(
         var now = time.GetUtcNow();
         var instance = new WorkflowInstance
         {
-            Id = Guid.NewGuid().ToString("N"),
+            Id = start.InstanceId ?? Guid.NewGuid().ToString("N"),
             DefinitionId = definition.DefinitionId,
             DefinitionVersionId = definition.Id,
             Version = definition.Version,
@@ -248,6 +255,7 @@ public sealed class WorkflowRuntime(
                 : ValueConverter.ToJson(ValueConverter.Convert(variable.Value, TypeNames.ToClr(variable.TypeName)));
         foreach (var (key, value) in start.Input)
             instance.State.Input[key] = value?.DeepClone();
+        instance.State.ParentInstanceId = start.ParentInstanceId;
         return instance;
     }
 
@@ -332,6 +340,83 @@ public sealed class WorkflowRuntime(
             await timers.UnscheduleAsync([.. result.RemovedBookmarks.Where(b => b.ResumeAt is not null)], cancellationToken);
         if (result.Emails.Count > 0)
             await emails.DispatchAsync(result.Emails, cancellationToken);
+        foreach (var child in result.DispatchedChildren)
+            await StartChildAsync(child, cancellationToken);
+        if (result.EndedChildOf is { } parentId)
+            await NotifyParentAsync(instance, parentId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Starts a dispatched child under the id its parent's bookmark names, unless it exists already (a second node,
+    /// or reconciliation, got there first).
+    /// </summary>
+    private async Task StartChildAsync(ChildDispatch child, CancellationToken cancellationToken)
+    {
+        if (await store.FindInstanceAsync(child.InstanceId, cancellationToken) is not null) return;
+        var definition = await store.FindPublishedDefinitionAsync(child.DefinitionId, cancellationToken);
+        if (definition is null)
+        {
+            logger.LogError("Instance {ParentId} dispatched '{DefinitionId}', which has no published version; child {ChildId} was not started.",
+                child.ParentInstanceId, child.DefinitionId, child.InstanceId);
+            return;
+        }
+        try
+        {
+            await StartCoreAsync(definition, new StartOptions
+            {
+                InstanceId = child.InstanceId,
+                ParentInstanceId = child.ParentInstanceId,
+                CorrelationId = child.CorrelationId,
+                Input = child.Input.ToDictionary(p => p.Key, p => p.Value?.DeepClone()),
+            }, null, cancellationToken);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Started meanwhile by another node: the child exists, which is all that was wanted.
+        }
+    }
+
+    /// <summary>Tells the parent that a child it waits for ended: its bookmark for the child resumes with the child's variables.</summary>
+    private async Task NotifyParentAsync(WorkflowInstance child, string parentId, CancellationToken cancellationToken)
+    {
+        var variables = new JsonObject(child.State.Variables.Select(v => KeyValuePair.Create(v.Key, v.Value?.DeepClone())));
+        await SendStimulusAsync(new Stimulus(Activities.Composition.DispatchWorkflow.ChildEndedBookmark, child.Id)
+        {
+            WorkflowInstanceId = parentId,
+            QueueIfUnmatched = false,
+            Input = new Dictionary<string, JsonNode?>
+            {
+                ["instanceId"] = child.Id,
+                ["status"] = child.Status.ToString(),
+                ["correlationId"] = child.CorrelationId,
+                ["variables"] = variables,
+            },
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Repairs what a crash between a commit and its follow-up may have left: children a parent waits for that were
+    /// never started, and ended children whose parent was never told. Bookmark rows are the truth; safe to run on
+    /// every node at any time.
+    /// </summary>
+    public async Task<int> ReconcileChildrenAsync(CancellationToken cancellationToken)
+    {
+        var repaired = 0;
+        foreach (var bookmark in await store.FindBookmarksAsync(Activities.Composition.DispatchWorkflow.ChildEndedBookmark, 10_000, cancellationToken))
+        {
+            var child = await store.FindInstanceAsync(bookmark.Key!, cancellationToken);
+            if (child is null && bookmark.Payload is { } payload)
+            {
+                await StartChildAsync(Activities.Composition.DispatchWorkflow.FromPayload(bookmark.InstanceId, bookmark.Key!, payload), cancellationToken);
+                repaired++;
+            }
+            else if (child is { IsEnded: true })
+            {
+                await NotifyParentAsync(child, bookmark.InstanceId, cancellationToken);
+                repaired++;
+            }
+        }
+        return repaired;
     }
 
     private void Log(WorkflowInstance instance) =>

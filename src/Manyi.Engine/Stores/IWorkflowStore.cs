@@ -30,6 +30,9 @@ public interface IWorkflowStore
 
     Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken);
 
+    /// <summary>Bookmarks with this name, oldest first (for reconciliation passes).</summary>
+    Task<IReadOnlyList<Bookmark>> FindBookmarksAsync(string name, int max, CancellationToken cancellationToken);
+
     Task SaveAsync(WorkflowInstance instance, BurstResult burst, CancellationToken cancellationToken);
 
     /// <summary>Keeps a stimulus that matched nothing, for a bookmark created shortly after.</summary>

@@ -112,6 +112,13 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
         return Task.CompletedTask;
     }
 
+    public Task<IReadOnlyList<Bookmark>> FindBookmarksAsync(string name, int max, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<Bookmark>>(_instances.Values.Select(Restore).SelectMany(i => i.Bookmarks)
+                .Where(b => b.Name == name).OrderBy(b => b.CreatedAt).Take(max).ToList());
+    }
+
     public Task QueueStimulusAsync(Stimulus stimulus, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         lock (_gate) _queued.Add((stimulus, expiresAt));

@@ -11,12 +11,14 @@ using Microsoft.Extensions.Logging;
 namespace Manyi.Scheduling.Timers;
 
 /// <summary>What one reconciliation pass found and did; <see cref="Skipped"/> when another pass was running.</summary>
-public sealed record ReconciliationReport(int TimersWithoutJob, int TimersScheduled, int EmailsPending, int EmailsEnqueued, TimeSpan Elapsed, bool Skipped = false);
+public sealed record ReconciliationReport(int TimersWithoutJob, int TimersScheduled, int EmailsPending, int EmailsEnqueued, TimeSpan Elapsed, bool Skipped = false,
+    int ChildrenRepaired = 0);
 
 /// <summary>
 /// Makes the Hangfire storage agree with the database, which is the truth: every timer bookmark due within the job
-/// horizon without a job of this storage's epoch gets one (due ones run at once), and every outbox message still pending
-/// without a send job gets one. Runs at start-up and as a recurring job. One range query finds the timers and their job
+/// horizon without a job of this storage's epoch gets one (due ones run at once), every outbox message still pending
+/// without a send job gets one, and dispatched child workflows that were never started start (or their parent, never
+/// told that they ended, is told). Runs at start-up and as a recurring job. One range query finds the timers and their job
 /// ids are stored in batches; Hangfire is asked nothing per job. A pass costs that query plus one job per timer that
 /// needs one.
 /// </summary>
@@ -74,10 +76,14 @@ public sealed class TimerReconciliation(
             }
         }
 
-        var report = new ReconciliationReport(lost.Count, scheduled, pending, enqueued, stopwatch.Elapsed);
-        logger.Log(lost.Count + enqueued > 0 ? LogLevel.Information : LogLevel.Debug,
-            "Reconciliation: {Lost} timer(s) without a job, {Scheduled} scheduled; {Pending} e-mail(s) pending, {Enqueued} enqueued; {Elapsed} ms.",
-            report.TimersWithoutJob, report.TimersScheduled, report.EmailsPending, report.EmailsEnqueued, (long)report.Elapsed.TotalMilliseconds);
+        int children;
+        await using (var scope = services.CreateAsyncScope())
+            children = await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().ReconcileChildrenAsync(cancellationToken);
+
+        var report = new ReconciliationReport(lost.Count, scheduled, pending, enqueued, stopwatch.Elapsed, ChildrenRepaired: children);
+        logger.Log(lost.Count + enqueued + children > 0 ? LogLevel.Information : LogLevel.Debug,
+            "Reconciliation: {Lost} timer(s) without a job, {Scheduled} scheduled; {Pending} e-mail(s) pending, {Enqueued} enqueued; {Children} child workflow(s) repaired; {Elapsed} ms.",
+            report.TimersWithoutJob, report.TimersScheduled, report.EmailsPending, report.EmailsEnqueued, children, (long)report.Elapsed.TotalMilliseconds);
         return report;
     }
 }

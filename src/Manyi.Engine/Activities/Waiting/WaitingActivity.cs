@@ -53,6 +53,7 @@ public abstract class WaitingActivity : Activity
         var deadlineSpec = await context.EvaluateAsync(Deadline);
         DateTimeOffset? deadline = deadlineSpec is null ? null : DueDate.Resolve(deadlineSpec, context.Services.GetRequiredService<BusinessCalendar>());
         var waits = await WaitAsync(context, deadline);
+        if (waits.Count == 0) return ActivityStep.Done;
         return deadline is null ? ActivityStep.Suspend(waits) : ActivityStep.Suspend([.. waits, .. Timers(context, deadline.Value)]);
     }
 

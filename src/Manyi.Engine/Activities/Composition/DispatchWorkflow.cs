@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Activities.Waiting;
+using Manyi.Engine.Runtime;
+
+namespace Manyi.Engine.Activities.Composition;
+
+/// <summary>
+/// Starts a child workflow — or one per item of <see cref="ForEach"/>, e.g. per eligible organization — and, when
+/// <see cref="WaitForCompletion"/> is on, waits until every child has ended, with the deadline and reminders of any
+/// waiting activity. Each child gets <see cref="Input"/> plus, when fanned out, <c>item</c>; a string item is also
+/// its correlation id. The output <c>Results</c> holds each child's status and final variables, keyed by item (or
+/// child id). The children start after the parent's burst commits, under ids the parent's bookmarks already name,
+/// so reconciliation can start any a crash left out and tell the parent of any child whose end it missed.
+/// </summary>
+[Activity("Elsa.DispatchWorkflow", "Composition", "Starts a child workflow (one per item of forEach) and optionally waits until each has ended.",
+    Outcomes = [Done, Overdue])]
+public sealed class DispatchWorkflow : WaitingActivity
+{
+    public const string ChildEndedBookmark = "Manyi.ChildEnded";
+
+    [Input(Description = "The definition id of the workflow to start (its published version).", Required = true)]
+    public Input<string> WorkflowDefinitionId { get; set; } = new("");
+
+    [Input(Description = "The child's input: an object whose properties become the child's inputs.")]
+    public Input<JsonNode?> Input { get; set; } = new((JsonNode?)null);
+
+    [Input(Description = "The child's correlation id (without forEach).")]
+    public Input<string> CorrelationId { get; set; } = new("");
+
+    [Input(Description = "Items to start one child each for, e.g. the organizations' ids; each child gets its item as input 'item'.")]
+    public Input<JsonNode?> ForEach { get; set; } = new((JsonNode?)null);
+
+    [Input(Description = "Wait until every child has ended (Finished or Cancelled) before going on.")]
+    public Input<bool> WaitForCompletion { get; set; } = new(true);
+
+    protected override async ValueTask<IReadOnlyList<BookmarkRequest>> WaitAsync(ActivityContext context, DateTimeOffset? deadline)
+    {
+        var definitionId = await context.EvaluateAsync(WorkflowDefinitionId);
+        if (string.IsNullOrWhiteSpace(definitionId)) throw new InvalidOperationException("No workflow to dispatch: workflowDefinitionId is empty.");
+        var input = await context.EvaluateAsync(Input) as JsonObject ?? [];
+        var wait = await context.EvaluateAsync(WaitForCompletion);
+        IReadOnlyList<JsonNode?> items = await context.EvaluateAsync(ForEach) switch
+        {
+            null => [null],
+            JsonArray array => [.. array],
+            var other => throw new InvalidOperationException($"forEach must be a list, not {other.ToJsonString()}."),
+        };
+        var correlationId = await context.EvaluateAsync(CorrelationId);
+
+        var waits = new List<BookmarkRequest>();
+        foreach (var item in items)
+        {
+            var childInput = input.ToDictionary(p => p.Key, p => p.Value?.DeepClone());
+            if (item is not null) childInput["item"] = item.DeepClone();
+            var child = new ChildDispatch(Guid.NewGuid().ToString("N"), context.Instance.Id, definitionId,
+                item is JsonValue value && value.TryGetValue<string>(out var key) ? key : NullIfEmpty(correlationId), childInput);
+            context.DispatchChild(child);
+            if (wait) waits.Add(new BookmarkRequest(ChildEndedBookmark, child.InstanceId, ToPayload(child, item)));
+        }
+        context.Log($"Dispatched {items.Count} instance(s) of '{definitionId}'{(wait ? ", waiting for them" : "")}.");
+        return waits;
+    }
+
+    protected override ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume)
+    {
+        var results = context.GetOutputFrom(context.Node.Id, "Results") as JsonObject ?? [];
+        var item = resume.Bookmark.Payload?["item"];
+        var key = item is JsonValue value && value.TryGetValue<string>(out var text) ? text : resume.Bookmark.Key!;
+        results[key] = new JsonObject
+        {
+            ["instanceId"] = resume.Bookmark.Key,
+            ["status"] = resume.Stimulus.Input.GetValueOrDefault("status")?.DeepClone(),
+            ["variables"] = resume.Stimulus.Input.GetValueOrDefault("variables")?.DeepClone(),
+        };
+        context.SetOutput("Results", results.DeepClone());
+        var waiting = context.Instance.Bookmarks.Any(b => b.ActivityId == context.Node.Id && b.Name == ChildEndedBookmark);
+        return ValueTask.FromResult(waiting ? ActivityStep.KeepWaiting : ActivityStep.Done);
+    }
+
+    /// <summary>What reconciliation needs to start the child if it never was: the bookmark carries it.</summary>
+    private static JsonObject ToPayload(ChildDispatch child, JsonNode? item) => new()
+    {
+        ["definitionId"] = child.DefinitionId,
+        ["correlationId"] = child.CorrelationId,
+        ["input"] = new JsonObject(child.Input.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))),
+        ["item"] = item?.DeepClone(),
+    };
+
+    public static ChildDispatch FromPayload(string parentInstanceId, string childInstanceId, JsonObject payload) =>
+        new(childInstanceId, parentInstanceId, (string)payload["definitionId"]!, (string?)payload["correlationId"],
+            (payload["input"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.DeepClone()));
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}
