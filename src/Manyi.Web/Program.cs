@@ -5,6 +5,7 @@ using Manyi.Persistence.Records;
 using Manyi.Scheduling;
 using Manyi.Web.Features.Account;
 using Manyi.Web.Features.Audit;
+using Manyi.Web.Features.Calendars;
 using Manyi.Web.Features.Deadlines;
 using Manyi.Web.Features.Demo;
 using Manyi.Web.Features.Events;
@@ -54,6 +55,7 @@ api.MapDeadlinesApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapEventsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapTasksApi();
 api.MapAuditApi().RequireAuthorization(ManyiPolicies.Administrator);
+api.MapCalendarsApi();
 api.MapOrganizationsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapUsersApi().RequireAuthorization(ManyiPolicies.Administrator);
 

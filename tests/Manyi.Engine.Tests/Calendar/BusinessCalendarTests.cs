@@ -38,15 +38,6 @@ public sealed class BusinessCalendarTests
     }
 
     [Fact]
-    public void A_year_file_with_a_bad_entry_is_refused_naming_it()
-    {
-        var error = Assert.Throws<FormatException>(() => HolidayYear.Parse("""{"year": 2026, "daysOff": ["2026-02-30"]}""", "cn-2026.json"));
-        Assert.Equal("cn-2026.json: daysOff[0] must be a date written yyyy-MM-dd", error.Message);
-        var wrongYear = Assert.Throws<FormatException>(() => HolidayYear.Parse("""{"year": 2026, "workingWeekends": ["2025-02-08"]}""", "cn-2026.json"));
-        Assert.Contains("not in 2026", wrongYear.Message);
-    }
-
-    [Fact]
     public void Due_dates_can_be_absolute_relative_or_in_working_days()
     {
         Assert.Equal(DateTimeOffset.Parse("2025-04-30T18:00:00+08:00"), DueDate.Resolve(System.Text.Json.Nodes.JsonValue.Create("2025-04-30T18:00:00+08:00"), Calendar));
@@ -57,5 +48,79 @@ public sealed class BusinessCalendarTests
             DueDate.Resolve(System.Text.Json.Nodes.JsonNode.Parse("""{"workingDaysAfter": "2025-04-29T10:00:00+08:00", "days": 5, "time": "18:00"}"""), Calendar));
         var unzoned = Assert.Throws<FormatException>(() => DueDate.Resolve(System.Text.Json.Nodes.JsonValue.Create("2025-04-30 18:00"), Calendar));
         Assert.Contains("with its offset", unzoned.Message);
+    }
+
+    [Fact]
+    public void A_year_set_at_run_time_counts_for_every_date_computed_afterwards()
+    {
+        var calendar = new BusinessCalendar([]);
+        Assert.Equal(new DateOnly(2026, 5, 1), calendar.AddWorkingDays(new DateOnly(2026, 4, 30), 1));
+        Assert.False(calendar.IsWorkingDay(new DateOnly(2026, 2, 14)));
+
+        calendar.SetYear(HolidayYears.Official2026);
+
+        // 1–5 May 2026 are the Labour Day holiday; Saturday 9 May is worked instead.
+        Assert.Equal(new DateOnly(2026, 5, 6), calendar.AddWorkingDays(new DateOnly(2026, 4, 30), 1));
+        Assert.Equal(new DateOnly(2026, 5, 9), calendar.AddWorkingDays(new DateOnly(2026, 5, 8), 1));
+        Assert.True(calendar.IsWorkingDay(new DateOnly(2026, 2, 14)));
+        Assert.False(calendar.IsWorkingDay(new DateOnly(2026, 2, 16)));
+        Assert.True(calendar.HasDataFor(2026));
+        Assert.Equal([2026], calendar.Years);
+        Assert.Equal(DateTimeOffset.Parse("2026-05-06T09:00:00+08:00"), calendar.NextWorkingTime(DateTimeOffset.Parse("2026-04-30T18:30:00+08:00")));
+    }
+
+    [Fact]
+    public void Setting_a_year_again_replaces_it_and_leaves_the_other_years()
+    {
+        var calendar = new BusinessCalendar([HolidayYears.Official2026]);
+        var fewer = HolidayYear.Parse("""{"year": 2026, "daysOff": ["2026-05-01"]}""", "cn-2026.json");
+
+        calendar.SetYear(HolidayYear.Parse("""{"year": 2027, "daysOff": ["2027-01-01"]}""", "cn-2027.json"));
+        calendar.SetYear(fewer);
+
+        Assert.Same(fewer, calendar.FindYear(2026));
+        Assert.Equal(new DateOnly(2026, 5, 4), calendar.AddWorkingDays(new DateOnly(2026, 4, 30), 1));
+        Assert.False(calendar.IsWorkingDay(new DateOnly(2026, 2, 14)));
+        Assert.False(calendar.IsWorkingDay(new DateOnly(2027, 1, 1)));
+        Assert.Equal([2026, 2027], calendar.Years);
+        Assert.Null(calendar.FindYear(2028));
+    }
+
+    [Fact]
+    public async Task Years_set_from_many_threads_at_once_are_all_kept_while_others_read()
+    {
+        var calendar = new BusinessCalendar([]);
+        var years = Enumerable.Range(2100, 200).Select(y => HolidayYear.Parse($$"""{"year": {{y}}, "daysOff": ["{{y}}-05-01"]}""", $"cn-{y}.json")).ToList();
+        var ct = TestContext.Current.CancellationToken;
+
+        var reader = Task.Run(() =>
+        {
+            for (var i = 0; i < 20_000; i++) calendar.AddWorkingDays(new DateOnly(2100 + i % 200, 4, 28), 5);
+        }, ct);
+        await Task.WhenAll(years.Select(y => Task.Run(() => calendar.SetYear(y), ct)));
+        await reader;
+
+        Assert.Equal(Enumerable.Range(2100, 200), calendar.Years);
+        Assert.All(years, y => Assert.Same(y, calendar.FindYear(y.Year)));
+    }
+
+    [Fact]
+    public void A_folder_with_two_files_of_one_year_is_refused_naming_both()
+    {
+        var folder = Directory.CreateTempSubdirectory("manyi-calendar-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "cn-2026.json"), """{"year": 2026}""");
+            File.WriteAllText(Path.Combine(folder, "copy.json"), """{"year": 2026}""");
+
+            var error = Assert.Throws<FormatException>(() => BusinessCalendar.FromFolder(folder));
+
+            Assert.Contains("cn-2026.json", error.Message);
+            Assert.Contains("copy.json", error.Message);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 }

@@ -52,4 +52,5 @@ public static class AuditActions
     public const string OrganizationDeleted = "organization.deleted";
     public const string DeadlineExtended = "deadline.extended";
     public const string RemindersChanged = "reminders.changed";
+    public const string CalendarYearSaved = "calendar.year-saved";
 }

@@ -1,4 +1,5 @@
 using Manyi.Engine.Calendar;
+using Manyi.Web.Features.Calendars;
 using Manyi.Web.Infrastructure;
 
 namespace Manyi.Web.Features.Deadlines;
@@ -7,14 +8,23 @@ public static class CalendarSetup
 {
     /// <summary>
     /// The business calendar from the holiday files of <c>Manyi:CalendarDirectory</c> (default the repository's
-    /// <c>calendars/</c>) and the <c>Manyi:Calendar</c> settings; a broken file stops start-up with its name.
+    /// <c>calendars/</c>) and the <c>Manyi:Calendar</c> settings; a broken file stops start-up with its name. The
+    /// folder is where <see cref="CalendarsApi"/> saves years, and it is re-read every
+    /// <c>Manyi:Calendar:ReloadInterval</c> (default 00:05:00; 00:00:00 turns it off) for years saved by other nodes.
     /// </summary>
     public static IServiceCollection AddManyiCalendar(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var folder = RepositoryFolders.Resolve(configuration["Manyi:CalendarDirectory"], "calendars", environment.ContentRootPath);
         var options = configuration.GetSection("Manyi:Calendar").Get<CalendarOptions>() ?? new CalendarOptions();
-        services.AddSingleton(BusinessCalendar.FromFolder(folder, options));
+        var interval = configuration.GetValue<TimeSpan?>(CalendarReload.IntervalSetting) ?? CalendarReload.DefaultInterval;
+        if (interval < TimeSpan.Zero)
+            throw new InvalidOperationException($"{CalendarReload.IntervalSetting} must be a duration such as 00:05:00, or 00:00:00 to turn reloading off (got {interval}).");
+        var calendar = BusinessCalendar.FromFolder(folder, options);
+        services.AddSingleton(calendar);
+        services.AddSingleton(sp => new CalendarFolder(folder, calendar, sp.GetRequiredService<ILogger<CalendarFolder>>()));
         services.AddHostedService<CalendarReport>();
+        services.AddHostedService(sp => new CalendarReload(
+            sp.GetRequiredService<CalendarFolder>(), interval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CalendarReload>>()));
         return services;
     }
 
@@ -27,7 +37,7 @@ public static class CalendarSetup
             logger.LogInformation("Business calendar {TimeZone}, working hours {Start}–{End}, holiday data for {Years}.",
                 calendar.TimeZone.Id, calendar.WorkdayStart, calendar.WorkdayEnd, string.Join(", ", calendar.Years));
             if (!calendar.HasDataFor(year))
-                logger.LogWarning("No holiday file for {Year}: Monday to Friday count as working days. Add calendars/cn-{Year}.json.", year, year);
+                logger.LogWarning("No holiday file for {Year}: Monday to Friday count as working days. Add calendars/cn-{Year}.json or PUT /api/calendars/{Year}.", year, year, year);
             return Task.CompletedTask;
         }
 
