@@ -139,11 +139,8 @@ public sealed class WorkflowRuntime(
         CancellationToken cancellationToken) =>
         UpdateAsync(instanceId, (instance, burst) =>
         {
-            if (!burst.Graph.Nodes.TryGetValue(activityId, out var node) || node.Activity is not Activities.Waiting.WaitingActivity waiting)
-                throw new WorkflowNotFoundException($"Workflow instance '{instanceId}' has no waiting activity '{activityId}'.");
             // A flagged-overdue activity has no deadline timer left, but may still get a new deadline.
-            if (!instance.Bookmarks.Any(b => b.ActivityId == activityId))
-                throw new WorkflowStateException($"Activity '{activityId}' of workflow instance '{instanceId}' is not waiting.");
+            var (node, waiting) = Waiting(instance, burst, activityId);
             var timers = instance.Bookmarks.Where(b => b.ActivityId == activityId
                 && b.Name is Activities.Waiting.WaitingActivity.DeadlineBookmark or Activities.Waiting.WaitingActivity.ReminderBookmark).ToList();
             if (deadline <= burst.Now)
@@ -163,10 +160,7 @@ public sealed class WorkflowRuntime(
         CancellationToken cancellationToken) =>
         UpdateAsync(instanceId, (instance, burst) =>
         {
-            if (!burst.Graph.Nodes.TryGetValue(activityId, out var node) || node.Activity is not Activities.Waiting.WaitingActivity waiting)
-                throw new WorkflowNotFoundException($"Workflow instance '{instanceId}' has no waiting activity '{activityId}'.");
-            if (!instance.Bookmarks.Any(b => b.ActivityId == activityId))
-                throw new WorkflowStateException($"Activity '{activityId}' of workflow instance '{instanceId}' is not waiting.");
+            var (node, waiting) = Waiting(instance, burst, activityId);
             instance.State.ReminderLadders[activityId] = ladder;
             var reminders = instance.Bookmarks.Where(b => b.ActivityId == activityId && b.Name == Activities.Waiting.WaitingActivity.ReminderBookmark).ToList();
             // A flagged-overdue activity has no deadline timer left; its pending reminder still knows the deadline.
@@ -179,6 +173,16 @@ public sealed class WorkflowRuntime(
             burst.Journal(node.Node, JournalEvent.Message, $"Reminder ladder changed by {by}: {reason}");
             return Task.CompletedTask;
         }, cancellationToken);
+
+    /// <summary>A waiting activity of the instance that is waiting now (has a bookmark), for an administrator's change.</summary>
+    private static (GraphNode Node, Activities.Waiting.WaitingActivity Activity) Waiting(WorkflowInstance instance, Burst burst, string activityId)
+    {
+        if (!burst.Graph.Nodes.TryGetValue(activityId, out var node) || node.Activity is not Activities.Waiting.WaitingActivity waiting)
+            throw new WorkflowNotFoundException($"Workflow instance '{instance.Id}' has no waiting activity '{activityId}'.");
+        if (!instance.Bookmarks.Any(b => b.ActivityId == activityId))
+            throw new WorkflowStateException($"Activity '{activityId}' of workflow instance '{instance.Id}' is not waiting.");
+        return (node, waiting);
+    }
 
     /// <summary>
     /// Starts the workflows whose timer triggers are due (Timer, Cron, StartAt with canStartWorkflow). Each firing is
