@@ -232,6 +232,29 @@ public sealed class UserTaskTests
         Assert.Equal([engine.Store.Tasks.Keys.Single()], directory.AskedFor);
     }
 
+    [Fact]
+    public async Task The_time_of_receipt_counts_a_completion_at_the_deadline_is_late_even_before_its_timer_ran()
+    {
+        await using var engine = new TestEngine();
+        var definition = Headcount(["mobile-zhengzhou", "unicom-kaifeng"]);
+        await engine.PublishAsync(definition);
+        var instance = await engine.StartAsync(definition);
+        var ids = engine.Store.Tasks.Values.ToDictionary(t => t.Task.Assignment.OrganizationId!, t => t.Task.Id);
+        var deadline = DateTimeOffset.Parse("2025-04-30T18:00:00+08:00");
+
+        engine.Time.SetUtcNow(deadline - TimeSpan.FromSeconds(1));
+        await engine.Runtime.SendStimulusAsync(Completion(instance, ids["mobile-zhengzhou"], "Submitted", 5), Ct);
+        engine.Time.SetUtcNow(deadline);
+        await engine.Runtime.SendStimulusAsync(Completion(instance, ids["unicom-kaifeng"], "Submitted", 6), Ct);
+
+        Assert.Equal(HumanTaskStatus.Completed, engine.Store.Tasks[ids["mobile-zhengzhou"]].Status);
+        Assert.Equal(HumanTaskStatus.Expired, engine.Store.Tasks[ids["unicom-kaifeng"]].Status);
+        var after = await engine.LoadAsync(instance.Id);
+        Assert.Equal(WorkflowStatus.Finished, after.Status);
+        Assert.Contains("late Message late", engine.Steps(instance.Id));
+        Assert.DoesNotContain("thanks Message thanks", engine.Steps(instance.Id));
+    }
+
     [Theory]
     [InlineData("""[]""", "at least one outcome")]
     [InlineData("""["Submitted", "Submitted"]""", "'Submitted' is listed twice")]

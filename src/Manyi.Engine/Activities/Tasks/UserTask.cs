@@ -90,16 +90,32 @@ public sealed class UserTask : WaitingActivity
         return waits;
     }
 
-    protected override ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume)
+    protected override async ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume)
+    {
+        // The time of receipt counts: a completion that arrives at or after the deadline is late, even if the
+        // deadline's own timer has not run yet. With the Outcome behaviour it ends the activity as Overdue.
+        if (!IsCancellation(resume.Stimulus) && CurrentDeadline(context) is { } due && context.Now >= due
+            && !string.Equals(await context.EvaluateAsync(DeadlineBehaviour), "Flag", StringComparison.OrdinalIgnoreCase))
+        {
+            context.SetOutput("Overdue", true);
+            context.Log($"Task {resume.Bookmark.Key} arrived at {context.Now:O}, at or after its deadline {due:O}: refused as late.");
+            OnDeadlinePassed(context, ends: true);
+            context.ChangeTask(new TaskChange.Closed(resume.Bookmark.Key!, HumanTaskStatus.Expired, context.Now));
+            return ActivityStep.CompleteWith(Overdue);
+        }
+        return Receive(context, resume);
+    }
+
+    private ActivityStep Receive(ActivityContext context, ResumeContext resume)
     {
         var taskId = resume.Bookmark.Key!;
         var input = resume.Stimulus.Input;
         var by = new TaskActor((string?)input.GetValueOrDefault("userId") ?? "", (string?)input.GetValueOrDefault("userName") ?? "");
-        if (input.GetValueOrDefault("cancel") is JsonValue cancel && cancel.TryGetValue<bool>(out var cancelled) && cancelled)
+        if (IsCancellation(resume.Stimulus))
         {
             context.ChangeTask(new TaskChange.Closed(taskId, HumanTaskStatus.Cancelled, context.Now, By: by));
             context.Log($"Task {taskId} cancelled by {by.Name}: {(string?)input.GetValueOrDefault("reason")}");
-            return ValueTask.FromResult(AfterTask(context));
+            return AfterTask(context);
         }
         var outcome = (string?)input.GetValueOrDefault("outcome");
         if (outcome is null || !Outcomes.Contains(outcome))
@@ -121,8 +137,11 @@ public sealed class UserTask : WaitingActivity
         context.SetOutput("Outcome", outcome);
         context.SetOutput("Data", data.DeepClone());
         context.Log($"Task {taskId} completed by {by.Name}: {outcome}.");
-        return ValueTask.FromResult(AfterTask(context));
+        return AfterTask(context);
     }
+
+    private static bool IsCancellation(Stimulus stimulus) =>
+        stimulus.Input.GetValueOrDefault("cancel") is JsonValue cancel && cancel.TryGetValue<bool>(out var cancelled) && cancelled;
 
     /// <summary>Waits while tasks are open; then ends with every outcome chosen, or ends the branch when every task was cancelled.</summary>
     private static ActivityStep AfterTask(ActivityContext context)
