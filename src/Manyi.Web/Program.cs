@@ -1,3 +1,4 @@
+using Manyi.Campaign;
 using Manyi.Email;
 using Manyi.Engine;
 using Manyi.Persistence;
@@ -6,6 +7,7 @@ using Manyi.Scheduling;
 using Manyi.Web.Features.Account;
 using Manyi.Web.Features.Audit;
 using Manyi.Web.Features.Calendars;
+using Manyi.Web.Features.Campaigns;
 using Manyi.Web.Features.Deadlines;
 using Manyi.Web.Features.Demo;
 using Manyi.Web.Features.Events;
@@ -23,6 +25,7 @@ builder.Services.AddManyiEngine();
 builder.Services.AddManyiData(builder.Configuration);
 builder.Services.AddManyiScheduling(builder.Configuration);
 builder.Services.AddManyiEmail(builder.Configuration);
+builder.Services.AddManyiCampaign();
 builder.Services.AddManyiCalendar(builder.Configuration, builder.Environment);
 builder.Services.AddManyiIdentity(builder.Configuration);
 builder.Services.AddManyiTasks(builder.Configuration);
@@ -56,6 +59,7 @@ api.MapEventsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapTasksApi();
 api.MapAuditApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapCalendarsApi();
+api.MapCampaignsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapOrganizationsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapUsersApi().RequireAuthorization(ManyiPolicies.Administrator);
 

@@ -6,6 +6,7 @@ using Manyi.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Web.Tests;
@@ -48,6 +49,9 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
     /// <summary>Extra configuration (e.g. <c>Manyi:Smtp:Host</c>), applied when the app starts: set before the first request.</summary>
     public Dictionary<string, string?> Settings { get; } = [];
 
+    /// <summary>Services to replace after the app's own (a fake clock, say): set before the first request.</summary>
+    public Action<IServiceCollection>? TestServices { get; set; }
+
     /// <summary>An app on fresh storage of its own, disposed with the app.</summary>
     public static async Task<ManyiApp> StartAsync(string provider) => new(await ManyiStorage.CreateAsync(provider), ownsStorage: true, migrateOnStartup: true);
 
@@ -60,6 +64,7 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
         builder.UseSetting("Manyi:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Manyi:Demo:Enabled", "false");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        if (TestServices is { } replace) builder.ConfigureTestServices(replace);
         if (Storage.Postgres is { } postgres)
         {
             builder.UseSetting("ConnectionStrings:Manyi", postgres.ConnectionString);

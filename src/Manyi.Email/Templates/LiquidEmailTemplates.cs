@@ -31,7 +31,7 @@ namespace Manyi.Email.Templates;
 /// </remarks>
 public sealed partial class LiquidEmailTemplates : IEmailTemplates
 {
-    public static readonly IReadOnlyList<string> BuiltInKinds = ["reminder", "overdue", "escalation", "notice", "generic"];
+    public static readonly IReadOnlyList<string> BuiltInKinds = ["reminder", "overdue", "escalation", "notice", "generic", "rating"];
 
     private const string ResourcePrefix = "Manyi.Email.Templates.";
     private static readonly FluidParser Parser = new();

@@ -8,7 +8,8 @@ namespace Manyi.Engine.Activities.Composition;
 /// Starts a child workflow — or one per item of <see cref="ForEach"/>, e.g. per eligible organization — and, when
 /// <see cref="WaitForCompletion"/> is on, waits until every child has ended, with the deadline and reminders of any
 /// waiting activity. Each child gets <see cref="Input"/> plus, when fanned out, <c>item</c>; a string item is also
-/// its correlation id. The output <c>Results</c> holds each child's status and final variables, keyed by item (or
+/// its correlation id. The output <c>Children</c> maps each item (or correlation id) to its child's instance id;
+/// <c>Results</c> holds each child's status and final variables, keyed by item (or
 /// child id). The children start after the parent's burst commits, under ids the parent's bookmarks already name,
 /// so reconciliation can start any a crash left out and tell the parent of any child whose end it missed.
 /// </summary>
@@ -48,6 +49,7 @@ public sealed class DispatchWorkflow : WaitingActivity
         var correlationId = await context.EvaluateAsync(CorrelationId);
 
         var waits = new List<BookmarkRequest>();
+        var children = new JsonObject();
         foreach (var item in items)
         {
             var childInput = input.ToDictionary(p => p.Key, p => p.Value?.DeepClone());
@@ -55,8 +57,10 @@ public sealed class DispatchWorkflow : WaitingActivity
             var child = new ChildDispatch(Guid.NewGuid().ToString("N"), context.Instance.Id, definitionId,
                 item is JsonValue value && value.TryGetValue<string>(out var key) ? key : NullIfEmpty(correlationId), childInput);
             context.DispatchChild(child);
+            children[child.CorrelationId ?? child.InstanceId] = child.InstanceId;
             if (wait) waits.Add(new BookmarkRequest(ChildEndedBookmark, child.InstanceId, ToPayload(child, item)));
         }
+        context.SetOutput("Children", children);
         context.Log($"Dispatched {items.Count} instance(s) of '{definitionId}'{(wait ? ", waiting for them" : "")}.");
         return waits;
     }

@@ -310,12 +310,12 @@ public sealed record ReassignTaskRequest(string? User, string? Organization, str
 public sealed record CancelTaskRequest(string? Reason);
 
 public sealed record TaskSummary(
-    string Id, string Title, string? Stage, string Status, string[] Outcomes, DateTimeOffset? DueAt, bool IsOverdue,
+    string Id, string InstanceId, string Title, string? Stage, string Status, string[] Outcomes, DateTimeOffset? DueAt, bool IsOverdue,
     string? OrganizationId, string? OrganizationName, string? AssigneeUserId, string? AssigneeRole, string? ClaimedByUserId,
     DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? ClosedBy, string? Outcome)
 {
     public static TaskSummary From(HumanTaskRecord t, IReadOnlyDictionary<string, string> organizationNames) => new(
-        t.Id, t.Title, t.Stage, t.Status, JsonSerializer.Deserialize<string[]>(t.Outcomes) ?? [], t.DueAt, t.IsOverdue,
+        t.Id, t.InstanceId, t.Title, t.Stage, t.Status, JsonSerializer.Deserialize<string[]>(t.Outcomes) ?? [], t.DueAt, t.IsOverdue,
         t.OrganizationId, t.OrganizationId is null ? null : organizationNames.GetValueOrDefault(t.OrganizationId), t.AssigneeUserId, t.AssigneeRole,
         t.ClaimedByUserId, t.CreatedAt, t.ClosedAt, t.ClosedByName, t.Outcome);
 }

@@ -1,0 +1,219 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Manyi.Engine.Activities;
+using Manyi.Engine.Model;
+using Manyi.Engine.Runtime;
+using Manyi.Persistence;
+using Manyi.Persistence.Records;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Manyi.Campaign.Activities;
+
+/// <summary>
+/// Publishes the review's results: stores each rated organization's rating as its last rating, e-mails each
+/// organization its result (the e-mail kind <c>rating</c>, Chinese first, then English), and gives the published list
+/// (AAA, AA, A, then not rated; within a rating by operator, then city) and the count of each rating. Results are
+/// checked whole before anything is written: one rating that is not A, AA, AAA or not rated faults the activity and
+/// changes nothing. An id with no organization is named in the journal and skipped.
+/// </summary>
+[Activity("Manyi.PublishRatings", "Campaign",
+    "Publishes the ratings (A, AA, AAA or not rated): stores each organization's last rating, e-mails each its result, and outputs the published list and the counts.",
+    Outcomes = [Done])]
+public sealed class PublishRatings : Activity
+{
+    /// <summary>The template kind and outbox kind of these messages.</summary>
+    public const string Kind = "rating";
+
+    /// <summary>The audit trail's action for a stored rating that changed (the web host's <c>AuditActions</c> may name it).</summary>
+    public const string AuditAction = "organization.rating-published";
+
+    public const string NotRated = "NotRated";
+
+    /// <summary>The ratings, best first: the order of the published list.</summary>
+    public static readonly IReadOnlyList<string> BestFirst = ["AAA", "AA", "A"];
+
+    [Input(Description = "The results, keyed by organization id: {\"mobile-zhengzhou\": {\"rating\": \"AAA\", \"notes\": \"…\"}}; rating A, AA, AAA, or NotRated/null for not rated.", Required = true)]
+    public Input<JsonNode?> Results { get; set; } = new((JsonNode?)null);
+
+    [Input(Description = "The campaign year the ratings are for, e.g. 2025.", Required = true)]
+    public Input<int> Year { get; set; } = new(0);
+
+    public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
+    {
+        var year = await context.EvaluateAsync(Year);
+        if (year is < 2000 or > 2100) throw new InvalidOperationException($"Input 'year': {year} is not a campaign year.");
+        var results = Read(CampaignMail.Json(await context.EvaluateAsync(Results), "results"));
+
+        var organizations = await CampaignMail.LoadAsync(context, [.. results.Select(r => r.OrganizationId)]);
+        var unknown = results.Where(r => !organizations.ContainsKey(r.OrganizationId)).Select(r => r.OrganizationId).ToList();
+        if (unknown.Count > 0) context.Log($"Skipped, no organization has these ids: {string.Join(", ", unknown)}.");
+        var published = results.Where(r => organizations.ContainsKey(r.OrganizationId))
+            .Select(r => (Result: r, Organization: organizations[r.OrganizationId]))
+            .OrderBy(p => Rank(p.Result.Rating))
+            .ThenBy(p => ListOrder.OperatorRank(p.Organization.Operator)).ThenBy(p => p.Organization.Operator, StringComparer.Ordinal)
+            .ThenBy(p => ListOrder.CityRank(p.Organization.City)).ThenBy(p => p.Organization.City, StringComparer.Ordinal)
+            .ThenBy(p => p.Organization.Id, StringComparer.Ordinal)
+            .ToList();
+
+        var changed = await StoreAsync(context, year, [.. published.Where(p => p.Result.Rating is not null).Select(p => (p.Organization, p.Result.Rating!))]);
+        context.Log($"Ratings {year} stored: {changed} organization(s) changed, {published.Count(p => p.Result.Rating is not null) - changed} already had theirs.");
+
+        var templates = context.Services.GetRequiredService<IEmailTemplates>();
+        var mailed = 0;
+        foreach (var (result, organization) in published)
+        {
+            var (to, invalid) = CampaignMail.Recipients(organization);
+            if (CampaignMail.NoRecipientReason(to, invalid) is { } reason)
+            {
+                context.Log($"Rating of {organization.Name} ({organization.Id}) not e-mailed: {reason}");
+                continue;
+            }
+            if (invalid.Count > 0)
+                context.Log($"{organization.Name} ({organization.Id}): invalid contact address(es) left out: {string.Join(", ", invalid)}.");
+            var model = new JsonObject
+            {
+                ["organization"] = organization.Name,
+                ["year"] = year,
+                ["rating"] = result.Rating,
+                ["notes"] = result.Notes,
+            };
+            var rendered = await templates.RenderAsync(Kind, model, context.CancellationToken);
+            context.SendEmail(new OutgoingEmail(CampaignMail.Key(context, Kind, organization.Id), Kind, [.. to.Select(m => m.ToString())],
+                rendered.Subject, rendered.TextBody, rendered.HtmlBody));
+            mailed++;
+        }
+        context.Log($"Rating e-mails queued for {mailed} organization(s).");
+
+        context.SetOutput("Ratings", new JsonArray([.. published.Select(p => (JsonNode)new JsonObject
+        {
+            ["organizationId"] = p.Organization.Id,
+            ["name"] = p.Organization.Name,
+            ["operator"] = p.Organization.Operator,
+            ["city"] = p.Organization.City,
+            ["rating"] = p.Result.Rating ?? NotRated,
+        })]));
+        var counts = new JsonObject();
+        foreach (var rating in BestFirst) counts[rating] = published.Count(p => p.Result.Rating == rating);
+        counts[NotRated] = published.Count(p => p.Result.Rating is null);
+        context.SetOutput("Counts", counts);
+        return ActivityStep.Done;
+    }
+
+    /// <summary>
+    /// Stores the ratings as the organizations' last ratings, in a transaction of its own, and audits each change.
+    /// </summary>
+    /// <remarks>
+    /// This write is not part of the burst's transaction (which holds only the engine's state, journal and outbox) and
+    /// commits now, before the burst does. The burst may therefore run again after it: retried after a concurrency
+    /// conflict, retried from an incident, or reached again through a loop. So the write is idempotent: an organization
+    /// is updated (and audited) only when its stored rating differs from the one published, and running it again finds
+    /// nothing to change; the e-mails, keyed per instance, activity and organization, are not sent twice either. It
+    /// uses a scope of its own so that it neither saves nor joins anything the caller's DbContext holds.
+    /// </remarks>
+    private static async Task<int> StoreAsync(ActivityContext context, int year, IReadOnlyList<(OrganizationRecord Organization, string Rating)> ratings)
+    {
+        if (ratings.Count == 0) return 0;
+        var ct = context.CancellationToken;
+        await using var scope = context.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        var changed = 0;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        foreach (var (organization, rating) in ratings)
+        {
+            var id = organization.Id;
+            var before = await db.Organizations.Where(o => o.Id == id).Select(o => o.LastRating).FirstOrDefaultAsync(ct);
+            var updated = await db.Organizations
+                .Where(o => o.Id == id && (o.LastRating == null || o.LastRating != rating))
+                .ExecuteUpdateAsync(s => s.SetProperty(o => o.LastRating, rating).SetProperty(o => o.UpdatedAt, context.Now), ct);
+            if (updated == 0) continue;
+            changed++;
+            db.AuditEntries.Add(new AuditEntryRecord
+            {
+                At = context.Now,
+                Action = AuditAction,
+                SubjectType = "organization",
+                SubjectId = id,
+                Details = JsonSerializer.Serialize(new
+                {
+                    before,
+                    after = rating,
+                    year,
+                    workflowInstanceId = context.Instance.Id,
+                    activityId = context.Node.Id,
+                }, JsonSerializerOptions.Web),
+            });
+        }
+        await db.SaveChangesAsync(ct);
+        await transaction.CommitAsync(ct);
+        return changed;
+    }
+
+    /// <summary>Reads and checks every result; throws naming each one that is wrong, before anything is written.</summary>
+    internal static IReadOnlyList<RatingResult> Read(JsonNode? node)
+    {
+        if (node is not JsonObject results)
+            throw new InvalidOperationException("Input 'results' must be an object keyed by organization id, e.g. {\"mobile-zhengzhou\": {\"rating\": \"AAA\"}}.");
+        var list = new List<RatingResult>();
+        var problems = new List<string>();
+        foreach (var (id, value) in results)
+        {
+            if (string.IsNullOrWhiteSpace(id))
+            {
+                problems.Add("an organization id is empty");
+                continue;
+            }
+            JsonNode? rating;
+            string? notes = null;
+            switch (value)
+            {
+                case JsonObject o:
+                    rating = o["rating"];
+                    notes = o["notes"] switch
+                    {
+                        null => null,
+                        JsonValue v when v.TryGetValue<string>(out var text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim(),
+                        var other => other.ToJsonString(),
+                    };
+                    break;
+                case null:
+                case JsonValue:
+                    rating = value;
+                    break;
+                default:
+                    problems.Add($"'{id}': the result must be an object {{\"rating\", \"notes\"}}");
+                    continue;
+            }
+            if (ParseRating(rating, out var parsed)) list.Add(new RatingResult(id.Trim(), parsed, notes));
+            else problems.Add($"'{id}': the rating {rating?.ToJsonString()} is not A, AA, AAA or NotRated");
+        }
+        if (problems.Count > 0)
+            throw new InvalidOperationException($"Input 'results': {string.Join("; ", problems)}. Nothing was published.");
+        foreach (var duplicate in list.GroupBy(r => r.OrganizationId).Where(g => g.Count() > 1))
+            throw new InvalidOperationException($"Input 'results': '{duplicate.Key}' is listed more than once. Nothing was published.");
+        return list;
+    }
+
+    /// <summary>A, AA or AAA (any case, trimmed); null for not rated (null, empty, NotRated, 未获评级).</summary>
+    private static bool ParseRating(JsonNode? node, out string? rating)
+    {
+        rating = null;
+        if (node is null) return true;
+        if (node is not JsonValue v || !v.TryGetValue<string>(out var text)) return false;
+        var trimmed = text.Trim();
+        if (trimmed.Length == 0 || trimmed.Equals(NotRated, StringComparison.OrdinalIgnoreCase)
+            || trimmed.Equals("Not rated", StringComparison.OrdinalIgnoreCase) || trimmed == "未获评级")
+            return true;
+        rating = BestFirst.FirstOrDefault(r => r.Equals(trimmed, StringComparison.OrdinalIgnoreCase));
+        return rating is not null;
+    }
+
+    private static int Rank(string? rating)
+    {
+        for (var i = 0; i < BestFirst.Count; i++)
+            if (BestFirst[i] == rating) return i;
+        return BestFirst.Count;
+    }
+
+    internal sealed record RatingResult(string OrganizationId, string? Rating, string? Notes);
+}

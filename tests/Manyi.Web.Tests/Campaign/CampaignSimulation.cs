@@ -1,0 +1,324 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Manyi.Engine.Runtime;
+using Manyi.Persistence;
+using Manyi.Persistence.Records;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Manyi.Web.Tests.Campaign;
+
+/// <summary>
+/// The 2025 campaign from the repository's <c>workflows/</c> and <c>campaigns/2025.json</c>, run on a fake clock
+/// through the HTTP API as its people would: the secretariat publishes the notice, every organization's participant
+/// reports, signs up, uploads certificates and the survey, attests, submits; the secretariat checks completeness, a
+/// reviewer rates, the secretariat publishes. Timers (deadlines, reminders) fire as the clock reaches them. What
+/// happened is summed up in <see cref="Outcome"/>, which two runs must agree on.
+/// </summary>
+internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, CampaignScript script)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly TimeSpan Beijing = TimeSpan.FromHours(8);
+
+    private readonly Dictionary<string, HttpClient> _clients = [];
+    private Dictionary<string, string>? _organizationOfInstance;
+
+    public static DateTimeOffset At(string local) => DateTimeOffset.Parse(local + "+08:00", CultureInfo.InvariantCulture);
+
+    /// <summary>An app on the repository's workflows with the 58 demo organizations, one participant each, and a fake clock.</summary>
+    public static async Task<(ManyiApp App, FakeTimeProvider Clock)> StartAppAsync(string provider)
+    {
+        var clock = new FakeTimeProvider(At("2025-04-21T08:00:00"));
+        var app = await ManyiApp.StartAsync(provider);
+        app.Settings["Manyi:WorkflowsDirectory"] = RepositoryFile("workflows");
+        app.Settings["Manyi:Demo:Enabled"] = "true";
+        // Timers fire when the simulation's clock reaches them (below), not through Hangfire's real-time jobs.
+        app.Settings["Manyi:Hangfire:ReconciliationCron"] = "0 0 1 1 *";
+        app.Settings["Manyi:Hangfire:JobHorizon"] = "800.00:00:00";
+        app.TestServices = services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
+            services.Replace(ServiceDescriptor.Singleton<ITimerScheduler, NoTimerScheduler>());
+            services.Replace(ServiceDescriptor.Singleton<IEmailDispatcher, NoEmailDispatcher>());
+            // A year of fake time must not expire the participants' tokens, and 60 accounts need no slow hashing.
+            services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromDays(400));
+            services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
+        };
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ManyiUser>>();
+            foreach (var organization in await db.Organizations.OrderBy(o => o.Id).Select(o => o.Id).ToListAsync(Ct))
+            {
+                var email = $"participant.{organization}@example.org";
+                var user = new ManyiUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = organization, CreatedAt = clock.GetUtcNow() };
+                Assert.True((await users.CreateAsync(user, ManyiApp.UserPassword)).Succeeded);
+                await users.AddToRoleAsync(user, ManyiRoles.Participant);
+                db.OrganizationMembers.Add(new OrganizationMemberRecord { UserId = user.Id, OrganizationId = organization });
+            }
+            var reviewer = new ManyiUser { UserName = "expert@example.org", Email = "expert@example.org", EmailConfirmed = true, DisplayName = "评审专家", CreatedAt = clock.GetUtcNow() };
+            Assert.True((await users.CreateAsync(reviewer, ManyiApp.UserPassword)).Succeeded);
+            await users.AddToRoleAsync(reviewer, ManyiRoles.Reviewer);
+            await db.SaveChangesAsync(Ct);
+        }
+        return (app, clock);
+    }
+
+    public static string RepositoryFile(string relative)
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+            if (File.Exists(Path.Combine(folder.FullName, "Manyi.slnx"))) return Path.Combine(folder.FullName, relative);
+        throw new InvalidOperationException("The repository root (Manyi.slnx) was not found above the test's folder.");
+    }
+
+    public async Task<Outcome> RunAsync()
+    {
+        var admin = app.CreateClient();
+        var settings = JsonNode.Parse(await File.ReadAllTextAsync(RepositoryFile("campaigns/2025.json"), Ct))!.AsObject();
+        var campaign = await admin.PostJsonAsync("/api/campaigns", settings.ToJsonString()).ExpectOkAsync();
+        var campaignId = campaign.GetString("id");
+
+        // 21 April: the secretariat publishes the notice.
+        await CompleteAsync(admin, await AdminTaskAsync(admin, "notice"), "Published", new JsonObject { ["documentNumber"] = "豫通行协〔2025〕6号" });
+        var organizations = script.Organizations;
+        Assert.Equal(58, organizations.Count);
+
+        await UntilAsync("2025-04-22T10:00:00");
+        foreach (var o in organizations.Where(o => !script.LateHeadcount.Contains(o)))
+            await ReportHeadcountAsync(o);
+        await UntilAsync("2025-04-28T10:00:00");
+        foreach (var o in organizations.Where(o => !script.LateHeadcount.Contains(o)))
+            await SignUpAsync(o);
+
+        // The late ones report on 6 May (after the deadline: flagged overdue, reminded, escalated) and sign up at once.
+        await UntilAsync("2025-05-06T10:00:00");
+        foreach (var o in script.LateHeadcount)
+        {
+            await ReportHeadcountAsync(o);
+            await SignUpAsync(o);
+        }
+
+        await UntilAsync("2025-05-20T10:00:00");
+        foreach (var o in organizations)
+            await CompleteAsync(await ParticipantAsync(o), await TaskOfAsync(o, "certificate"), "Submitted", new JsonObject
+            {
+                ["holders"] = new JsonArray(new JsonObject
+                {
+                    ["name"] = "张三", ["passed"] = !script.NoCertificate.Contains(o), ["number"] = script.NoCertificate.Contains(o) ? null : $"CACE-2025-{o}",
+                }),
+            });
+
+        await UntilAsync("2025-08-01T10:00:00");
+        foreach (var o in organizations.Where(o => !script.NoCertificate.Contains(o)))
+            await CompleteAsync(await ParticipantAsync(o), await TaskOfAsync(o, "survey"), "Submitted", new JsonObject
+            {
+                ["agency"] = "某第三方测评机构", ["standards"] = "T/CAICI 87-2024, T/CCSA 600-2024",
+                ["periodStart"] = "2024-11-01", ["periodEnd"] = "2025-03-31", ["index"] = script.Index(o),
+            });
+
+        await UntilAsync("2025-08-05T10:00:00");
+        foreach (var o in script.Eligible)
+            await CompleteAsync(await ParticipantAsync(o), await TaskOfAsync(o, "conditions"), "Submitted", new JsonObject
+            {
+                ["licensed"] = true, ["threeYears"] = true, ["compliant"] = true, ["surveyCommissioned"] = true,
+            });
+
+        await UntilAsync("2025-08-20T10:00:00");
+        foreach (var o in script.Eligible.Where(o => o != script.LastSecond && o != script.TooLate))
+            await SubmitAsync(o, complete: o != script.Returned);
+
+        // The secretariat checks every package received so far; one is returned with what is missing.
+        await UntilAsync("2025-08-25T10:00:00");
+        await CheckCompletenessAsync(admin);
+        await UntilAsync("2025-09-01T10:00:00");
+        await SubmitAsync(script.Returned, complete: true);
+
+        await UntilAsync("2025-09-10T23:59:59");
+        await SubmitAsync(script.LastSecond, complete: true);
+        // The other one has its task open in the browser a second too long: received at 00:00:00, it is refused.
+        var tooLate = await TaskOfAsync(script.TooLate, "submission");
+        await UntilAsync("2025-09-11T00:00:00");
+        var late = await (await ParticipantAsync(script.TooLate)).PostJsonAsync($"/api/tasks/{tooLate}/complete",
+            """{"outcome": "Submitted", "data": {}}""").ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("expired", late.GetString("detail"), StringComparison.Ordinal);
+
+        await UntilAsync("2025-09-12T10:00:00");
+        await CheckCompletenessAsync(admin);
+
+        // The national review, by a reviewer.
+        await UntilAsync("2025-11-20T10:00:00");
+        var reviewer = await app.CreateClientForAsync("expert@example.org");
+        foreach (var (task, organization) in await RoleTasksAsync(reviewer, admin, "review"))
+            await CompleteAsync(reviewer, task, "Rated", new JsonObject { ["rating"] = script.Rating(organization), ["notes"] = "评审意见" });
+
+        await UntilAsync("2025-12-16T10:00:00");
+        await CompleteAsync(admin, await AdminTaskAsync(admin, "publication"), "Published", []);
+        await UntilAsync("2025-12-31T23:00:00");
+
+        return await OutcomeAsync(admin, campaignId);
+    }
+
+    private async Task ReportHeadcountAsync(string o)
+    {
+        var client = await ParticipantAsync(o);
+        var task = await TaskOfAsync(o, "headcount");
+        var names = new JsonArray([.. Enumerable.Range(1, 2).Select(i => (JsonNode)new JsonObject { ["name"] = $"学员{i}", ["position"] = "客服经理" })]);
+        await CompleteAsync(client, task, "Submitted", new JsonObject { ["trainees"] = 2, ["names"] = names });
+    }
+
+    private async Task SignUpAsync(string o) =>
+        await CompleteAsync(await ParticipantAsync(o), await TaskOfAsync(o, "signup"), "SignedUp", new JsonObject { ["attendees"] = 2, ["feeAccepted"] = true });
+
+    private async Task SubmitAsync(string o, bool complete)
+    {
+        var client = await ParticipantAsync(o);
+        var task = await TaskOfAsync(o, "submission");
+        var data = new JsonObject();
+        foreach (var item in new[] { "applicationForm", "practiceReport", "selfEvaluation", "surveyReport", "integrityCommitment" })
+        {
+            if (!complete && item == "practiceReport") continue;
+            var form = new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.4\n%%EOF\n"u8.ToArray()), "file", $"{item}.pdf" } };
+            var file = await client.PostAsync($"/api/tasks/{task}/files", form, Ct).ExpectAsync(HttpStatusCode.Created);
+            data[item] = file.GetString("id");
+        }
+        await CompleteAsync(client, task, "Submitted", data);
+    }
+
+    private async Task CheckCompletenessAsync(HttpClient admin)
+    {
+        foreach (var (task, organization) in await RoleTasksAsync(admin, admin, "completeness"))
+        {
+            var detail = await admin.FetchAsync($"/api/tasks/{task}").ExpectOkAsync();
+            var data = detail["task"]!["status"]!.GetValue<string>() == "Open" ? await SubmittedDataAsync(admin, detail) : null;
+            var missing = new JsonArray([.. new[] { "applicationForm", "practiceReport", "selfEvaluation", "surveyReport", "integrityCommitment" }
+                .Where(i => data?[i] is null).Select(i => (JsonNode)i)]);
+            await CompleteAsync(admin, task, missing.Count == 0 ? "Complete" : "Returned", new JsonObject { ["missing"] = missing, ["notes"] = organization });
+        }
+    }
+
+    /// <summary>What the organization submitted: the Submission activity's data, read from its instance.</summary>
+    private static async Task<JsonNode?> SubmittedDataAsync(HttpClient admin, JsonNode completenessTask)
+    {
+        var instance = await admin.FetchAsync($"/api/tasks?all=true&status=Completed&stage=submission&pageSize=500").ExpectOkAsync();
+        var submitted = instance.GetArray("items").Where(t => t.GetString("instanceId") == completenessTask.GetString("instanceId"))
+            .OrderBy(t => t.GetString("closedAt")).LastOrDefault();
+        return submitted is null ? null : (await admin.FetchAsync($"/api/tasks/{submitted.GetString("id")}").ExpectOkAsync())["data"];
+    }
+
+    private async Task<HttpClient> ParticipantAsync(string organization)
+    {
+        if (!_clients.TryGetValue(organization, out var client))
+            _clients[organization] = client = await app.CreateClientForAsync($"participant.{organization}@example.org");
+        return client;
+    }
+
+    private async Task<string> TaskOfAsync(string organization, string stage)
+    {
+        var page = await (await ParticipantAsync(organization)).FetchAsync($"/api/tasks?stage={stage}").ExpectOkAsync();
+        if (page.GetArray("items").Count == 1) return page.GetArray("items")[0].GetString("id");
+        // Say where the organization's workflow is instead, so that a failure explains itself.
+        var admin = app.CreateClient();
+        var instance = Assert.Single((await admin.FetchAsync($"/api/workflow-instances?definitionId=participant&correlationId={organization}").ExpectOkAsync()).GetArray("items"));
+        var journal = await admin.FetchAsync($"/api/workflow-instances/{instance.GetString("id")}/journal").ExpectOkAsync();
+        var steps = string.Join("\n", journal.GetArray("items").TakeLast(12).Select(e => $"{e!["at"]} {e["activityId"]} {e["event"]} {e["message"]}"));
+        Assert.Fail($"{organization} has {page.GetArray("items").Count} open '{stage}' task(s) at {clock.GetUtcNow():O}; its instance is {instance.GetString("status")}:\n{steps}");
+        return "";
+    }
+
+    private static async Task<string> AdminTaskAsync(HttpClient admin, string stage)
+    {
+        var page = await admin.FetchAsync($"/api/tasks?stage={stage}").ExpectOkAsync();
+        return Assert.Single(page.GetArray("items")).GetString("id");
+    }
+
+    /// <summary>Open tasks of a stage assigned to a role, each with the organization its instance serves, in organization order.</summary>
+    private async Task<List<(string Task, string Organization)>> RoleTasksAsync(HttpClient client, HttpClient admin, string stage)
+    {
+        _organizationOfInstance ??= [];
+        var instances = await admin.FetchAsync("/api/workflow-instances?definitionId=participant&pageSize=500").ExpectOkAsync();
+        foreach (var i in instances.GetArray("items")) _organizationOfInstance[i.GetString("id")] = i.GetString("correlationId");
+        var page = await client.FetchAsync($"/api/tasks?stage={stage}&pageSize=500").ExpectOkAsync();
+        return [.. page.GetArray("items").Select(t => (t.GetString("id"), _organizationOfInstance[t.GetString("instanceId")])).OrderBy(t => t.Item2, StringComparer.Ordinal)];
+    }
+
+    private static async Task CompleteAsync(HttpClient client, string task, string outcome, JsonObject data) =>
+        await client.PostJsonAsync($"/api/tasks/{task}/complete", new JsonObject { ["outcome"] = outcome, ["data"] = data }.ToJsonString()).ExpectOkAsync();
+
+    /// <summary>Moves the clock to <paramref name="local"/> (Beijing time), firing every timer due on the way, in due order.</summary>
+    private async Task UntilAsync(string local)
+    {
+        // Instants are stored in UTC; SQLite compares them as stored, so the bound must be UTC too.
+        var target = At(local).ToUniversalTime();
+        while (true)
+        {
+            BookmarkRecord? due;
+            await using (var scope = app.Services.CreateAsyncScope())
+                due = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Bookmarks.AsNoTracking()
+                    .Where(b => b.ResumeAt != null && b.ResumeAt <= target).OrderBy(b => b.ResumeAt).ThenBy(b => b.Id).FirstOrDefaultAsync(Ct);
+            if (due is null) break;
+            if (due.ResumeAt > clock.GetUtcNow()) clock.SetUtcNow(due.ResumeAt!.Value);
+            await using var fire = app.Services.CreateAsyncScope();
+            await fire.ServiceProvider.GetRequiredService<WorkflowRuntime>().SendStimulusAsync(
+                new Stimulus(due.Name, due.Key) { BookmarkId = due.Id, WorkflowInstanceId = due.InstanceId }, Ct);
+        }
+        if (target > clock.GetUtcNow()) clock.SetUtcNow(target);
+    }
+
+    private async Task<Outcome> OutcomeAsync(HttpClient admin, string campaignId)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        var emails = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var message in await db.OutboxMessages.AsNoTracking().ToListAsync(Ct))
+            foreach (var organization in script.Organizations.Where(o => message.To.Contains($"contact.{o}@example.org", StringComparison.Ordinal)))
+                emails[$"{message.Kind} {organization}"] = emails.GetValueOrDefault($"{message.Kind} {organization}") + 1;
+        var participants = await admin.FetchAsync("/api/workflow-instances?definitionId=participant&pageSize=500").ExpectOkAsync();
+        var results = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var summary in participants.GetArray("items"))
+        {
+            var instance = await admin.GetInstanceAsync(summary.GetString("id"));
+            var variables = instance["variables"]!;
+            results[summary.GetString("correlationId")] =
+                $"{summary.GetString("status")} {variables["result"]?.GetValue<string>()} {variables["rating"]?.GetValue<string>()}".TrimEnd();
+        }
+        var campaign = await admin.GetInstanceAsync(campaignId);
+        var ratings = await db.Organizations.AsNoTracking().Where(o => o.LastRating != null).OrderBy(o => o.Id)
+            .Select(o => o.Id + " " + o.LastRating).ToListAsync(Ct);
+        return new Outcome(campaign.GetString("status"), results, emails, ratings);
+    }
+
+    public sealed record Outcome(string CampaignStatus, SortedDictionary<string, string> Organizations, SortedDictionary<string, int> Emails, List<string> Ratings)
+    {
+        public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this);
+    }
+}
+
+/// <summary>Who does what in the simulated year; every choice is a function of the organization's id, so two runs agree.</summary>
+internal sealed class CampaignScript(IReadOnlyList<string> organizations)
+{
+    public List<string> Organizations { get; } = [.. organizations.Order(StringComparer.Ordinal)];
+
+    /// <summary>Three organizations report their headcount late.</summary>
+    public IReadOnlyList<string> LateHeadcount => [Organizations[1], Organizations[20], Organizations[40]];
+
+    /// <summary>Nobody of this organization passed the exam.</summary>
+    public IReadOnlyList<string> NoCertificate => [Organizations[5]];
+
+    public string BelowIndex => Organizations[10];
+    public string AtIndex => Organizations[11];
+    public string Returned => Organizations[12];
+    public string LastSecond => Organizations[13];
+    public string TooLate => Organizations[14];
+
+    public decimal Index(string organization) => organization == BelowIndex ? 80.9m : organization == AtIndex ? 81.0m : 85m + Organizations.IndexOf(organization) % 10;
+
+    public IReadOnlyList<string> Eligible => [.. Organizations.Where(o => !NoCertificate.Contains(o) && o != BelowIndex)];
+
+    public string Rating(string organization) => (Organizations.IndexOf(organization) % 4) switch { 0 => "AAA", 1 => "AA", 2 => "A", _ => "NotRated" };
+}
