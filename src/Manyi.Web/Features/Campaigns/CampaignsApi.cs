@@ -62,7 +62,8 @@ public static partial class CampaignsApi
             errors["campaign.dates"] = ["请给出各阶段日期。The dates of the stages are required."];
         else
             foreach (var (name, value) in dates)
-                if (value is not JsonValue date || !DateTimeOffset.TryParse(date.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                if (value is not JsonValue date || !Instant().IsMatch(date.ToString())
+                    || !DateTimeOffset.TryParse(date.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
                     errors[$"campaign.dates.{name}"] = [$"日期无效：{value?.ToJsonString()}。Not an instant with its offset, e.g. 2026-04-30T18:00:00+08:00."];
         var organizations = await OrganizationsAsync(body["organizations"], db, errors, cancellationToken);
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);

@@ -98,11 +98,12 @@ public sealed record InstanceSummary(string Id, string DefinitionId, string Defi
 public sealed record InstanceResponse(
     string Id, string DefinitionId, string DefinitionVersionId, int Version, WorkflowStatus Status, string? CorrelationId,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt,
-    IReadOnlyDictionary<string, JsonNode?> Variables, IReadOnlyList<BookmarkResponse> Bookmarks, IReadOnlyList<Incident> Incidents)
+    IReadOnlyDictionary<string, JsonNode?> Input, IReadOnlyDictionary<string, JsonNode?> Variables, IReadOnlyList<BookmarkResponse> Bookmarks,
+    IReadOnlyList<Incident> Incidents)
 {
     public static InstanceResponse From(WorkflowInstance i) =>
         new(i.Id, i.DefinitionId, i.DefinitionVersionId, i.Version, i.Status, i.CorrelationId, i.CreatedAt, i.UpdatedAt, i.FinishedAt,
-            i.State.Variables,
+            i.State.Input, i.State.Variables,
             i.Bookmarks.Select(b => new BookmarkResponse(b.Id, b.ActivityId, b.Name, b.Key, b.CorrelationId, b.CreatedAt, b.ResumeAt, b.Payload)).ToList(),
             i.Incidents);
 }
