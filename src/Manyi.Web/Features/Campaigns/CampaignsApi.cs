@@ -47,13 +47,18 @@ public static partial class CampaignsApi
 
     /// <summary>
     /// Starts a year: body <c>{"campaign": {"year", "dates", …}, "organizations": [ids] or "all"}</c>. One campaign per
-    /// year: a second start of the same year is 409.
+    /// year: a second start of the same year is 409. With <c>startingNow=true</c> the calendar is moved on by whole weeks
+    /// so that the notice falls in this week (a rehearsal of a past year, as in the demo).
     /// </summary>
     public static async Task<Results<Ok<InstanceResponse>, ValidationProblem, ProblemHttpResult>> Start(
-        JsonObject body, ManyiDbContext db, WorkflowRuntime runtime, CancellationToken cancellationToken)
+        JsonObject body, ManyiDbContext db, WorkflowRuntime runtime, TimeProvider time, CancellationToken cancellationToken, bool startingNow = false)
     {
         var errors = new Dictionary<string, string[]>();
         var settings = body["campaign"] as JsonObject;
+        // A rehearsal (the demo): the same calendar, moved on by whole weeks so that its notice is issued this week.
+        if (startingNow && settings?["dates"]?["noticeIssued"] is JsonValue issued
+            && DateTimeOffset.TryParse(issued.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var noticeIssued))
+            settings = (JsonObject)ShiftDates(settings, days: 7 * (int)Math.Ceiling((time.GetUtcNow() - noticeIssued).TotalDays / 7))!;
         int year = 0;
         if (settings is null) errors["campaign"] = ["请给出年度活动设置。The campaign's settings are required (see campaigns/2025.json)."];
         else if (settings["year"] is not JsonValue yearValue || !yearValue.TryGetValue(out year) || year is < 2000 or > 2200)
@@ -85,13 +90,13 @@ public static partial class CampaignsApi
     /// gives it (<c>{"dates": {…}, "organizations": …, "campaign": {…overrides}}</c>).
     /// </summary>
     public static async Task<Results<Ok<InstanceResponse>, ValidationProblem, ProblemHttpResult>> Next(
-        int year, JsonObject? body, ManyiDbContext db, IWorkflowStore store, WorkflowRuntime runtime, CancellationToken cancellationToken)
+        int year, JsonObject? body, ManyiDbContext db, IWorkflowStore store, WorkflowRuntime runtime, TimeProvider time, CancellationToken cancellationToken)
     {
         var previous = await db.WorkflowInstances.AsNoTracking()
             .Where(i => i.DefinitionId == DefinitionId && i.CorrelationId == CorrelationId(year)).Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
         if (previous is null || await store.FindInstanceAsync(previous, cancellationToken) is not { } instance)
             return Problems.NotFound($"{year} 年度活动不存在。There is no {year} campaign.");
-        var settings = (JsonObject)ShiftDates(instance.State.Input["campaign"]!.DeepClone(), 1)!;
+        var settings = (JsonObject)ShiftDates(instance.State.Input["campaign"]!.DeepClone(), years: 1)!;
         settings["year"] = year + 1;
         foreach (var (key, value) in body?["campaign"] as JsonObject ?? [])
             settings[key] = value?.DeepClone();
@@ -99,7 +104,7 @@ public static partial class CampaignsApi
             foreach (var (key, value) in dates)
                 ((JsonObject)settings["dates"]!)[key] = value?.DeepClone();
         var next = new JsonObject { ["campaign"] = settings, ["organizations"] = body?["organizations"]?.DeepClone() ?? "all" };
-        return await Start(next, db, runtime, cancellationToken);
+        return await Start(next, db, runtime, time, cancellationToken);
     }
 
     /// <summary>The headcount reports as they stand: per organization its status, trainees and names; the totals and the fee.</summary>
@@ -173,16 +178,16 @@ public static partial class CampaignsApi
         return ids;
     }
 
-    /// <summary>Moves every date and instant in the settings on by whole years (a 29 February becomes the 28th).</summary>
-    private static JsonNode? ShiftDates(JsonNode? node, int years) => node switch
+    /// <summary>Moves every date and instant in the settings on by whole years (a 29 February becomes the 28th) or by days.</summary>
+    private static JsonNode? ShiftDates(JsonNode? node, int years = 0, int days = 0) => node switch
     {
-        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, ShiftDates(p.Value?.DeepClone(), years)))),
-        JsonArray a => new JsonArray([.. a.Select(i => ShiftDates(i?.DeepClone(), years))]),
+        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, ShiftDates(p.Value?.DeepClone(), years, days)))),
+        JsonArray a => new JsonArray([.. a.Select(i => ShiftDates(i?.DeepClone(), years, days))]),
         JsonValue v when v.TryGetValue<string>(out var text) && Instant().IsMatch(text)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) =>
-            instant.AddYears(years).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
+            instant.AddYears(years).AddDays(days).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
         JsonValue v when v.TryGetValue<string>(out var text) && DateOnlyPattern().IsMatch(text) =>
-            DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddYears(years).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddYears(years).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         _ => node,
     };
 

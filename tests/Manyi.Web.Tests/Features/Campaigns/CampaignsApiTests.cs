@@ -65,4 +65,22 @@ public sealed class CampaignsApiTests
         var participant = await app.CreateClientForAsync("zhengzhou.mobile@example.org");
         await participant.PostJsonAsync("/api/campaigns", settings.ToJsonString()).ExpectAsync(HttpStatusCode.Forbidden);
     }
+
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task A_past_year_can_be_rehearsed_from_this_week_with_its_calendar_moved_on_by_whole_weeks(string provider)
+    {
+        var (app, admin, _) = await StartAsync(provider);
+        await using var __ = app;
+        var settings = await File.ReadAllTextAsync(CampaignSimulation.RepositoryFile("campaigns/2025.json"), TestContext.Current.CancellationToken);
+
+        var demo = await admin.PostJsonAsync("/api/campaigns?startingNow=true", settings).ExpectOkAsync();
+
+        var dates = demo["input"]!["campaign"]!["dates"]!;
+        var notice = DateTimeOffset.Parse(dates["noticeIssued"]!.GetValue<string>());
+        var headcount = DateTimeOffset.Parse(dates["headcountDue"]!.GetValue<string>());
+        Assert.InRange(notice, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(7));
+        Assert.Equal(DayOfWeek.Monday, notice.DayOfWeek);
+        Assert.Equal(TimeSpan.FromDays(9) + TimeSpan.FromHours(9), headcount - notice);
+        Assert.Equal(2025, demo["input"]!["campaign"]!["year"]!.GetValue<int>());
+    }
 }
