@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
 using Fluid;
+using Manyi.Engine.Expressions;
 using Manyi.Engine.Runtime;
 
 namespace Manyi.Email.Templates;
@@ -45,7 +46,7 @@ public sealed partial class LiquidEmailTemplates : IEmailTemplates
     {
         _kinds = kinds;
         _options = new TemplateOptions { TimeZone = zone, CultureInfo = CultureInfo.GetCultureInfo("zh-CN") };
-        TemplateFilters.Register(_options.Filters, zone);
+        LiquidFilters.Register(_options.Filters, zone);
         var beijing = zone.Id is "Asia/Shanghai" or "China Standard Time";
         _zone = new Dictionary<string, object?> { ["zh"] = beijing ? "北京时间" : zone.Id, ["en"] = beijing ? "Beijing time" : zone.Id };
     }

@@ -6,12 +6,25 @@ using Fluid;
 
 namespace Manyi.Engine.Expressions;
 
-/// <summary>Renders Liquid templates (Fluid) against the instance: <c>{{ Variables.x }}</c>, <c>{{ Input.x }}</c>, <c>{{ CorrelationId }}</c>.</summary>
+/// <summary>
+/// Renders Liquid templates (Fluid) against the instance: <c>{{ Variables.x }}</c>, <c>{{ Input.x }}</c>,
+/// <c>{{ CorrelationId }}</c>, with the date filters of <see cref="LiquidFilters"/> in the calendar's time zone.
+/// </summary>
 public sealed class LiquidEvaluator
 {
     private static readonly FluidParser Parser = new();
-    private static readonly TemplateOptions Options = new();
+    private readonly TemplateOptions _options = new();
     private readonly ConcurrentDictionary<string, IFluidTemplate> _templates = new();
+
+    public LiquidEvaluator() : this(TimeZoneInfo.FindSystemTimeZoneById(Calendar.BusinessCalendar.DefaultTimeZone))
+    {
+    }
+
+    public LiquidEvaluator(Calendar.BusinessCalendar calendar) : this(calendar.TimeZone)
+    {
+    }
+
+    private LiquidEvaluator(TimeZoneInfo zone) => LiquidFilters.Register(_options.Filters, zone);
 
     public string? Check(string source) => Parser.TryParse(source, out _, out var error) ? null : error;
 
@@ -19,7 +32,7 @@ public sealed class LiquidEvaluator
     {
         var template = _templates.GetOrAdd(source, static s =>
             Parser.TryParse(s, out var parsed, out var error) ? parsed : throw new ExpressionException($"Liquid does not parse: {error}"));
-        var context = new TemplateContext(Options);
+        var context = new TemplateContext(_options);
         var variables = scope.VariableDefinitions.ToDictionary(v => v.Name, v => ToPlain(scope.GetVariable(v.Name)));
         context.SetValue("Variables", variables);
         context.SetValue("Input", scope.Input.ToDictionary(p => p.Key, p => ToPlain(p.Value)));

@@ -1,4 +1,4 @@
-using System.Globalization;
+using Manyi.Engine.Expressions;
 
 namespace Manyi.Web.Infrastructure;
 
@@ -7,11 +7,9 @@ public static class Dates
 {
     public static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
-    private static readonly string[] Weekdays = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
-
     public static string Beijing(DateTimeOffset instant)
     {
         var local = TimeZoneInfo.ConvertTime(instant, Shanghai);
-        return string.Create(CultureInfo.InvariantCulture, $"{local.Year}年{local.Month}月{local.Day}日 {Weekdays[(int)local.DayOfWeek]} {local:HH:mm}");
+        return $"{LiquidFilters.ChineseDate(local)} {local:HH:mm}";
     }
 }

@@ -16,6 +16,17 @@ public sealed class LiquidEvaluatorTests
     }
 
     [Fact]
+    public async Task Dates_render_in_the_calendars_zone_in_Chinese_and_English()
+    {
+        var scope = new FakeScope();
+        scope.InputValues["due"] = "2025-04-30T10:00:00Z";
+
+        var text = await Evaluator.RenderAsync("{{ Input.due | zh_datetime }} / {{ Input.due | en_date }} / {{ Input.due | zh_date }}", scope);
+
+        Assert.Equal("2025年4月30日 周三 18:00 / Wed 30 Apr 2025 / 2025年4月30日 周三", text);
+    }
+
+    [Fact]
     public async Task Renders_nested_objects_lists_input_and_correlation_id()
     {
         var scope = new FakeScope { CorrelationId = "contract-3" }

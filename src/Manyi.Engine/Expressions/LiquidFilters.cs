@@ -2,13 +2,13 @@ using System.Globalization;
 using Fluid;
 using Fluid.Values;
 
-namespace Manyi.Email.Templates;
+namespace Manyi.Engine.Expressions;
 
 /// <summary>
-/// Filters the e-mail templates use: dates in the configured time zone, in Chinese (<c>2025年4月30日 周三 18:00</c>)
-/// and English (<c>Wed 30 Apr 2025 18:00</c>), and links restricted to http(s).
+/// Liquid filters of workflow texts and e-mail templates alike: dates in the calendar's time zone, in Chinese
+/// (<c>2025年4月30日 周三 18:00</c>) and English (<c>Wed 30 Apr 2025 18:00</c>), and links restricted to http(s).
 /// </summary>
-internal static class TemplateFilters
+public static class LiquidFilters
 {
     private static readonly string[] ChineseWeekdays = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
 
