@@ -27,7 +27,6 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
     private static readonly TimeSpan Beijing = TimeSpan.FromHours(8);
 
     private readonly Dictionary<string, HttpClient> _clients = [];
-    private Dictionary<string, string>? _organizationOfInstance;
 
     public static DateTimeOffset At(string local) => DateTimeOffset.Parse(local + "+08:00", CultureInfo.InvariantCulture);
 
@@ -154,7 +153,7 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
         // The national review, by a reviewer.
         await UntilAsync("2025-11-20T10:00:00");
         var reviewer = await app.CreateClientForAsync("expert@example.org");
-        foreach (var (task, organization) in await RoleTasksAsync(reviewer, admin, "review"))
+        foreach (var (task, organization) in await RoleTasksAsync(reviewer, "review"))
             await CompleteAsync(reviewer, task, "Rated", new JsonObject { ["rating"] = script.Rating(organization), ["notes"] = "评审意见" });
 
         await UntilAsync("2025-12-16T10:00:00");
@@ -192,7 +191,7 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
 
     private async Task CheckCompletenessAsync(HttpClient admin)
     {
-        foreach (var (task, organization) in await RoleTasksAsync(admin, admin, "completeness"))
+        foreach (var (task, organization) in await RoleTasksAsync(admin, "completeness"))
         {
             var detail = await admin.FetchAsync($"/api/tasks/{task}").ExpectOkAsync();
             var data = detail["task"]!["status"]!.GetValue<string>() == "Open" ? await SubmittedDataAsync(admin, detail) : null;
@@ -238,13 +237,10 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
     }
 
     /// <summary>Open tasks of a stage assigned to a role, each with the organization its instance serves, in organization order.</summary>
-    private async Task<List<(string Task, string Organization)>> RoleTasksAsync(HttpClient client, HttpClient admin, string stage)
+    private static async Task<List<(string Task, string Organization)>> RoleTasksAsync(HttpClient client, string stage)
     {
-        _organizationOfInstance ??= [];
-        var instances = await admin.FetchAsync("/api/workflow-instances?definitionId=participant&pageSize=500").ExpectOkAsync();
-        foreach (var i in instances.GetArray("items")) _organizationOfInstance[i.GetString("id")] = i.GetString("correlationId");
         var page = await client.FetchAsync($"/api/tasks?stage={stage}&pageSize=500").ExpectOkAsync();
-        return [.. page.GetArray("items").Select(t => (t.GetString("id"), _organizationOfInstance[t.GetString("instanceId")])).OrderBy(t => t.Item2, StringComparer.Ordinal)];
+        return [.. page.GetArray("items").Select(t => (t.GetString("id"), t.GetString("correlationId"))).OrderBy(t => t.Item2, StringComparer.Ordinal)];
     }
 
     private static async Task CompleteAsync(HttpClient client, string task, string outcome, JsonObject data) =>

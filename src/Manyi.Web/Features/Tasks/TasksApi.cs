@@ -63,8 +63,8 @@ public static class TasksApi
         // Tasks without a due date come last; ties by age.
         var rows = await query.OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id)
             .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        var names = await OrganizationNamesAsync(db, rows, cancellationToken);
-        return TypedResults.Ok(new Page<TaskSummary>([.. rows.Select(t => TaskSummary.From(t, names))], total, page, pageSize));
+        var lookups = await LookupsAsync(db, rows, cancellationToken);
+        return TypedResults.Ok(new Page<TaskSummary>([.. rows.Select(t => TaskSummary.From(t, lookups))], total, page, pageSize));
     }
 
     public static async Task<Results<Ok<TaskDetail>, ProblemHttpResult>> Get(
@@ -286,10 +286,15 @@ public static class TasksApi
         return await db.Tasks.AsNoTracking().FirstAsync(t => t.Id == id, cancellationToken);
     }
 
-    private static async Task<Dictionary<string, string>> OrganizationNamesAsync(ManyiDbContext db, IEnumerable<HumanTaskRecord> tasks, CancellationToken cancellationToken)
+    /// <summary>The organizations' names and the instances' correlation ids (e.g. the organization a reviewer's task is about).</summary>
+    private static async Task<TaskLookups> LookupsAsync(ManyiDbContext db, IReadOnlyCollection<HumanTaskRecord> tasks, CancellationToken cancellationToken)
     {
-        var ids = tasks.Select(t => t.OrganizationId).OfType<string>().Distinct().ToList();
-        return await db.Organizations.AsNoTracking().Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
+        var organizations = tasks.Select(t => t.OrganizationId).OfType<string>().Distinct().ToList();
+        var instances = tasks.Select(t => t.InstanceId).Distinct().ToList();
+        return new TaskLookups(
+            await db.Organizations.AsNoTracking().Where(o => organizations.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken),
+            await db.WorkflowInstances.AsNoTracking().Where(i => instances.Contains(i.Id) && i.CorrelationId != null)
+                .ToDictionaryAsync(i => i.Id, i => i.CorrelationId!, cancellationToken));
     }
 
     private static async Task<TaskDetail> DetailAsync(ManyiDbContext db, HumanTaskRecord task, CancellationToken cancellationToken)
@@ -297,8 +302,8 @@ public static class TasksApi
         var files = await db.Files.AsNoTracking().Where(f => f.TaskId == task.Id).OrderBy(f => f.UploadedAt).ToListAsync(cancellationToken);
         var history = await db.AuditEntries.AsNoTracking().Where(a => a.SubjectType == "task" && a.SubjectId == task.Id)
             .OrderBy(a => a.Id).Select(a => new TaskHistoryEntry(a.At, a.Action, a.UserName)).ToListAsync(cancellationToken);
-        var names = await OrganizationNamesAsync(db, [task], cancellationToken);
-        return new TaskDetail(TaskSummary.From(task, names), task.Description, task.Form is null ? null : JsonNode.Parse(task.Form),
+        var lookups = await LookupsAsync(db, [task], cancellationToken);
+        return new TaskDetail(TaskSummary.From(task, lookups), task.Description, task.Form is null ? null : JsonNode.Parse(task.Form),
             task.Data is null ? null : JsonNode.Parse(task.Data), task.InstanceId, [.. files.Select(TaskFile.From)], history);
     }
 }
@@ -309,14 +314,17 @@ public sealed record ReassignTaskRequest(string? User, string? Organization, str
 
 public sealed record CancelTaskRequest(string? Reason);
 
+public sealed record TaskLookups(IReadOnlyDictionary<string, string> OrganizationNames, IReadOnlyDictionary<string, string> CorrelationIds);
+
+/// <summary>A task in a list; <see cref="CorrelationId"/> is its instance's, e.g. the organization a reviewer's task is about.</summary>
 public sealed record TaskSummary(
-    string Id, string InstanceId, string Title, string? Stage, string Status, string[] Outcomes, DateTimeOffset? DueAt, bool IsOverdue,
+    string Id, string InstanceId, string? CorrelationId, string Title, string? Stage, string Status, string[] Outcomes, DateTimeOffset? DueAt, bool IsOverdue,
     string? OrganizationId, string? OrganizationName, string? AssigneeUserId, string? AssigneeRole, string? ClaimedByUserId,
     DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? ClosedBy, string? Outcome)
 {
-    public static TaskSummary From(HumanTaskRecord t, IReadOnlyDictionary<string, string> organizationNames) => new(
-        t.Id, t.InstanceId, t.Title, t.Stage, t.Status, JsonSerializer.Deserialize<string[]>(t.Outcomes) ?? [], t.DueAt, t.IsOverdue,
-        t.OrganizationId, t.OrganizationId is null ? null : organizationNames.GetValueOrDefault(t.OrganizationId), t.AssigneeUserId, t.AssigneeRole,
+    public static TaskSummary From(HumanTaskRecord t, TaskLookups lookups) => new(
+        t.Id, t.InstanceId, lookups.CorrelationIds.GetValueOrDefault(t.InstanceId), t.Title, t.Stage, t.Status, JsonSerializer.Deserialize<string[]>(t.Outcomes) ?? [], t.DueAt, t.IsOverdue,
+        t.OrganizationId, t.OrganizationId is null ? null : lookups.OrganizationNames.GetValueOrDefault(t.OrganizationId), t.AssigneeUserId, t.AssigneeRole,
         t.ClaimedByUserId, t.CreatedAt, t.ClosedAt, t.ClosedByName, t.Outcome);
 }
 
