@@ -33,7 +33,8 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
     /// <summary>An app on the repository's workflows with the 58 demo organizations, one participant each, and a fake clock.</summary>
     public static async Task<(ManyiApp App, FakeTimeProvider Clock)> StartAppAsync(string provider)
     {
-        var clock = new FakeTimeProvider(At("2025-04-21T08:00:00"));
+        // The clock keeps what it is given: UTC, as every instant the app writes must be (PostgreSQL refuses others).
+        var clock = new FakeTimeProvider(At("2025-04-21T08:00:00").ToUniversalTime());
         var app = await ManyiApp.StartAsync(provider);
         app.Settings["Manyi:WorkflowsDirectory"] = RepositoryFile("workflows");
         app.Settings["Manyi:Demo:Enabled"] = "true";
