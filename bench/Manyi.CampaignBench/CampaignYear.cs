@@ -297,18 +297,8 @@ public sealed class CampaignYear(IServiceProvider services, FakeTimeProvider clo
             throw new BenchFailure($"Task {task.Id} ({task.OrganizationId ?? task.InstanceId}): the data do not pass the form: " +
                 string.Join("; ", validation.Errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")));
         await using var scope = services.CreateAsyncScope();
-        var result = await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().SendStimulusAsync(new Stimulus(HumanTask.BookmarkName, task.Id)
-        {
-            WorkflowInstanceId = task.InstanceId,
-            QueueIfUnmatched = false,
-            Input = new Dictionary<string, JsonNode?>
-            {
-                ["outcome"] = outcome,
-                ["data"] = validation.Values,
-                ["userId"] = actor.UserId,
-                ["userName"] = actor.Name,
-            },
-        }, cancellationToken);
+        var result = await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().SendStimulusAsync(
+            HumanTask.Completion(task.Id, task.InstanceId, outcome, validation.Values, new TaskActor(actor.UserId, actor.Name)), cancellationToken);
         if (result.Resumed.Count == 0)
             throw new BenchFailure($"Task {task.Id} ({task.OrganizationId ?? task.InstanceId}) was not completed: its workflow no longer waits for it.");
         Interlocked.Increment(ref _tasksCompleted);

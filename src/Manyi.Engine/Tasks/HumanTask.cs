@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Manyi.Engine.Runtime;
 
 namespace Manyi.Engine.Tasks;
 
@@ -10,6 +11,30 @@ namespace Manyi.Engine.Tasks;
 public sealed record HumanTask(string Id, string ActivityId, string Title, TaskAssignment Assignment, IReadOnlyList<string> Outcomes, DateTimeOffset CreatedAt)
 {
     public const string BookmarkName = "Manyi.UserTask";
+
+    /// <summary>
+    /// The stimulus that completes a task with an outcome and the form's (checked) data. It targets the task's instance
+    /// and is never queued: if the task's bookmark is gone, the task was closed meanwhile.
+    /// </summary>
+    public static Stimulus Completion(string taskId, string instanceId, string outcome, JsonObject data, TaskActor by) =>
+        new(BookmarkName, taskId)
+        {
+            WorkflowInstanceId = instanceId,
+            QueueIfUnmatched = false,
+            Input = new Dictionary<string, JsonNode?>
+            {
+                ["outcome"] = outcome, ["data"] = data.DeepClone(), ["userId"] = by.UserId, ["userName"] = by.Name,
+            },
+        };
+
+    /// <summary>The stimulus that withdraws one task; the workflow goes on without it.</summary>
+    public static Stimulus Cancellation(string taskId, string instanceId, string reason, TaskActor by) =>
+        new(BookmarkName, taskId)
+        {
+            WorkflowInstanceId = instanceId,
+            QueueIfUnmatched = false,
+            Input = new Dictionary<string, JsonNode?> { ["cancel"] = true, ["reason"] = reason, ["userId"] = by.UserId, ["userName"] = by.Name },
+        };
 
     public string InstanceId { get; init; } = "";
     public string DefinitionId { get; init; } = "";

@@ -42,15 +42,7 @@ public sealed class UserTaskTests
         ]);
 
     private static Stimulus Completion(WorkflowInstance instance, string taskId, string outcome, int trainees) =>
-        new(HumanTask.BookmarkName, taskId)
-        {
-            WorkflowInstanceId = instance.Id,
-            QueueIfUnmatched = false,
-            Input = new Dictionary<string, JsonNode?>
-            {
-                ["outcome"] = outcome, ["data"] = new JsonObject { ["trainees"] = trainees }, ["userId"] = "u1", ["userName"] = "张三",
-            },
-        };
+        HumanTask.Completion(taskId, instance.Id, outcome, new JsonObject { ["trainees"] = trainees }, new TaskActor("u1", "张三"));
 
     [Fact]
     public async Task A_task_opens_with_its_assignment_and_due_date_and_completing_it_takes_the_chosen_port_with_the_data()
@@ -182,11 +174,8 @@ public sealed class UserTaskTests
         await engine.PublishAsync(definition);
         var instance = await engine.StartAsync(definition);
         var ids = engine.Store.Tasks.Values.ToDictionary(t => t.Task.Assignment.OrganizationId!, t => t.Task.Id);
-        Stimulus Cancel(string taskId) => new(HumanTask.BookmarkName, taskId)
-        {
-            WorkflowInstanceId = instance.Id,
-            Input = new Dictionary<string, JsonNode?> { ["cancel"] = true, ["reason"] = "退出", ["userId"] = "admin", ["userName"] = "秘书处" },
-        };
+        Stimulus Cancel(string taskId) => HumanTask.Cancellation(taskId, instance.Id, "退出", new TaskActor("admin", "秘书处"));
+
 
         await engine.Runtime.SendStimulusAsync(Cancel(ids["unicom-kaifeng"]), Ct);
         Assert.Equal(HumanTaskStatus.Cancelled, engine.Store.Tasks[ids["unicom-kaifeng"]].Status);

@@ -137,18 +137,7 @@ public static class TasksApi
         if (!validation.IsValid)
             return TypedResults.ValidationProblem(validation.Errors.ToDictionary(e => "data." + e.Key, e => e.Value));
 
-        var stimulus = new Stimulus(HumanTask.BookmarkName, id)
-        {
-            WorkflowInstanceId = task.InstanceId,
-            QueueIfUnmatched = false,
-            Input = new Dictionary<string, JsonNode?>
-            {
-                ["outcome"] = outcome,
-                ["data"] = validation.Values,
-                ["userId"] = user.Id,
-                ["userName"] = user.Name,
-            },
-        };
+        var stimulus = HumanTask.Completion(id, task.InstanceId, outcome, validation.Values, new TaskActor(user.Id, user.Name));
         var result = await runtime.SendStimulusAsync(stimulus, cancellationToken);
         var after = await ReloadAsync(db, id, cancellationToken);
         if (result.Resumed.Count == 0 || after.ClosedByUserId != user.Id)
@@ -241,12 +230,7 @@ public static class TasksApi
         if (await ClosedAsync(db, task, cancellationToken) is { } closed) return closed;
         if (string.IsNullOrWhiteSpace(body.Reason))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["请说明原因。Say why; the audit trail records it."] });
-        await runtime.SendStimulusAsync(new Stimulus(HumanTask.BookmarkName, id)
-        {
-            WorkflowInstanceId = task.InstanceId,
-            QueueIfUnmatched = false,
-            Input = new Dictionary<string, JsonNode?> { ["cancel"] = true, ["reason"] = body.Reason, ["userId"] = user.Id, ["userName"] = user.Name },
-        }, cancellationToken);
+        await runtime.SendStimulusAsync(HumanTask.Cancellation(id, task.InstanceId, body.Reason, new TaskActor(user.Id, user.Name)), cancellationToken);
         var after = await ReloadAsync(db, id, cancellationToken);
         if (after.Status != nameof(HumanTaskStatus.Cancelled))
             return await ClosedAsync(db, after, cancellationToken) ?? Conflict($"任务 {id} 未能取消。Task {id} could not be cancelled.");
