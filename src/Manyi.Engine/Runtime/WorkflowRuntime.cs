@@ -409,9 +409,9 @@ public sealed class WorkflowRuntime(
         foreach (var bookmark in await store.FindBookmarksAsync(Activities.Composition.DispatchWorkflow.ChildEndedBookmark, 10_000, cancellationToken))
         {
             var child = await store.FindInstanceAsync(bookmark.Key!, cancellationToken);
-            if (child is null && bookmark.Payload is { } payload)
+            if (child is null && await store.FindInstanceAsync(bookmark.InstanceId, cancellationToken) is { } parent)
             {
-                await StartChildAsync(Activities.Composition.DispatchWorkflow.FromPayload(bookmark.InstanceId, bookmark.Key!, payload), cancellationToken);
+                await StartChildAsync(Activities.Composition.DispatchWorkflow.FromBookmark(parent, bookmark), cancellationToken);
                 repaired++;
             }
             else if (child is { IsEnded: true })

@@ -101,6 +101,10 @@ public sealed class DispatchWorkflowTests
         await engine.PublishAsync(Child("late-child"));
         Assert.Equal(2, await engine.Runtime.ReconcileChildrenAsync(Ct));
         Assert.All(childIds, id => Assert.NotNull(engine.Store.FindInstanceAsync(id, Ct).Result));
+        var started = await engine.LoadAsync(childIds[0]);
+        Assert.Equal(2025, (int)started.State.Input["year"]!);
+        Assert.Equal(started.CorrelationId, (string?)started.State.Input["item"]);
+        Assert.Equal(parent.Id, started.State.ParentInstanceId);
         Assert.Equal(0, await engine.Runtime.ReconcileChildrenAsync(Ct));
 
         await engine.SendEventAsync("reported", "mobile-zhengzhou", ("n", 1));

@@ -61,6 +61,8 @@ public sealed class DispatchWorkflow : WaitingActivity
             if (wait) waits.Add(new BookmarkRequest(ChildEndedBookmark, child.InstanceId, ToPayload(child, item)));
         }
         context.SetOutput("Children", children);
+        // Kept once, not on every child's bookmark: a campaign's thousands of bookmarks stay small.
+        context.SetOutput("ChildInput", input.DeepClone());
         context.Log($"Dispatched {items.Count} instance(s) of '{definitionId}'{(wait ? ", waiting for them" : "")}.");
         return waits;
     }
@@ -81,18 +83,23 @@ public sealed class DispatchWorkflow : WaitingActivity
         return ValueTask.FromResult(waiting ? ActivityStep.KeepWaiting : ActivityStep.Done);
     }
 
-    /// <summary>What reconciliation needs to start the child if it never was: the bookmark carries it.</summary>
+    /// <summary>What reconciliation needs to start the child if it never was: the bookmark names it, the parent keeps the shared input.</summary>
     private static JsonObject ToPayload(ChildDispatch child, JsonNode? item) => new()
     {
         ["definitionId"] = child.DefinitionId,
         ["correlationId"] = child.CorrelationId,
-        ["input"] = new JsonObject(child.Input.Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))),
         ["item"] = item?.DeepClone(),
     };
 
-    public static ChildDispatch FromPayload(string parentInstanceId, string childInstanceId, JsonObject payload) =>
-        new(childInstanceId, parentInstanceId, (string)payload["definitionId"]!, (string?)payload["correlationId"],
-            (payload["input"] as JsonObject ?? []).ToDictionary(p => p.Key, p => p.Value?.DeepClone()));
+    /// <summary>The child a parent's bookmark names, as it was dispatched.</summary>
+    public static ChildDispatch FromBookmark(WorkflowInstance parent, Bookmark bookmark)
+    {
+        var payload = bookmark.Payload ?? [];
+        var input = (parent.State.ActivityOutputs.GetValueOrDefault(bookmark.ActivityId)?.GetValueOrDefault("ChildInput") as JsonObject ?? [])
+            .ToDictionary(p => p.Key, p => p.Value?.DeepClone());
+        if (payload["item"] is { } item) input["item"] = item.DeepClone();
+        return new ChildDispatch(bookmark.Key!, parent.Id, (string)payload["definitionId"]!, (string?)payload["correlationId"], input);
+    }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }
