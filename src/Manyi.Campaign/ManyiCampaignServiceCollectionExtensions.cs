@@ -1,6 +1,9 @@
 using Manyi.Campaign.Activities;
+using Manyi.Campaign.Certificates;
 using Manyi.Engine.Activities;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Manyi.Campaign;
 
@@ -9,13 +12,22 @@ public static class ManyiCampaignServiceCollectionExtensions
     /// <summary>
     /// The campaign's activities: <c>Manyi.NotifyOrganizations</c>, <c>Manyi.PublishRatings</c> and
     /// <c>Manyi.CheckEligibility</c>. They read organizations through <c>AddManyiData</c> and render the e-mail kinds
-    /// <c>notice</c> and <c>rating</c> with the templates of <c>AddManyiEmail</c>; add both.
+    /// <c>notice</c> and <c>rating</c> with the templates of <c>AddManyiEmail</c>; add both. The rated organizations'
+    /// certificates (<see cref="CertificateStore"/>, <see cref="CertificateRenderer"/>) read <c>Manyi:Certificates</c>,
+    /// <c>Manyi:Files:Directory</c> and <c>Manyi:DataDirectory</c> from the <see cref="IConfiguration"/> service, when there
+    /// is one (a host has it), and use the defaults otherwise.
     /// </summary>
     public static IServiceCollection AddManyiCampaign(this IServiceCollection services)
     {
         services.AddSingleton(new ActivityRegistration(typeof(NotifyOrganizations)));
         services.AddSingleton(new ActivityRegistration(typeof(PublishRatings)));
         services.AddSingleton(new ActivityRegistration(typeof(CheckEligibility)));
+
+        services.AddOptions<CertificateOptions>()
+            .Configure<IServiceProvider>((options, provider) => CertificateOptions.Read(options, provider.GetService<IConfiguration>()));
+        services.TryAddSingleton<CertificateFonts>();
+        services.TryAddSingleton<CertificateRenderer>();
+        services.TryAddSingleton<CertificateStore>();
         return services;
     }
 }

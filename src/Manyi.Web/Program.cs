@@ -60,6 +60,7 @@ api.MapTasksApi();
 api.MapAuditApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapCalendarsApi();
 api.MapCampaignsApi().RequireAuthorization(ManyiPolicies.Administrator);
+api.MapCertificatesApi();
 api.MapOrganizationsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapUsersApi().RequireAuthorization(ManyiPolicies.Administrator);
 

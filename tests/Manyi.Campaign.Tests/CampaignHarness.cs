@@ -35,19 +35,22 @@ public sealed class CampaignHarness : IAsyncDisposable
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public static async Task<CampaignHarness> StartAsync(string provider)
+    /// <param name="settings">Configuration to add or replace, e.g. <c>Manyi:Certificates:FontFile</c>.</param>
+    public static async Task<CampaignHarness> StartAsync(string provider, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "manyi-campaign-" + Guid.NewGuid().ToString("N")[..8]);
         var postgres = provider == "postgres" ? await PostgresServer.CreateDatabaseAsync() : null;
-        var settings = new Dictionary<string, string?>
+        var values = new Dictionary<string, string?>
         {
             ["Manyi:DataDirectory"] = folder,
             ["Manyi:Smtp:From"] = "河南省通信行业协会 <manyi@example.org>",
         };
-        if (postgres is not null) settings["ConnectionStrings:Manyi"] = postgres.ConnectionString;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        if (postgres is not null) values["ConnectionStrings:Manyi"] = postgres.ConnectionString;
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
         var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration) // as a host has it: the certificates' options read it
             .AddLogging()
             .AddManyiData(configuration);
         services.AddManyiEngine();

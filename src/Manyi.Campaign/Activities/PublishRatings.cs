@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Manyi.Campaign.Certificates;
 using Manyi.Engine.Activities;
 using Manyi.Engine.Model;
 using Manyi.Engine.Runtime;
@@ -13,12 +14,13 @@ namespace Manyi.Campaign.Activities;
 /// <summary>
 /// Publishes the review's results: stores each rated organization's rating as its last rating, e-mails each
 /// organization its result (the e-mail kind <c>rating</c>, Chinese first, then English), and gives the published list
-/// (AAA, AA, A, then not rated; within a rating by operator, then city) and the count of each rating. Results are
+/// (AAA, AA, A, then not rated; within a rating by operator, then city) and the count of each rating. Each rated
+/// organization gets a certificate (a PDF in the file store, see <see cref="CertifyAsync"/>). Results are
 /// checked whole before anything is written: one rating that is not A, AA, AAA or not rated faults the activity and
 /// changes nothing. An id with no organization is named in the journal and skipped.
 /// </summary>
 [Activity("Manyi.PublishRatings", "Campaign",
-    "Publishes the ratings (A, AA, AAA or not rated): stores each organization's last rating, e-mails each its result, and outputs the published list and the counts.",
+    "Publishes the ratings (A, AA, AAA or not rated): stores each organization's last rating, e-mails each its result, writes a certificate (PDF) per rated organization, and outputs the published list, the counts and the certificates.",
     Outcomes = [Done])]
 public sealed class PublishRatings : Activity
 {
@@ -58,6 +60,7 @@ public sealed class PublishRatings : Activity
 
         var changed = await StoreAsync(context, year, [.. published.Where(p => p.Result.Rating is not null).Select(p => (p.Organization, p.Result.Rating!))]);
         context.Log($"Ratings {year} stored: {changed} organization(s) changed, {published.Count(p => p.Result.Rating is not null) - changed} already had theirs.");
+        var certificates = await CertifyAsync(context, year, published);
 
         var templates = context.Services.GetRequiredService<IEmailTemplates>();
         var mailed = 0;
@@ -97,6 +100,7 @@ public sealed class PublishRatings : Activity
         foreach (var rating in BestFirst) counts[rating] = published.Count(p => p.Result.Rating == rating);
         counts[NotRated] = published.Count(p => p.Result.Rating is null);
         context.SetOutput("Counts", counts);
+        context.SetOutput("Certificates", certificates);
         return ActivityStep.Done;
     }
 
@@ -147,6 +151,52 @@ public sealed class PublishRatings : Activity
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return changed;
+    }
+
+    /// <summary>
+    /// Writes a certificate for each rated organization, numbered in the published list's order
+    /// (<c>HNCA-2025-AAA-0001</c>, <c>HNCA-2025-AA-0002</c>, …: one sequence for the year, so the same results give the
+    /// same numbers), dated the day of publication in Asia/Shanghai, to <c>certificates/&lt;year&gt;/&lt;id&gt;.pdf</c> in
+    /// the file store; removes the certificate an organization published as not rated may have from an earlier run.
+    /// Returns <c>[{organizationId, number, path}]</c>, the path relative to the file store's folder.
+    /// </summary>
+    /// <remarks>
+    /// Like <see cref="StoreAsync"/>, this is done before the burst commits and may be done again: a file is replaced
+    /// whole (written beside it, then moved over it), so running it again leaves the same certificates. Without a
+    /// Chinese font they are written in Latin text only and the journal says why (see <see cref="CertificateFonts"/>);
+    /// a failure to write one (a full disk, say) faults the activity, and retrying the incident writes them all again.
+    /// </remarks>
+    private static async Task<JsonArray> CertifyAsync(ActivityContext context, int year, IReadOnlyList<(RatingResult Result, OrganizationRecord Organization)> published)
+    {
+        var renderer = context.Services.GetRequiredService<CertificateRenderer>();
+        var store = context.Services.GetRequiredService<CertificateStore>();
+        var publishedOn = Certificate.DayOf(context.Now);
+        var certificates = new JsonArray();
+        var sequence = 0;
+        foreach (var (result, organization) in published)
+        {
+            if (!CertificateStore.IsUsableId(organization.Id))
+            {
+                if (result.Rating is null) continue;
+                sequence++; // its number is not given to another
+                context.Log($"No certificate for {organization.Name} ({organization.Id}): the id cannot name a file.");
+                continue;
+            }
+            if (result.Rating is not { } rating)
+            {
+                if (store.Delete(year, organization.Id))
+                    context.Log($"Certificate {year} of {organization.Name} ({organization.Id}) removed: not rated.");
+                continue;
+            }
+            var number = Certificate.NumberOf(year, rating, ++sequence);
+            var pdf = renderer.Render(new Certificate(organization.Id, organization.Name, rating, year, number, publishedOn));
+            var path = await store.SaveAsync(year, organization.Id, pdf, context.CancellationToken);
+            certificates.Add(new JsonObject { ["organizationId"] = organization.Id, ["number"] = number, ["path"] = path });
+        }
+        if (certificates.Count > 0 && renderer.Fonts is { Chinese: false, Missing: var missing })
+            context.Log($"Certificates have Latin text only, without the Chinese names: no Chinese font ({missing}).");
+        context.Log($"Certificates {year} written for {certificates.Count} organization(s).");
+        return certificates;
     }
 
     /// <summary>Reads and checks every result; throws naming each one that is wrong, before anything is written.</summary>

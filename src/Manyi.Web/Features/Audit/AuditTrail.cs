@@ -46,6 +46,10 @@ public static class AuditActions
     public const string TaskCancelled = "task.cancelled";
     public const string FileUploaded = "file.uploaded";
     public const string FileDownloaded = "file.downloaded";
+    public const string CertificateDownloaded = "certificate.downloaded";
+
+    /// <summary>Written by the campaign's PublishRatings activity, which cannot see this class.</summary>
+    public const string RatingPublished = "organization.rating-published";
     public const string OrganizationsImported = "organizations.imported";
     public const string OrganizationCreated = "organization.created";
     public const string OrganizationUpdated = "organization.updated";
