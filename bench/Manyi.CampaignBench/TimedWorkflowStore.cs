@@ -45,8 +45,8 @@ public sealed class TimedWorkflowStore(SqlWorkflowStore inner, StoreTimings timi
         return instance;
     }
 
-    public Task<IReadOnlyList<Bookmark>> FindBookmarksAsync(string name, int max, CancellationToken cancellationToken) =>
-        inner.FindBookmarksAsync(name, max, cancellationToken);
+    public Task<IReadOnlyList<Bookmark>> FindBookmarksOnEndedOrMissingInstancesAsync(string name, int max, CancellationToken cancellationToken) =>
+        inner.FindBookmarksOnEndedOrMissingInstancesAsync(name, max, cancellationToken);
 
     public async Task SaveAsync(WorkflowInstance instance, BurstResult burst, CancellationToken cancellationToken)
     {

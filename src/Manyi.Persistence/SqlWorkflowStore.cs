@@ -152,11 +152,15 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
         instance.Revision = revision;
     }
 
-    public async Task<IReadOnlyList<Bookmark>> FindBookmarksAsync(string name, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Bookmark>> FindBookmarksOnEndedOrMissingInstancesAsync(string name, int max, CancellationToken cancellationToken)
     {
+        // One query, whatever the number of children waited for: only the ones that need repair come back.
+        var columns = string.Join(", ", BookmarkColumns.Split(", ").Select(c => "b." + c));
         await using var command = await CommandAsync(
-            $"SELECT {BookmarkColumns}, \"JobId\" FROM bookmarks WHERE \"Name\" = @name ORDER BY \"CreatedAt\", \"Id\" LIMIT @max",
-            cancellationToken, ("name", name), ("max", max));
+            $"SELECT {columns}, b.\"JobId\" FROM bookmarks b LEFT JOIN workflow_instances i ON i.\"Id\" = b.\"Key\" " +
+            "WHERE b.\"Name\" = @name AND (i.\"Id\" IS NULL OR i.\"Status\" IN (@finished, @cancelled)) ORDER BY b.\"CreatedAt\", b.\"Id\" LIMIT @max",
+            cancellationToken, ("name", name), ("max", max),
+            ("finished", nameof(WorkflowStatus.Finished)), ("cancelled", nameof(WorkflowStatus.Cancelled)));
         var bookmarks = new List<Bookmark>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) bookmarks.Add(ReadBookmark(reader));

@@ -401,12 +401,12 @@ public sealed class WorkflowRuntime(
     /// <summary>
     /// Repairs what a crash between a commit and its follow-up may have left: children a parent waits for that were
     /// never started, and ended children whose parent was never told. Bookmark rows are the truth; safe to run on
-    /// every node at any time.
+    /// every node at any time; one query finds the few bookmarks that need it.
     /// </summary>
     public async Task<int> ReconcileChildrenAsync(CancellationToken cancellationToken)
     {
         var repaired = 0;
-        foreach (var bookmark in await store.FindBookmarksAsync(Activities.Composition.DispatchWorkflow.ChildEndedBookmark, 10_000, cancellationToken))
+        foreach (var bookmark in await store.FindBookmarksOnEndedOrMissingInstancesAsync(Activities.Composition.DispatchWorkflow.ChildEndedBookmark, 1_000, cancellationToken))
         {
             var child = await store.FindInstanceAsync(bookmark.Key!, cancellationToken);
             if (child is null && await store.FindInstanceAsync(bookmark.InstanceId, cancellationToken) is { } parent)

@@ -30,8 +30,11 @@ public interface IWorkflowStore
 
     Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken);
 
-    /// <summary>Bookmarks with this name, oldest first (for reconciliation passes).</summary>
-    Task<IReadOnlyList<Bookmark>> FindBookmarksAsync(string name, int max, CancellationToken cancellationToken);
+    /// <summary>
+    /// Bookmarks with this name whose key names an instance that does not exist or has ended (Finished, Cancelled),
+    /// oldest first: a parent's waits on children that were never started or whose end it missed.
+    /// </summary>
+    Task<IReadOnlyList<Bookmark>> FindBookmarksOnEndedOrMissingInstancesAsync(string name, int max, CancellationToken cancellationToken);
 
     Task SaveAsync(WorkflowInstance instance, BurstResult burst, CancellationToken cancellationToken);
 

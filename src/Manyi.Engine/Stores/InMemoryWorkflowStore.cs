@@ -112,11 +112,15 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<Bookmark>> FindBookmarksAsync(string name, int max, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<Bookmark>> FindBookmarksOnEndedOrMissingInstancesAsync(string name, int max, CancellationToken cancellationToken)
     {
         lock (_gate)
-            return Task.FromResult<IReadOnlyList<Bookmark>>(_instances.Values.Select(Restore).SelectMany(i => i.Bookmarks)
-                .Where(b => b.Name == name).OrderBy(b => b.CreatedAt).Take(max).ToList());
+        {
+            var instances = _instances.Values.Select(Restore).ToDictionary(i => i.Id);
+            return Task.FromResult<IReadOnlyList<Bookmark>>(instances.Values.SelectMany(i => i.Bookmarks)
+                .Where(b => b.Name == name && (!instances.TryGetValue(b.Key!, out var keyed) || keyed.IsEnded))
+                .OrderBy(b => b.CreatedAt).Take(max).ToList());
+        }
     }
 
     public Task QueueStimulusAsync(Stimulus stimulus, DateTimeOffset expiresAt, CancellationToken cancellationToken)

@@ -120,8 +120,8 @@ public sealed class ConcurrencyTests
         public Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken) =>
             inner.FindInstanceAsync(instanceId, cancellationToken);
 
-        public Task<IReadOnlyList<Bookmark>> FindBookmarksAsync(string name, int max, CancellationToken cancellationToken) =>
-            inner.FindBookmarksAsync(name, max, cancellationToken);
+        public Task<IReadOnlyList<Bookmark>> FindBookmarksOnEndedOrMissingInstancesAsync(string name, int max, CancellationToken cancellationToken) =>
+            inner.FindBookmarksOnEndedOrMissingInstancesAsync(name, max, cancellationToken);
         public Task QueueStimulusAsync(Stimulus stimulus, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
             inner.QueueStimulusAsync(stimulus, expiresAt, cancellationToken);
         public Task<IReadOnlyList<Stimulus>> TakeQueuedStimuliAsync(IReadOnlyList<Bookmark> bookmarks, DateTimeOffset now, CancellationToken cancellationToken) =>

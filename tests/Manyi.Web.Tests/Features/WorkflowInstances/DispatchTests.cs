@@ -1,4 +1,8 @@
 using System.Text.Json.Nodes;
+using Manyi.Engine.Runtime;
+using Manyi.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Web.Tests.Features.WorkflowInstances;
 
@@ -42,5 +46,44 @@ public sealed class DispatchTests
         Assert.Equal("Finished", done.GetString("status"));
         var journal = await client.FetchAsync($"/api/workflow-instances/{campaign.GetString("id")}/journal").ExpectOkAsync();
         Assert.Contains(journal.GetArray("items"), e => e!["message"]?.GetValue<string>() == "all done");
+    }
+
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task Reconciliation_finds_in_one_query_the_children_never_started_and_the_ended_ones_their_parent_missed(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        var client = app.CreateClient();
+        await client.DeployAsync(Child);
+        await client.DeployAsync(Parent);
+        var campaign = await client.ExecuteAsync("campaign");
+        var children = (await client.FetchAsync("/api/workflow-instances?definitionId=participant").ExpectOkAsync()).GetArray("items")
+            .ToDictionary(c => c.GetString("correlationId"), c => c.GetString("id"));
+        var ct = TestContext.Current.CancellationToken;
+
+        async Task<int> ReconcileAsync()
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().ReconcileChildrenAsync(ct);
+        }
+        Assert.Equal(0, await ReconcileAsync());
+
+        // As if a crash had come between the commits: one child never started, another ended without telling its parent.
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+            var lost = children["mobile-zhengzhou"];
+            await db.Bookmarks.Where(b => b.InstanceId == lost).ExecuteDeleteAsync(ct);
+            await db.JournalEntries.Where(j => j.InstanceId == lost).ExecuteDeleteAsync(ct);
+            await db.WorkflowInstances.Where(i => i.Id == lost).ExecuteDeleteAsync(ct);
+            var ended = children["unicom-kaifeng"];
+            await db.Bookmarks.Where(b => b.InstanceId == ended).ExecuteDeleteAsync(ct);
+            await db.WorkflowInstances.Where(i => i.Id == ended).ExecuteUpdateAsync(u => u.SetProperty(i => i.Status, "Finished"), ct);
+        }
+
+        Assert.Equal(2, await ReconcileAsync());
+        Assert.Equal("Suspended", (await client.GetInstanceAsync(children["mobile-zhengzhou"])).GetString("status"));
+        var parent = await client.GetInstanceAsync(campaign.GetString("id"));
+        Assert.Equal(2, parent.GetArray("bookmarks").Count(b => b.GetString("name") == "Manyi.ChildEnded"));
+        Assert.Equal(0, await ReconcileAsync());
     }
 }
