@@ -2,8 +2,7 @@ namespace Manyi.Campaign;
 
 /// <summary>
 /// The order the association's lists use: operators in the glossary's order (移动, 联通, 电信, 广电, then others by
-/// name), cities in Henan's administrative order (then others by name). The web host's OrganizationRules sorts its
-/// lists the same way.
+/// name), cities in Henan's administrative order (then others by name). The web host's lists sort by it too.
 /// </summary>
 public static class ListOrder
 {

@@ -1,3 +1,4 @@
+using Manyi.Campaign;
 using System.Net.Mail;
 using System.Text.RegularExpressions;
 using Manyi.Persistence.Records;
@@ -28,10 +29,6 @@ public static partial class OrganizationRules
     /// <summary>The levels with their Chinese names, as spreadsheets write them.</summary>
     public static readonly IReadOnlyList<(OrganizationLevel Level, string Chinese)> Levels =
         [(OrganizationLevel.City, "市"), (OrganizationLevel.County, "县"), (OrganizationLevel.ServiceSite, "营业厅"), (OrganizationLevel.Team, "班组")];
-
-    /// <summary>Henan's cities in the order of their administrative codes, the order the association's notices list them in.</summary>
-    public static readonly IReadOnlyList<string> HenanCities =
-        ["郑州", "开封", "洛阳", "平顶山", "安阳", "鹤壁", "新乡", "焦作", "濮阳", "许昌", "漯河", "三门峡", "南阳", "商丘", "信阳", "周口", "驻马店", "济源"];
 
     [GeneratedRegex("^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")]
     private static partial Regex IdPattern();
@@ -120,25 +117,9 @@ public static partial class OrganizationRules
 
     private static bool HasSeparator(string value) => value.Contains(ContactSeparator) || value.Contains('；');
 
-    /// <summary>Sorts the glossary's operators first, in its order, then others by name.</summary>
-    public static int OperatorRank(string @operator)
-    {
-        for (var i = 0; i < Operators.Count; i++)
-            if (Operators[i].Chinese == @operator) return i;
-        return Operators.Count;
-    }
-
-    /// <summary>Sorts Henan's cities in their administrative order, then others by name.</summary>
-    public static int CityRank(string city)
-    {
-        for (var i = 0; i < HenanCities.Count; i++)
-            if (HenanCities[i] == city) return i;
-        return HenanCities.Count;
-    }
-
     /// <summary>Operator (glossary order), then city (administrative order), then id: the same on every database.</summary>
     public static IOrderedEnumerable<T> InListOrder<T>(this IEnumerable<T> items, Func<T, string> @operator, Func<T, string> city, Func<T, string> id) =>
-        items.OrderBy(i => OperatorRank(@operator(i))).ThenBy(i => @operator(i), StringComparer.Ordinal)
-            .ThenBy(i => CityRank(city(i))).ThenBy(i => city(i), StringComparer.Ordinal)
+        items.OrderBy(i => ListOrder.OperatorRank(@operator(i))).ThenBy(i => @operator(i), StringComparer.Ordinal)
+            .ThenBy(i => ListOrder.CityRank(city(i))).ThenBy(i => city(i), StringComparer.Ordinal)
             .ThenBy(i => id(i), StringComparer.Ordinal);
 }
