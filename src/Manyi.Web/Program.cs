@@ -4,6 +4,7 @@ using Manyi.Engine;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Scheduling;
+using Manyi.Web.Components;
 using Manyi.Web.Features.Account;
 using Manyi.Web.Features.Audit;
 using Manyi.Web.Features.Calendars;
@@ -31,6 +32,7 @@ builder.Services.AddManyiIdentity(builder.Configuration);
 builder.Services.AddManyiTasks(builder.Configuration);
 builder.Services.AddManyiDemoData(builder.Configuration);
 builder.Services.AddManyiWebDefaults();
+builder.Services.AddManyiWebApp();
 builder.Services.AddHostedService<ManyiStartup>();
 
 var app = builder.Build();
@@ -46,8 +48,8 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 app.MapOpenApi("/openapi/{documentName}.json");
-app.MapGet("/", () => TypedResults.Redirect("/openapi/v1.json")).ExcludeFromDescription();
 app.MapJobsDashboard(ManyiRoles.Administrator);
 
 app.MapAuthApi();
@@ -63,6 +65,7 @@ api.MapCampaignsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapCertificatesApi();
 api.MapOrganizationsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapUsersApi().RequireAuthorization(ManyiPolicies.Administrator);
+app.MapManyiWebApp();
 
 app.Run();
 

@@ -1,0 +1,132 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Manyi.Persistence;
+using Manyi.Persistence.Records;
+using Manyi.Testing;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Manyi.Web.Tests.Browser;
+
+/// <summary>
+/// The web host with <see cref="ManyiApp"/>'s settings (its own SQLite data, no demo data, the bootstrap administrator),
+/// listening on a real port so that Debian's Chromium, driven by Playwright, can open it. Never downloads a browser:
+/// without <c>/usr/bin/chromium</c> the test skips, or fails in CI (<c>CI=true</c>), where <c>.ci/run</c> installs it.
+/// </summary>
+public sealed class BrowserApp : IAsyncDisposable
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private readonly ManyiStorage _storage;
+    private readonly ManyiApp _settings;
+    private readonly WebApplicationFactory<Program> _factory;
+    private readonly IPlaywright _playwright;
+
+    private BrowserApp(ManyiStorage storage, ManyiApp settings, WebApplicationFactory<Program> factory, Uri address, IPlaywright playwright, IBrowser browser)
+    {
+        _storage = storage;
+        _settings = settings;
+        _factory = factory;
+        Address = address;
+        _playwright = playwright;
+        Browser = browser;
+    }
+
+    /// <summary>Where the app listens, e.g. <c>http://127.0.0.1:40123/</c>.</summary>
+    public Uri Address { get; }
+
+    public IBrowser Browser { get; }
+
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>Where screenshots go: <c>screenshots/</c> in the test output folder.</summary>
+    public static string ScreenshotDirectory => Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public static async Task<BrowserApp> StartAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            var reason = $"Chromium is not installed at {ChromiumPath}: apt-get install chromium (the browser tests never download a browser).";
+            if (PostgresServer.IsCi) throw new InvalidOperationException(reason);
+            Assert.Skip(reason);
+        }
+        var storage = await ManyiStorage.CreateAsync("sqlite");
+        // ManyiApp's configuration, on Kestrel instead of the in-memory test server. Only the derived factory ever starts.
+        var settings = new ManyiApp(storage);
+        var factory = settings.WithWebHostBuilder(_ => { });
+        factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        factory.StartServer();
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal)))
+            .First();
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox"],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+        return new BrowserApp(storage, settings, factory, address, playwright, browser);
+    }
+
+    /// <summary>A fresh browser context (its own cookies) on a Chinese-language desktop-sized window.</summary>
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800)
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = Address.ToString(),
+            Locale = "zh-CN",
+            TimezoneId = "Asia/Shanghai",
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+        });
+        return await context.NewPageAsync();
+    }
+
+    public static Task ScreenshotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    /// <summary>An API client over the real port, signed in with a bearer token (the bootstrap administrator by default).</summary>
+    public async Task<HttpClient> CreateApiClientAsync(string email = ManyiApp.AdminEmail, string password = ManyiApp.AdminPassword)
+    {
+        var client = new HttpClient { BaseAddress = Address };
+        using var response = await client.PostAsJsonAsync("/api/auth/login", new { email, password }, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonObject>(TestContext.Current.CancellationToken);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (string)body!["accessToken"]!);
+        return client;
+    }
+
+    /// <summary>A participant who acts for an organization (created with that name if missing).</summary>
+    public async Task<ManyiUser> CreateParticipantAsync(string email, string organizationId, string organizationName)
+    {
+        await using var scope = Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<ManyiUser>>();
+        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        var user = new ManyiUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email.Split('@')[0], CreatedAt = DateTimeOffset.UtcNow };
+        Check(await users.CreateAsync(user, ManyiApp.UserPassword));
+        Check(await users.AddToRoleAsync(user, ManyiRoles.Participant));
+        if (await db.Organizations.FindAsync(organizationId) is null)
+            db.Organizations.Add(new OrganizationRecord { Id = organizationId, Name = organizationName, Operator = "移动", City = "郑州", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+        db.OrganizationMembers.Add(new OrganizationMemberRecord { UserId = user.Id, OrganizationId = organizationId });
+        await db.SaveChangesAsync();
+        return user;
+
+        static void Check(IdentityResult result) =>
+            Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+        await _factory.DisposeAsync();
+        await _settings.DisposeAsync();
+        await _storage.DisposeAsync();
+    }
+}

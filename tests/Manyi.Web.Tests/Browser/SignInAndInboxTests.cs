@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+using Manyi.Web.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Manyi.Web.Tests.Browser;
+
+/// <summary>Sign-in and the task inbox in a real browser (Debian's Chromium, headless).</summary>
+public sealed class SignInAndInboxTests
+{
+    private const string Participant = "zhengzhou.mobile@example.org";
+    private const string Organization = "mobile-zhengzhou";
+    private const string OrganizationName = "郑州移动";
+    private static readonly DateTimeOffset Due = new(2099, 4, 30, 18, 0, 0, TimeSpan.FromHours(8));
+
+    /// <summary>One headcount task for 郑州移动, due 2099-04-30 18:00 Beijing time.</summary>
+    private static string Headcount(string definitionId) => Workflows.Flowchart(definitionId,
+        $$$"""
+        {{{Workflows.Start()}}},
+        {"id": "report", "type": "Manyi.UserTask",
+         "title": {"typeName": "String", "expression": {"type": "Literal", "value": "培训人数报送 Headcount report"}},
+         "stage": {"typeName": "String", "expression": {"type": "Literal", "value": "headcount"}},
+         "organizations": {"typeName": "String[]", "expression": {"type": "Literal", "value": ["{{{Organization}}}"]}},
+         "deadline": {"typeName": "Object", "expression": {"type": "Literal", "value": "{{{Due:yyyy-MM-ddTHH:mm:sszzz}}}"}},
+         "outcomes": ["Submitted"],
+         "form": {"fields": [{"name": "trainees", "label": "培训人数", "type": "number", "required": true, "min": 1, "max": 50, "integer": true}]}},
+        {{{Workflows.WriteLine("done", "done")}}}
+        """,
+        $"{Workflows.Connect("start", "report")}, {Workflows.Connect("report", "done", "Submitted")}");
+
+    private static async Task SignInAsync(IPage page, string email, string password)
+    {
+        await page.GetByLabel(new Regex("电子邮箱")).FillAsync(email);
+        await page.GetByLabel(new Regex("密码")).FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "登录 Sign in" }).ClickAsync();
+    }
+
+    [Fact]
+    public async Task A_participant_is_sent_to_sign_in_then_sees_their_organizations_task_in_the_inbox_and_signs_out()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync(Participant, Organization, OrganizationName);
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(Headcount("headcount"));
+        await admin.ExecuteAsync("headcount");
+        var page = await app.NewPageAsync();
+
+        await page.GotoAsync("/");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login\\?ReturnUrl=%2F$"));
+        await BrowserApp.ScreenshotAsync(page, "login");
+        await SignInAsync(page, Participant, ManyiApp.UserPassword);
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/$"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "我的待办 My tasks" })).ToBeVisibleAsync();
+        var row = page.GetByTestId("inbox-task");
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row).ToContainTextAsync("培训人数报送 Headcount report");
+        await Assertions.Expect(row).ToContainTextAsync(OrganizationName);
+        await Assertions.Expect(row).ToContainTextAsync("2099年4月30日 周四 18:00");
+        Assert.Equal("2099年4月30日 周四 18:00", Dates.Beijing(Due));
+        await Assertions.Expect(row.GetByTestId("due-badge")).ToContainTextAsync(new Regex("剩 \\d+ 天"));
+        await Assertions.Expect(page.Locator("link[href*='MudBlazor']")).ToHaveCountAsync(1);
+        Assert.True((await page.APIRequest.GetAsync(await page.Locator("link[href*='MudBlazor']").GetAttributeAsync("href") ?? "")).Ok,
+            "MudBlazor's stylesheet is served");
+        await BrowserApp.ScreenshotAsync(page, "inbox");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "退出 Sign out" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login$"));
+        await page.GotoAsync("/");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login"));
+    }
+
+    [Fact]
+    public async Task A_participant_without_tasks_is_told_what_happens_next()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync(Participant, Organization, OrganizationName);
+        var page = await app.NewPageAsync(width: 390, height: 844);
+
+        await page.GotoAsync("/account/login");
+        await SignInAsync(page, Participant, ManyiApp.UserPassword);
+
+        await Assertions.Expect(page.GetByTestId("inbox-empty")).ToContainTextAsync("暂无待办任务");
+        await BrowserApp.ScreenshotAsync(page, "inbox-empty-phone");
+    }
+
+    [Fact]
+    public async Task A_wrong_password_shows_the_error_and_the_fifth_locks_the_account()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync(Participant, Organization, OrganizationName);
+        var page = await app.NewPageAsync();
+
+        await page.GotoAsync("/account/login");
+        await SignInAsync(page, Participant, "not-the-password-1");
+
+        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("用户名或密码错误");
+        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("Wrong e-mail or password");
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login$"));
+        await BrowserApp.ScreenshotAsync(page, "login-wrong-password");
+
+        for (var attempt = 2; attempt <= 5; attempt++) await SignInAsync(page, Participant, "not-the-password-1");
+        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("账号已锁定");
+        await SignInAsync(page, Participant, ManyiApp.UserPassword);
+        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("账号已锁定");
+        await BrowserApp.ScreenshotAsync(page, "login-locked-out");
+    }
+}
