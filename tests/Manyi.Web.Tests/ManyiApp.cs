@@ -104,19 +104,23 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
     }
 
     /// <summary>Creates a user with a role and, for participants, the organizations they act for (created if missing).</summary>
-    public async Task<ManyiUser> CreateUserAsync(string email, string role, params string[] organizationIds)
+    public Task<ManyiUser> CreateUserAsync(string email, string role, params string[] organizationIds) =>
+        CreateUserAsync(Services, email, role, [.. organizationIds.Select(id => (id, id))]);
+
+    /// <summary>The same on any host's services (the browser tests' app too); organizations are created with the name given.</summary>
+    public static async Task<ManyiUser> CreateUserAsync(IServiceProvider services, string email, string role, params (string Id, string Name)[] organizations)
     {
-        await using var scope = Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<ManyiUser>>();
         var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
         var user = new ManyiUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email.Split('@')[0], CreatedAt = DateTimeOffset.UtcNow };
         Check(await users.CreateAsync(user, UserPassword));
         Check(await users.AddToRoleAsync(user, role));
-        foreach (var organizationId in organizationIds)
+        foreach (var (id, name) in organizations)
         {
-            if (await db.Organizations.FindAsync(organizationId) is null)
-                db.Organizations.Add(new OrganizationRecord { Id = organizationId, Name = organizationId, Operator = "移动", City = "郑州", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
-            db.OrganizationMembers.Add(new OrganizationMemberRecord { UserId = user.Id, OrganizationId = organizationId });
+            if (await db.Organizations.FindAsync(id) is null)
+                db.Organizations.Add(new OrganizationRecord { Id = id, Name = name, Operator = "移动", City = "郑州", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
+            db.OrganizationMembers.Add(new OrganizationMemberRecord { UserId = user.Id, OrganizationId = id });
         }
         await db.SaveChangesAsync();
         return user;

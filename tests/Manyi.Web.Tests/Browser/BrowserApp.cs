@@ -103,23 +103,8 @@ public sealed class BrowserApp : IAsyncDisposable
     }
 
     /// <summary>A participant who acts for an organization (created with that name if missing).</summary>
-    public async Task<ManyiUser> CreateParticipantAsync(string email, string organizationId, string organizationName)
-    {
-        await using var scope = Services.CreateAsyncScope();
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<ManyiUser>>();
-        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
-        var user = new ManyiUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = email.Split('@')[0], CreatedAt = DateTimeOffset.UtcNow };
-        Check(await users.CreateAsync(user, ManyiApp.UserPassword));
-        Check(await users.AddToRoleAsync(user, ManyiRoles.Participant));
-        if (await db.Organizations.FindAsync(organizationId) is null)
-            db.Organizations.Add(new OrganizationRecord { Id = organizationId, Name = organizationName, Operator = "移动", City = "郑州", CreatedAt = DateTimeOffset.UtcNow, UpdatedAt = DateTimeOffset.UtcNow });
-        db.OrganizationMembers.Add(new OrganizationMemberRecord { UserId = user.Id, OrganizationId = organizationId });
-        await db.SaveChangesAsync();
-        return user;
-
-        static void Check(IdentityResult result) =>
-            Assert.True(result.Succeeded, string.Join(" ", result.Errors.Select(e => e.Description)));
-    }
+    public Task<ManyiUser> CreateParticipantAsync(string email, string organizationId, string organizationName) =>
+        ManyiApp.CreateUserAsync(Services, email, ManyiRoles.Participant, (organizationId, organizationName));
 
     public async ValueTask DisposeAsync()
     {
