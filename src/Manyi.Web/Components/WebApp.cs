@@ -52,6 +52,7 @@ public static class WebApp
         routes.MapStaticAssets();
         routes.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         routes.MapPost(LogoutPath, SignOutAsync).WithMetadata(new RequireAntiforgeryTokenAttribute()).ExcludeFromDescription();
+        routes.MapGet(UiLanguage.SwitchPath + "/{code}", UiLanguage.Switch).ExcludeFromDescription();
         return routes;
     }
 

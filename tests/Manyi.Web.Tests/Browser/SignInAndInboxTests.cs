@@ -104,4 +104,29 @@ public sealed class SignInAndInboxTests
         await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("账号已锁定");
         await BrowserApp.ScreenshotAsync(page, "login-locked-out");
     }
+
+    [Fact]
+    public async Task The_language_switch_shows_English_alone_and_the_choice_sticks()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync(Participant, Organization, OrganizationName);
+        var page = await app.NewPageAsync();
+        await page.GotoAsync("/account/login");
+        await SignInAsync(page, Participant, ManyiApp.UserPassword);
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "我的待办 My tasks" })).ToBeVisibleAsync();
+
+        await page.GetByTestId("language-switch").ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/$"));
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My tasks", Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Assertions.Expect(page.GetByText("我的待办")).ToHaveCountAsync(0);
+        await BrowserApp.ScreenshotAsync(page, "inbox-english");
+
+        await page.ReloadAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "My tasks", Exact = true })).ToBeVisibleAsync();
+        await page.GetByTestId("language-switch").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "我的待办 My tasks" })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
+    }
 }

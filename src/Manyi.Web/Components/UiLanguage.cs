@@ -1,0 +1,31 @@
+namespace Manyi.Web.Components;
+
+/// <summary>
+/// The language a person reads the web app in: Simplified Chinese (the default, with the English in small print) or
+/// English alone. The choice sticks in a cookie for a year; <see cref="Bilingual"/> reads it from here.
+/// </summary>
+public sealed record UiLanguage(bool IsEnglish)
+{
+    public const string Cookie = "manyi.lang";
+    public const string SwitchPath = "/language";
+
+    public static readonly UiLanguage Chinese = new(false);
+    public static readonly UiLanguage English = new(true);
+
+    public string HtmlLang => IsEnglish ? "en" : "zh-CN";
+
+    public static UiLanguage From(HttpContext? http) =>
+        http?.Request.Cookies[Cookie] == "en" ? English : Chinese;
+
+    /// <summary><c>GET /language/{zh|en}?returnUrl=…</c>: remembers the choice and goes back (to a page of this site only).</summary>
+    public static IResult Switch(string code, string? returnUrl, HttpContext http)
+    {
+        http.Response.Cookies.Append(Cookie, code == "en" ? "en" : "zh", new CookieOptions
+        {
+            MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true, Path = "/",
+        });
+        var back = !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) ? returnUrl : "/";
+        return TypedResults.LocalRedirect(back);
+    }
+}
