@@ -34,7 +34,6 @@ public static class AuditActions
     public const string SignedIn = "user.signed-in";
     public const string SignInFailed = "user.sign-in-failed";
     public const string LockedOut = "user.locked-out";
-    public const string PasswordReset = "user.password-reset";
     public const string Invited = "user.invited";
     public const string RolesChanged = "user.roles-changed";
     public const string OrganizationsChanged = "user.organizations-changed";
@@ -48,8 +47,8 @@ public static class AuditActions
     public const string FileDownloaded = "file.downloaded";
     public const string CertificateDownloaded = "certificate.downloaded";
 
-    /// <summary>Written by the campaign's PublishRatings activity, which cannot see this class.</summary>
-    public const string RatingPublished = "organization.rating-published";
+    /// <summary>Written by the campaign's PublishRatings activity.</summary>
+    public const string RatingPublished = Manyi.Campaign.Activities.PublishRatings.AuditAction;
     public const string OrganizationsImported = "organizations.imported";
     public const string OrganizationCreated = "organization.created";
     public const string OrganizationUpdated = "organization.updated";

@@ -24,10 +24,6 @@ public sealed class CurrentUser(IHttpContextAccessor http, ManyiDbContext db)
 
     public bool IsAdministrator => Principal.IsInRole(ManyiRoles.Administrator);
 
-    public bool IsReviewer => Principal.IsInRole(ManyiRoles.Reviewer);
-
-    public bool IsInRole(string role) => Principal.IsInRole(role);
-
     /// <summary>The client's address, for the audit trail.</summary>
     public string? Address => http.HttpContext?.Connection.RemoteIpAddress?.ToString();
 
