@@ -30,7 +30,8 @@ public static class IdentitySetup
             })
             .AddRoles<IdentityRole>()
             .AddEntityFrameworkStores<ManyiDbContext>()
-            .AddSignInManager<AuditingSignInManager>();
+            .AddSignInManager<AuditingSignInManager>()
+            .AddUserManager<AuditingUserManager>();
         services.AddSingleton<AccountEmails>();
         services.AddSingleton<IEmailSender<ManyiUser>>(provider => provider.GetRequiredService<AccountEmails>());
         services.AddAntiforgery(options => options.HeaderName = CookieAntiforgery.HeaderName);

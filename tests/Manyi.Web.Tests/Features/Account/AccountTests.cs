@@ -82,6 +82,8 @@ public sealed partial class AccountTests
         Assert.Equal(HttpStatusCode.Unauthorized,
             (await anonymous.PostAsJsonAsync("/api/auth/login", new { email = "kaifeng.unicom@example.org", password = ManyiApp.UserPassword }, Ct)).StatusCode);
         await app.CreateClientForAsync("kaifeng.unicom@example.org", "a-new-password-2025");
+        var resets = await app.CreateClient().FetchAsync("/api/audit?action=user.password-reset").ExpectOkAsync();
+        Assert.Equal("kaifeng.unicom@example.org", Assert.Single(resets.GetArray("items")).GetString("userName"));
         Assert.Single(smtp.Messages);
         await using var scope = app.Services.CreateAsyncScope();
         var outbox = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages.SingleAsync(Ct);

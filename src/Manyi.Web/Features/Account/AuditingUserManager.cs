@@ -1,0 +1,35 @@
+using Manyi.Persistence;
+using Manyi.Persistence.Records;
+using Manyi.Web.Features.Audit;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace Manyi.Web.Features.Account;
+
+/// <summary>
+/// Identity's user manager, with every password set through a reset code (a forgotten password, an accepted
+/// invitation) written to the audit trail. Identity's <c>/api/auth/resetPassword</c> comes through here.
+/// </summary>
+public sealed class AuditingUserManager(
+    IUserStore<ManyiUser> store,
+    IOptions<IdentityOptions> options,
+    IPasswordHasher<ManyiUser> hasher,
+    IEnumerable<IUserValidator<ManyiUser>> userValidators,
+    IEnumerable<IPasswordValidator<ManyiUser>> passwordValidators,
+    ILookupNormalizer normalizer,
+    IdentityErrorDescriber errors,
+    IServiceProvider services,
+    ILogger<UserManager<ManyiUser>> logger,
+    ManyiDbContext db,
+    AuditTrail audit)
+    : UserManager<ManyiUser>(store, options, hasher, userValidators, passwordValidators, normalizer, errors, services, logger)
+{
+    public override async Task<IdentityResult> ResetPasswordAsync(ManyiUser user, string token, string newPassword)
+    {
+        var result = await base.ResetPasswordAsync(user, token, newPassword);
+        if (!result.Succeeded) return result;
+        audit.Record(AuditActions.PasswordReset, "user", user.Id, userId: user.Id, userName: user.UserName);
+        await db.SaveChangesAsync();
+        return result;
+    }
+}
