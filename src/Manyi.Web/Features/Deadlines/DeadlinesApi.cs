@@ -43,13 +43,9 @@ public static class DeadlinesApi
         AuditTrail audit, CancellationToken cancellationToken)
     {
         if (body.Validate() is { } invalid) return invalid;
-        var instanceIds = await WaitingInAsync(db, definitionId, activityId, cancellationToken);
-        if (instanceIds.Count == 0)
-            return Problems.NotFound($"No instance of '{definitionId}' is waiting in '{activityId}'.");
-        foreach (var instanceId in instanceIds)
-            await runtime.ExtendDeadlineAsync(instanceId, activityId, body.Deadline!.Value, user.Name, body.Reason!, cancellationToken);
-        await AuditAsync(db, audit, AuditActions.DeadlineExtended, instanceIds, activityId, new { definitionId, body.Deadline, body.Reason }, cancellationToken);
-        return TypedResults.Ok(new StageExtended(instanceIds.Count, body.Deadline!.Value));
+        var changed = await ForEachWaitingAsync(db, audit, definitionId, activityId, AuditActions.DeadlineExtended, new { definitionId, body.Deadline, body.Reason },
+            instanceId => runtime.ExtendDeadlineAsync(instanceId, activityId, body.Deadline!.Value, user.Name, body.Reason!, cancellationToken), cancellationToken);
+        return changed == 0 ? NoneWaiting(definitionId, activityId) : TypedResults.Ok(new StageExtended(changed, body.Deadline!.Value));
     }
 
     public static async Task<Results<Ok<InstanceResponse>, ValidationProblem>> ChangeReminders(
@@ -68,20 +64,28 @@ public static class DeadlinesApi
         AuditTrail audit, CancellationToken cancellationToken)
     {
         if (body.Validate() is { } invalid) return invalid;
-        var instanceIds = await WaitingInAsync(db, definitionId, activityId, cancellationToken);
-        if (instanceIds.Count == 0)
-            return Problems.NotFound($"No instance of '{definitionId}' is waiting in '{activityId}'.");
-        foreach (var instanceId in instanceIds)
-            await runtime.ChangeRemindersAsync(instanceId, activityId, body.Reminders!, user.Name, body.Reason!, cancellationToken);
-        await AuditAsync(db, audit, AuditActions.RemindersChanged, instanceIds, activityId, new { definitionId, body.Reminders, body.Reason }, cancellationToken);
-        return TypedResults.Ok(new StageRemindersChanged(instanceIds.Count));
+        var changed = await ForEachWaitingAsync(db, audit, definitionId, activityId, AuditActions.RemindersChanged, new { definitionId, body.Reminders, body.Reason },
+            instanceId => runtime.ChangeRemindersAsync(instanceId, activityId, body.Reminders!, user.Name, body.Reason!, cancellationToken), cancellationToken);
+        return changed == 0 ? NoneWaiting(definitionId, activityId) : TypedResults.Ok(new StageRemindersChanged(changed));
     }
 
-    /// <summary>Instances of the definition (any version) with a bookmark at the activity: waiting there, flagged overdue or not.</summary>
-    private static Task<List<string>> WaitingInAsync(ManyiDbContext db, string definitionId, string activityId, CancellationToken cancellationToken) =>
-        db.Bookmarks.AsNoTracking()
+    /// <summary>
+    /// Applies a change to every instance of the definition (any version) with a bookmark at the activity — waiting
+    /// there, flagged overdue or not — each in its own transaction, then audits them; returns how many there were.
+    /// </summary>
+    private static async Task<int> ForEachWaitingAsync(ManyiDbContext db, AuditTrail audit, string definitionId, string activityId,
+        string action, object details, Func<string, Task> change, CancellationToken cancellationToken)
+    {
+        var instanceIds = await db.Bookmarks.AsNoTracking()
             .Where(b => b.ActivityId == activityId && db.WorkflowInstances.Any(i => i.Id == b.InstanceId && i.DefinitionId == definitionId))
             .Select(b => b.InstanceId).Distinct().ToListAsync(cancellationToken);
+        foreach (var instanceId in instanceIds) await change(instanceId);
+        if (instanceIds.Count > 0) await AuditAsync(db, audit, action, instanceIds, activityId, details, cancellationToken);
+        return instanceIds.Count;
+    }
+
+    private static ProblemHttpResult NoneWaiting(string definitionId, string activityId) =>
+        Problems.NotFound($"No instance of '{definitionId}' is waiting in '{activityId}'.");
 
     private static async Task AuditAsync(ManyiDbContext db, AuditTrail audit, string action, IReadOnlyList<string> instanceIds, string activityId,
         object details, CancellationToken cancellationToken)

@@ -14,23 +14,8 @@ public sealed class CalendarsApiTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>2026 as the State Council set it (notice of 4 November 2025).</summary>
-    private const string Official2026 = """
-        {
-          "year": 2026,
-          "source": "国务院办公厅关于2026年部分节假日安排的通知",
-          "daysOff": [
-            { "from": "2026-01-01", "to": "2026-01-03" },
-            { "from": "2026-02-15", "to": "2026-02-23" },
-            { "from": "2026-04-04", "to": "2026-04-06" },
-            { "from": "2026-05-01", "to": "2026-05-05" },
-            { "from": "2026-06-19", "to": "2026-06-21" },
-            { "from": "2026-09-25", "to": "2026-09-27" },
-            { "from": "2026-10-01", "to": "2026-10-07" }
-          ],
-          "workingWeekends": ["2026-01-04", "2026-02-14", "2026-02-28", "2026-05-09", "2026-09-20", "2026-10-10"]
-        }
-        """;
+    /// <summary>2026 as the State Council set it (notice of 4 November 2025): the file the repository ships.</summary>
+    private static readonly string Official2026 = File.ReadAllText(Campaign.CampaignSimulation.RepositoryFile("calendars/cn-2026.json"));
 
     /// <summary>An invented year far enough ahead that deadlines in it are still to come: 1–5 May off, Saturday 9 May worked.</summary>
     private const string Invented2099 = """{"year": 2099, "source": "test data", "daysOff": [{"from": "2099-05-01", "to": "2099-05-05"}], "workingWeekends": ["2099-05-09"]}""";
