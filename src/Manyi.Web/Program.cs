@@ -45,7 +45,11 @@ if (args.Contains("migrate"))
 }
 
 app.UseExceptionHandler();
-app.UseStatusCodePages();
+// An API call's error status gets a problem-details body; a page's, the status page (same status code) in the layout.
+app.UseWhen(context => IsApi(context.Request.Path), api => api.UseStatusCodePages());
+app.UseWhen(context => !IsApi(context.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
+// After the status pages, so that a re-executed request is routed again to the status page.
+app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseAntiforgery();
@@ -68,6 +72,8 @@ api.MapUsersApi().RequireAuthorization(ManyiPolicies.Administrator);
 app.MapManyiWebApp();
 
 app.Run();
+
+static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/openapi");
 
 /// <summary>Visible to <c>WebApplicationFactory&lt;Program&gt;</c> in the tests.</summary>
 public partial class Program;

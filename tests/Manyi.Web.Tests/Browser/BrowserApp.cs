@@ -88,6 +88,23 @@ public sealed class BrowserApp : IAsyncDisposable
         return await context.NewPageAsync();
     }
 
+    /// <summary>Signs in on the sign-in page (opened first when the page is elsewhere) and waits for the signed-in page to run interactively.</summary>
+    public static async Task SignInAsync(IPage page, string email, string password = ManyiApp.UserPassword)
+    {
+        if (!page.Url.Contains("/account/login", StringComparison.Ordinal)) await page.GotoAsync("/account/login");
+        await page.GetByLabel(new System.Text.RegularExpressions.Regex("电子邮箱")).FillAsync(email);
+        await page.GetByLabel(new System.Text.RegularExpressions.Regex("密码")).FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "登录 Sign in" }).ClickAsync();
+        await WaitForInteractiveAsync(page);
+    }
+
+    /// <summary>
+    /// Waits until the page's circuit runs (the layout sets <c>data-interactive="true"</c> after its first interactive
+    /// render): before that, a click on a button that needs the circuit does nothing.
+    /// </summary>
+    public static Task WaitForInteractiveAsync(IPage page) =>
+        Assertions.Expect(page.GetByTestId("layout")).ToHaveAttributeAsync("data-interactive", "true");
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
 

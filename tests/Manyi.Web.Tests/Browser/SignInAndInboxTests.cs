@@ -129,4 +129,19 @@ public sealed class SignInAndInboxTests
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "我的待办 My tasks" })).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "zh-CN");
     }
+
+    [Fact]
+    public async Task An_unknown_address_answers_404_with_the_not_found_page()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync(Participant, Organization, OrganizationName);
+        var page = await app.NewPageAsync();
+        await BrowserApp.SignInAsync(page, Participant);
+
+        var response = await page.GotoAsync("/no/such/page");
+
+        Assert.Equal(404, response!.Status);
+        await Assertions.Expect(page.GetByTestId("not-found")).ToContainTextAsync("页面不存在");
+        await Assertions.Expect(page.GetByTestId("menu")).ToBeVisibleAsync();
+    }
 }

@@ -9,11 +9,12 @@ namespace Manyi.Web.Infrastructure.Security;
 /// The signed-in user of this request: who, which roles, and which organizations they act for. Every endpoint that
 /// returns or changes organization data asks <see cref="CanActFor"/>; hiding things in the UI is not enough.
 /// </summary>
-public sealed class CurrentUser(IHttpContextAccessor http, ManyiDbContext db)
+public sealed class CurrentUser(IHttpContextAccessor http, CircuitPrincipal circuit, ManyiDbContext db)
 {
     private IReadOnlySet<string>? _organizations;
 
-    private ClaimsPrincipal Principal => http.HttpContext?.User ?? new ClaimsPrincipal();
+    // An interactive page's circuit first: there, the HttpContext is absent or stale.
+    private ClaimsPrincipal Principal => circuit.User ?? http.HttpContext?.User ?? new ClaimsPrincipal();
 
     public bool IsSignedIn => Principal.Identity?.IsAuthenticated == true;
 
@@ -24,8 +25,10 @@ public sealed class CurrentUser(IHttpContextAccessor http, ManyiDbContext db)
 
     public bool IsAdministrator => Principal.IsInRole(ManyiRoles.Administrator);
 
+    public bool IsReviewer => Principal.IsInRole(ManyiRoles.Reviewer);
+
     /// <summary>The client's address, for the audit trail.</summary>
-    public string? Address => http.HttpContext?.Connection.RemoteIpAddress?.ToString();
+    public string? Address => circuit.User is not null ? circuit.Address : http.HttpContext?.Connection.RemoteIpAddress?.ToString();
 
     /// <summary>The organizations the user is a member of (participants; administrators usually have none).</summary>
     public async Task<IReadOnlySet<string>> OrganizationsAsync(CancellationToken cancellationToken) =>

@@ -2,6 +2,7 @@ using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Account;
 using Manyi.Web.Features.Audit;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
 
 namespace Manyi.Web.Infrastructure.Security;
@@ -52,13 +53,24 @@ public static class IdentitySetup
             cookie.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
         });
         services.AddHttpContextAccessor();
+        services.AddScoped<CircuitPrincipal>();
+        services.AddScoped<CircuitHandler, CircuitPrincipalHandler>();
+        services.AddScoped<UserScopes>();
         services.AddScoped<CurrentUser>();
         return services;
     }
 
+    /// <summary>
+    /// An API call answers the bare status; a page without a sign-in goes to the sign-in page, and a page the user may
+    /// not see answers 403 in place (the status page explains it) rather than redirecting somewhere.
+    /// </summary>
     private static Task Deny(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
     {
-        if (!context.Request.Path.StartsWithSegments("/api")) { context.Response.Redirect(context.RedirectUri); return Task.CompletedTask; }
+        if (!context.Request.Path.StartsWithSegments("/api") && status == StatusCodes.Status401Unauthorized)
+        {
+            context.Response.Redirect(context.RedirectUri);
+            return Task.CompletedTask;
+        }
         context.Response.StatusCode = status;
         return Task.CompletedTask;
     }
