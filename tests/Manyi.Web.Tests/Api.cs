@@ -106,6 +106,9 @@ public static class Workflows
     public static string WaitForEventExample() =>
         File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "examples", "wait-for-event.json"));
 
+    /// <summary>The full path of a file of the repository, e.g. <c>workflows/campaign.json</c>.</summary>
+    public static string RepositoryFilePath(string relative) => Path.Combine(RepositoryRoot(), relative);
+
     private static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

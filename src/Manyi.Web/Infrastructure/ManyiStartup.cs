@@ -31,13 +31,15 @@ public sealed class ManyiStartup(IServiceProvider services, ManyiDataOptions opt
         logger.LogInformation("Database: {Provider}.", database.Provider);
         var bootstrap = scope.ServiceProvider.GetRequiredService<AdminBootstrap>();
         await bootstrap.RunAsync(cancellationToken);
-        await scope.ServiceProvider.GetRequiredService<DemoData>().RunAsync(cancellationToken);
+        var demoSeeded = await scope.ServiceProvider.GetRequiredService<DemoData>().RunAsync(cancellationToken);
         await bootstrap.WarnIfNoAdministratorAsync();
 
         var folder = WorkflowsFolder();
         var report = await scope.ServiceProvider.GetRequiredService<WorkflowsFolderImport>().ImportAsync(folder, cancellationToken);
         logger.LogInformation("Workflows folder {Folder}: {Published} published, {Unchanged} unchanged, {Rejected} rejected.",
             folder, report.Count(r => r.Outcome == "published"), report.Count(r => r.Outcome == "unchanged"), report.Count(r => r.Outcome == "rejected"));
+        // The demo campaign needs the workflows just imported; it starts once, with the demo data's first seeding.
+        if (demoSeeded) await scope.ServiceProvider.GetRequiredService<DemoCampaign>().StartAsync(cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

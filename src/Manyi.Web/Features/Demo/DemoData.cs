@@ -28,6 +28,7 @@ public static class DemoDataSetup
     {
         services.AddOptions<DemoOptions>().Bind(configuration.GetSection(DemoOptions.Section));
         services.AddScoped<DemoData>();
+        services.AddScoped<DemoCampaign>();
         return services;
     }
 }
@@ -71,15 +72,18 @@ public sealed class DemoData(ManyiDbContext db, UserManager<ManyiUser> users, Au
         (ManyiRoles.Participant, "联系人 Participant", "kaifeng.unicom@example.org", "开封联通联系人（演示）Kaifeng Unicom contact (demo)", ["unicom-kaifeng"]),
     ];
 
-    /// <summary>At start-up: seeds when <see cref="DemoOptions.Enabled"/> (or the provider's default) says so, printing to the console.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// At start-up: seeds when <see cref="DemoOptions.Enabled"/> (or the provider's default) says so, printing to the
+    /// console. True when this start seeded the organizations (a first start), which is when the demo campaign starts too.
+    /// </summary>
+    public async Task<bool> RunAsync(CancellationToken cancellationToken)
     {
         if (!DemoOptions.IsEnabled(options.Value.Enabled, database.Provider))
         {
             logger.LogDebug("Demo data is off ({Section}:Enabled).", DemoOptions.Section);
-            return;
+            return false;
         }
-        await SeedAsync(Console.Out, cancellationToken);
+        return (await SeedAsync(Console.Out, cancellationToken)).OrganizationsCreated > 0;
     }
 
     /// <summary>Seeds a database without organizations; does nothing otherwise. New accounts' passwords go to the log and <paramref name="console"/>.</summary>

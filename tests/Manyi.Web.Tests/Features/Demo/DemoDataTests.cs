@@ -2,6 +2,7 @@ using System.Net;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Demo;
+using Manyi.Testing;
 using Manyi.Web.Tests.Features.Organizations;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -92,5 +93,50 @@ public sealed class DemoDataTests
     {
         await using var scope = app.Services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<DemoData>().SeedAsync(output, Ct);
+    }
+
+    /// <summary>
+    /// The first start on the embedded default rehearses the 2025 campaign from this week: the notice published, every
+    /// organization's headcount task open, a few already reported, the demo participants' left to try; a second
+    /// start changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task The_first_start_rehearses_the_2025_campaign_from_this_week_and_a_restart_does_not_start_it_again()
+    {
+        await using var storage = await ManyiStorage.CreateAsync("sqlite");
+        var workflows = Path.Combine(Path.GetDirectoryName(Workflows.RepositoryFilePath("workflows/campaign.json"))!);
+        async Task<ManyiApp> StartAsync()
+        {
+            var app = new ManyiApp(storage);
+            app.Settings["Manyi:Demo:Enabled"] = "true";
+            app.Settings["Manyi:WorkflowsDirectory"] = workflows;
+            _ = app.Server; // starts the host: seeding, the workflows folder, the demo campaign
+            return app;
+        }
+
+        await using (var app = await StartAsync())
+        {
+            var campaigns = await app.QueryAsync(db => db.WorkflowInstances.Where(i => i.DefinitionId == "campaign").ToListAsync(Ct));
+            var campaign = Assert.Single(campaigns);
+            Assert.Equal(("campaign-2025", "Suspended"), (campaign.CorrelationId, campaign.Status)); // waiting for its participants
+            var tasks = await app.QueryAsync(db => db.Tasks.ToListAsync(Ct));
+            Assert.Equal("Completed", Assert.Single(tasks, t => t.ActivityId == "notice").Status);
+            var headcounts = tasks.Where(t => t.ActivityId == "headcount").ToList();
+            Assert.Equal(58, headcounts.Count);
+            Assert.Equal(DemoCampaign.HeadcountsReported, headcounts.Count(t => t.Status == "Completed"));
+            Assert.Equal("Open", headcounts.Single(t => t.OrganizationId == "mobile-zhengzhou").Status);
+            Assert.Equal("Open", headcounts.Single(t => t.OrganizationId == "unicom-kaifeng").Status);
+            // Rehearsed from this week: the open headcount tasks fall due in the future.
+            Assert.All(headcounts.Where(t => t.Status == "Open"), t => Assert.True(t.DueAt > DateTimeOffset.UtcNow, $"{t.Id} due {t.DueAt}"));
+
+            var summary = await app.CreateClient().FetchAsync("/api/campaigns/2025/headcount").ExpectOkAsync();
+            Assert.Equal(DemoCampaign.HeadcountsReported, summary.GetArray("rows").Count(r => r.GetString("status") == "Completed"));
+        }
+
+        await using (var again = await StartAsync())
+        {
+            Assert.Equal(1, await again.QueryAsync(db => db.WorkflowInstances.CountAsync(i => i.DefinitionId == "campaign", Ct)));
+            Assert.Equal(58, await again.QueryAsync(db => db.Tasks.CountAsync(t => t.ActivityId == "headcount", Ct)));
+        }
     }
 }
