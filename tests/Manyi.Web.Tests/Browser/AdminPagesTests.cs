@@ -138,7 +138,7 @@ public sealed class AdminPagesTests
         await Assertions.Expect(result).ToHaveAttributeAsync("data-done", "true");
         await Assertions.Expect(result.GetByTestId("bulk-progress")).ToHaveTextAsync("2 / 2");
         await Assertions.Expect(result.Locator("[data-testid=bulk-result-item][data-outcome=ok]")).ToHaveCountAsync(2);
-        await Assertions.Expect(result).ToContainTextAsync("截止时间改为 2099年5月20日 周三 18:00");
+        await Assertions.Expect(result).ToContainTextAsync("截止时间改为 Now due 2099年5月20日 周三 18:00");
         await Assertions.Expect(rows.Nth(0).GetByTestId("task-due")).ToHaveTextAsync("2099年5月20日 周三 18:00");
         await Assertions.Expect(rows.Nth(1).GetByTestId("task-due")).ToHaveTextAsync("2099年5月20日 周三 18:00");
         var due = await QueryAsync(app, db => db.Tasks.Select(t => t.DueAt).ToListAsync(Ct));
@@ -151,8 +151,8 @@ public sealed class AdminPagesTests
         await Assertions.Expect(result).ToContainTextAsync("立即提醒");
         var items = result.Locator("[data-testid=bulk-result-item][data-outcome=ok]");
         await Assertions.Expect(items).ToHaveCountAsync(2);
-        await Assertions.Expect(result).ToContainTextAsync("已发送给 zhengzhou.mobile@example.org");
-        await Assertions.Expect(result).ToContainTextAsync("已发送给 kaifeng.unicom@example.org");
+        await Assertions.Expect(result).ToContainTextAsync("已发送给 Sent to zhengzhou.mobile@example.org");
+        await Assertions.Expect(result).ToContainTextAsync("已发送给 Sent to kaifeng.unicom@example.org");
         var reminders = await QueryAsync(app, db => db.OutboxMessages.Where(m => m.Kind == "reminder").Select(m => m.To).OrderBy(t => t).ToListAsync(Ct));
         Assert.Equal(["kaifeng.unicom@example.org", "zhengzhou.mobile@example.org"], reminders);
         await BrowserApp.ScreenshotAsync(page, "all-tasks-bulk-result");
