@@ -151,8 +151,14 @@ public static class OrganizationsApi
         if (file.Length > OrganizationSpreadsheet.MaxFileSize) return BadFile(TooLarge(file.Length));
         using var buffer = new MemoryStream();
         await file.CopyToAsync(buffer, cancellationToken);
+        return await ImportContent(buffer.ToArray(), file.FileName, db, audit, time, dryRun, cancellationToken);
+    }
 
-        var reading = OrganizationSpreadsheet.Read(buffer.ToArray());
+    /// <summary>The import of a file's content (what <see cref="Import"/> does after reading the upload; the organizations page calls it).</summary>
+    public static async Task<Results<Ok<ImportReport>, ProblemHttpResult>> ImportContent(
+        byte[] content, string fileName, ManyiDbContext db, AuditTrail audit, TimeProvider time, bool dryRun = false, CancellationToken cancellationToken = default)
+    {
+        var reading = OrganizationSpreadsheet.Read(content);
         if (reading.Sheet is null) return BadFile(reading.Problem!);
         var plan = await OrganizationImport.PlanAsync(db, reading.Sheet, cancellationToken);
         if (plan.HasRejections) return Rejected(plan.Report(dryRun, written: false));
@@ -162,7 +168,7 @@ public static class OrganizationsApi
         var report = plan.Report(dryRun: false, written: true);
         audit.Record(AuditActions.OrganizationsImported, "organization", null, new
         {
-            file = file.FileName.Length > 255 ? file.FileName[..255] : file.FileName,
+            file = fileName.Length > 255 ? fileName[..255] : fileName,
             report.Rows, report.Created, report.Updated, report.Unchanged,
         });
         // One SaveChanges: the organizations and the audit line commit in one transaction, or nothing does.

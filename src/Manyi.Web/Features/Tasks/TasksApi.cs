@@ -32,18 +32,20 @@ public static class TasksApi
         group.MapPost("/{id}/files", Upload).DisableAntiforgery();
         group.MapPost("/{id}/reassign", Reassign).RequireAuthorization(ManyiPolicies.Administrator);
         group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(ManyiPolicies.Administrator);
+        group.MapPost("/{id}/remind", RemindNow.Send).RequireAuthorization(ManyiPolicies.Administrator)
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         routes.MapGet("/files/{fileId}", Download).WithTags("Tasks").ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
     /// <summary>
     /// My tasks (for an administrator with <c>all=true</c>, everyone's), open ones by default, soonest due first; filters:
-    /// status, stage, organization, a due window.
+    /// status, stage, organization, a due window, overdue only (flagged overdue, or due before now).
     /// </summary>
     public static async Task<Results<Ok<Page<TaskSummary>>, ValidationProblem>> List(
         ManyiDbContext db, TaskAccess access, CurrentUser user, CancellationToken cancellationToken,
         string? status = "Open", string? stage = null, string? organization = null, DateTimeOffset? dueAfter = null, DateTimeOffset? dueBefore = null,
-        bool all = false, int page = 1, int pageSize = 50)
+        bool all = false, int page = 1, int pageSize = 50, bool overdue = false, TimeProvider? time = null)
     {
         if (status is not (null or "" or "any") && !Enum.TryParse<HumanTaskStatus>(status, ignoreCase: true, out _))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
@@ -58,6 +60,16 @@ public static class TasksApi
         // PostgreSQL compares instants in UTC only.
         if (dueAfter?.ToUniversalTime() is { } after) query = query.Where(t => t.DueAt >= after);
         if (dueBefore?.ToUniversalTime() is { } before) query = query.Where(t => t.DueAt <= before);
+        if (dueAfter > dueBefore)
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["dueBefore"] = ["截止时间范围的结束早于开始。The due window ends (dueBefore) before it begins (dueAfter)."],
+            });
+        if (overdue)
+        {
+            var now = (time ?? TimeProvider.System).GetUtcNow();
+            query = query.Where(t => t.IsOverdue || (t.DueAt != null && t.DueAt < now));
+        }
         (page, pageSize) = Page.Clamp(page, pageSize);
         var total = await query.CountAsync(cancellationToken);
         // Tasks without a due date come last; ties by age.

@@ -34,9 +34,13 @@ public static class UsersApi
 
     public static async Task<Results<Ok<Page<UserSummary>>, ValidationProblem>> List(
         ManyiDbContext db, TimeProvider time, string? role, string? organization, string? search,
-        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
+        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default, bool? lockedOut = null)
     {
         var query = db.Users.AsNoTracking();
+        var now = time.GetUtcNow();
+        // Locked out: too many failed sign-ins, until LockoutEnd; Identity leaves a past LockoutEnd behind.
+        if (lockedOut == true) query = query.Where(u => u.LockoutEnd != null && u.LockoutEnd > now);
+        if (lockedOut == false) query = query.Where(u => u.LockoutEnd == null || u.LockoutEnd <= now);
         if (!string.IsNullOrWhiteSpace(role))
         {
             if (CanonicalRole(role) is not { } canonical)
@@ -62,7 +66,6 @@ public static class UsersApi
         var roles = await RolesOfAsync(db, ids, cancellationToken);
         var memberships = (await db.OrganizationMembers.AsNoTracking().Where(m => ids.Contains(m.UserId)).ToListAsync(cancellationToken))
             .ToLookup(m => m.UserId, m => m.OrganizationId);
-        var now = time.GetUtcNow();
         return TypedResults.Ok(new Page<UserSummary>(users.Select(u => new UserSummary(u.Id, u.Email, u.DisplayName, roles[u.Id].ToList(),
             memberships[u.Id].Order(StringComparer.Ordinal).ToList(), u.LockoutEnd > now, u.CreatedAt)).ToList(), total, page, pageSize));
     }
