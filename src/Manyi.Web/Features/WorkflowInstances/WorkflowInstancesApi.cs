@@ -46,7 +46,7 @@ public static class WorkflowInstancesApi
             errors["status"] = [$"'{status}' is not a status; use one of {string.Join(", ", Enum.GetNames<WorkflowStatus>())}."];
         var from = CreatedBound(createdFrom, endOfDay: false, "createdFrom", errors);
         var to = CreatedBound(createdTo, endOfDay: true, "createdTo", errors);
-        if (from is not null && to is not null && to < from)
+        if (from is not null && to is not null && (to.Value.At < from.Value.At || (to.Value.At == from.Value.At && !to.Value.Included)))
             errors["createdTo"] = [$"The window ends ({createdTo}) before it starts ({createdFrom})."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         (page, pageSize) = Page.Clamp(page, pageSize);
@@ -60,8 +60,9 @@ public static class WorkflowInstancesApi
         if (normalized is not null) query = query.Where(i => i.Status == normalized);
         if (correlationId is not null) query = query.Where(i => i.CorrelationId == correlationId);
         // PostgreSQL compares instants in UTC only.
-        if (from?.ToUniversalTime() is { } after) query = query.Where(i => i.CreatedAt >= after);
-        if (to?.ToUniversalTime() is { } before) query = query.Where(i => i.CreatedAt < before);
+        if (from?.At.ToUniversalTime() is { } after) query = query.Where(i => i.CreatedAt >= after);
+        if (to is { Included: true } && to.Value.At.ToUniversalTime() is var until) query = query.Where(i => i.CreatedAt <= until);
+        if (to is { Included: false } && to.Value.At.ToUniversalTime() is var before) query = query.Where(i => i.CreatedAt < before);
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderByDescending(i => i.CreatedAt).ThenBy(i => i.Id)
             .Skip((page - 1) * pageSize).Take(pageSize)
@@ -147,21 +148,21 @@ public static class WorkflowInstancesApi
         user.IsAdministrator || await (await access.VisibleAsync(db.Tasks, cancellationToken)).AnyAsync(t => t.InstanceId == id, cancellationToken);
 
     /// <summary>
-    /// One end of the creation window: a Beijing day (its start; for the end, the start of the next day, which the window
-    /// excludes) or an instant with its offset (for the end, the window includes it). Null when absent or unreadable;
-    /// an unreadable one adds its error under the parameter's name.
+    /// One end of the creation window, and whether the window includes it: a Beijing day (its start; for the end, the
+    /// start of the next day, which the window excludes) or an instant with its offset (included). Null when absent or
+    /// unreadable; an unreadable one adds its error under the parameter's name.
     /// </summary>
-    private static DateTimeOffset? CreatedBound(string? value, bool endOfDay, string parameter, Dictionary<string, string[]> errors)
+    private static (DateTimeOffset At, bool Included)? CreatedBound(string? value, bool endOfDay, string parameter, Dictionary<string, string[]> errors)
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
         if (DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
         {
             var local = (endOfDay ? day.AddDays(1) : day).ToDateTime(TimeOnly.MinValue);
-            return new DateTimeOffset(local, Dates.Shanghai.GetUtcOffset(local));
+            return (new DateTimeOffset(local, Dates.Shanghai.GetUtcOffset(local)), !endOfDay);
         }
         if (DateTimeOffset.TryParse(value.Trim(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant)
             && value.Contains('T', StringComparison.Ordinal) && HasOffset(value.Trim()))
-            return endOfDay ? instant.AddTicks(1) : instant;
+            return (instant, true);
         errors[parameter] = [$"'{value}' is neither a day (yyyy-MM-dd, in Beijing time) nor an instant with its offset (e.g. 2025-04-21T09:00:00+08:00)."];
         return null;
     }
