@@ -79,6 +79,7 @@ public sealed class InstanceViewerTests
         await Assertions.Expect(page.GetByTestId("instance-row")).ToHaveCountAsync(0);
 
         await page.GotoAsync($"/admin/instances?correlation={Organization}");
+        await BrowserApp.WaitForInteractiveAsync(page);
         await page.GetByTestId("instance-link").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/admin/instances/{waiting}$"));
         await BrowserApp.WaitForInteractiveAsync(page);
@@ -145,6 +146,7 @@ public sealed class InstanceViewerTests
         await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
 
         await page.GotoAsync("/admin/instances?status=Faulted");
+        await BrowserApp.WaitForInteractiveAsync(page);
         await Assertions.Expect(page.GetByTestId("instance-row")).ToHaveCountAsync(1);
         await page.GetByTestId("instance-link").ClickAsync();
         await BrowserApp.WaitForInteractiveAsync(page);
