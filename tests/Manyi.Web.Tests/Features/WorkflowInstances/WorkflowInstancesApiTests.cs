@@ -1,5 +1,12 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Manyi.Persistence.Records;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Manyi.Web.Tests.Features.WorkflowInstances;
 
@@ -91,6 +98,137 @@ public sealed class WorkflowInstancesApiTests
             Assert.Equal($"'{status}' is not a status; use one of Running, Suspended, Finished, Cancelled, Faulted.",
                 Assert.Single(messages!.AsArray())!.GetValue<string>());
         }
+    }
+
+    private static DateTimeOffset Beijing(string local) => DateTimeOffset.Parse(local + "+08:00", CultureInfo.InvariantCulture);
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task List_filters_by_a_creation_window_of_Beijing_days_or_instants(string provider)
+    {
+        var clock = new FakeTimeProvider(Beijing("2025-04-20T10:00:00").ToUniversalTime());
+        await using var app = await ManyiApp.StartAsync(provider);
+        app.TestServices = services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
+            services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromDays(30));
+        };
+        var client = app.CreateClient();
+        await client.DeployAsync(Workflows.WaitFor("windowed", "never"));
+        var sunday = (await client.ExecuteAsync("windowed", "a")).GetString("id");
+        clock.SetUtcNow(Beijing("2025-04-21T23:30:00").ToUniversalTime());
+        var mondayLate = (await client.ExecuteAsync("windowed", "b")).GetString("id");
+        // 16:10 UTC on Monday, but Tuesday in Beijing: the day is read in Beijing time.
+        clock.SetUtcNow(Beijing("2025-04-22T00:10:00").ToUniversalTime());
+        var tuesday = (await client.ExecuteAsync("windowed", "c")).GetString("id");
+
+        async Task<List<string>> IdsAsync(string query)
+        {
+            var page = await client.FetchAsync("/api/workflow-instances?" + query).ExpectOkAsync();
+            Assert.Equal(page.GetArray("items").Count, page["totalCount"]!.GetValue<int>());
+            return [.. page.GetArray("items").Select(i => i.GetString("id"))];
+        }
+
+        Assert.Equal([tuesday, mondayLate, sunday], await IdsAsync(""));
+        Assert.Equal([tuesday, mondayLate], await IdsAsync("createdFrom=2025-04-21"));
+        Assert.Equal([mondayLate, sunday], await IdsAsync("createdTo=2025-04-21"));
+        Assert.Equal([mondayLate], await IdsAsync("createdFrom=2025-04-21&createdTo=2025-04-21"));
+        Assert.Empty(await IdsAsync("createdFrom=2025-04-23"));
+        // Instants with their offset: both ends included.
+        Assert.Equal([tuesday, mondayLate], await IdsAsync("createdFrom=2025-04-21T23:30:00%2B08:00&createdTo=2025-04-22T00:10:00%2B08:00"));
+        Assert.Equal([mondayLate], await IdsAsync("createdFrom=2025-04-21T15:00:00Z&createdTo=2025-04-21T16:00:00Z"));
+        Assert.Equal([mondayLate], await IdsAsync("createdFrom=2025-04-21&correlationId=b"));
+        Assert.Empty(await IdsAsync("createdFrom=2025-04-21&correlationId=a"));
+
+        // With paging: the window counts first, then the pages, newest first.
+        var second = await client.FetchAsync("/api/workflow-instances?createdTo=2025-04-22&pageSize=1&page=2").ExpectOkAsync();
+        Assert.Equal(3, second["totalCount"]!.GetValue<int>());
+        Assert.Equal(mondayLate, Assert.Single(second.GetArray("items")).GetString("id"));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task An_unreadable_or_reversed_creation_window_is_400_naming_the_parameter(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        var client = app.CreateClient();
+
+        async Task<JsonObject> ErrorsAsync(string query)
+        {
+            var problem = await client.FetchAsync("/api/workflow-instances?" + query).ExpectAsync(HttpStatusCode.BadRequest);
+            Assert.Equal(400, problem["status"]!.GetValue<int>());
+            return problem["errors"]!.AsObject();
+        }
+
+        var yesterday = await ErrorsAsync("createdFrom=yesterday");
+        Assert.Equal(["createdFrom"], yesterday.Select(e => e.Key));
+        Assert.Equal("'yesterday' is neither a day (yyyy-MM-dd, in Beijing time) nor an instant with its offset (e.g. 2025-04-21T09:00:00+08:00).",
+            Assert.Single(yesterday["createdFrom"]!.AsArray())!.GetValue<string>());
+        // An instant without its offset would be read in the server's zone: refused.
+        Assert.Equal(["createdTo"], (await ErrorsAsync("createdTo=2025-04-21T09:00:00")).Select(e => e.Key));
+        Assert.Equal(["createdTo"], (await ErrorsAsync("createdTo=2025-02-30")).Select(e => e.Key));
+        var reversed = await ErrorsAsync("createdFrom=2025-04-22&createdTo=2025-04-20");
+        Assert.Equal(["createdTo"], reversed.Select(e => e.Key));
+        Assert.Equal("The window ends (2025-04-20) before it starts (2025-04-22).", Assert.Single(reversed["createdTo"]!.AsArray())!.GetValue<string>());
+        // Every bad parameter is named at once.
+        Assert.Equal(["createdFrom", "status"], (await ErrorsAsync("status=Sleeping&createdFrom=soon")).Select(e => e.Key).Order());
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task The_overview_names_the_parent_the_children_the_activities_run_and_the_tasks(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        var client = app.CreateClient();
+        await client.DeployAsync(Workflows.Flowchart("child",
+            $$"""
+            {{Workflows.Start()}},
+            {"id": "report", "type": "Manyi.UserTask", "name": "Report",
+             "title": {"typeName": "String", "expression": {"type": "Literal", "value": "培训人数报送 Headcount report"} },
+             "organizations": {"typeName": "String[]", "expression": {"type": "JavaScript", "value": "[getInput('item')]"} },
+             "outcomes": ["Submitted"]}
+            """, Workflows.Connect("start", "report")));
+        await client.DeployAsync(Workflows.Flowchart("parent",
+            Workflows.Start() + ", " + """
+            {"id": "dispatch", "type": "Elsa.DispatchWorkflow",
+             "workflowDefinitionId": {"typeName": "String", "expression": {"type": "Literal", "value": "child"}},
+             "forEach": {"typeName": "Object", "expression": {"type": "Literal", "value": ["mobile-zhengzhou", "unicom-kaifeng"]}}}
+            """, Workflows.Connect("start", "dispatch")));
+        await ManyiApp.CreateUserAsync(app.Services, "zz@example.org", ManyiRoles.Participant, ("mobile-zhengzhou", "郑州移动"));
+
+        var parent = (await client.ExecuteAsync("parent", "2025")).GetString("id");
+        var overview = await client.FetchAsync($"/api/workflow-instances/{parent}/overview").ExpectOkAsync();
+        Assert.Equal(parent, overview["instance"].GetString("id"));
+        Assert.Equal("parent", overview.GetString("definitionName"));
+        Assert.Null(overview["parentInstanceId"]);
+        Assert.Equal(["start"], overview.GetArray("completedActivityIds").Select(a => a!.GetValue<string>()));
+        var children = overview.GetArray("children");
+        Assert.Equal(["mobile-zhengzhou", "unicom-kaifeng"], children.Select(c => c.GetString("key")).Order());
+        Assert.All(children, c => Assert.Equal("Suspended", c.GetString("status")));
+        Assert.All(children, c => Assert.Equal("dispatch", c.GetString("activityId")));
+        Assert.Equal(0, overview["taskCount"]!.GetValue<int>());
+
+        var zhengzhou = children.Single(c => c.GetString("key") == "mobile-zhengzhou").GetString("id");
+        var child = await client.FetchAsync($"/api/workflow-instances/{zhengzhou}/overview").ExpectOkAsync();
+        Assert.Equal(parent, child.GetString("parentInstanceId"));
+        Assert.Equal("郑州移动", child.GetString("organizationName"));
+        Assert.Empty(child.GetArray("children"));
+        var task = Assert.Single(child.GetArray("tasks"));
+        Assert.Equal("培训人数报送 Headcount report", task.GetString("title"));
+        Assert.Equal("report", task.GetString("activityId"));
+        Assert.Equal("Open", task.GetString("status"));
+        Assert.Equal(1, child["taskCount"]!.GetValue<int>());
+        var bookmark = Assert.Single(child["instance"].GetArray("bookmarks"));
+        Assert.Equal(task.GetString("id"), bookmark.GetString("key"));
+
+        // Administrators only; unknown ids are 404 like the rest of the group.
+        using var participant = await app.CreateClientForAsync("zz@example.org");
+        await participant.FetchAsync($"/api/workflow-instances/{zhengzhou}/overview").ExpectAsync(HttpStatusCode.Forbidden);
+        var missing = await client.FetchAsync("/api/workflow-instances/x/overview").ExpectAsync(HttpStatusCode.NotFound);
+        Assert.Equal("Workflow instance 'x' does not exist.", missing.GetString("detail"));
     }
 
     [Theory]
