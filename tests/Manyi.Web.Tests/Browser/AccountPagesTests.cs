@@ -1,6 +1,9 @@
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
+using Manyi.Web.Tests.Campaign;
+using Manyi.Web.Tests.Features.Review;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
@@ -145,6 +148,107 @@ public sealed partial class AccountPagesTests
         await using var scope = app.Services.CreateAsyncScope();
         var audit = scope.ServiceProvider.GetRequiredService<ManyiDbContext>().AuditEntries;
         Assert.Equal(1, await audit.CountAsync(a => a.Action == "user.password-changed" && a.UserName == Participant, Ct));
+    }
+
+    [Fact]
+    public async Task A_participant_sees_the_organizations_timeline_and_the_calendar_link()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync("zhengzhou.mobile@example.org", "mobile-zhengzhou", "郑州移动");
+        using var admin = await app.CreateApiClientAsync();
+        foreach (var workflow in new[] { "workflows/participant.json", "workflows/campaign.json" })
+            await admin.DeployAsync(await File.ReadAllTextAsync(CampaignSimulation.RepositoryFile(workflow), Ct));
+        // The 2025 calendar moved to 2099: the notice is published and the headcount reported, the sign-up is open.
+        var settings = JsonNode.Parse((await File.ReadAllTextAsync(CampaignSimulation.RepositoryFile("campaigns/2025.json"), Ct))
+            .Replace("2025-", "2099-", StringComparison.Ordinal))!.AsObject();
+        settings["campaign"]!["year"] = 2099;
+        settings["organizations"] = new JsonArray("mobile-zhengzhou");
+        await admin.PostJsonAsync("/api/campaigns", settings.ToJsonString()).ExpectOkAsync();
+        var notice = Assert.Single((await admin.FetchAsync("/api/tasks?stage=notice").ExpectOkAsync()).GetArray("items")).GetString("id");
+        await admin.PostJsonAsync($"/api/tasks/{notice}/complete", """{"outcome": "Published", "data": {"documentNumber": "豫通行协〔2099〕6号"}}""").ExpectOkAsync();
+        using var participant = await app.CreateApiClientAsync("zhengzhou.mobile@example.org", ManyiApp.UserPassword);
+        var headcount = Assert.Single((await participant.FetchAsync("/api/tasks?stage=headcount").ExpectOkAsync()).GetArray("items")).GetString("id");
+        await participant.PostJsonAsync($"/api/tasks/{headcount}/complete", """{"outcome": "Submitted", "data": {"trainees": 1, "names": [{"name": "学员一"}]}}""").ExpectOkAsync();
+        var signup = Assert.Single((await participant.FetchAsync("/api/tasks?stage=signup").ExpectOkAsync()).GetArray("items")).GetString("id");
+        var page = await app.NewPageAsync();
+        await BrowserApp.SignInAsync(page, "zhengzhou.mobile@example.org");
+
+        await page.GetByTestId("menu").GetByRole(AriaRole.Link, new() { Name = "本单位进程 Our timeline" }).ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/organization/timeline$"));
+        await Assertions.Expect(page.GetByTestId("timeline-stage")).ToHaveCountAsync(10);
+        await Assertions.Expect(page.Locator("[data-stage=headcount]")).ToHaveAttributeAsync("data-status", "Done");
+        await Assertions.Expect(page.Locator("[data-stage=headcount]").GetByTestId("stage-date")).ToContainTextAsync("完成于");
+        var current = page.Locator("[data-stage=signup]");
+        await Assertions.Expect(current).ToHaveAttributeAsync("data-status", "Current");
+        await Assertions.Expect(current.GetByTestId("stage-date")).ToContainTextAsync("截止 2099年5月7日 周四 18:00");
+        await Assertions.Expect(current.GetByTestId("stage-status")).ToContainTextAsync(new Regex("剩 \\d+ 天"));
+        await Assertions.Expect(current.GetByTestId("stage-task-link")).ToHaveAttributeAsync("href", $"/tasks/{signup}");
+        await Assertions.Expect(page.Locator("[data-stage=submission]")).ToHaveAttributeAsync("data-status", "Upcoming");
+        await Assertions.Expect(page.Locator("[data-stage=submission]").GetByTestId("stage-date")).ToContainTextAsync("计划 2099年9月11日 周五 00:00");
+        var url = await page.Locator("input[data-testid=calendar-url], [data-testid=calendar-url] input").InputValueAsync();
+        Assert.Matches("^http://127\\.0\\.0\\.1:\\d+/calendar/[A-Za-z0-9_-]+\\.ics$", url);
+        var feed = await page.APIRequest.GetAsync(url);
+        Assert.Equal(200, feed.Status);
+        Assert.Contains("培训报名", await feed.TextAsync(), StringComparison.Ordinal);
+        await page.GetByTestId("calendar-copy").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("calendar-copied")).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, "timeline");
+
+        var phone = await app.NewPageAsync(width: 390, height: 844);
+        await BrowserApp.SignInAsync(phone, "zhengzhou.mobile@example.org");
+        await phone.GotoAsync("/organization/timeline");
+        await BrowserApp.WaitForInteractiveAsync(phone);
+        await Assertions.Expect(phone.Locator("[data-stage=signup]")).ToHaveAttributeAsync("data-status", "Current");
+        await BrowserApp.ScreenshotAsync(phone, "timeline-phone");
+    }
+
+    [Fact]
+    public async Task A_reviewer_sees_the_reviews_filters_them_and_opens_one()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync("zhengzhou.mobile@example.org", "mobile-zhengzhou", "郑州移动");
+        await app.CreateParticipantAsync("kaifeng.unicom@example.org", "unicom-kaifeng", "开封联通");
+        await ManyiApp.CreateUserAsync(app.Services, "expert@example.org", ManyiRoles.Reviewer);
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(ReviewsApiTests.ReviewWorkflow("review-only"));
+        await admin.ExecuteAsync("review-only", "mobile-zhengzhou");
+        await admin.ExecuteAsync("review-only", "unicom-kaifeng");
+        using var expert = await app.CreateApiClientAsync("expert@example.org", ManyiApp.UserPassword);
+        var reviews = (await expert.FetchAsync("/api/reviews").ExpectOkAsync()).GetArray("items");
+        var kaifeng = reviews.Single(r => r.GetString("organizationId") == "unicom-kaifeng")!.GetString("taskId");
+        var zhengzhou = reviews.Single(r => r.GetString("organizationId") == "mobile-zhengzhou")!.GetString("taskId");
+        await expert.PostJsonAsync($"/api/tasks/{kaifeng}/complete", """{"outcome": "Rated", "data": {"rating": "AAA"}}""").ExpectOkAsync();
+        var page = await app.NewPageAsync();
+        await BrowserApp.SignInAsync(page, "expert@example.org");
+
+        await page.GetByTestId("menu").GetByRole(AriaRole.Link, new() { Name = "评审 Reviews" }).ClickAsync();
+
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/review$"));
+        var row = page.GetByTestId("review-row");
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row).ToContainTextAsync("郑州移动");
+        await Assertions.Expect(row).ToContainTextAsync("待评审");
+        await Assertions.Expect(row.GetByTestId("review-link")).ToHaveAttributeAsync("href", $"/tasks/{zhengzhou}");
+        await BrowserApp.ScreenshotAsync(page, "review-list");
+
+        await page.GetByTestId("status-filter").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "全部 All" }).ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/review\\?status=any$"));
+        await Assertions.Expect(row).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator($"[data-task-id='{kaifeng}']")).ToContainTextAsync("AAA");
+
+        await page.GotoAsync("/review?status=any&organization=unicom-kaifeng");
+        await Assertions.Expect(row).ToHaveCountAsync(1);
+        await Assertions.Expect(row).ToContainTextAsync("开封联通");
+        await Assertions.Expect(row).ToContainTextAsync("已评审");
+
+        // A participant is not a reviewer: the page says so.
+        var participant = await app.NewPageAsync();
+        await BrowserApp.SignInAsync(participant, "zhengzhou.mobile@example.org");
+        await participant.GotoAsync("/review");
+        await Assertions.Expect(participant.GetByTestId("review-list")).ToHaveCountAsync(0);
+        await Assertions.Expect(participant.GetByTestId("forbidden")).ToBeVisibleAsync();
     }
 
     private static async Task<List<OutboxMessageRecord>> MailsToAsync(BrowserApp app, string to)
