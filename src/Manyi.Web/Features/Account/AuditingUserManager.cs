@@ -8,7 +8,7 @@ namespace Manyi.Web.Features.Account;
 
 /// <summary>
 /// Identity's user manager, with every password set through a reset code (a forgotten password, an accepted
-/// invitation) written to the audit trail. Identity's <c>/api/auth/resetPassword</c> comes through here.
+/// invitation) or changed by its owner written to the audit trail. Identity's <c>/api/auth/resetPassword</c> comes through here.
 /// </summary>
 public sealed class AuditingUserManager(
     IUserStore<ManyiUser> store,
@@ -29,6 +29,15 @@ public sealed class AuditingUserManager(
         var result = await base.ResetPasswordAsync(user, token, newPassword);
         if (!result.Succeeded) return result;
         audit.Record(AuditActions.PasswordReset, "user", user.Id, userId: user.Id, userName: user.UserName);
+        await db.SaveChangesAsync();
+        return result;
+    }
+
+    public override async Task<IdentityResult> ChangePasswordAsync(ManyiUser user, string currentPassword, string newPassword)
+    {
+        var result = await base.ChangePasswordAsync(user, currentPassword, newPassword);
+        if (!result.Succeeded) return result;
+        audit.Record(AuditActions.PasswordChanged, "user", user.Id, userId: user.Id, userName: user.UserName);
         await db.SaveChangesAsync();
         return result;
     }

@@ -35,6 +35,7 @@ public static class AuditActions
     public const string SignInFailed = "user.sign-in-failed";
     public const string LockedOut = "user.locked-out";
     public const string PasswordReset = "user.password-reset";
+    public const string PasswordChanged = "user.password-changed";
     public const string Invited = "user.invited";
     public const string RolesChanged = "user.roles-changed";
     public const string OrganizationsChanged = "user.organizations-changed";
