@@ -1,0 +1,295 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Stores;
+using Manyi.Engine.Tasks;
+using Manyi.Persistence;
+using Manyi.Persistence.Records;
+using Manyi.Web.Features.Campaigns;
+using Manyi.Web.Features.Organizations;
+using Manyi.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Manyi.Web.Features.Dashboard;
+
+/// <summary>
+/// A campaign year as the secretariat follows it: for every organization of the year, where it stands at each stage
+/// (from its participant instance and its tasks), the stage funnel, the reported headcount, the tasks overdue or due
+/// within a week, and how the year's e-mails fared. One query for the page and for <c>GET /api/dashboard/{year}</c>.
+/// </summary>
+public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, TimeProvider time)
+{
+    public const int MaxPageSize = 100;
+    private const string DispatchActivityId = "participants";
+
+    /// <summary>The cycle's stages in order; <see cref="DashboardStage.TaskStage"/> is the tasks' stage that stands for it, if any.</summary>
+    public static readonly IReadOnlyList<DashboardStage> Stages =
+    [
+        new("headcount", "培训人数报送", "Headcount", "headcount"),
+        new("signup", "培训报名", "Sign-up", "signup"),
+        new("training", "参加培训", "Training", null),
+        new("certificate", "培训合格证书", "Certificate", "certificate"),
+        new("survey", "满意度测评", "Survey", "survey"),
+        new("eligibility", "申报资格", "Eligibility", "conditions"),
+        new("submission", "申报材料", "Submission", "submission"),
+        new("completeness", "形式审查", "Completeness check", "completeness"),
+        new("review", "国家评审", "Review", "review"),
+        new("rated", "评定等级", "Rated", null),
+    ];
+
+    /// <summary>The participant workflow's results (its variable <c>result</c>) that end an organization's year, and the stage each ends at.</summary>
+    private static readonly Dictionary<string, string> EndedAt = new(StringComparer.Ordinal)
+    {
+        ["NoCertificate"] = "certificate",
+        ["NotEligible"] = "eligibility",
+        ["Late"] = "submission",
+        ["Incomplete"] = "completeness",
+    };
+
+    /// <summary>Campaign years, newest first.</summary>
+    public async Task<IReadOnlyList<int>> YearsAsync(CancellationToken cancellationToken)
+    {
+        var ids = await db.WorkflowInstances.AsNoTracking()
+            .Where(i => i.DefinitionId == CampaignsApi.DefinitionId && i.Status != nameof(WorkflowStatus.Cancelled) && i.CorrelationId != null)
+            .Select(i => i.CorrelationId!).ToListAsync(cancellationToken);
+        return [.. ids.Select(YearOf).OfType<int>().Distinct().OrderDescending()];
+    }
+
+    /// <summary>The figures of <paramref name="year"/>, with the grid and the two task lists paged and filtered; null when no such campaign.</summary>
+    public async Task<DashboardFigures?> LoadAsync(int year, DashboardQuery query, CancellationToken cancellationToken)
+    {
+        var record = await db.WorkflowInstances.AsNoTracking()
+            .Where(i => i.DefinitionId == CampaignsApi.DefinitionId && i.CorrelationId == CampaignsApi.CorrelationId(year))
+            .OrderBy(i => i.Status == nameof(WorkflowStatus.Cancelled)).ThenByDescending(i => i.CreatedAt)
+            .Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
+        if (record is null || await store.FindInstanceAsync(record, cancellationToken) is not { } campaign) return null;
+        var now = time.GetUtcNow();
+
+        var settings = campaign.State.Input.GetValueOrDefault("campaign");
+        var trainingEnd = Instant(settings?["training"]?["end"]);
+        var organizationIds = (campaign.State.Input.GetValueOrDefault("organizations") as JsonArray ?? [])
+            .Select(o => o?.ToString()).OfType<string>().Distinct().ToList();
+        var outputs = campaign.State.ActivityOutputs.GetValueOrDefault(DispatchActivityId);
+        var children = (outputs?.GetValueOrDefault("Children") as JsonObject ?? [])
+            .ToDictionary(c => c.Key, c => (string)c.Value!, StringComparer.Ordinal);
+        var results = outputs?.GetValueOrDefault("Results") as JsonObject ?? [];
+        var instanceIds = children.Values.Append(campaign.Id).ToList();
+
+        var organizations = await db.Organizations.AsNoTracking().Where(o => organizationIds.Contains(o.Id))
+            .Select(o => new { o.Id, o.Name, o.Operator, o.City }).ToDictionaryAsync(o => o.Id, cancellationToken);
+        var statuses = await db.WorkflowInstances.AsNoTracking().Where(i => instanceIds.Contains(i.Id))
+            .ToDictionaryAsync(i => i.Id, i => i.Status, cancellationToken);
+        // Only the columns the figures need; form data only where a figure comes from it (trainees, rating).
+        var tasks = await db.Tasks.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId))
+            .Select(t => new TaskRow(t.Id, t.InstanceId, t.Title, t.Stage, t.Status, t.Outcome, t.OrganizationId, t.AssigneeRole, t.DueAt, t.IsOverdue,
+                t.CreatedAt, t.ClosedAt, t.Stage == "headcount" || t.Stage == "review" ? t.Data : null))
+            .ToListAsync(cancellationToken);
+        var tasksByInstance = tasks.ToLookup(t => t.InstanceId);
+
+        var rows = new List<OrganizationProgress>();
+        foreach (var id in organizationIds)
+        {
+            var organization = organizations.GetValueOrDefault(id);
+            var instanceId = children.GetValueOrDefault(id);
+            var status = instanceId is null ? null : statuses.GetValueOrDefault(instanceId);
+            var result = results[id]?["variables"]?["result"]?.ToString();
+            var ended = status is nameof(WorkflowStatus.Finished) or nameof(WorkflowStatus.Cancelled) or nameof(WorkflowStatus.Faulted)
+                || (instanceId is null && campaign.Status is WorkflowStatus.Finished or WorkflowStatus.Cancelled or WorkflowStatus.Faulted);
+            var own = instanceId is null ? [] : tasksByInstance[instanceId].ToList();
+            var cells = Cells(own, ended, result, trainingEnd, now);
+            var headcount = Latest(own, "headcount");
+            int? trainees = headcount?.Status == nameof(HumanTaskStatus.Completed) ? Trainees(headcount.Data) : null;
+            var next = own.Where(t => t.Status == nameof(HumanTaskStatus.Open)).OrderBy(t => t.DueAt ?? DateTimeOffset.MaxValue).FirstOrDefault();
+            rows.Add(new OrganizationProgress(id, organization?.Name ?? id, organization?.Operator ?? "", organization?.City ?? "", instanceId, status,
+                result, trainees, next?.Id, cells));
+        }
+        rows = [.. rows.InListOrder(r => r.Operator, r => r.City, r => r.OrganizationId)];
+
+        var funnel = Stages.Select((stage, index) =>
+        {
+            var states = rows.Select(r => r.Stages[index].State).ToList();
+            int Count(StageState s) => states.Count(x => x == s);
+            return new StageFigures(stage.Id, stage.Zh, stage.En, Count(StageState.Done) + Count(StageState.Open) + Count(StageState.Overdue),
+                Count(StageState.Done), Count(StageState.Open), Count(StageState.Overdue), Count(StageState.NotReached), Count(StageState.Ended));
+        }).ToList();
+        var headcountIndex = 0;
+        var headcountFigures = new HeadcountFigures(rows.Count, rows.Count(r => r.Stages[headcountIndex].State == StageState.Done),
+            rows.Count(r => r.Stages[headcountIndex].State == StageState.Overdue), rows.Sum(r => r.Trainees ?? 0));
+
+        // The grid: filters, then one page.
+        IEnumerable<OrganizationProgress> grid = rows;
+        if (!string.IsNullOrWhiteSpace(query.Operator)) grid = grid.Where(r => r.Operator == query.Operator.Trim());
+        if (!string.IsNullOrWhiteSpace(query.City)) grid = grid.Where(r => r.City == query.City.Trim());
+        if (!string.IsNullOrWhiteSpace(query.Name))
+            grid = grid.Where(r => r.Name.Contains(query.Name.Trim(), StringComparison.OrdinalIgnoreCase)
+                || r.OrganizationId.Contains(query.Name.Trim(), StringComparison.OrdinalIgnoreCase));
+        if (query.StageStatus is { } wanted)
+        {
+            var index = query.Stage is null ? -1 : IndexOf(query.Stage);
+            grid = index >= 0 ? grid.Where(r => r.Stages[index].State == wanted) : grid.Where(r => r.Stages.Any(c => c.State == wanted));
+        }
+        var filtered = grid.ToList();
+
+        // The two task lists: every open task of the year's instances (the organizations', the administrators', the reviewers').
+        var names = organizations.ToDictionary(o => o.Key, o => o.Value.Name);
+        var correlation = children.ToDictionary(c => c.Value, c => c.Key);
+        var open = tasks.Where(t => t.Status == nameof(HumanTaskStatus.Open)).ToList();
+        var overdue = open.Where(t => IsOverdue(t, now)).OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+        var dueSoon = open.Where(t => !IsOverdue(t, now) && t.DueAt is { } due && due <= now.AddDays(7))
+            .OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+        DashboardTask ToTask(TaskRow t)
+        {
+            var organizationId = t.OrganizationId ?? correlation.GetValueOrDefault(t.InstanceId);
+            return new DashboardTask(t.Id, t.Title, t.Stage, organizationId, organizationId is null ? null : names.GetValueOrDefault(organizationId),
+                t.DueAt, t.AssigneeRole);
+        }
+
+        var emails = await db.OutboxMessages.AsNoTracking().Where(m => m.InstanceId != null && instanceIds.Contains(m.InstanceId))
+            .GroupBy(m => new { m.Kind, m.Status }).Select(g => new { g.Key.Kind, g.Key.Status, Count = g.Count() }).ToListAsync(cancellationToken);
+        var emailCounts = emails.GroupBy(e => e.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new EmailCount(g.Key,
+            g.Where(e => e.Status == OutboxStatus.Sent).Sum(e => e.Count),
+            g.Where(e => e.Status == OutboxStatus.Queued).Sum(e => e.Count),
+            g.Where(e => e.Status == OutboxStatus.Failed).Sum(e => e.Count))).ToList();
+
+        return new DashboardFigures(year, campaign.Id, campaign.Status.ToString(), now, await YearsAsync(cancellationToken), funnel, headcountFigures,
+            PageOf(filtered, query.Page, query.PageSize),
+            PageOf([.. overdue.Select(ToTask)], query.OverduePage, query.PageSize),
+            PageOf([.. dueSoon.Select(ToTask)], query.DueSoonPage, query.PageSize),
+            emailCounts,
+            [.. rows.Select(r => r.Operator).Where(o => o != "").Distinct().OrderBy(Manyi.Campaign.ListOrder.OperatorRank).ThenBy(o => o, StringComparer.Ordinal)],
+            [.. rows.Select(r => r.City).Where(c => c != "").Distinct().OrderBy(Manyi.Campaign.ListOrder.CityRank).ThenBy(c => c, StringComparer.Ordinal)]);
+    }
+
+    public static int IndexOf(string stage)
+    {
+        for (var i = 0; i < Stages.Count; i++)
+            if (Stages[i].Id == stage) return i;
+        return -1;
+    }
+
+    /// <summary>Where one organization stands at each stage. Once its instance has ended, the stages it never reached are <see cref="StageState.Ended"/>.</summary>
+    private static List<StageCell> Cells(List<TaskRow> tasks, bool ended, string? result, DateTimeOffset? trainingEnd, DateTimeOffset now)
+    {
+        var cells = new List<StageCell>(Stages.Count);
+        foreach (var stage in Stages)
+        {
+            var cell = stage.Id switch
+            {
+                "training" => Training(cells[^1], trainingEnd, now, ended),
+                "rated" => Rated(Latest(tasks, "review"), ended, result),
+                _ => TaskCell(stage.Id, Latest(tasks, stage.TaskStage!), now, ended),
+            };
+            cells.Add(cell);
+        }
+        // The stage where the organization's year ended carries the reason.
+        if (result is not null && EndedAt.GetValueOrDefault(result) is { } where && IndexOf(where) is var at and >= 0)
+            cells[at] = cells[at] with { Note = result };
+        return cells;
+    }
+
+    private static StageCell TaskCell(string stage, TaskRow? task, DateTimeOffset now, bool ended) => task switch
+    {
+        null => new StageCell(stage, ended ? StageState.Ended : StageState.NotReached, null, null, null),
+        { Status: nameof(HumanTaskStatus.Completed), Outcome: "Returned" } => new StageCell(stage, ended ? StageState.Ended : StageState.Open, task.ClosedAt, task.Id, "Returned"),
+        { Status: nameof(HumanTaskStatus.Completed) } => new StageCell(stage, StageState.Done, task.ClosedAt, task.Id, stage == "headcount" ? Trainees(task.Data)?.ToString(CultureInfo.InvariantCulture) : null),
+        { Status: nameof(HumanTaskStatus.Open) } => new StageCell(stage, IsOverdue(task, now) ? StageState.Overdue : StageState.Open, task.DueAt, task.Id, null),
+        // Expired (the deadline closed it) or cancelled (withdrawn): the organization goes no further here.
+        _ => new StageCell(stage, StageState.Ended, task.ClosedAt, task.Id, task.Status),
+    };
+
+    /// <summary>Training is an event, not a task: reached once signed up, done once the course has ended.</summary>
+    private static StageCell Training(StageCell signup, DateTimeOffset? end, DateTimeOffset now, bool ended) => signup.State switch
+    {
+        StageState.Done when end is null || end <= now => new StageCell("training", StageState.Done, end, null, null),
+        StageState.Done => new StageCell("training", ended ? StageState.Ended : StageState.Open, end, null, null),
+        _ => new StageCell("training", ended ? StageState.Ended : StageState.NotReached, null, null, null),
+    };
+
+    private static StageCell Rated(TaskRow? review, bool ended, string? result) => review switch
+    {
+        { Status: nameof(HumanTaskStatus.Completed) } => new StageCell("rated", StageState.Done, review.ClosedAt, review.Id, Rating(review.Data) ?? result),
+        _ => new StageCell("rated", ended ? StageState.Ended : StageState.NotReached, null, null, null),
+    };
+
+    private static TaskRow? Latest(List<TaskRow> tasks, string stage) =>
+        tasks.Where(t => t.Stage == stage).OrderByDescending(t => t.CreatedAt).ThenByDescending(t => t.Id, StringComparer.Ordinal).FirstOrDefault();
+
+    private static bool IsOverdue(TaskRow task, DateTimeOffset now) => task.IsOverdue || task.DueAt is { } due && due <= now;
+
+    private static int? Trainees(string? data) =>
+        data is not null && JsonNode.Parse(data)?["trainees"] is JsonValue value && value.TryGetValue<int>(out var trainees) ? trainees : null;
+
+    private static string? Rating(string? data) => data is null ? null : JsonNode.Parse(data)?["rating"]?.ToString();
+
+    private static DateTimeOffset? Instant(JsonNode? node) =>
+        node is JsonValue value && DateTimeOffset.TryParse(value.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) ? instant : null;
+
+    private static Page<T> PageOf<T>(IReadOnlyList<T> items, int page, int pageSize) =>
+        new([.. items.Skip((page - 1) * pageSize).Take(pageSize)], items.Count, page, pageSize);
+
+    public static int? YearOf(string? correlationId) =>
+        correlationId?.StartsWith("campaign-", StringComparison.Ordinal) == true
+        && int.TryParse(correlationId[9..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) ? year : null;
+
+    private sealed record TaskRow(string Id, string InstanceId, string Title, string? Stage, string Status, string? Outcome, string? OrganizationId,
+        string? AssigneeRole, DateTimeOffset? DueAt, bool IsOverdue, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? Data);
+}
+
+/// <summary>A stage of the cycle: its id, its names, and the tasks' stage that stands for it (none for training and the rating).</summary>
+public sealed record DashboardStage(string Id, string Zh, string En, string? TaskStage);
+
+/// <summary>Where an organization stands at a stage.</summary>
+public enum StageState
+{
+    /// <summary>Passed: the task completed (or, for training, the course over).</summary>
+    Done,
+
+    /// <summary>Its task is open and not yet due.</summary>
+    Open,
+
+    /// <summary>Its task is open past its deadline.</summary>
+    Overdue,
+
+    /// <summary>Not yet: an earlier stage is still open.</summary>
+    NotReached,
+
+    /// <summary>The organization's year ended before or at this stage (no certificate, not eligible, late, incomplete, withdrawn).</summary>
+    Ended,
+}
+
+/// <summary>The grid's filters and the three pagers (validated by <see cref="DashboardApi"/>).</summary>
+public sealed record DashboardQuery(
+    string? Operator = null, string? City = null, string? Name = null, string? Stage = null, StageState? StageStatus = null,
+    int Page = 1, int PageSize = 20, int OverduePage = 1, int DueSoonPage = 1);
+
+public sealed record DashboardFigures(
+    int Year, string CampaignInstanceId, string CampaignStatus, DateTimeOffset Now, IReadOnlyList<int> Years,
+    IReadOnlyList<StageFigures> Funnel, HeadcountFigures Headcount,
+    Page<OrganizationProgress> Organizations, Page<DashboardTask> Overdue, Page<DashboardTask> DueSoon,
+    IReadOnlyList<EmailCount> Emails, IReadOnlyList<string> Operators, IReadOnlyList<string> Cities);
+
+/// <summary>How many organizations reached a stage (done, open or overdue there) and how many stand at each state.</summary>
+public sealed record StageFigures(string Stage, string Zh, string En, int Reached, int Done, int Open, int Overdue, int NotReached, int Ended);
+
+/// <summary>The headcount reports: organizations, those that reported, those overdue, and the trainees reported.</summary>
+public sealed record HeadcountFigures(int Organizations, int Reported, int Overdue, int Trainees);
+
+/// <summary>
+/// One row of the grid: the organization, its participant instance, the result its year ended with, the trainees it
+/// reported, its most urgent open task, and a cell per stage (in <see cref="CampaignDashboard.Stages"/> order).
+/// </summary>
+public sealed record OrganizationProgress(
+    string OrganizationId, string Name, string Operator, string City, string? InstanceId, string? InstanceStatus, string? Result, int? Trainees,
+    string? OpenTaskId, IReadOnlyList<StageCell> Stages);
+
+/// <summary>
+/// One cell: the state, its date (completed at; due at for an open task; the course's end for training), the task,
+/// and a note (trainees reported, the rating, Returned, Expired, Cancelled, or the result the year ended with).
+/// </summary>
+public sealed record StageCell(string Stage, StageState State, DateTimeOffset? At, string? TaskId, string? Note);
+
+public sealed record DashboardTask(string TaskId, string Title, string? Stage, string? OrganizationId, string? OrganizationName, DateTimeOffset? DueAt,
+    string? AssigneeRole);
+
+/// <summary>The year's e-mails of one kind (notice, reminder, overdue, escalation, rating, …) by delivery status.</summary>
+public sealed record EmailCount(string Kind, int Sent, int Pending, int Failed);
