@@ -226,6 +226,7 @@ public sealed class TaskPageTests
         await Assertions.Expect(page.GetByTestId("field-scan")).ToContainTextAsync("超过此项 100 KB 上限");
         await Assertions.Expect(page.GetByTestId("field-scan").GetByTestId("file-link")).ToHaveCountAsync(0);
         await Assertions.Expect(link).ToHaveTextAsync("测评报告.pdf");
+        await BrowserApp.ScreenshotAsync(page, "task-page-every-field");
 
         // The whole form, filled in through its inputs, passes the server's check.
         await page.GetByLabel(new Regex("^测评机构")).FillAsync("某某调查研究中心");
@@ -277,6 +278,81 @@ public sealed class TaskPageTests
 
         await page.GetByTestId("outcome-Submitted").ClickAsync();
         await Assertions.Expect(page.GetByTestId("task-completed")).ToContainTextAsync("已提交");
+    }
+
+    /// <summary>郑州移动's submission (a PDF report), then the national review by the reviewers (a role task, no organization).</summary>
+    private static string SubmissionThenReview() => Workflows.Flowchart("package", Workflows.Start() + ", "
+        + Task("submission", "申报材料 Submission", "submission", Zhengzhou, "Submitted",
+            JsonNode.Parse("""{"fields": [{"name": "report", "label": "实践报告", "type": "file", "required": true, "allowedTypes": ["application/pdf"]}]}""")!) + ", "
+        + """
+          {"id": "review", "type": "Manyi.UserTask",
+           "title": {"typeName": "String", "expression": {"type": "Literal", "value": "全国评审 National review"}},
+           "stage": {"typeName": "String", "expression": {"type": "Literal", "value": "review"}},
+           "role": {"typeName": "String", "expression": {"type": "Literal", "value": "Reviewer"}},
+           "outcomes": ["Rated"],
+           "form": {"fields": [{"name": "rating", "label": "评审结果", "type": "choice", "required": true,
+                                "options": [{"value": "AAA", "label": "AAA"}, {"value": "A", "label": "A"}]}]}}
+          """,
+        $"{Workflows.Connect("start", "submission")}, {Workflows.Connect("submission", "review", "Submitted")}");
+
+    [Fact]
+    public async Task A_reviewer_claims_the_review_reads_the_organizations_package_and_releases_it()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync(Participant, Zhengzhou, ZhengzhouName);
+        await ManyiApp.CreateUserAsync(app.Services, "reviewer@example.org", Manyi.Persistence.Records.ManyiRoles.Reviewer);
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(SubmissionThenReview());
+        await admin.ExecuteAsync("package", Zhengzhou);
+        using var participant = await app.CreateApiClientAsync(Participant, ManyiApp.UserPassword);
+        var submission = Assert.Single((await participant.FetchAsync("/api/tasks").ExpectOkAsync()).GetArray("items")).GetString("id");
+        using var upload = new MultipartFormDataContent { { new ByteArrayContent(Pdf(2048)), "file", "实践报告.pdf" } };
+        var report = await (await participant.PostAsync($"/api/tasks/{submission}/files?field=report", upload, Ct)).ExpectAsync(HttpStatusCode.Created);
+        await participant.PostJsonAsync($"/api/tasks/{submission}/complete",
+            new JsonObject { ["outcome"] = "Submitted", ["data"] = new JsonObject { ["report"] = report.GetString("id") } }.ToJsonString()).ExpectOkAsync();
+        var page = await app.NewPageAsync();
+        await BrowserApp.SignInAsync(page, "reviewer@example.org");
+
+        await page.GetByTestId("task-link").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("task-title")).ToHaveTextAsync("全国评审 National review");
+        await Assertions.Expect(page.GetByTestId("task-organization")).ToHaveTextAsync(ZhengzhouName);
+        var link = page.GetByTestId("package-files").GetByTestId("package-file-link");
+        await Assertions.Expect(link).ToHaveTextAsync("实践报告.pdf");
+        await Assertions.Expect(page.GetByTestId("package-files")).ToContainTextAsync("申报材料 Submission");
+        var download = await page.APIRequest.GetAsync(await link.GetAttributeAsync("href") ?? "");
+        Assert.Equal(200, download.Status);
+
+        await page.GetByTestId("claim").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("task-claimed-by")).ToContainTextAsync("您");
+        await Assertions.Expect(page.GetByTestId("history-entry")).ToContainTextAsync("认领");
+        await BrowserApp.ScreenshotAsync(page, "task-page-review");
+        await page.GetByTestId("release").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("task-claimed-by")).ToContainTextAsync("未认领");
+        await Assertions.Expect(page.GetByTestId("history-entry")).ToHaveCountAsync(2);
+    }
+
+    [Fact]
+    public async Task A_task_a_colleague_completed_meanwhile_says_who_completed_it_and_shows_their_answer()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync(Participant, Zhengzhou, ZhengzhouName);
+        await app.CreateParticipantAsync("colleague.zhengzhou@example.org", Zhengzhou, ZhengzhouName);
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(HeadcountThenSignup());
+        await admin.ExecuteAsync("headcount");
+        var page = await SignedInAsync(app);
+        await page.GetByTestId("task-link").ClickAsync();
+        await page.GetByLabel(new Regex("^参训人数")).FillAsync("7");
+        await page.GetByTestId("field-names[0].name").GetByLabel(new Regex("^姓名")).FillAsync("赵敏");
+
+        using var colleague = await app.CreateApiClientAsync("colleague.zhengzhou@example.org", ManyiApp.UserPassword);
+        var taskId = page.Url.Split('/').Last();
+        await colleague.PostJsonAsync($"/api/tasks/{taskId}/complete", """{"outcome": "Submitted", "data": {"trainees": 9, "names": [{"name": "周芷若"}]}}""").ExpectOkAsync();
+        await page.GetByTestId("outcome-Submitted").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("task-problem")).ToContainTextAsync("already completed by colleague.zhengzhou@example.org");
+        await Assertions.Expect(page.GetByTestId("task-status")).ToContainTextAsync("已完成");
+        await Assertions.Expect(page.GetByTestId("value-trainees")).ToHaveTextAsync("9");
     }
 
     private static string RepositoryRoot()
