@@ -206,10 +206,13 @@ public sealed class TaskPageTests
         await Assertions.Expect(page.GetByTestId("field-standards").GetByRole(AriaRole.Checkbox)).ToHaveCountAsync(2);
         await Assertions.Expect(page.GetByTestId("field-attest").GetByRole(AriaRole.Checkbox)).ToHaveCountAsync(1);
         await Assertions.Expect(page.GetByTestId("upload-report")).ToHaveAttributeAsync("accept", "application/pdf");
+        await Assertions.Expect(page.GetByLabel(new Regex("^测评报告 Survey report"))).ToHaveAttributeAsync("type", "file");
         await Assertions.Expect(page.GetByTestId("table-empty-staff")).ToBeVisibleAsync();
 
         // A 6 MB report goes up in chunks: the progress shows, then the file's download link.
-        await page.GetByTestId("upload-report").SetInputFilesAsync(new FilePayload { Name = "测评报告.pdf", MimeType = "application/pdf", Buffer = Pdf(6 * 1024 * 1024) });
+        // Chosen as a person does: the button opens the browser's file chooser.
+        var chooser = await page.RunAndWaitForFileChooserAsync(() => page.GetByTestId("field-report").GetByText("选择文件").ClickAsync());
+        await chooser.SetFilesAsync(new FilePayload { Name = "测评报告.pdf", MimeType = "application/pdf", Buffer = Pdf(6 * 1024 * 1024) });
         await Assertions.Expect(page.GetByTestId("upload-progress")).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("upload-progress")).ToContainTextAsync("正在上传 测评报告.pdf");
         var link = page.GetByTestId("field-report").GetByTestId("file-link");
