@@ -159,41 +159,77 @@ public static class TasksApi
         return TypedResults.Ok(await DetailAsync(db, after, cancellationToken));
     }
 
-    /// <summary>Attaches a file to an open task; a form's file field then names the file's id.</summary>
+    /// <summary>
+    /// Attaches a file to an open task; a form's file field then names the file's id. With <c>field</c> (a file field of
+    /// the task's form) the file must also fit that field (its types and size), or it is refused and not kept, the
+    /// problem keyed <c>data.&lt;field&gt;</c> as on completion.
+    /// </summary>
     public static async Task<Results<Created<TaskFile>, ValidationProblem, ProblemHttpResult>> Upload(
-        string id, IFormFile? file, ManyiDbContext db, TaskAccess access, CurrentUser user, AuditTrail audit, FileStore store,
+        string id, IFormFile? file, [FromQuery] string? field, ManyiDbContext db, TaskAccess access, CurrentUser user, AuditTrail audit, FileStore store,
         CancellationToken cancellationToken)
     {
-        var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
-        if (task is null || !await access.CanActOnAsync(task, cancellationToken)) return NotFound(id);
-        if (await ClosedAsync(db, task, cancellationToken) is { } closed) return closed;
         if (file is null)
+        {
+            // Who may not see the task learns nothing, not even that the request lacked a file.
+            var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+            if (task is null || !await access.CanActOnAsync(task, cancellationToken)) return NotFound(id);
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 [FileStore.Field] = ["请选择文件（multipart 字段 file）。Attach a file as the multipart field 'file'."],
             });
+        }
+        await using var content = file.OpenReadStream();
+        return await AttachAsync(id, field, file.FileName, content, db, access, user, audit, store, cancellationToken);
+    }
+
+    /// <summary>
+    /// What <see cref="Upload"/> does with the uploaded stream, shared with the task page (which reads the browser's
+    /// file in chunks to show progress): checks the task and the field, stores the file, audits it.
+    /// </summary>
+    public static async Task<Results<Created<TaskFile>, ValidationProblem, ProblemHttpResult>> AttachAsync(
+        string id, string? field, string fileName, Stream content, ManyiDbContext db, TaskAccess access, CurrentUser user, AuditTrail audit,
+        FileStore store, CancellationToken cancellationToken)
+    {
+        var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
+        if (task is null || !await access.CanActOnAsync(task, cancellationToken)) return NotFound(id);
+        if (await ClosedAsync(db, task, cancellationToken) is { } closed) return closed;
+        FormField? target = null;
+        if (!string.IsNullOrEmpty(field))
+        {
+            target = FormDefinition.Parse(task.Form is null ? null : JsonNode.Parse(task.Form)).Fields
+                .FirstOrDefault(f => f.Name == field && f.Type == FormFieldType.File);
+            if (target is null)
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["field"] = [$"表单中没有文件字段 '{field}'。The task's form has no file field '{field}'."],
+                });
+        }
         StoredFileRecord stored;
         try
         {
-            await using var content = file.OpenReadStream();
-            stored = await store.SaveAsync(id, task.OrganizationId, file.FileName, content, user.Id, cancellationToken);
+            await using var checkedContent = target is null ? content : new FieldFileStream(content, target, fileName, "data." + target.Name);
+            stored = await store.SaveAsync(id, task.OrganizationId, fileName, checkedContent, user.Id, cancellationToken);
         }
         catch (FileRejectedException ex)
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [ex.Field] = [ex.Message] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [target is null ? ex.Field : "data." + target.Name] = [ex.Message] });
         }
-        audit.Record(AuditActions.FileUploaded, "file", stored.Id, new { taskId = id, stored.FileName, stored.Size, stored.ContentType, stored.Sha256 });
+        audit.Record(AuditActions.FileUploaded, "file", stored.Id, new { taskId = id, field, stored.FileName, stored.Size, stored.ContentType, stored.Sha256 });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/files/{stored.Id}", TaskFile.From(stored));
     }
 
-    /// <summary>A task's file, for whoever may see the task.</summary>
+    /// <summary>
+    /// A task's file, for whoever may see the task, and for whoever may see a task for a role or a person (no
+    /// organization) of the same instance: the administrator's completeness check or the reviewer's review of an
+    /// organization's package.
+    /// </summary>
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Download(
         string fileId, ManyiDbContext db, TaskAccess access, AuditTrail audit, FileStore store, CancellationToken cancellationToken)
     {
         var record = await db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId, cancellationToken);
         var task = record is null ? null : await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == record.TaskId, cancellationToken);
-        if (task is null || !await access.CanActOnAsync(task, cancellationToken) || await store.OpenAsync(fileId, cancellationToken) is not { } opened)
+        if (task is null || !await MayReadFilesOfAsync(db, access, task, cancellationToken) || await store.OpenAsync(fileId, cancellationToken) is not { } opened)
             return Problems.NotFound($"文件 {fileId} 不存在。File '{fileId}' does not exist.");
         audit.Record(AuditActions.FileDownloaded, "file", fileId, new { taskId = task.Id });
         await db.SaveChangesAsync(cancellationToken);
@@ -251,6 +287,13 @@ public static class TasksApi
         return TypedResults.Ok(await DetailAsync(db, after, cancellationToken));
     }
 
+    private static async Task<bool> MayReadFilesOfAsync(ManyiDbContext db, TaskAccess access, HumanTaskRecord task, CancellationToken cancellationToken)
+    {
+        if (await access.CanActOnAsync(task, cancellationToken)) return true;
+        var reviews = db.Tasks.AsNoTracking().Where(t => t.InstanceId == task.InstanceId && t.Id != task.Id && t.OrganizationId == null);
+        return await (await access.VisibleAsync(reviews, cancellationToken)).AnyAsync(cancellationToken);
+    }
+
     private static ProblemHttpResult NotFound(string id) => Problems.NotFound($"任务 {id} 不存在。Task '{id}' does not exist.");
 
     private static ProblemHttpResult Conflict(string detail) =>
@@ -300,7 +343,23 @@ public static class TasksApi
             .OrderBy(a => a.Id).Select(a => new TaskHistoryEntry(a.At, a.Action, a.UserName)).ToListAsync(cancellationToken);
         var lookups = await LookupsAsync(db, [task], cancellationToken);
         return new TaskDetail(TaskSummary.From(task, lookups), task.Description, task.Form is null ? null : JsonNode.Parse(task.Form),
-            task.Data is null ? null : JsonNode.Parse(task.Data), task.InstanceId, [.. files.Select(TaskFile.From)], history);
+            task.Data is null ? null : JsonNode.Parse(task.Data), task.InstanceId, [.. files.Select(TaskFile.From)], history,
+            await PackageFilesAsync(db, task, cancellationToken));
+    }
+
+    /// <summary>
+    /// For a task for a role or a person (no organization), e.g. the completeness check or the national review in an
+    /// organization's workflow: the files of the instance's other tasks, the organization's package. Empty otherwise,
+    /// since an instance may hold several organizations' tasks.
+    /// </summary>
+    private static async Task<IReadOnlyList<PackageFile>> PackageFilesAsync(ManyiDbContext db, HumanTaskRecord task, CancellationToken cancellationToken)
+    {
+        if (task.OrganizationId is not null) return [];
+        var rows = await (from f in db.Files.AsNoTracking()
+                          join t in db.Tasks.AsNoTracking() on f.TaskId equals t.Id
+                          where t.InstanceId == task.InstanceId && t.Id != task.Id
+                          select new { File = f, t.Title }).ToListAsync(cancellationToken);
+        return [.. rows.OrderBy(r => r.File.UploadedAt).ThenBy(r => r.File.Id).Select(r => new PackageFile(r.File.TaskId, r.Title, TaskFile.From(r.File)))];
     }
 }
 
@@ -326,7 +385,10 @@ public sealed record TaskSummary(
 
 public sealed record TaskDetail(
     TaskSummary Task, string? Description, JsonNode? Form, JsonNode? Data, string InstanceId, IReadOnlyList<TaskFile> Files,
-    IReadOnlyList<TaskHistoryEntry> History);
+    IReadOnlyList<TaskHistoryEntry> History, IReadOnlyList<PackageFile> PackageFiles);
+
+/// <summary>A file of another task of the same instance, with that task's title: part of the package a reviewer reads.</summary>
+public sealed record PackageFile(string TaskId, string TaskTitle, TaskFile File);
 
 public sealed record TaskFile(string Id, string FileName, string ContentType, long Size, string Sha256, DateTimeOffset UploadedAt)
 {
