@@ -35,6 +35,7 @@ public sealed class MailKitOutboxSender(
     /// </summary>
     public async Task SendAsync(string key, bool isLastAttempt, CancellationToken cancellationToken)
     {
+        using var logScope = logger.BeginScope(new Dictionary<string, object?> { ["OutboxKey"] = key });
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
 
@@ -69,6 +70,7 @@ public sealed class MailKitOutboxSender(
                 : Describe(ex);
             var failed = isLastAttempt && !cancelled;
             await RecordFailureAsync(db, key, error, failed);
+            EmailTelemetry.Failed(record.Kind, failed);
             if (failed)
                 logger.LogError(ex, "Outbox message {Key} ({Kind}) failed for good after {Attempts} attempts: {Error}", key, record.Kind, record.Attempts, error);
             else
@@ -77,6 +79,7 @@ public sealed class MailKitOutboxSender(
         }
 
         await MarkSentAsync(db, key);
+        EmailTelemetry.Sent(record.Kind);
         logger.LogInformation("Outbox message {Key} ({Kind}) sent to {To} via {Delivery}", key, record.Kind, record.To, delivery.Description);
     }
 
