@@ -35,7 +35,7 @@ public sealed class MailKitOutboxSender(
     /// </summary>
     public async Task SendAsync(string key, bool isLastAttempt, CancellationToken cancellationToken)
     {
-        using var logScope = logger.BeginScope(new Dictionary<string, object?> { ["OutboxKey"] = key });
+        using var logScope = logger.BeginScope(LogScope.Of("OutboxKey", key));
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
 
@@ -53,6 +53,7 @@ public sealed class MailKitOutboxSender(
         }
 
         var record = await db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Key == key, cancellationToken);
+        using var instanceScope = record.InstanceId is null ? null : logger.BeginScope(LogScope.Of("WorkflowInstanceId", record.InstanceId));
         // The attempt ends before the claim does, so that no second sender can start while this one may still deliver.
         var limit = options.ClaimTimeout * 0.9;
         using var overdue = new CancellationTokenSource(limit, time);

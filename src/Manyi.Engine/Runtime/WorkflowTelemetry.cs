@@ -29,7 +29,7 @@ public static class WorkflowTelemetry
         activity?.SetTag("manyi.workflow.instance_id", instanceId);
         activity?.SetTag("manyi.workflow.burst_kind", kind);
         if (definitionId is not null) activity?.SetTag("manyi.workflow.definition_id", definitionId);
-        var scope = logger.BeginScope(new Dictionary<string, object?> { ["WorkflowInstanceId"] = instanceId });
+        var scope = logger.BeginScope(LogScope.Of("WorkflowInstanceId", instanceId));
         return new BurstTelemetry(kind, activity, scope, Stopwatch.GetTimestamp());
     }
 

@@ -30,7 +30,7 @@ public sealed class TimerJob(
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [10, 60, 300, 900, 3600])]
     public async Task RunAsync(string bookmarkId, string instanceId, CancellationToken cancellationToken)
     {
-        using var scope = logger.BeginScope(new Dictionary<string, object?> { ["WorkflowInstanceId"] = instanceId, ["BookmarkId"] = bookmarkId });
+        using var scope = logger.BeginScope(LogScope.Of("WorkflowInstanceId", instanceId, "BookmarkId", bookmarkId));
         var timer = await bookmarks.FindAsync(bookmarkId, instanceId, cancellationToken);
         if (timer is null)
         {

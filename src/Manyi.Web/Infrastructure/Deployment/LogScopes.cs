@@ -20,7 +20,7 @@ public static class LogScopes
             return;
         }
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Manyi.Web.Requests");
-        using (logger.BeginScope(new Dictionary<string, object?> { [name] = id }))
+        using (logger.BeginScope(Manyi.Engine.Runtime.LogScope.Of(name, id)))
             await next(context);
     });
 }

@@ -86,8 +86,8 @@ public static class ManyiSettings
                 problems.Add($"{BootstrapOptions.Section}:AdminEmail: '{bootstrap.AdminEmail}' is not an e-mail address.");
         }
 
-        if (Telemetry.OtlpEndpoint(configuration) is { } endpoint && !Uri.TryCreate(endpoint, UriKind.Absolute, out _))
-            problems.Add($"{Telemetry.EndpointSetting} (or OTEL_EXPORTER_OTLP_ENDPOINT): '{endpoint}' is not an absolute address (e.g. http://collector:4317).");
+        if (Telemetry.OtlpEndpoint(configuration) is { } endpoint && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var otlp) && otlp.Scheme is "http" or "https"))
+            problems.Add($"{Telemetry.EndpointSetting} (or OTEL_EXPORTER_OTLP_ENDPOINT): '{endpoint}' is not an absolute http or https address (e.g. http://collector:4317).");
         return problems;
     }
 
