@@ -49,7 +49,6 @@ public static class ManyiSettings
         Check(problems, () => Bind<Manyi.Engine.Calendar.CalendarOptions>(configuration, "Manyi:Calendar"));
 
         CheckFolderExists(configuration["Manyi:CalendarDirectory"], "Manyi:CalendarDirectory", environment, problems);
-        CheckFolderExists(configuration["Manyi:WorkflowsDirectory"], "Manyi:WorkflowsDirectory", environment, problems);
 
         var files = configuration[$"{FileStoreOptions.Section}:Directory"];
         if (production && string.IsNullOrWhiteSpace(files))
