@@ -23,13 +23,8 @@ public static class ManyiEmailServiceCollectionExtensions
     {
         var smtp = configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
         var email = configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
-        if (!EmailAddresses.TryParse(smtp.From, out _))
-            throw new InvalidOperationException($"Manyi:Smtp:From: '{smtp.From}' is not a valid e-mail address.");
-        if (smtp.Port is < 0 or > 65535)
-            throw new InvalidOperationException($"Manyi:Smtp:Port: {smtp.Port} is not a port number.");
-        if (email.ClaimTimeout <= smtp.Timeout)
-            throw new InvalidOperationException(
-                $"Manyi:Email:ClaimTimeout ({email.ClaimTimeout}) must be longer than Manyi:Smtp:Timeout ({smtp.Timeout}), or a slow send could be repeated.");
+        if (Problems(smtp, email).FirstOrDefault() is { } problem)
+            throw new InvalidOperationException(problem);
         email.PickupDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(email.PickupDirectory)
             ? Path.Combine(configuration["Manyi:DataDirectory"] is { Length: > 0 } data ? data : "./data", "mail")
             : email.PickupDirectory);
@@ -48,6 +43,19 @@ public static class ManyiEmailServiceCollectionExtensions
         services.AddSingleton(new ActivityRegistration(typeof(SendEmail)));
         services.AddHostedService<EmailStartup>();
         return services;
+    }
+
+    /// <summary>What is wrong with the e-mail settings, each naming its setting; empty when they can work.</summary>
+    public static IEnumerable<string> Problems(SmtpOptions smtp, EmailOptions email)
+    {
+        if (!EmailAddresses.TryParse(smtp.From, out _))
+            yield return $"Manyi:Smtp:From: '{smtp.From}' is not a valid e-mail address.";
+        if (smtp.Port is < 0 or > 65535)
+            yield return $"Manyi:Smtp:Port: {smtp.Port} is not a port number.";
+        if (smtp.Timeout <= TimeSpan.Zero)
+            yield return $"Manyi:Smtp:Timeout must be positive ({smtp.Timeout}).";
+        if (email.ClaimTimeout <= smtp.Timeout)
+            yield return $"Manyi:Email:ClaimTimeout ({email.ClaimTimeout}) must be longer than Manyi:Smtp:Timeout ({smtp.Timeout}), or a slow send could be repeated.";
     }
 }
 

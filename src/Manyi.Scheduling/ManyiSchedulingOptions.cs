@@ -26,6 +26,13 @@ public sealed class ManyiSchedulingOptions
     public TimeSpan QueuePollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
+    /// PostgreSQL storage only: how long a job fetched by a node stays invisible to the other nodes without a sign of
+    /// life. The running node renews it while it works (a sliding timeout), so a long job is never taken twice; a node
+    /// that died (killed, its machine gone) hands its jobs to the others after this long instead of Hangfire's 30 minutes.
+    /// </summary>
+    public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
     /// Only timers due within this horizon get a Hangfire job; a later one waits in its bookmark row until a
     /// reconciliation pass finds it inside the horizon. Keeps Hangfire's schedule to the near future, so that tens of
     /// thousands of reminders weeks ahead cost a commit each and no job, and moving them costs no job either. Must be
@@ -51,7 +58,7 @@ public sealed class ManyiSchedulingOptions
     {
         if (WorkerCount < 1)
             throw new InvalidOperationException($"{Section}:WorkerCount must be at least 1 ({WorkerCount}).");
-        foreach (var (name, value) in new[] { (nameof(SchedulePollingInterval), SchedulePollingInterval), (nameof(QueuePollInterval), QueuePollInterval), (nameof(OverdueAfter), OverdueAfter) })
+        foreach (var (name, value) in new[] { (nameof(SchedulePollingInterval), SchedulePollingInterval), (nameof(QueuePollInterval), QueuePollInterval), (nameof(OverdueAfter), OverdueAfter), (nameof(InvisibilityTimeout), InvisibilityTimeout) })
             if (value <= TimeSpan.Zero)
                 throw new InvalidOperationException($"{Section}:{name} must be positive ({value}).");
         CronExpression cron;

@@ -22,9 +22,16 @@ using Manyi.Web.Features.Users;
 using Manyi.Web.Features.WorkflowDefinitions;
 using Manyi.Web.Features.WorkflowInstances;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Deployment;
 using Manyi.Web.Infrastructure.Security;
 
 var builder = WebApplication.CreateBuilder(args);
+// A missing or wrong setting stops the start here, each one named, rather than the first reminder or upload later.
+if (ManyiSettings.Problems(builder.Configuration, builder.Environment, migrateOnly: args.Contains("migrate")) is { Count: > 0 } problems)
+{
+    ManyiSettings.Explain(problems, Console.Error);
+    return ManyiSettings.ExitCode;
+}
 
 builder.Services.AddManyiEngine();
 builder.Services.AddManyiData(builder.Configuration);
@@ -38,6 +45,7 @@ builder.Services.AddManyiDemoData(builder.Configuration);
 builder.Services.AddManyiDashboard();
 builder.Services.AddManyiWebDefaults();
 builder.Services.AddManyiWebApp();
+builder.Services.AddManyiDeployment(builder.Configuration);
 builder.Services.AddHostedService<ManyiStartup>();
 
 var app = builder.Build();
@@ -46,7 +54,7 @@ if (args.Contains("migrate"))
 {
     await ManyiStartup.MigrateAsync(app.Services);
     await app.Services.MigrateSchedulingAsync();
-    return;
+    return 0;
 }
 
 app.UseExceptionHandler();
@@ -57,9 +65,11 @@ app.UseWhen(context => !IsApi(context.Request.Path), pages => pages.UseStatusCod
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseManyiLogScopes();
 app.UseAntiforgery();
 app.MapOpenApi("/openapi/{documentName}.json");
 app.MapJobsDashboard(ManyiRoles.Administrator);
+app.MapManyiHealth();
 
 app.MapAuthApi();
 var api = app.MapGroup("/api").RequireAuthorization(ManyiPolicies.SignedIn).RequireAntiforgeryForCookies();
@@ -82,6 +92,7 @@ app.MapCalendarFeed();
 app.MapManyiWebApp();
 
 app.Run();
+return 0;
 
 static bool IsApi(PathString path) => path.StartsWithSegments("/api") || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/openapi");
 

@@ -35,6 +35,7 @@ public sealed class MailKitOutboxSender(
     /// </summary>
     public async Task SendAsync(string key, bool isLastAttempt, CancellationToken cancellationToken)
     {
+        using var logScope = logger.BeginScope(LogScope.Of("OutboxKey", key));
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
 
@@ -52,6 +53,7 @@ public sealed class MailKitOutboxSender(
         }
 
         var record = await db.OutboxMessages.AsNoTracking().SingleAsync(m => m.Key == key, cancellationToken);
+        using var instanceScope = record.InstanceId is null ? null : logger.BeginScope(LogScope.Of("WorkflowInstanceId", record.InstanceId));
         // The attempt ends before the claim does, so that no second sender can start while this one may still deliver.
         var limit = options.ClaimTimeout * 0.9;
         using var overdue = new CancellationTokenSource(limit, time);
@@ -69,6 +71,7 @@ public sealed class MailKitOutboxSender(
                 : Describe(ex);
             var failed = isLastAttempt && !cancelled;
             await RecordFailureAsync(db, key, error, failed);
+            EmailTelemetry.Failed(record.Kind, failed);
             if (failed)
                 logger.LogError(ex, "Outbox message {Key} ({Kind}) failed for good after {Attempts} attempts: {Error}", key, record.Kind, record.Attempts, error);
             else
@@ -77,6 +80,7 @@ public sealed class MailKitOutboxSender(
         }
 
         await MarkSentAsync(db, key);
+        EmailTelemetry.Sent(record.Kind);
         logger.LogInformation("Outbox message {Key} ({Kind}) sent to {To} via {Delivery}", key, record.Kind, record.To, delivery.Description);
     }
 

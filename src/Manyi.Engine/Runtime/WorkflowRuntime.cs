@@ -229,6 +229,7 @@ public sealed class WorkflowRuntime(
     {
         var graph = graphs.Get(definition);
         var instance = NewInstance(definition, start);
+        using var telemetry = WorkflowTelemetry.Burst("start", instance.Id, definition.DefinitionId, logger);
         instance.State.StartActivityId = start.StartActivityId ?? graph.DefaultStartId;
         var burst = new Burst(graph, instance, evaluator, services, instance.CreatedAt, true, cancellationToken);
         if (trigger is not null) burst.PendingTrigger = (instance.State.StartActivityId!, trigger);
@@ -236,6 +237,7 @@ public sealed class WorkflowRuntime(
         burst.Schedule(instance.State.StartActivityId!);
         await burst.RunAsync();
         await store.SaveAsync(instance, burst.Result, cancellationToken);
+        telemetry.Committed(instance);
         await AfterCommitAsync(instance, burst.Result);
         return (await DeliverQueuedStimuliAsync(instance, burst.Result, cancellationToken), burst.Result);
     }
@@ -285,6 +287,7 @@ public sealed class WorkflowRuntime(
         CancellationToken cancellationToken, Func<bool>? saveWhen = null)
     {
         var gate = InstanceLocks[(uint)StringComparer.Ordinal.GetHashCode(instanceId) % InstanceLocks.Length];
+        using var telemetry = WorkflowTelemetry.Burst("resume", instanceId, null, logger);
         for (var attempt = 1; ; attempt++)
         {
             await gate.WaitAsync(cancellationToken);
@@ -301,9 +304,11 @@ public sealed class WorkflowRuntime(
                 if (saveWhen is not null && !saveWhen()) return instance;
                 result = burst.Result;
                 await store.SaveAsync(instance, result, cancellationToken);
+                telemetry.Committed(instance);
             }
             catch (ConcurrencyConflictException) when (attempt < options.MaxConcurrencyRetries)
             {
+                WorkflowTelemetry.Conflict();
                 logger.LogDebug("Concurrency conflict on instance {InstanceId}, attempt {Attempt}; retrying.", instanceId, attempt);
                 await Task.Delay(Random.Shared.Next(1, 5 * Math.Min(attempt, 10)), cancellationToken);
                 continue;

@@ -28,6 +28,8 @@ public static class SchedulerStorage
             // else by `migrate`; never silently by the storage.
             PrepareSchemaIfNecessary = false,
             QueuePollInterval = options.QueuePollInterval,
+            InvisibilityTimeout = options.InvisibilityTimeout,
+            UseSlidingInvisibilityTimeout = true,
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(ConnectionString(database), storageOptions), storageOptions);
     }

@@ -30,6 +30,7 @@ public sealed class TimerJob(
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [10, 60, 300, 900, 3600])]
     public async Task RunAsync(string bookmarkId, string instanceId, CancellationToken cancellationToken)
     {
+        using var scope = logger.BeginScope(LogScope.Of("WorkflowInstanceId", instanceId, "BookmarkId", bookmarkId));
         var timer = await bookmarks.FindAsync(bookmarkId, instanceId, cancellationToken);
         if (timer is null)
         {
@@ -49,6 +50,7 @@ public sealed class TimerJob(
         Firing.Value = bookmarkId;
         var result = await runtime.SendStimulusAsync(
             new Stimulus(timer.Name, timer.Key) { BookmarkId = bookmarkId, WorkflowInstanceId = instanceId }, cancellationToken);
+        TimerTelemetry.Ran(timer.Name, now - timer.ResumeAt, result.Resumed.Count > 0);
         logger.LogDebug("Timer {BookmarkId} of instance {InstanceId}, due {ResumeAt:O}, fired {Lateness} late; {Resumed} resumed.",
             bookmarkId, instanceId, timer.ResumeAt, now - timer.ResumeAt, result.Resumed.Count);
     }
