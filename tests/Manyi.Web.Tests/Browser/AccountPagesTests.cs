@@ -29,6 +29,8 @@ public sealed partial class AccountPagesTests
         await page.GotoAsync("/account/login");
         await page.GetByTestId("forgot-password-link").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/forgot-password$"));
+        // Enhanced navigation changes the address before it patches the page: typing earlier would be lost.
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "忘记密码 Forgot your password" })).ToBeVisibleAsync();
         await page.GetByLabel(new Regex("电子邮箱")).FillAsync(Participant);
         await BrowserApp.ScreenshotAsync(page, "forgot-password");
         await page.GetByRole(AriaRole.Button, new() { Name = "发送重置链接 Send the link" }).ClickAsync();

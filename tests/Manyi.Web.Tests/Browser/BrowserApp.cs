@@ -64,6 +64,8 @@ public sealed class BrowserApp : IAsyncDisposable
         var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
             .Select(a => new Uri(a.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal)))
             .First();
+        // Two cores running the whole suite at once: a page can take longer than Playwright's 5 s default to answer.
+        Assertions.SetDefaultExpectTimeout(20_000);
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -85,6 +87,7 @@ public sealed class BrowserApp : IAsyncDisposable
             TimezoneId = "Asia/Shanghai",
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
+        context.SetDefaultTimeout(30_000);
         return await context.NewPageAsync();
     }
 

@@ -21,10 +21,10 @@ public sealed class DashboardTests
         ("telecom-luoyang", "洛阳电信", "电信", "洛阳"),
     ];
 
-    private static string Participant(string organization) => $"participant.{organization}@example.org";
+    internal static string Participant(string organization) => $"participant.{organization}@example.org";
 
     /// <summary>Three organizations with a contact each and a participant each; the repository's campaign and participant workflows published.</summary>
-    private static async Task<HttpClient> SetUpAsync(BrowserApp app)
+    internal static async Task<HttpClient> SetUpAsync(BrowserApp app)
     {
         await using (var scope = app.Services.CreateAsyncScope())
         {

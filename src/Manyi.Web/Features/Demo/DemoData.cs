@@ -19,6 +19,9 @@ public sealed class DemoOptions
     /// <summary>Unset means on for the embedded SQLite file (a try-out) and off on PostgreSQL (a real installation).</summary>
     public bool? Enabled { get; set; }
 
+    /// <summary>Whether the first seeding also rehearses the 2025 campaign from this week (<see cref="DemoCampaign"/>); on by default.</summary>
+    public bool Campaign { get; set; } = true;
+
     public static bool IsEnabled(bool? enabled, DatabaseProvider provider) => enabled ?? provider == DatabaseProvider.Sqlite;
 }
 
@@ -74,7 +77,7 @@ public sealed class DemoData(ManyiDbContext db, UserManager<ManyiUser> users, Au
 
     /// <summary>
     /// At start-up: seeds when <see cref="DemoOptions.Enabled"/> (or the provider's default) says so, printing to the
-    /// console. True when this start seeded the organizations (a first start), which is when the demo campaign starts too.
+    /// console. True when this start seeded the organizations (a first start) and <see cref="DemoOptions.Campaign"/> is on: the demo campaign starts then.
     /// </summary>
     public async Task<bool> RunAsync(CancellationToken cancellationToken)
     {
@@ -83,7 +86,7 @@ public sealed class DemoData(ManyiDbContext db, UserManager<ManyiUser> users, Au
             logger.LogDebug("Demo data is off ({Section}:Enabled).", DemoOptions.Section);
             return false;
         }
-        return (await SeedAsync(Console.Out, cancellationToken)).OrganizationsCreated > 0;
+        return (await SeedAsync(Console.Out, cancellationToken)).OrganizationsCreated > 0 && options.Value.Campaign;
     }
 
     /// <summary>Seeds a database without organizations; does nothing otherwise. New accounts' passwords go to the log and <paramref name="console"/>.</summary>
