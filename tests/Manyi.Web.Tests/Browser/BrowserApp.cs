@@ -47,7 +47,8 @@ public sealed class BrowserApp : IAsyncDisposable
     /// <summary>Where screenshots go: <c>screenshots/</c> in the test output folder.</summary>
     public static string ScreenshotDirectory => Path.Combine(AppContext.BaseDirectory, "screenshots");
 
-    public static async Task<BrowserApp> StartAsync()
+    /// <param name="configure">Settings for this app beyond ManyiApp's (e.g. the demo data on), applied before it starts.</param>
+    public static async Task<BrowserApp> StartAsync(Action<ManyiApp>? configure = null)
     {
         if (!File.Exists(ChromiumPath))
         {
@@ -58,6 +59,7 @@ public sealed class BrowserApp : IAsyncDisposable
         var storage = await ManyiStorage.CreateAsync("sqlite");
         // ManyiApp's configuration, on Kestrel instead of the in-memory test server. Only the derived factory ever starts.
         var settings = new ManyiApp(storage);
+        configure?.Invoke(settings);
         var factory = settings.WithWebHostBuilder(_ => { });
         factory.UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
         factory.StartServer();

@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+using Manyi.Persistence.Records;
+using Manyi.Web.Tests.Campaign;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Playwright;
+
+namespace Manyi.Web.Tests.Browser;
+
+/// <summary>
+/// What a new user meets after the README's start command: the demo data with the 2025 campaign rehearsed from this
+/// week. Each demo account opens every page of its role; each answers 200, shows its heading, and neither the
+/// server nor the page's circuit reports an error.
+/// </summary>
+public sealed class DemoWalkthroughTests
+{
+    private const string Password = "demo-walk-2025";
+
+    [Fact]
+    public async Task Every_page_works_for_each_demo_account_on_the_2025_demo_campaign()
+    {
+        await using var app = await BrowserApp.StartAsync(settings =>
+        {
+            settings.Settings["Manyi:Demo:Enabled"] = "true";
+            settings.Settings["Manyi:WorkflowsDirectory"] = CampaignSimulation.RepositoryFile("workflows");
+        });
+        // The demo passwords are random and printed once; the walk gives the accounts one it knows.
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ManyiUser>>();
+            foreach (var email in new[] { "secretariat@example.org", "reviewer@example.org", "zhengzhou.mobile@example.org" })
+            {
+                var user = (await users.FindByEmailAsync(email))!;
+                Assert.True((await users.RemovePasswordAsync(user)).Succeeded);
+                Assert.True((await users.AddPasswordAsync(user, Password)).Succeeded);
+            }
+        }
+        using var api = await app.CreateApiClientAsync("secretariat@example.org", Password);
+        var campaignId = (await api.FetchAsync("/api/campaigns").ExpectOkAsync()).AsArray().Single()!.GetString("instanceId");
+        var headcount = (await api.FetchAsync("/api/tasks?all=true&stage=headcount&organization=mobile-zhengzhou").ExpectOkAsync())
+            .GetArray("items").Single().GetString("id");
+
+        await WalkAsync(app, "secretariat@example.org",
+            ("/", "我的待办"), ("/admin", "活动看板"), ("/admin/tasks", "全部任务"), ("/admin/organizations", "参评单位"),
+            ("/admin/users", "用户"), ("/admin/instances", "流程实例"), ($"/admin/instances/{campaignId}", "campaign"),
+            ("/admin/emails", "邮件记录"), ($"/tasks/{headcount}", "培训人数"), ("/review", "评审"), ("/account/password", "修改密码"));
+        await WalkAsync(app, "zhengzhou.mobile@example.org",
+            ("/", "我的待办"), ($"/tasks/{headcount}", "培训人数"), ("/organization/timeline", "郑州移动"), ("/account/password", "修改密码"));
+        await WalkAsync(app, "reviewer@example.org", ("/", "我的待办"), ("/review", "评审"));
+    }
+
+    private static async Task WalkAsync(BrowserApp app, string email, params (string Path, string Text)[] pages)
+    {
+        var page = await app.NewPageAsync();
+        var problems = new List<string>();
+        page.Console += (_, message) => { if (message.Type == "error") problems.Add($"{page.Url}: console: {message.Text}"); };
+        page.PageError += (_, error) => problems.Add($"{page.Url}: page error: {error}");
+        page.Response += (_, response) => { if (response.Status >= 400) problems.Add($"{page.Url}: {response.Status} for {response.Url}"); };
+        await BrowserApp.SignInAsync(page, email, Password);
+        foreach (var (path, text) in pages)
+        {
+            var response = await page.GotoAsync(path);
+            Assert.True(response!.Status == 200, $"{email} {path}: HTTP {response.Status}");
+            // The account pages are plain forms in their own layout; every other page runs interactively.
+            if (!path.StartsWith("/account/", StringComparison.Ordinal)) await BrowserApp.WaitForInteractiveAsync(page);
+            await Assertions.Expect(page.Locator("h1").First).ToBeVisibleAsync();
+            await Assertions.Expect(page.Locator("main, .mud-main-content").First).ToContainTextAsync(text);
+            await Assertions.Expect(page.GetByTestId("error-status")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByTestId("forbidden")).ToHaveCountAsync(0);
+            await Assertions.Expect(page.GetByTestId("not-found")).ToHaveCountAsync(0);
+            await BrowserApp.ScreenshotAsync(page, "demo-" + email.Split('@')[0].Replace('.', '-') + Regex.Replace(Regex.Replace(path, "[0-9a-f]{32}", "id"), "[^a-z0-9]+", "-").TrimEnd('-'));
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+}
