@@ -19,7 +19,7 @@ namespace Manyi.Web.Features.Demo;
 /// participants' organizations are left for the person trying Manyi out. Goes through the engine as the API does.
 /// </summary>
 public sealed class DemoCampaign(ManyiDbContext db, WorkflowRuntime runtime, TimeProvider time, UserManager<ManyiUser> users,
-    IHostEnvironment environment, ILogger<DemoCampaign> logger)
+    IHostEnvironment environment, IConfiguration configuration, ILogger<DemoCampaign> logger)
 {
     public const string SettingsFile = "2025.json";
 
@@ -30,7 +30,7 @@ public sealed class DemoCampaign(ManyiDbContext db, WorkflowRuntime runtime, Tim
 
     public async Task<bool> StartAsync(CancellationToken cancellationToken)
     {
-        var file = Path.Combine(RepositoryFolders.Resolve(null, "campaigns", environment.ContentRootPath), SettingsFile);
+        var file = Path.Combine(RepositoryFolders.Resolve(configuration["Manyi:CampaignsDirectory"], "campaigns", environment.ContentRootPath), SettingsFile);
         if (!File.Exists(file))
         {
             logger.LogWarning("Demo campaign: {File} not found; no campaign started.", file);
