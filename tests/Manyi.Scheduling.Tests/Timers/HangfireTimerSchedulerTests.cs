@@ -23,7 +23,8 @@ public sealed class HangfireTimerSchedulerTests
         Assert.Equal(WorkflowStatus.Suspended, instance.Status);
         var timer = Assert.Single(await TimersAsync(host.Services, instance.Id));
         Assert.StartsWith(host.Services.GetRequiredService<Storage.SchedulerEpoch>().Value + ":", timer.JobId);
-        Assert.Equal("Scheduled", host.JobState(HangfireId(timer.JobId)));
+        // A Hangfire job carries the timer; on a loaded machine the one second may be up already and the job on its way.
+        Assert.Contains(host.JobState(HangfireId(timer.JobId)), new[] { "Scheduled", "Enqueued", "Processing", "Succeeded" });
 
         await WaitUntilFinishedAsync(host.Services, [instance.Id], TimeSpan.FromSeconds(15));
         Assert.Equal(1, (await CountJournalAsync(host.Services, [instance.Id], JournalEvent.Resumed))[instance.Id]);
