@@ -9,7 +9,7 @@ namespace Manyi.Engine.Runtime;
 
 /// <summary>The deadline and reminders one waiting activity would get, or why they cannot be computed.</summary>
 public sealed record ActivityDeadlines(
-    string ActivityId, string? Name, string Type, DateTimeOffset? Deadline, IReadOnlyList<ReminderStep> Reminders, bool HasLadder, string? Error);
+    string ActivityId, string? Name, string Type, DateTimeOffset? Deadline, IReadOnlyList<ReminderStep> Reminders, ReminderLadder? Ladder, string? Error);
 
 /// <summary>A preview of a definition: per waiting activity its dates; the validation problems when it cannot run at all.</summary>
 public sealed record DeadlinePreview(IReadOnlyList<ActivityDeadlines> Activities, IReadOnlyList<ValidationProblem> Problems);
@@ -52,7 +52,7 @@ public sealed class DeadlinePreviewer(WorkflowCompiler compiler, ExpressionEvalu
             {
                 error = $"input 'deadline': {ex.Message}";
             }
-            activities.Add(new ActivityDeadlines(node.Node.Id, node.Node.Name, node.Node.Type, deadline, reminders, hasLadder, error));
+            activities.Add(new ActivityDeadlines(node.Node.Id, node.Node.Name, node.Node.Type, deadline, reminders, waiting.Reminders, error));
         }
         return new DeadlinePreview(activities, validation.Problems);
     }

@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Manyi.Engine.Model;
 
@@ -24,6 +26,9 @@ public sealed record VersionComparison(
     public bool SameMeaning => Added.Count + Removed.Count + Changed.Count + ConnectionsAdded.Count + ConnectionsRemoved.Count
         + Variables.Count + Inputs.Count + Settings.Count == 0;
 
+    /// <summary>JSON as people read it: Chinese as it is, not escaped.</summary>
+    private static readonly JsonSerializerOptions Readable = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static VersionComparison Of(WorkflowDefinition from, WorkflowDefinition to)
     {
         var before = Activities(from);
@@ -39,7 +44,7 @@ public sealed record VersionComparison(
             if (changes.Count > 0) changed.Add(new ChangedActivity(@new.Id, @new.Name, @new.Type, changes));
             var (oldPosition, newPosition) = (Position(old), Position(@new));
             if (!JsonNode.DeepEquals(oldPosition, newPosition))
-                moved.Add(new MovedActivity(@new.Id, @new.Name, @new.Type, oldPosition?.ToJsonString(), newPosition?.ToJsonString()));
+                moved.Add(new MovedActivity(@new.Id, @new.Name, @new.Type, oldPosition?.ToJsonString(Readable), newPosition?.ToJsonString(Readable)));
         }
 
         var oldConnections = Connections(from);
@@ -105,7 +110,7 @@ public sealed record VersionComparison(
         [.. before.Keys.Concat(after.Keys.Where(k => !before.ContainsKey(k)))
             .Select(key => (key, Old: before.GetValueOrDefault(key), New: after.GetValueOrDefault(key)))
             .Where(c => !JsonNode.DeepEquals(c.Old, c.New))
-            .Select(c => new ValueChange(c.key, c.Old?.ToJsonString(), c.New?.ToJsonString()))];
+            .Select(c => new ValueChange(c.key, c.Old?.ToJsonString(Readable), c.New?.ToJsonString(Readable)))];
 }
 
 public sealed record ActivitySummary(string Id, string? Name, string Type)
