@@ -164,7 +164,7 @@ public static class DefinitionServicesApi
         var target = await TargetAsync(db, definitionId, to, cancellationToken);
         if (target.Problem is not null) return target.Problem;
         if (target.Invalid is not null) return target.Invalid;
-        var shape = InstanceMigration.Shape(target.Record!, graphs);
+        var shape = MigrationRules.Shape(target.Record!, graphs);
 
         var instances = await db.WorkflowInstances.AsNoTracking()
             .Where(i => i.DefinitionId == definitionId && i.Version < to && i.Status == nameof(WorkflowStatus.Suspended))
@@ -173,8 +173,8 @@ public static class DefinitionServicesApi
         var bookmarks = (await db.Bookmarks.AsNoTracking().Where(b => ids.Contains(b.InstanceId)).ToListAsync(cancellationToken)).ToLookup(b => b.InstanceId);
         var versionIds = instances.Select(i => i.DefinitionVersionId).Distinct().ToList();
         var shapes = (await db.WorkflowDefinitions.AsNoTracking().Where(d => versionIds.Contains(d.Id)).ToListAsync(cancellationToken))
-            .ToDictionary(d => d.Id, d => InstanceMigration.Shape(d, graphs));
-        var plans = instances.Select(i => InstanceMigration.Check(i, [.. bookmarks[i.Id]], shapes[i.DefinitionVersionId], shape)).ToList();
+            .ToDictionary(d => d.Id, d => MigrationRules.Shape(d, graphs));
+        var plans = instances.Select(i => MigrationRules.Check(i, [.. bookmarks[i.Id]], shapes[i.DefinitionVersionId], shape)).ToList();
 
         (page, pageSize) = Page.Clamp(page, pageSize);
         var filtered = plans.Where(p => movable is null || p.CanMove == movable).ToList();
@@ -196,12 +196,12 @@ public static class DefinitionServicesApi
         if (target.Invalid is not null) foreach (var (key, value) in target.Invalid.ProblemDetails.Errors) errors[key] = value;
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var shape = InstanceMigration.Shape(target.Record!, graphs);
+        var shape = MigrationRules.Shape(target.Record!, graphs);
         var moved = new List<string>();
         var notMoved = new List<NotMoved>();
         foreach (var id in body.InstanceIds!.Distinct())
         {
-            var reasons = await InstanceMigration.MoveAsync(db, audit, graphs, id, shape, user.Name, body.Reason!.Trim(), time, cancellationToken);
+            var reasons = await MigrationRules.MoveAsync(db, audit, graphs, id, shape, user.Name, body.Reason!.Trim(), time, cancellationToken);
             if (reasons is null) moved.Add(id);
             else notMoved.Add(new NotMoved(id, reasons));
         }
@@ -231,7 +231,7 @@ public static class DefinitionServicesApi
         return new Target(record, null, null);
     }
 
-    private static MigrationCandidate Candidate(InstanceMigration.Plan plan, InstanceMigration.VersionShape from) =>
+    private static MigrationCandidate Candidate(MigrationRules.Plan plan, MigrationRules.VersionShape from) =>
         new(plan.Instance.Id, plan.Instance.CorrelationId, plan.Instance.Version, plan.Instance.UpdatedAt,
             [.. plan.WaitingIn.Select(a => new ActivitySummary(a, from.Graph.Nodes.GetValueOrDefault(a)?.Node.Name, from.Graph.Nodes.GetValueOrDefault(a)?.Node.Type ?? "?"))],
             plan.CanMove, plan.Reasons);

@@ -14,7 +14,7 @@ namespace Manyi.Web.Features.WorkflowDefinitions;
 /// A move re-pins the instance's version and keeps its bookmarks (so its tasks, timers and events), variables and
 /// outputs; each instance moves in its own transaction, guarded by its revision, journalled and audited.
 /// </summary>
-public static class InstanceMigration
+public static class MigrationRules
 {
     public const string AuditAction = "instances.migrated";
 
