@@ -54,7 +54,7 @@ public sealed class DesignerServicesTests
         await Assertions.Expect(headcount.GetByTestId("preview-deadline")).ToContainTextAsync("2025年4月30日 周三 18:00");
         var afterOne = headcount.Locator("[data-step=after-1]");
         await Assertions.Expect(afterOne).ToContainTextAsync("2025年5月6日");
-        await Assertions.Expect(afterOne).ToContainTextAsync("因节假日/周末顺延");
+        await Assertions.Expect(afterOne).ToContainTextAsync("按工作日历顺延");
         await Assertions.Expect(page.GetByTestId("preview-source")).ToContainTextAsync("campaigns/2025.json");
         await BrowserApp.ScreenshotAsync(page, "designer-preview");
 
@@ -65,10 +65,13 @@ public sealed class DesignerServicesTests
         await Assertions.Expect(blocked.GetByTestId("migration-reason")).ToContainTextAsync("'second'");
         await page.Locator($"[data-testid=migration-row][data-instance='{movable}'] input[type=checkbox]").CheckAsync();
         await page.GetByTestId("migration-reason-input").FillAsync("第二步已取消");
+        await Assertions.Expect(page.GetByTestId("migration-move")).ToBeEnabledAsync();
+        await page.GetByTestId("migration-move").FocusAsync();
+        await BrowserApp.ScreenshotAsync(page, "designer-migrate");
         await page.GetByTestId("migration-move").ClickAsync();
         await Assertions.Expect(page.GetByTestId("migration-result")).ToContainTextAsync("已迁移 1 个实例到版本 2");
         await Assertions.Expect(page.GetByTestId("migration-row")).ToHaveCountAsync(1);
-        await BrowserApp.ScreenshotAsync(page, "designer-migrate");
+        await BrowserApp.ScreenshotAsync(page, "designer-migrated");
 
         Assert.Equal(2, (await admin.GetInstanceAsync(movable))["version"]!.GetValue<int>());
         Assert.Equal(1, (await admin.GetInstanceAsync(stuck))["version"]!.GetValue<int>());
