@@ -44,6 +44,7 @@ public static class ManyiEngineServiceCollectionExtensions
         services.TryAddSingleton<WorkflowCompiler>();
         services.TryAddSingleton<WorkflowGraphCache>();
         services.TryAddScoped<WorkflowRuntime>();
+        services.TryAddScoped<DeadlinePreviewer>();
 
         var builder = new ManyiEngineBuilder(services)
             .AddActivity<Start>()

@@ -242,9 +242,11 @@ public sealed class WorkflowRuntime(
         return (await DeliverQueuedStimuliAsync(instance, burst.Result, cancellationToken), burst.Result);
     }
 
-    private WorkflowInstance NewInstance(WorkflowDefinition definition, StartOptions start)
+    private WorkflowInstance NewInstance(WorkflowDefinition definition, StartOptions start) => NewInstance(definition, start, time.GetUtcNow());
+
+    /// <summary>A new, unsaved instance of the version: its variables at their initial values, the start's input.</summary>
+    internal static WorkflowInstance NewInstance(WorkflowDefinition definition, StartOptions start, DateTimeOffset now)
     {
-        var now = time.GetUtcNow();
         var instance = new WorkflowInstance
         {
             Id = start.InstanceId ?? Guid.NewGuid().ToString("N"),

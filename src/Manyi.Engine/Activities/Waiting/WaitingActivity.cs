@@ -50,8 +50,7 @@ public abstract class WaitingActivity : Activity
     public sealed override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
     {
         if (context.TriggeringStimulus is { } trigger && StartedByTrigger(context, trigger) is { } started) return started;
-        var deadlineSpec = await context.EvaluateAsync(Deadline);
-        DateTimeOffset? deadline = deadlineSpec is null ? null : DueDate.Resolve(deadlineSpec, context.Services.GetRequiredService<BusinessCalendar>());
+        var deadline = await ResolveDeadlineAsync(context);
         var waits = await WaitAsync(context, deadline);
         if (waits.Count == 0) return ActivityStep.Done;
         return deadline is null ? ActivityStep.Suspend(waits) : ActivityStep.Suspend([.. waits, .. Timers(context, deadline.Value)]);
@@ -93,6 +92,21 @@ public abstract class WaitingActivity : Activity
     /// <summary>The deadline this activity is waiting with, if any.</summary>
     protected static DateTimeOffset? CurrentDeadline(ActivityContext context) =>
         context.Instance.Bookmarks.FirstOrDefault(b => b.ActivityId == context.Node.Id && b.Name == DeadlineBookmark)?.ResumeAt;
+
+    /// <summary>
+    /// The deadline this activity sets when it starts waiting, in the instance it runs in: its <see cref="Deadline"/>
+    /// evaluated and resolved on the business calendar; null when it has none. Throws <see cref="ExpressionException"/>
+    /// or <see cref="FormatException"/> when the expression fails or gives no deadline.
+    /// </summary>
+    public async ValueTask<DateTimeOffset?> ResolveDeadlineAsync(ActivityContext context)
+    {
+        var deadlineSpec = await context.EvaluateAsync(Deadline);
+        return deadlineSpec is null ? null : DueDate.Resolve(deadlineSpec, context.Services.GetRequiredService<BusinessCalendar>());
+    }
+
+    /// <summary>Every step of the ladder in force for a deadline that falls after <paramref name="after"/>, on working days; none without a ladder.</summary>
+    public IReadOnlyList<ReminderStep> ReminderSchedule(ActivityContext context, DateTimeOffset deadline, DateTimeOffset after) =>
+        LadderOf(context)?.Schedule(deadline, after, context.Services.GetRequiredService<BusinessCalendar>()) ?? [];
 
     /// <summary>The deadline and reminder bookmarks for a (new) deadline; used when it is first set and when it moves.</summary>
     public IReadOnlyList<BookmarkRequest> Timers(ActivityContext context, DateTimeOffset deadline)
@@ -138,9 +152,8 @@ public abstract class WaitingActivity : Activity
     /// <summary>The first ladder step after now, as a bookmark carrying the deadline it belongs to.</summary>
     private BookmarkRequest? NextReminder(ActivityContext context, JsonObject payload)
     {
-        if (LadderOf(context) is not { } ladder) return null;
         var deadline = DateTimeOffset.Parse((string)payload["deadline"]!, CultureInfo.InvariantCulture);
-        var step = ladder.Schedule(deadline, context.Now, context.Services.GetRequiredService<BusinessCalendar>()).FirstOrDefault();
+        var step = ReminderSchedule(context, deadline, context.Now).FirstOrDefault();
         return step is null ? null : new BookmarkRequest(ReminderBookmark, null,
             new JsonObject { ["deadline"] = payload["deadline"]!.DeepClone(), ["step"] = step.Label, ["kind"] = step.Kind.ToString() },
             step.At.ToUniversalTime());

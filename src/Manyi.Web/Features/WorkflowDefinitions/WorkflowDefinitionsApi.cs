@@ -29,6 +29,7 @@ public static class WorkflowDefinitionsApi
         group.MapPost("/{definitionId}/retract", Retract);
         group.MapGet("/{definitionId}/export", Export).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{definitionId}/execute", Execute);
+        group.MapDefinitionServicesApi();
         return group;
     }
 
