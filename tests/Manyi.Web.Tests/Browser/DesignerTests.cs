@@ -105,6 +105,7 @@ public sealed class DesignerTests
         await Assertions.Expect(form.Locator(":scope > [data-testid=form-field]")).ToHaveCountAsync(fields + 1);
         await form.Locator(":scope > [data-testid=form-field]").Last.GetByTestId("field-label").FillAsync("联系人 Contact");
         await form.Locator(":scope > [data-testid=form-field]").Last.GetByTestId("field-label").PressAsync("Tab");
+        await form.ScrollIntoViewIfNeededAsync();
         await BrowserApp.ScreenshotAsync(page, "designer-form-designer");
         await page.GetByTestId("undo").ClickAsync();
         await page.GetByTestId("undo").ClickAsync();
