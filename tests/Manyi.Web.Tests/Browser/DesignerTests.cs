@@ -23,6 +23,7 @@ public sealed class DesignerTests
         await using var app = await BrowserApp.StartAsync();
         using var admin = await app.CreateApiClientAsync();
         await admin.DeployAsync(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("workflows/participant.json"), Ct));
+        await admin.DeployAsync(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("workflows/campaign.json"), Ct));
 
         var page = await app.NewPageAsync(1440, 900);
         await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
@@ -46,6 +47,10 @@ public sealed class DesignerTests
         await startToHeadcount.Locator("path").Last.ClickAsync(new() { Force = true });
         await Assertions.Expect(startToHeadcount).ToHaveAttributeAsync("data-selected", "true");
         await page.Keyboard.PressAsync("Delete");
+        await Assertions.Expect(startToHeadcount).ToHaveCountAsync(0);
+        await page.Keyboard.PressAsync("Control+z");
+        await Assertions.Expect(startToHeadcount).ToHaveCountAsync(1);
+        await page.Keyboard.PressAsync("Control+y");
         await Assertions.Expect(startToHeadcount).ToHaveCountAsync(0);
 
         // Drag a SendEmail from the palette (found by searching) onto the canvas, right of the start.
@@ -166,6 +171,17 @@ public sealed class DesignerTests
         var original = JsonNode.Parse(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("workflows/participant.json"), Ct))!.AsObject();
         var copy = (await admin.FetchAsync("/api/workflow-definitions/participant-copy/export").ExpectOkAsync()).AsObject();
         Assert.Empty(Differences(Content(original), Content(copy), "$"));
+
+        // On a phone the designer stacks: palette, canvas, panel; the canvas still shows the flowchart.
+        var phone = await app.NewPageAsync(390, 844);
+        await BrowserApp.SignInAsync(phone, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+        await phone.GotoAsync("/admin/workflows/participant-copy/designer");
+        await BrowserApp.WaitForInteractiveAsync(phone);
+        await Assertions.Expect(phone.GetByTestId("designer-node")).ToHaveCountAsync(28);
+        var canvasBox = (await phone.GetByTestId("designer-canvas").BoundingBoxAsync())!;
+        Assert.True(canvasBox.Width <= 390 && canvasBox.Height >= 300, $"the canvas is {canvasBox.Width}×{canvasBox.Height} on a 390 px phone");
+        await phone.GetByTestId("designer-canvas").ScrollIntoViewIfNeededAsync();
+        await BrowserApp.ScreenshotAsync(phone, "designer-phone");
 
         // Opening the same file again changes nothing: the import says so.
         var same = await admin.PostJsonAsync("/api/workflow-definitions/import", copy.ToJsonString()).ExpectAsync(HttpStatusCode.OK);
