@@ -121,6 +121,11 @@ public sealed class DesignerTests
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-version", "2");
         await Assertions.Expect(page.GetByTestId("designer-message")).ToContainTextAsync("已发布版本 2");
+        await page.GetByTestId("tab-versions").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=version-row][data-version='2']")).ToHaveAttributeAsync("data-status", "Published");
+        await Assertions.Expect(page.Locator("[data-testid=version-row][data-version='1']")).ToHaveAttributeAsync("data-status", "Retracted");
+        await page.GetByTestId("tab-variables").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("variable-row")).ToHaveCountAsync(9);
 
         // A new instance runs version 2 and passes the new e-mail, which lands in the outbox.
         var campaign = JsonNode.Parse(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("campaigns/2025.json"), Ct))!["campaign"]!.DeepClone();
