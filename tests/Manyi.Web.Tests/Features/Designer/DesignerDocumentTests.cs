@@ -74,4 +74,24 @@ public sealed class DesignerDocumentTests
         Assert.NotNull(written["position"]!["x"]);
         Assert.NotNull(written["position"]!["y"]);
     }
+
+    [Theory]
+    [InlineData("workflows/participant.json")]
+    [InlineData("workflows/campaign.json")]
+    public async Task Every_connection_of_the_shipped_workflows_leaves_from_a_port_the_designer_draws(string file)
+    {
+        // The app's own registry: the campaign's and the e-mail's activities are registered by their modules.
+        await using var app = await ManyiApp.StartAsync("sqlite");
+        var registry = app.Services.GetRequiredService<ActivityRegistry>();
+        var document = Open(await File.ReadAllTextAsync(Workflows.RepositoryFilePath(file), TestContext.Current.CancellationToken));
+        foreach (var connection in document.Connections)
+        {
+            var source = document.Find(connection.Source.Activity)!;
+            var descriptor = registry.Find(source.Type);
+            Assert.NotNull(descriptor);
+            var ports = DesignerDocument.Ports(source, descriptor, app.Services, []);
+            Assert.Contains(connection.Source.Port, ports);
+        }
+        Assert.All(document.Activities, a => Assert.NotNull(DesignerDocument.Position(a)));
+    }
 }
