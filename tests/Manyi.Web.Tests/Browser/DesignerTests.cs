@@ -1,0 +1,256 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Manyi.Web.Tests.Browser;
+
+/// <summary>The workflow designer (issue 7) in a real browser, on the 2025 participant workflow.</summary>
+public sealed class DesignerTests
+{
+    private const string Organization = "mobile-zhengzhou";
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>
+    /// The issue's story: open the participant workflow, drag a reminder e-mail (Elsa.SendEmail, the registered activity
+    /// that sends e-mail) in between the start and the headcount report, connect it by its ports; the validator pins
+    /// the missing recipients to it; set them, the subject and a Liquid template in the property panel; publish; a new
+    /// instance of the new version passes through it; the form designer and undo work on the headcount task.
+    /// </summary>
+    [Fact]
+    public async Task An_administrator_adds_a_reminder_email_to_the_participant_workflow_fixes_its_error_publishes_and_a_new_instance_sends_it()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("workflows/participant.json"), Ct));
+        await admin.DeployAsync(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("workflows/campaign.json"), Ct));
+
+        var page = await app.NewPageAsync(1440, 900);
+        await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+        await page.GotoAsync("/admin/workflows");
+        await BrowserApp.WaitForInteractiveAsync(page);
+        var row = page.Locator("[data-testid=workflow-row][data-definition-id=participant]");
+        await Assertions.Expect(row).ToContainTextAsync("参评单位流程");
+        await Assertions.Expect(row.Locator("[data-testid=workflow-version][data-status=Published]")).ToHaveAttributeAsync("data-version", "1");
+        await BrowserApp.ScreenshotAsync(page, "workflows-list");
+
+        await row.GetByTestId("open-designer").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/workflows/participant/designer"));
+        await BrowserApp.WaitForInteractiveAsync(page);
+        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(28);
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
+        await Assertions.Expect(page.GetByTestId("problems-none")).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, "designer-participant");
+
+        // Take the connection start → headcount out: select it on the canvas, press Delete.
+        var startToHeadcount = Edge(page, "start", "Done", "headcount");
+        await startToHeadcount.Locator("path").Last.ClickAsync(new() { Force = true });
+        await Assertions.Expect(startToHeadcount).ToHaveAttributeAsync("data-selected", "true");
+        await page.Keyboard.PressAsync("Delete");
+        await Assertions.Expect(startToHeadcount).ToHaveCountAsync(0);
+        await page.Keyboard.PressAsync("Control+z");
+        await Assertions.Expect(startToHeadcount).ToHaveCountAsync(1);
+        await page.Keyboard.PressAsync("Control+y");
+        await Assertions.Expect(startToHeadcount).ToHaveCountAsync(0);
+
+        // Drag a SendEmail from the palette (found by searching) onto the canvas, right of the start.
+        await page.GetByTestId("palette-search").FillAsync("SendEmail");
+        await Assertions.Expect(page.GetByTestId("palette-item")).ToHaveCountAsync(1);
+        var canvas = page.GetByTestId("designer-canvas");
+        var box = (await canvas.BoundingBoxAsync())!;
+        await page.Locator("[data-testid=palette-item][data-type='Elsa.SendEmail']")
+            .DragToAsync(canvas, new() { TargetPosition = new() { X = (float)(box.Width - 140), Y = 60 } });
+        var email = Node(page, "sendemail-1");
+        await Assertions.Expect(email).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(29);
+        await Assertions.Expect(page.GetByTestId("property-panel")).ToHaveAttributeAsync("data-activity-id", "sendemail-1");
+
+        // Connect by dragging from the ports: start's Done → the e-mail, the e-mail's Done → the headcount report.
+        await ConnectAsync(page, "start", "Done", "sendemail-1");
+        await ConnectAsync(page, "sendemail-1", "Done", "headcount");
+        await Assertions.Expect(Edge(page, "start", "Done", "sendemail-1")).ToHaveCountAsync(1);
+        await Assertions.Expect(Edge(page, "sendemail-1", "Done", "headcount")).ToHaveCountAsync(1);
+
+        // The e-mail has no recipient yet: the validator's error is pinned to it (a red badge, a line in the problems).
+        await Assertions.Expect(email.GetByTestId("node-error")).ToBeVisibleAsync();
+        var problem = page.Locator("[data-testid=problem][data-activity-id=sendemail-1]");
+        await Assertions.Expect(problem).ToContainTextAsync("to");
+        await Assertions.Expect(problem).ToContainTextAsync("is required");
+        await page.GetByTestId("save-draft").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("designer-message")).ToContainTextAsync("草稿有错误，未保存");
+        await Node(page, "start").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("property-panel")).ToHaveAttributeAsync("data-activity-id", "start");
+        await BrowserApp.ScreenshotAsync(page, "designer-validation-error");
+        await problem.GetByTestId("problem-link").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("property-panel")).ToHaveAttributeAsync("data-activity-id", "sendemail-1");
+        await Assertions.Expect(page.Locator("[data-testid=input][data-input=to] [data-testid=input-error]")).ToContainTextAsync("is required");
+
+        // Fix it in the property panel: recipients, subject, and the body as a Liquid template.
+        await page.GetByTestId("input-to").FillAsync("secretariat@example.org");
+        await page.GetByTestId("input-to").PressAsync("Tab");
+        await page.GetByTestId("input-subject").FillAsync("培训人数报送提醒 Headcount report reminder");
+        await page.GetByTestId("input-subject").PressAsync("Tab");
+        await page.GetByTestId("syntax-body").SelectOptionAsync("Liquid");
+        await Assertions.Expect(page.GetByTestId("input-body")).ToHaveClassAsync(new Regex("ee-code"));
+        await page.GetByTestId("input-body").FillAsync("{{ Input.item }}：请在截止日前报送培训人数。 Please report your headcount before the deadline.");
+        await page.GetByTestId("input-body").PressAsync("Tab");
+        await Assertions.Expect(page.GetByTestId("problems-none")).ToBeVisibleAsync();
+        await Assertions.Expect(email.GetByTestId("node-error")).ToHaveCountAsync(0);
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, "designer-properties");
+
+        // The form designer of the headcount task: add a field, see it, undo it away. (Fit first: the e-mail was brought to the middle.)
+        await page.GetByTestId("zoom-fit").ClickAsync();
+        await Node(page, "headcount").ClickAsync();
+        var form = page.GetByTestId("form-designer");
+        await Assertions.Expect(form).ToBeVisibleAsync();
+        var fields = await form.Locator(":scope > [data-testid=form-field]").CountAsync();
+        Assert.True(fields > 0, "the headcount report's form has fields");
+        await page.GetByTestId("field-add").ClickAsync();
+        await Assertions.Expect(form.Locator(":scope > [data-testid=form-field]")).ToHaveCountAsync(fields + 1);
+        await form.Locator(":scope > [data-testid=form-field]").Last.GetByTestId("field-label").FillAsync("联系人 Contact");
+        await form.Locator(":scope > [data-testid=form-field]").Last.GetByTestId("field-label").PressAsync("Tab");
+        await form.ScrollIntoViewIfNeededAsync();
+        await BrowserApp.ScreenshotAsync(page, "designer-form-designer");
+        await page.GetByTestId("undo").ClickAsync();
+        await page.GetByTestId("undo").ClickAsync();
+        await Assertions.Expect(form.Locator(":scope > [data-testid=form-field]")).ToHaveCountAsync(fields);
+
+        // Publish: the draft is saved as version 2 and published; version 1 is retracted.
+        await page.GetByTestId("publish").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-version", "2");
+        await Assertions.Expect(page.GetByTestId("designer-message")).ToContainTextAsync("已发布版本 2");
+        await page.GetByTestId("tab-versions").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=version-row][data-version='2']")).ToHaveAttributeAsync("data-status", "Published");
+        await Assertions.Expect(page.Locator("[data-testid=version-row][data-version='1']")).ToHaveAttributeAsync("data-status", "Retracted");
+        await page.GetByTestId("tab-variables").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("variable-row")).ToHaveCountAsync(9);
+
+        // A new instance runs version 2 and passes the new e-mail, which lands in the outbox.
+        var campaign = JsonNode.Parse(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("campaigns/2025.json"), Ct))!["campaign"]!.DeepClone();
+        var instance = await admin.PostJsonAsync("/api/workflow-definitions/participant/execute", new JsonObject
+        {
+            ["correlationId"] = Organization,
+            ["input"] = new JsonObject { ["item"] = Organization, ["campaign"] = campaign },
+        }.ToJsonString()).ExpectOkAsync();
+        Assert.Equal(2, instance["version"]!.GetValue<int>());
+        var journal = await admin.FetchAsync($"/api/workflow-instances/{instance.GetString("id")}/journal?pageSize=200").ExpectOkAsync();
+        var steps = journal.GetArray("items").Select(e => (Activity: (string?)e!["activityId"], Event: (string?)e["event"], Message: (string?)e["message"])).ToList();
+        Assert.Contains(steps, s => s.Activity == "sendemail-1" && s.Message is not null && s.Message.Contains("secretariat@example.org"));
+        Assert.Contains(steps, s => s.Activity == "headcount");
+        var emails = await admin.FetchAsync("/api/emails?recipient=secretariat@example.org").ExpectOkAsync();
+        Assert.Contains(emails.GetArray("items"), e => e!.GetString("subject") == "培训人数报送提醒 Headcount report reminder");
+    }
+
+    /// <summary>Export (the designer's button) and import (the list page's file input) give back the same definition.</summary>
+    [Fact]
+    public async Task An_exported_workflow_imported_again_is_the_same_definition()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("workflows/participant.json"), Ct));
+        var page = await app.NewPageAsync(1440, 900);
+        await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+
+        await page.GotoAsync("/admin/workflows/participant/designer");
+        await BrowserApp.WaitForInteractiveAsync(page);
+        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(28);
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export").ClickAsync());
+        var exportedPath = Path.Combine(Path.GetTempPath(), $"participant-{Guid.NewGuid():N}.json");
+        await download.SaveAsAsync(exportedPath);
+        var exported = JsonNode.Parse(await File.ReadAllTextAsync(exportedPath, Ct))!.AsObject();
+        Assert.Equal("participant", exported.GetString("definitionId"));
+
+        // Import the file under another id through the list page, then compare what the server holds with the file.
+        exported["definitionId"] = "participant-copy";
+        exported.Remove("version");
+        await File.WriteAllTextAsync(exportedPath, exported.ToJsonString(), Ct);
+        await page.GotoAsync("/admin/workflows");
+        await BrowserApp.WaitForInteractiveAsync(page);
+        await page.GetByTestId("import-file").SetInputFilesAsync(exportedPath);
+        await Assertions.Expect(page.GetByTestId("import-result")).ToContainTextAsync("participant-copy");
+        await Assertions.Expect(page.Locator("[data-testid=workflow-row][data-definition-id=participant-copy]")).ToBeVisibleAsync();
+        File.Delete(exportedPath);
+
+        var original = JsonNode.Parse(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("workflows/participant.json"), Ct))!.AsObject();
+        var copy = (await admin.FetchAsync("/api/workflow-definitions/participant-copy/export").ExpectOkAsync()).AsObject();
+        Assert.Empty(Differences(Content(original), Content(copy), "$"));
+
+        // On a phone the designer stacks: palette, canvas, panel; the canvas still shows the flowchart.
+        var phone = await app.NewPageAsync(390, 844);
+        await BrowserApp.SignInAsync(phone, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+        await phone.GotoAsync("/admin/workflows/participant-copy/designer");
+        await BrowserApp.WaitForInteractiveAsync(phone);
+        await Assertions.Expect(phone.GetByTestId("designer-node")).ToHaveCountAsync(28);
+        var canvasBox = (await phone.GetByTestId("designer-canvas").BoundingBoxAsync())!;
+        Assert.True(canvasBox.Width <= 390 && canvasBox.Height >= 300, $"the canvas is {canvasBox.Width}×{canvasBox.Height} on a 390 px phone");
+        await phone.GetByTestId("designer-canvas").ScrollIntoViewIfNeededAsync();
+        await BrowserApp.ScreenshotAsync(phone, "designer-phone");
+
+        // Opening the same file again changes nothing: the import says so.
+        var same = await admin.PostJsonAsync("/api/workflow-definitions/import", copy.ToJsonString()).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Unchanged", same.GetString("outcome"));
+    }
+
+    /// <summary>What makes the definition: everything but ids, versions, flags and the schema; absent keys the engine writes as empty.</summary>
+    private static JsonObject Content(JsonObject definition)
+    {
+        var json = (JsonObject)definition.DeepClone();
+        foreach (var key in new[] { "$schema", "id", "definitionId", "version", "createdAt", "isLatest", "isPublished", "status" }) json.Remove(key);
+        foreach (var key in new[] { "inputs", "outputs", "outcomes", "variables" }) json[key] ??= new JsonArray();
+        foreach (var key in new[] { "customProperties", "options" }) json[key] ??= new JsonObject();
+        foreach (var activity in json["root"]!["activities"]!.AsArray().OfType<JsonObject>())
+        {
+            activity["customProperties"] ??= new JsonObject();
+            activity["metadata"] ??= new JsonObject();
+            activity["version"] ??= 1;
+            activity["name"] ??= null;
+        }
+        var root = json["root"]!.AsObject();
+        root["customProperties"] ??= new JsonObject();
+        root["metadata"] ??= new JsonObject();
+        root["version"] ??= 1;
+        root["name"] ??= null;
+        foreach (var connection in root["connections"]!.AsArray().OfType<JsonObject>()) connection["vertices"] ??= new JsonArray();
+        return json;
+    }
+
+    /// <summary>Where two JSON documents differ (objects compared key by key whatever their order), as paths with both values.</summary>
+    private static IEnumerable<string> Differences(JsonNode? expected, JsonNode? actual, string path)
+    {
+        switch (expected, actual)
+        {
+            case (JsonObject e, JsonObject a):
+                foreach (var key in e.Select(p => p.Key).Union(a.Select(p => p.Key)))
+                    foreach (var difference in Differences(e[key], a[key], $"{path}.{key}")) yield return difference;
+                break;
+            case (JsonArray e, JsonArray a) when e.Count == a.Count:
+                for (var i = 0; i < e.Count; i++)
+                    foreach (var difference in Differences(e[i], a[i], $"{path}[{i}]")) yield return difference;
+                break;
+            default:
+                if (!JsonNode.DeepEquals(expected, actual)) yield return $"{path}: {expected?.ToJsonString() ?? "absent"} ≠ {actual?.ToJsonString() ?? "absent"}";
+                break;
+        }
+    }
+
+    private static ILocator Node(IPage page, string id) => page.Locator($"[data-testid=designer-node][data-activity-id='{id}']");
+
+    private static ILocator Edge(IPage page, string source, string port, string target) =>
+        page.Locator($"[data-testid=designer-edge][data-source='{source}'][data-port='{port}'][data-target='{target}']");
+
+    /// <summary>Presses on an outcome port, moves onto the target activity and lets go, as a person connects them.</summary>
+    private static async Task ConnectAsync(IPage page, string source, string port, string target)
+    {
+        var from = (await page.Locator($"[data-testid=designer-port][data-activity-id='{source}'][data-port='{port}'] circle").BoundingBoxAsync())!;
+        var to = (await Node(page, target).Locator("rect").First.BoundingBoxAsync())!;
+        await page.Mouse.MoveAsync(from.X + from.Width / 2, from.Y + from.Height / 2);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + 10, new() { Steps = 6 });
+        await Assertions.Expect(page.GetByTestId("designer-rubber")).ToBeVisibleAsync();
+        await page.Mouse.MoveAsync(to.X + to.Width / 2, to.Y + to.Height / 2, new() { Steps = 2 });
+        await page.Mouse.UpAsync();
+        await Assertions.Expect(Edge(page, source, port, target)).ToHaveCountAsync(1);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine;
+using Manyi.Engine.Activities;
+using Manyi.Engine.Serialization;
+using Manyi.Web.Features.Designer;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Manyi.Web.Tests.Features.Designer;
+
+/// <summary>The designer's model: commands, undo/redo, fresh ids, ports and positions.</summary>
+public sealed class DesignerDocumentTests
+{
+    private static readonly ServiceProvider Services = new ServiceCollection().AddManyiEngine().Services.BuildServiceProvider();
+    private static ActivityRegistry Registry => Services.GetRequiredService<ActivityRegistry>();
+
+    private static DesignerDocument Open(string json) => new(ElsaJson.Read(json));
+
+    [Fact]
+    public void Undo_puts_back_exactly_what_was_there_and_redo_the_change_again()
+    {
+        var document = Open(Workflows.Flowchart("d", $"{Workflows.Start()}, {Workflows.WriteLine("say", "hi")}", Workflows.Connect("start", "say")));
+        var opened = ElsaJson.Write(document.Definition);
+
+        var added = document.Add(Registry.Find("Elsa.WriteLine")!, 100, 200);
+        document.Connect("say", "Done", added.Id);
+        document.Delete("start");
+        Assert.Equal(["say", "writeline-1"], document.Activities.Select(a => a.Id));
+        Assert.Equal([("say", "writeline-1")], document.Connections.Select(c => (c.Source.Activity, c.Target.Activity)));
+
+        document.Undo();
+        document.Undo();
+        document.Undo();
+        Assert.Equal(opened, ElsaJson.Write(document.Definition));
+        Assert.False(document.IsDirty);
+        Assert.False(document.CanUndo);
+
+        document.Redo();
+        Assert.Equal(["start", "say", "writeline-1"], document.Activities.Select(a => a.Id));
+        Assert.True(document.IsDirty);
+        Assert.Equal((100d, 200d), DesignerDocument.Position(document.Find("writeline-1")!));
+    }
+
+    [Fact]
+    public void New_activities_get_ids_no_activity_has_and_renaming_follows_the_connections()
+    {
+        var document = Open(Workflows.Flowchart("d", $"{Workflows.Start()}, {Workflows.WriteLine("writeline-1", "hi")}", Workflows.Connect("start", "writeline-1")));
+        Assert.Equal("writeline-2", document.Add(Registry.Find("Elsa.WriteLine")!, 0, 0).Id);
+        Assert.Equal("sendemail-1", document.NewId("Elsa.SendEmail"));
+
+        Assert.NotNull(document.Rename("writeline-1", "start"));
+        Assert.Null(document.Rename("writeline-1", "greet"));
+        Assert.Equal("greet", Assert.Single(document.Connections).Target.Activity);
+    }
+
+    [Fact]
+    public void A_tasks_ports_are_its_outcomes_and_Overdue_and_a_forks_its_branches()
+    {
+        var document = Open(Workflows.Flowchart("d", """
+            {"id": "report", "type": "Manyi.UserTask", "outcomes": ["Submitted", "Returned"]},
+            {"id": "fork", "type": "Elsa.FlowFork", "branches": {"typeName": "String[]", "expression": {"type": "Literal", "value": ["a", "b"]}}}
+            """, ""));
+        Assert.Equal(["Submitted", "Returned", "Overdue"], DesignerDocument.Ports(document.Find("report")!, Registry.Find("Manyi.UserTask"), Services, document.Connections));
+        Assert.Equal(["a", "b"], DesignerDocument.Ports(document.Find("fork")!, Registry.Find("Elsa.FlowFork"), Services, document.Connections));
+    }
+
+    [Fact]
+    public void A_file_without_positions_is_laid_out_in_layers_and_positions_land_in_Elsas_designer_metadata()
+    {
+        var document = Open(Workflows.Flowchart("d", $"{Workflows.Start()}, {Workflows.WriteLine("a", "1")}, {Workflows.WriteLine("b", "2")}",
+            $"{Workflows.Connect("start", "a")}, {Workflows.Connect("a", "b")}"));
+        var ys = document.Activities.Select(a => DesignerDocument.Position(a)!.Value.Y).ToList();
+        Assert.True(ys[0] < ys[1] && ys[1] < ys[2], string.Join(", ", ys));
+        var written = JsonNode.Parse(ElsaJson.Write(document.Definition))!["root"]!["activities"]![1]!["metadata"]!["designer"]!;
+        Assert.NotNull(written["position"]!["x"]);
+        Assert.NotNull(written["position"]!["y"]);
+    }
+
+    [Theory]
+    [InlineData("workflows/participant.json")]
+    [InlineData("workflows/campaign.json")]
+    public async Task Every_connection_of_the_shipped_workflows_leaves_from_a_port_the_designer_draws(string file)
+    {
+        // The app's own registry: the campaign's and the e-mail's activities are registered by their modules.
+        await using var app = await ManyiApp.StartAsync("sqlite");
+        var registry = app.Services.GetRequiredService<ActivityRegistry>();
+        var document = Open(await File.ReadAllTextAsync(Workflows.RepositoryFilePath(file), TestContext.Current.CancellationToken));
+        foreach (var connection in document.Connections)
+        {
+            var source = document.Find(connection.Source.Activity)!;
+            var descriptor = registry.Find(source.Type);
+            Assert.NotNull(descriptor);
+            var ports = DesignerDocument.Ports(source, descriptor, app.Services, []);
+            Assert.Contains(connection.Source.Port, ports);
+        }
+        Assert.All(document.Activities, a => Assert.NotNull(DesignerDocument.Position(a)));
+    }
+}
