@@ -127,6 +127,13 @@ public sealed class DesignerTests
         await page.GetByTestId("tab-variables").ClickAsync();
         await Assertions.Expect(page.GetByTestId("variable-row")).ToHaveCountAsync(9);
 
+        // The preview tab: the dates the published version's tasks fall on, with the 2025 settings.
+        await page.GetByTestId("tab-preview").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=preview-activity][data-activity=headcount] [data-testid=preview-deadline]"))
+            .ToContainTextAsync("2025年4月30日 周三 18:00");
+        await page.GetByTestId("tab-compare").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("version-compare")).ToContainTextAsync("sendemail-1");
+
         // A new instance runs version 2 and passes the new e-mail, which lands in the outbox.
         var campaign = JsonNode.Parse(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("campaigns/2025.json"), Ct))!["campaign"]!.DeepClone();
         var instance = await admin.PostJsonAsync("/api/workflow-definitions/participant/execute", new JsonObject
