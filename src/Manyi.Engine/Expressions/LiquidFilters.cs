@@ -15,9 +15,9 @@ public static class LiquidFilters
     public static void Register(FilterCollection filters, TimeZoneInfo zone)
     {
         filters.AddFilter("zh_date", (input, _, _) => Date(input, zone, d => ChineseDate(d)));
-        filters.AddFilter("zh_datetime", (input, _, _) => Date(input, zone, d => $"{ChineseDate(d)} {d:HH:mm}"));
+        filters.AddFilter("zh_datetime", (input, _, _) => Date(input, zone, ChineseDateTime));
         filters.AddFilter("en_date", (input, _, _) => Date(input, zone, d => d.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture)));
-        filters.AddFilter("en_datetime", (input, _, _) => Date(input, zone, d => d.ToString("ddd d MMM yyyy HH:mm", CultureInfo.InvariantCulture)));
+        filters.AddFilter("en_datetime", (input, _, _) => Date(input, zone, EnglishDateTime));
         filters.AddFilter("http_url", (input, _, _) =>
         {
             var text = input.ToStringValue();
@@ -28,6 +28,19 @@ public static class LiquidFilters
 
     public static string ChineseDate(DateTimeOffset local) =>
         $"{local.Year}年{local.Month}月{local.Day}日 {ChineseWeekdays[(int)local.DayOfWeek]}";
+
+    /// <summary>
+    /// <c>2025年4月30日 周三 18:00</c>; an instant at midnight is the end of the day before, <c>2025年9月10日 周三 24:00</c>:
+    /// a deadline "received by 10 September" is 11 September 00:00, and people read it by the day it ends.
+    /// </summary>
+    public static string ChineseDateTime(DateTimeOffset local) =>
+        local.TimeOfDay == TimeSpan.Zero ? $"{ChineseDate(local.AddDays(-1))} 24:00" : $"{ChineseDate(local)} {local:HH:mm}";
+
+    /// <summary><c>Wed 30 Apr 2025 18:00</c>; midnight as the end of the day before, <c>Wed 10 Sep 2025 24:00</c>.</summary>
+    public static string EnglishDateTime(DateTimeOffset local) =>
+        local.TimeOfDay == TimeSpan.Zero
+            ? local.AddDays(-1).ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture) + " 24:00"
+            : local.ToString("ddd d MMM yyyy HH:mm", CultureInfo.InvariantCulture);
 
     /// <summary>A date value, or a text such as <c>2025-04-30T18:00:00+08:00</c>, shown in <paramref name="zone"/>; anything else as it is.</summary>
     private static ValueTask<FluidValue> Date(FluidValue input, TimeZoneInfo zone, Func<DateTimeOffset, string> format)

@@ -26,6 +26,18 @@ public sealed class LiquidEvaluatorTests
         Assert.Equal("2025年4月30日 周三 18:00 / Wed 30 Apr 2025 / 2025年4月30日 周三", text);
     }
 
+    /// <summary>"Received by 10 September" is 11 September 00:00: shown as the end of the 10th, the day people count by.</summary>
+    [Fact]
+    public async Task A_midnight_deadline_reads_as_24_00_of_the_day_before()
+    {
+        var scope = new FakeScope();
+        scope.InputValues["due"] = "2025-09-11T00:00:00+08:00";
+
+        var text = await Evaluator.RenderAsync("{{ Input.due | zh_datetime }} / {{ Input.due | en_datetime }}", scope);
+
+        Assert.Equal("2025年9月10日 周三 24:00 / Wed 10 Sep 2025 24:00", text);
+    }
+
     [Fact]
     public async Task Renders_nested_objects_lists_input_and_correlation_id()
     {

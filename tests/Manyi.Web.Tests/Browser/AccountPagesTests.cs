@@ -187,7 +187,7 @@ public sealed partial class AccountPagesTests
         await Assertions.Expect(current.GetByTestId("stage-status")).ToContainTextAsync(new Regex("剩 \\d+ 天"));
         await Assertions.Expect(current.GetByTestId("stage-task-link")).ToHaveAttributeAsync("href", $"/tasks/{signup}");
         await Assertions.Expect(page.Locator("[data-stage=submission]")).ToHaveAttributeAsync("data-status", "Upcoming");
-        await Assertions.Expect(page.Locator("[data-stage=submission]").GetByTestId("stage-date")).ToContainTextAsync("计划 2099年9月11日 周五 00:00");
+        await Assertions.Expect(page.Locator("[data-stage=submission]").GetByTestId("stage-date")).ToContainTextAsync("计划 2099年9月10日 周四 24:00");
         var url = await page.Locator("input[data-testid=calendar-url], [data-testid=calendar-url] input").InputValueAsync();
         Assert.Matches("^http://127\\.0\\.0\\.1:\\d+/calendar/[A-Za-z0-9_-]+\\.ics$", url);
         var feed = await page.APIRequest.GetAsync(url);
