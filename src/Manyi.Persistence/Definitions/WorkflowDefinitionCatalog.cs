@@ -17,7 +17,11 @@ public enum ImportOutcome
     Unchanged,
 }
 
-public sealed record ImportResult(WorkflowDefinitionRecord Definition, ImportOutcome Outcome, IReadOnlyList<ValidationProblem> Warnings);
+public sealed record ImportResult(WorkflowDefinitionRecord Definition, ImportOutcome Outcome, IReadOnlyList<ValidationProblem> Warnings)
+{
+    /// <summary>The errors of a draft kept although invalid (<c>keepInvalidDraft</c>); it cannot be published until they are fixed.</summary>
+    public IReadOnlyList<ValidationProblem> Errors { get; init; } = [];
+}
 
 /// <summary>A change to a definition that its versions do not allow (an edit of a published version, an out-of-date base version).</summary>
 public sealed class DefinitionConflictException(string message) : Exception(message);
@@ -34,15 +38,20 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
     /// published version); an older or unknown version is a conflict, so that nobody's change is overwritten.
     /// </summary>
     /// <param name="asNewVersion">Always add a new version after the latest (the workflows folder's way: never an in-place edit).</param>
+    /// <param name="keepInvalidDraft">
+    /// Keep a definition with errors as a draft (the designer's work in progress: an administrator saves and comes back);
+    /// its errors come back in <see cref="ImportResult.Errors"/>, and publishing it is refused until they are fixed.
+    /// </param>
     public async Task<ImportResult> ImportAsync(WorkflowDefinition definition, bool versionGiven, string? sourcePath,
-        CancellationToken cancellationToken, bool asNewVersion = false)
+        CancellationToken cancellationToken, bool asNewVersion = false, bool keepInvalidDraft = false)
     {
         if (definition.DefinitionId.Length > WorkflowDefinitionRecord.MaxDefinitionIdLength)
             throw new WorkflowValidationException([new ValidationProblem(Severity.Error,
                 $"the definitionId has {definition.DefinitionId.Length} characters; at most {WorkflowDefinitionRecord.MaxDefinitionIdLength} are allowed")]);
         var validation = compiler.Validate(definition);
-        if (!validation.IsValid) throw new WorkflowValidationException(validation.Problems);
+        if (!validation.IsValid && !(keepInvalidDraft && !asNewVersion)) throw new WorkflowValidationException(validation.Problems);
         var warnings = validation.Problems.Where(p => p.Severity == Severity.Warning).ToList();
+        var errors = validation.Problems.Where(p => p.Severity == Severity.Error).ToList();
         var hash = ContentHash(definition);
 
         if (string.IsNullOrWhiteSpace(definition.DefinitionId))
@@ -74,7 +83,7 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
             var baseVersion = versionGiven ? definition.Version : latest.Version;
             var based = versions.FirstOrDefault(v => v.Version == baseVersion);
             if (based is not null && based.ContentHash == hash)
-                return new ImportResult(based, ImportOutcome.Unchanged, warnings);
+                return new ImportResult(based, ImportOutcome.Unchanged, warnings) { Errors = errors };
             if (based is null)
                 throw new DefinitionConflictException(
                     $"Version {baseVersion} of workflow definition '{definition.DefinitionId}' does not exist; the latest is version {latest.Version}.");
@@ -103,7 +112,7 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return result;
+        return result with { Errors = errors };
     }
 
     /// <summary>Publishes the latest version: the previously published one is retracted and its triggers replaced.</summary>

@@ -76,8 +76,10 @@ public sealed class DesignerTests
         var problem = page.Locator("[data-testid=problem][data-activity-id=sendemail-1]");
         await Assertions.Expect(problem).ToContainTextAsync("to");
         await Assertions.Expect(problem).ToContainTextAsync("is required");
+        // Work in progress is kept with its error (a draft version 2); publishing waits for the fix.
         await page.GetByTestId("save-draft").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("designer-message")).ToContainTextAsync("草稿有错误，未保存");
+        await Assertions.Expect(page.GetByTestId("designer-message")).ToContainTextAsync("已保存为草稿版本 2，但还有");
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Draft");
         await Node(page, "start").ClickAsync();
         await Assertions.Expect(page.GetByTestId("property-panel")).ToHaveAttributeAsync("data-activity-id", "start");
         await BrowserApp.ScreenshotAsync(page, "designer-validation-error");

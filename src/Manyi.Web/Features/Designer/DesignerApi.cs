@@ -85,9 +85,10 @@ public static class DesignerApi
 
         definition.Version = latest?.Version ?? 1;
         audit.Record(DraftSavedAction, Subject, definitionId, new { baseVersion = body.BaseVersion });
-        var result = await catalog.ImportAsync(definition, versionGiven: latest is not null, sourcePath: null, cancellationToken);
+        // Work in progress is kept even with errors; publishing refuses it until they are fixed.
+        var result = await catalog.ImportAsync(definition, versionGiven: latest is not null, sourcePath: null, cancellationToken, keepInvalidDraft: true);
         return TypedResults.Ok(new SaveDraftResponse(result.Definition.Version, result.Definition.Status.ToString(), result.Definition.ContentHash,
-            result.Outcome.ToString(), result.Warnings.Select(w => w.ToString()).ToList()));
+            result.Outcome.ToString(), result.Warnings.Select(w => w.ToString()).ToList(), result.Errors.Select(e => e.ToString()).ToList()));
     }
 
     /// <summary>Publishes the latest version (as <c>POST …/publish</c>) and notes who did it.</summary>
@@ -138,7 +139,8 @@ public static class DesignerApi
 
 public sealed record SaveDraftRequest(JsonObject Definition, int? BaseVersion, string? BaseHash);
 
-public sealed record SaveDraftResponse(int Version, string Status, string ContentHash, string Outcome, IReadOnlyList<string> Warnings);
+/// <param name="Errors">The draft's validation errors: it was kept, and cannot be published until they are fixed.</param>
+public sealed record SaveDraftResponse(int Version, string Status, string ContentHash, string Outcome, IReadOnlyList<string> Warnings, IReadOnlyList<string> Errors);
 
 public sealed record VersionSummary(string DefinitionId, int Version, string Status, DateTimeOffset CreatedAt, DateTimeOffset? PublishedAt);
 
