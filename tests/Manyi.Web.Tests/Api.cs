@@ -93,6 +93,25 @@ public static class Workflows
     public static string Hello(string definitionId, string text = "Hello") =>
         Flowchart(definitionId, $"{Start()}, {WriteLine("hello", text)}", Connect("start", "hello"));
 
+    /// <summary>
+    /// Start → a headcount report (<c>Manyi.UserTask</c> "report", stage <c>headcount</c>, outcome <c>Submitted</c>), one
+    /// task per organization, due <paramref name="due"/> (2099-04-30 18:00 Beijing time unless given), with an optional
+    /// form → WriteLine "done".
+    /// </summary>
+    public static string HeadcountReport(string definitionId, string[] organizations, string? formJson = null, string due = "2099-04-30T18:00:00+08:00") =>
+        Flowchart(definitionId,
+            $$$"""
+            {{{Start()}}},
+            {"id": "report", "type": "Manyi.UserTask",
+             "title": {"typeName": "String", "expression": {"type": "Literal", "value": "培训人数报送 Headcount report"}},
+             "stage": {"typeName": "String", "expression": {"type": "Literal", "value": "headcount"}},
+             "organizations": {"typeName": "String[]", "expression": {"type": "Literal", "value": {{{System.Text.Json.JsonSerializer.Serialize(organizations)}}}}},
+             "deadline": {"typeName": "Object", "expression": {"type": "Literal", "value": "{{{due}}}"}},
+             "outcomes": ["Submitted"]{{{(formJson is null ? "" : ", \"form\": " + formJson)}}}},
+            {{{WriteLine("done", "done")}}}
+            """,
+            $"{Connect("start", "report")}, {Connect("report", "done", "Submitted")}");
+
     /// <summary>Start → wait for <paramref name="eventName"/> → WriteLine: suspends until the event.</summary>
     public static string WaitFor(string definitionId, string eventName) =>
         Flowchart(definitionId, $"{Start()}, {Event("wait", eventName)}, {WriteLine("after", "Arrived")}",

@@ -13,19 +13,9 @@ public sealed class SignInAndInboxTests
     private static readonly DateTimeOffset Due = new(2099, 4, 30, 18, 0, 0, TimeSpan.FromHours(8));
 
     /// <summary>One headcount task for 郑州移动, due 2099-04-30 18:00 Beijing time.</summary>
-    private static string Headcount(string definitionId) => Workflows.Flowchart(definitionId,
-        $$$"""
-        {{{Workflows.Start()}}},
-        {"id": "report", "type": "Manyi.UserTask",
-         "title": {"typeName": "String", "expression": {"type": "Literal", "value": "培训人数报送 Headcount report"}},
-         "stage": {"typeName": "String", "expression": {"type": "Literal", "value": "headcount"}},
-         "organizations": {"typeName": "String[]", "expression": {"type": "Literal", "value": ["{{{Organization}}}"]}},
-         "deadline": {"typeName": "Object", "expression": {"type": "Literal", "value": "{{{Due:yyyy-MM-ddTHH:mm:sszzz}}}"}},
-         "outcomes": ["Submitted"],
-         "form": {"fields": [{"name": "trainees", "label": "培训人数", "type": "number", "required": true, "min": 1, "max": 50, "integer": true}]}},
-        {{{Workflows.WriteLine("done", "done")}}}
-        """,
-        $"{Workflows.Connect("start", "report")}, {Workflows.Connect("report", "done", "Submitted")}");
+    private static string Headcount(string definitionId) => Workflows.HeadcountReport(definitionId, [Organization],
+        """{"fields": [{"name": "trainees", "label": "培训人数", "type": "number", "required": true, "min": 1, "max": 50, "integer": true}]}""",
+        due: $"{Due:yyyy-MM-ddTHH:mm:sszzz}");
 
     private static async Task SignInAsync(IPage page, string email, string password)
     {

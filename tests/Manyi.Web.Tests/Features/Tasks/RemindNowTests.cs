@@ -19,18 +19,7 @@ public sealed class RemindNowTests
     private const string Kaifeng = "unicom-kaifeng";
 
     /// <summary>A headcount report for 郑州移动 and 开封联通, due 2099-04-30 18:00 Beijing time.</summary>
-    private static string Headcount(string definitionId) => Workflows.Flowchart(definitionId,
-        $$$"""
-        {{{Workflows.Start()}}},
-        {"id": "report", "type": "Manyi.UserTask",
-         "title": {"typeName": "String", "expression": {"type": "Literal", "value": "培训人数报送 Headcount report"}},
-         "stage": {"typeName": "String", "expression": {"type": "Literal", "value": "headcount"}},
-         "organizations": {"typeName": "String[]", "expression": {"type": "Literal", "value": ["{{{Zhengzhou}}}", "{{{Kaifeng}}}"]}},
-         "deadline": {"typeName": "Object", "expression": {"type": "Literal", "value": "2099-04-30T18:00:00+08:00"}},
-         "outcomes": ["Submitted"]},
-        {{{Workflows.WriteLine("done", "done")}}}
-        """,
-        $"{Workflows.Connect("start", "report")}, {Workflows.Connect("report", "done", "Submitted")}");
+    private static string Headcount(string definitionId) => Workflows.HeadcountReport(definitionId, [Zhengzhou, Kaifeng]);
 
     private static async Task<(HttpClient Admin, string ZhengzhouTask, string KaifengTask)> StartAsync(ManyiApp app)
     {

@@ -14,21 +14,11 @@ public sealed class TasksApiTests
     private const string Kaifeng = "unicom-kaifeng";
 
     /// <summary>A headcount report for 郑州移动 and 开封联通: the number of trainees (1–50), optionally a list as a PDF; then "done".</summary>
-    private static string Headcount(string definitionId) => Workflows.Flowchart(definitionId,
-        $$$"""
-        {{{Workflows.Start()}}},
-        {"id": "report", "type": "Manyi.UserTask",
-         "title": {"typeName": "String", "expression": {"type": "Literal", "value": "培训人数报送 Headcount report"}},
-         "stage": {"typeName": "String", "expression": {"type": "Literal", "value": "headcount"}},
-         "organizations": {"typeName": "String[]", "expression": {"type": "Literal", "value": ["{{{Zhengzhou}}}", "{{{Kaifeng}}}"]}},
-         "deadline": {"typeName": "Object", "expression": {"type": "Literal", "value": "2099-04-30T18:00:00+08:00"}},
-         "outcomes": ["Submitted"],
-         "form": {"fields": [
-           {"name": "trainees", "label": "培训人数", "type": "number", "required": true, "min": 1, "max": 50, "integer": true},
-           {"name": "list", "label": "名单", "type": "file", "allowedTypes": ["application/pdf"], "maxBytes": 1048576}]}},
-        {{{Workflows.WriteLine("done", "done")}}}
-        """,
-        $"{Workflows.Connect("start", "report")}, {Workflows.Connect("report", "done", "Submitted")}");
+    private static string Headcount(string definitionId) => Workflows.HeadcountReport(definitionId, [Zhengzhou, Kaifeng], """
+        {"fields": [
+          {"name": "trainees", "label": "培训人数", "type": "number", "required": true, "min": 1, "max": 50, "integer": true},
+          {"name": "list", "label": "名单", "type": "file", "allowedTypes": ["application/pdf"], "maxBytes": 1048576}]}
+        """);
 
     private sealed record Campaign(ManyiApp App, HttpClient Admin, HttpClient Zhengzhou, HttpClient Kaifeng, string InstanceId)
     {
