@@ -123,7 +123,7 @@ public sealed class OrganizationsApiTests
         Assert.Equal(1, await app.QueryAsync(db => db.AuditEntries.CountAsync(a => a.Action == "organization.deleted" && a.SubjectId == "broadcast-luohe", Ct)));
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task A_participant_is_forbidden_every_organizations_endpoint(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);

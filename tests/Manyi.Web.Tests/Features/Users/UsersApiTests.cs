@@ -13,7 +13,7 @@ public sealed partial class UsersApiTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task An_invited_participant_gets_an_e_mail_whose_code_sets_the_first_password(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);
@@ -127,7 +127,7 @@ public sealed partial class UsersApiTests
         await client.FetchAsync("/api/users/nobody").ExpectAsync(HttpStatusCode.NotFound);
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task A_participant_is_forbidden_every_users_endpoint(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);
@@ -149,7 +149,7 @@ public sealed partial class UsersApiTests
         Assert.Equal(0, await app.QueryAsync(db => db.OutboxMessages.CountAsync(Ct)));
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task Unlocking_ends_a_lockout_and_a_new_invitation_can_be_sent(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);
