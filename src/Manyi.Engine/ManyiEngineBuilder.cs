@@ -47,6 +47,7 @@ public static class ManyiEngineServiceCollectionExtensions
         services.TryAddScoped<DeadlinePreviewer>();
 
         var builder = new ManyiEngineBuilder(services)
+            .AddActivity<Activities.Containers.Flowchart>()
             .AddActivity<Start>()
             .AddActivity<End>()
             .AddActivity<Finish>()

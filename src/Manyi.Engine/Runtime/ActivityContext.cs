@@ -5,19 +5,56 @@ using Manyi.Engine.Model;
 
 namespace Manyi.Engine.Runtime;
 
-/// <summary>What an activity sees while it runs: its node, the instance's variables and input, expressions, the clock and the journal.</summary>
+/// <summary>
+/// What an activity sees while it runs: its node, the instance's variables and input, expressions, the clock and the
+/// journal; a container also its execution context (its children, its own small state).
+/// </summary>
 public sealed class ActivityContext : IExpressionScope
 {
     private readonly Burst _burst;
 
-    internal ActivityContext(Burst burst, GraphNode node)
+    /// <summary>A context outside any run (a trigger's probe, a preview): no execution context, no children.</summary>
+    internal ActivityContext(Burst burst, GraphNode node) : this(burst, node, null)
+    {
+    }
+
+    internal ActivityContext(Burst burst, GraphNode node, ExecutionContextState? execution)
     {
         _burst = burst;
         GraphNode = node;
+        Execution = execution;
     }
 
     public ActivityNode Node => GraphNode.Node;
     internal GraphNode GraphNode { get; }
+    internal ExecutionContextState? Execution { get; }
+    internal Burst Burst => _burst;
+
+    /// <summary>This activity execution context's id (empty outside a run).</summary>
+    public string ContextId => Execution?.Id ?? "";
+
+    /// <summary>What the owning container passed when it scheduled this activity (a branch, an iteration's item).</summary>
+    public JsonNode? Tag => Execution?.Tag;
+
+    /// <summary>A container's own state, kept in its context between calls.</summary>
+    public Dictionary<string, JsonNode?> Properties => RunningContext.Properties;
+
+    /// <summary>Schedules a child activity (one this container holds) in a context of its own, owned by this one.</summary>
+    public void ScheduleChild(string activityId, JsonNode? tag = null)
+    {
+        if (!_burst.Graph.Nodes.TryGetValue(activityId, out var child) || child.Parent != GraphNode)
+            throw new InvalidOperationException($"Activity '{Node.Id}' does not hold an activity '{activityId}'.");
+        _burst.Schedule(new WorkItem(activityId, RunningContext.Id, tag?.DeepClone()));
+    }
+
+    /// <summary>Whether anything still runs or waits under this context (scheduled children, child contexts).</summary>
+    public bool HasPendingChildren => _burst.HasPendingChildren(RunningContext.Id);
+
+    /// <summary>Cancels everything under this context: scheduled children, child contexts and their bookmarks.</summary>
+    public void CancelChildren() => _burst.CancelChildren(RunningContext);
+
+    private ExecutionContextState RunningContext =>
+        Execution ?? throw new InvalidOperationException($"Activity '{Node.Id}' is not running in an execution context.");
     public WorkflowInstance Instance => _burst.Instance;
     public WorkflowDefinition Definition => _burst.Graph.Definition;
     public DateTimeOffset Now => _burst.Now;

@@ -102,6 +102,8 @@ public sealed class WorkflowRuntime(
                 burst.Result.RemovedBookmarks.Add(bookmark);
             }
             instance.State.Queue.Clear();
+            instance.State.Contexts.Clear();
+            instance.State.BookmarkOwners.Clear();
             instance.Status = WorkflowStatus.Cancelled;
             instance.FinishedAt = burst.Now;
             instance.UpdatedAt = burst.Now;
@@ -234,7 +236,7 @@ public sealed class WorkflowRuntime(
         var burst = new Burst(graph, instance, evaluator, services, instance.CreatedAt, true, cancellationToken);
         if (trigger is not null) burst.PendingTrigger = (instance.State.StartActivityId!, trigger);
         burst.Journal(null, JournalEvent.WorkflowStarted, $"Version {definition.Version}");
-        burst.Schedule(instance.State.StartActivityId!);
+        burst.ScheduleRoot();
         await burst.RunAsync();
         await store.SaveAsync(instance, burst.Result, cancellationToken);
         telemetry.Committed(instance);

@@ -15,6 +15,8 @@ public static class ElsaJson
     private static readonly HashSet<string> CoreActivityKeys =
         ["id", "nodeId", "name", "type", "version", "customProperties", "metadata", "activities", "connections"];
 
+    public const string FlowchartType = "Elsa.Flowchart";
+
     private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true };
 
     public static WorkflowDefinition Read(string json)
@@ -93,6 +95,9 @@ public static class ElsaJson
         return result;
     }
 
+    /// <summary>Reads one activity nested in another's property (a body, a branch), as a file holds it.</summary>
+    public static ActivityNode ReadActivityNode(JsonObject json, string path) => ReadActivity(json, path);
+
     private static ActivityNode ReadActivity(JsonObject json, string path)
     {
         var id = OptionalString(json, "id", path) ?? throw new WorkflowFormatException($"The activity at {path} has no 'id'.");
@@ -127,7 +132,7 @@ public static class ElsaJson
             for (var i = 0; i < connections.Count; i++)
                 node.Connections.Add(ReadConnection(connections[i], $"{path}.connections[{i}]"));
         }
-        else if (node.Activities is not null)
+        else if (node.Type == FlowchartType)
         {
             node.Connections = [];
         }

@@ -15,7 +15,7 @@ public sealed class ActivityRegistryTests
 
         Assert.Equal(
         [
-            "Elsa.Cron", "Elsa.Delay", "Elsa.DispatchWorkflow", "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish", "Elsa.FlowDecision", "Elsa.FlowFork",
+            "Elsa.Cron", "Elsa.Delay", "Elsa.DispatchWorkflow", "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish", "Elsa.Flowchart", "Elsa.FlowDecision", "Elsa.FlowFork",
             "Elsa.FlowJoin", "Elsa.FlowSwitch", "Elsa.SetVariable", "Elsa.Start", "Elsa.StartAt", "Elsa.Timer", "Elsa.WriteLine",
             "Manyi.UserTask",
         ], names);

@@ -32,7 +32,7 @@ public sealed class WorkflowCompilerTests
 
         Assert.True(result.IsValid);
         Assert.Empty(result.Problems);
-        Assert.Equal(["hello", "start"], result.Graph!.Nodes.Keys.Order());
+        Assert.Equal(["flow", "hello", "start"], result.Graph!.Nodes.Keys.Order());
         Assert.Equal("start", result.Graph.DefaultStartId);
     }
 
