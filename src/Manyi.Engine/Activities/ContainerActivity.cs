@@ -19,6 +19,9 @@ public abstract class ContainerActivity : Activity
     /// </summary>
     public abstract IReadOnlyList<ActivityNode> BindChildren(ActivityNode node);
 
+    /// <summary>The variables this container declares for what it holds (after <see cref="BindChildren"/>).</summary>
+    public virtual IReadOnlyList<VariableDefinition> LocalVariables => [];
+
     /// <summary>A child completed with these outcomes: schedule more, or complete.</summary>
     public abstract ValueTask<ActivityStep> OnChildCompletedAsync(ActivityContext context, ChildCompletion child);
 

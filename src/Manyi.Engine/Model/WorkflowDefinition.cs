@@ -51,6 +51,12 @@ public enum IncidentStrategy
 public sealed record VariableDefinition(string Id, string Name, string TypeName = "Object", bool IsArray = false, string? Value = null)
 {
     public JsonObject Extra { get; init; } = [];
+
+    /// <summary>The variable's initial value, converted to its type.</summary>
+    public JsonNode? InitialValue() =>
+        Value is null ? null
+        : IsArray ? JsonNode.Parse(Value)
+        : Expressions.ValueConverter.ToJson(Expressions.ValueConverter.Convert(Value, Activities.TypeNames.ToClr(TypeName)));
 }
 
 /// <summary>

@@ -39,12 +39,30 @@ public sealed class ActivityContext : IExpressionScope
     /// <summary>A container's own state, kept in its context between calls.</summary>
     public Dictionary<string, JsonNode?> Properties => RunningContext.Properties;
 
-    /// <summary>Schedules a child activity (one this container holds) in a context of its own, owned by this one.</summary>
-    public void ScheduleChild(string activityId, JsonNode? tag = null)
+    /// <summary>
+    /// Schedules a child activity (one this container holds) in a context of its own, owned by this one, with
+    /// variables local to that context (a loop body's current item), if any.
+    /// </summary>
+    public void ScheduleChild(string activityId, JsonNode? tag = null, IReadOnlyDictionary<string, JsonNode?>? variables = null)
     {
         if (!_burst.Graph.Nodes.TryGetValue(activityId, out var child) || child.Parent != GraphNode)
             throw new InvalidOperationException($"Activity '{Node.Id}' does not hold an activity '{activityId}'.");
-        _burst.Schedule(new WorkItem(activityId, RunningContext.Id, tag?.DeepClone()));
+        _burst.Schedule(new WorkItem(activityId, RunningContext.Id, tag?.DeepClone())
+        {
+            Variables = variables?.ToDictionary(v => v.Key, v => v.Value?.DeepClone()),
+        });
+    }
+
+    /// <summary>Declares (or sets) a variable local to this context: visible to what runs under it, gone when it completes.</summary>
+    public void SetLocalVariable(string name, JsonNode? value) => (RunningContext.Variables ??= [])[name] = value?.DeepClone();
+
+    /// <summary>The nearest context, from this one up, that declares the variable locally.</summary>
+    private ExecutionContextState? ScopeOf(string name)
+    {
+        for (var context = Execution; context is not null; context = context.ParentId is null ? null : Instance.State.FindContext(context.ParentId))
+            if (context.Variables?.ContainsKey(name) == true)
+                return context;
+        return null;
     }
 
     /// <summary>Whether anything still runs or waits under this context (scheduled children, child contexts).</summary>
@@ -99,12 +117,30 @@ public sealed class ActivityContext : IExpressionScope
         Instance.State.LastResult = value?.DeepClone();
     }
 
-    public IReadOnlyList<VariableDefinition> VariableDefinitions => Definition.Variables;
+    /// <summary>The workflow's variables and those local to the contexts around this one.</summary>
+    public IReadOnlyList<VariableDefinition> VariableDefinitions
+    {
+        get
+        {
+            List<VariableDefinition>? all = null;
+            for (var context = Execution; context is not null; context = context.ParentId is null ? null : Instance.State.FindContext(context.ParentId))
+                foreach (var name in context.Variables?.Keys ?? Enumerable.Empty<string>())
+                    if (!Definition.Variables.Any(v => v.Name == name) && (all ??= [.. Definition.Variables]).TrueForAll(v => v.Name != name))
+                        all.Add(new VariableDefinition(name, name));
+            return all ?? Definition.Variables;
+        }
+    }
 
-    public JsonNode? GetVariable(string name) => Instance.State.Variables.GetValueOrDefault(name);
+    public JsonNode? GetVariable(string name) =>
+        ScopeOf(name) is { } scope ? scope.Variables![name] : Instance.State.Variables.GetValueOrDefault(name);
 
     public void SetVariable(string name, JsonNode? value)
     {
+        if (ScopeOf(name) is { } scope)
+        {
+            scope.Variables![name] = value;
+            return;
+        }
         var definition = Definition.Variables.FirstOrDefault(v => v.Name == name || v.Id == name);
         var key = definition?.Name ?? name;
         Instance.State.Variables[key] = definition is null || definition.IsArray

@@ -133,6 +133,7 @@ internal sealed class Burst
             }
             var node = Graph.Nodes[item.ActivityId];
             var context = NewContext(node, item.OwnerId, item.Tag);
+            context.Variables = item.Variables;
             await StepAsync(node, context, c => node.Activity.ExecuteAsync(c));
         }
         return steps;
@@ -161,7 +162,7 @@ internal sealed class Burst
                 // The faulted activity goes back to the head of the queue, for its owner, so that a retry runs it again.
                 CancelChildren(context);
                 if (!OwnsBookmarks(context)) State.Contexts.Remove(context);
-                State.Queue.Insert(0, new WorkItem(node.Node.Id, context.ParentId, context.Tag));
+                State.Queue.Insert(0, new WorkItem(node.Node.Id, context.ParentId, context.Tag) { Variables = context.Variables });
                 Instance.Status = WorkflowStatus.Faulted;
             }
             return;

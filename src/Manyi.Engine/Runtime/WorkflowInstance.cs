@@ -102,6 +102,12 @@ public sealed class ExecutionContextState
     /// <summary>What the owner passed when it scheduled this activity (a branch, an iteration's item).</summary>
     public JsonNode? Tag { get; set; }
 
+    /// <summary>
+    /// Variables local to this context and what runs under it (a sequence's declared variables, a loop body's
+    /// CurrentValue and CurrentIndex); null when it has none.
+    /// </summary>
+    public Dictionary<string, JsonNode?>? Variables { get; set; }
+
     /// <summary>A container's own small state (a sequence's next index, a loop's current item…).</summary>
     public Dictionary<string, JsonNode?> Properties { get; set; } = [];
 
@@ -123,7 +129,11 @@ public sealed class ExecutionContextState
 /// <paramref name="Completed"/> set it is not a run but a completion still to deliver to the owner (after a fault in
 /// the owner's callback), with the completed child's outcomes.
 /// </summary>
-public sealed record WorkItem(string ActivityId, string? OwnerId, JsonNode? Tag = null, IReadOnlyList<string>? Completed = null);
+public sealed record WorkItem(string ActivityId, string? OwnerId, JsonNode? Tag = null, IReadOnlyList<string>? Completed = null)
+{
+    /// <summary>Variables local to the context the activity will run in (a loop body's current item).</summary>
+    public Dictionary<string, JsonNode?>? Variables { get; init; }
+}
 
 /// <summary>A suspended activity waiting for a stimulus with this name and key.</summary>
 public sealed record Bookmark(

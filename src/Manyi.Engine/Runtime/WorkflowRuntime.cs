@@ -260,9 +260,7 @@ public sealed class WorkflowRuntime(
             UpdatedAt = now,
         };
         foreach (var variable in definition.Variables)
-            instance.State.Variables[variable.Name] = variable.Value is null ? null
-                : variable.IsArray ? JsonNode.Parse(variable.Value)
-                : ValueConverter.ToJson(ValueConverter.Convert(variable.Value, TypeNames.ToClr(variable.TypeName)));
+            instance.State.Variables[variable.Name] = variable.InitialValue();
         foreach (var (key, value) in start.Input)
             instance.State.Input[key] = value?.DeepClone();
         instance.State.ParentInstanceId = start.ParentInstanceId;

@@ -70,14 +70,17 @@ public static class ElsaJson
         };
     }
 
-    private static List<VariableDefinition> ReadVariables(JsonNode? node)
+    /// <summary>Reads a list of variables as a file holds them (a definition's, or a container's own).</summary>
+    public static List<VariableDefinition> ReadVariableList(JsonNode? node, string path) => ReadVariables(node, path);
+
+    private static List<VariableDefinition> ReadVariables(JsonNode? node, string listPath = "$.variables")
     {
         if (node is null) return [];
-        if (node is not JsonArray array) throw new WorkflowFormatException("'variables' must be an array.");
+        if (node is not JsonArray array) throw new WorkflowFormatException($"'{(listPath.StartsWith("$.", StringComparison.Ordinal) ? listPath[2..] : listPath)}' must be an array.");
         var result = new List<VariableDefinition>();
         for (var i = 0; i < array.Count; i++)
         {
-            var path = $"$.variables[{i}]";
+            var path = $"{listPath}[{i}]";
             if (array[i] is not JsonObject v) throw new WorkflowFormatException($"{path} must be an object.");
             var name = OptionalString(v, "name", path) ?? throw new WorkflowFormatException($"{path} has no 'name'.");
             var extra = new JsonObject();

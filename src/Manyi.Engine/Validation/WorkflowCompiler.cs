@@ -32,7 +32,7 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
         CheckVariables(definition, problems);
 
         var tree = new Tree(definition, problems);
-        var root = BindTree(tree, definition.Root, null, []);
+        var root = BindTree(tree, definition.Root, null, [], definition.Variables);
         if (root is null)
             return new Result(null, problems);
         if (definition.Root.Type == FlowchartType && definition.Root.Activities is not { Count: > 0 })
@@ -72,7 +72,7 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
     }
 
     /// <summary>Binds an activity and, for a container, everything it holds; null when the activity itself cannot be bound.</summary>
-    private GraphNode? BindTree(Tree tree, ActivityNode node, GraphNode? parent, IReadOnlyList<string> path)
+    private GraphNode? BindTree(Tree tree, ActivityNode node, GraphNode? parent, IReadOnlyList<string> path, IReadOnlyCollection<VariableDefinition> scope)
     {
         if (tree.Nodes.ContainsKey(node.Id))
         {
@@ -80,13 +80,16 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
             return null;
         }
         var descriptor = registry.Find(node.Type);
+        // Older files use Elsa.Fork in a flowchart with named branch ports: that is the flowchart fork.
+        if (descriptor?.ClrType == typeof(Activities.Containers.Fork) && Activities.Containers.Fork.IsFlowchartFork(node))
+            descriptor = registry.Find("Elsa.FlowFork");
         if (descriptor is null)
         {
             tree.Error($"the activity type '{node.Type}' is unknown", node, path);
             return null;
         }
         var before = tree.Problems.Count;
-        var activity = Bind(node, descriptor, tree.Definition.Variables, tree.Problems);
+        var activity = Bind(node, descriptor, scope, tree.Problems);
         for (var i = before; i < tree.Problems.Count; i++) tree.Problems[i] = tree.Problems[i] with { Path = path };
         if (activity is null) return null;
 
@@ -109,10 +112,17 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
             tree.Error(ex is ActivityBindingException binding ? binding.Problem : ex.Message, node, path);
             return bound;
         }
+        if (container is Activities.Containers.Switch @switch)
+        {
+            var before2 = tree.Problems.Count;
+            CheckCases(node, @switch.Conditions, scope, tree.Problems);
+            for (var i = before2; i < tree.Problems.Count; i++) tree.Problems[i] = tree.Problems[i] with { Path = path };
+        }
         var inner = path.Append(node.Id).ToList();
         var held = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
+        var innerScope = container.LocalVariables.Count == 0 ? scope : [.. scope, .. container.LocalVariables];
         foreach (var child in children)
-            if (BindTree(tree, child, bound, inner) is { } boundChild)
+            if (BindTree(tree, child, bound, inner, innerScope) is { } boundChild)
                 held[child.Id] = boundChild;
         if (container is Activities.Containers.Flowchart)
             tree.Flowcharts[node.Id] = new FlowchartShape(node.Id, held, Connect(tree, node, held, inner));
@@ -206,14 +216,7 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
 
         // A switch's case conditions are expressions inside a plain input, so the loop above does not see them.
         if (activity is Activities.Flow.FlowSwitch @switch)
-        {
-            foreach (var @case in @switch.Cases)
-            {
-                if (@case.Condition is null || evaluator.Check(@case.Condition, variables) is not { } problem) continue;
-                problems.Add(new ValidationProblem(Severity.Error, $"case '{@case.Label}': {problem}", node.Id, node.Type, "cases"));
-                ok = false;
-            }
-        }
+            ok &= CheckCases(node, @switch.Cases.Select(c => (c.Label, c.Condition)), variables, problems);
 
         if (ok)
             foreach (var problem in activity.CheckInputs(time.GetUtcNow()))
@@ -228,6 +231,19 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
             ok = false;
         }
         return ok ? activity : null;
+    }
+
+    private bool CheckCases(ActivityNode node, IEnumerable<(string Label, Expression? Condition)> cases, IReadOnlyCollection<VariableDefinition> variables,
+        List<ValidationProblem> problems)
+    {
+        var ok = true;
+        foreach (var (label, condition) in cases)
+        {
+            if (condition is null || evaluator.Check(condition, variables) is not { } problem) continue;
+            problems.Add(new ValidationProblem(Severity.Error, $"case '{label}': {problem}", node.Id, node.Type, "cases"));
+            ok = false;
+        }
+        return ok;
     }
 
     private static void CheckVariables(WorkflowDefinition definition, List<ValidationProblem> problems)

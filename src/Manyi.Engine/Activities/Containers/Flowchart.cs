@@ -13,7 +13,21 @@ namespace Manyi.Engine.Activities.Containers;
 [Activity("Elsa.Flowchart", "Flow", "Runs its activities along their connections: tokens, joins and loops; completes when nothing is left to run.")]
 public sealed class Flowchart : ContainerActivity
 {
-    public override IReadOnlyList<ActivityNode> BindChildren(ActivityNode node) => node.Activities ?? [];
+    private IReadOnlyList<string> _completeOutcomes = [];
+
+    public override IReadOnlyList<ActivityNode> BindChildren(ActivityNode node)
+    {
+        var children = node.Activities ?? [];
+        // An Elsa.Complete in the flowchart names ports the flowchart leaves by, as Elsa shows them.
+        _completeOutcomes = [.. children.Where(c => c.Type == "Elsa.Complete")
+            .Select(c => Expression.FromInputProperty(c.Properties["outcomes"]))
+            .Where(e => e?.Type == Expression.Literal)
+            .SelectMany(e => Complete.Names(e!.Value))
+            .Distinct()];
+        return children;
+    }
+
+    public override IReadOnlyList<string> GetOutcomes() => [Done, .. _completeOutcomes.Where(o => o != Done)];
 
     public override ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
     {
