@@ -73,6 +73,12 @@ public sealed class ActivityNode
     public JsonObject CustomProperties { get; set; } = [];
     public JsonObject Metadata { get; set; } = [];
 
+    /// <summary>
+    /// The keys the file gave this activity, in file order, so that writing it back gives the same keys in the same
+    /// order (no <c>name: null</c> added to an Elsa file that had none); null for an activity made in Manyi.
+    /// </summary>
+    public IReadOnlyList<string>? SourceKeys { get; set; }
+
     /// <summary>Inputs and any other keys, in file order.</summary>
     public JsonObject Properties { get; set; } = [];
 
@@ -99,6 +105,12 @@ public sealed class ActivityNode
 public sealed record Connection(Endpoint Source, Endpoint Target)
 {
     public JsonArray Vertices { get; init; } = [];
+
+    /// <summary>Whether the file wrote <c>vertices</c> (Elsa's own files often do not); a connection made in Manyi does.</summary>
+    public bool HasVerticesKey { get; init; } = true;
+
+    /// <summary>Keys of the connection Manyi does not know, kept verbatim.</summary>
+    public JsonObject Extra { get; init; } = [];
 }
 
 public sealed record Endpoint(string Activity, string Port);
