@@ -7,7 +7,9 @@ namespace Manyi.Engine.Tests.Runtime;
 
 /// <summary>
 /// A loop entered more than once (participant.json's submission → completeness check → returned → resubmission):
-/// each round runs only the path its outcome chose, however often the loop was re-entered before.
+/// each round runs only the path its outcome chose, however often the loop was re-entered before. (The defect: a
+/// role's task is keyed by its task id, and the check's second run read the first run's task results back from the
+/// activity's outputs, so it completed with Returned and Complete at once and both paths ran.)
 /// </summary>
 public sealed class LoopReentryTests
 {
@@ -17,8 +19,9 @@ public sealed class LoopReentryTests
     private static WorkflowDefinition SubmissionLoop() => Doc.Flowchart(
         [
             Doc.Activity("start", "Elsa.Start"),
-            Task("submission", ["Submitted"], "Outcome"),
-            Task("completeness", ["Complete", "Returned"], "Flag"),
+            Task("submission", ["Submitted"], "Outcome", ("organizations", Doc.Input(new JsonArray("mobile-zhengzhou"), typeName: "String[]"))),
+            // The secretariat's check is a role's task, as in participant.json: one task per round, keyed by its own id.
+            Task("completeness", ["Complete", "Returned"], "Flag", ("role", Doc.Input("secretariat"))),
             Doc.Activity("count-return", "Elsa.SetVariable",
                 ("variable", new JsonObject { ["id"] = "v-returns", ["name"] = "returns", ["typeName"] = "Int32" }),
                 ("value", Doc.Input("getVariable('returns') + 1", "JavaScript", "Object"))),
@@ -43,10 +46,10 @@ public sealed class LoopReentryTests
         ],
         [Doc.Variable("returns", "Int32", "0")]);
 
-    private static JsonObject Task(string id, string[] outcomes, string behaviour) => Doc.Activity(id, "Manyi.UserTask",
+    private static JsonObject Task(string id, string[] outcomes, string behaviour, (string Key, JsonNode? Value) assignment) => Doc.Activity(id, "Manyi.UserTask",
         ("title", Doc.Input(id)),
         ("stage", Doc.Input(id)),
-        ("organizations", Doc.Input(new JsonArray("mobile-zhengzhou"), typeName: "String[]")),
+        assignment,
         ("outcomes", new JsonArray([.. outcomes.Select(o => (JsonNode)o)])),
         ("form", new JsonObject { ["fields"] = new JsonArray() }),
         ("deadline", Doc.Input("2025-04-30T18:00:00+08:00", typeName: "Object")),
@@ -86,6 +89,7 @@ public sealed class LoopReentryTests
         Assert.Equal(returns, steps.Count(s => s == "tell-returned Message tell-returned"));
         Assert.DoesNotContain("incomplete Message incomplete", steps);
         Assert.DoesNotContain("late Message late", steps);
-        Assert.Equal(["review Message review", "review Executed Done", "WorkflowFinished"], steps.TakeLast(3));
+        Assert.Equal(returns, steps.Count(s => s == "completeness Executed Returned"));
+        Assert.Equal(["completeness Executed Complete", "review Message review", "review Executed Done", "WorkflowFinished"], steps.TakeLast(4));
     }
 }
