@@ -95,7 +95,12 @@ public sealed class FlowchartShape
         Id = id;
         Nodes = nodes;
         Connections = connections;
+        MergeModes = nodes.ToDictionary(n => n.Key, n => Activities.Containers.MergeModes.Parse(n.Value.Node.CustomProperties["mergeMode"])
+            ?? Activities.Containers.MergeMode.Stream);
     }
+
+    /// <summary>Each activity's merge mode (how it takes tokens from several inbound connections).</summary>
+    internal IReadOnlyDictionary<string, Activities.Containers.MergeMode> MergeModes { get; }
 
     public string Id { get; }
 

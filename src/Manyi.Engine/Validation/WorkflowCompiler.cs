@@ -93,6 +93,15 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
         for (var i = before; i < tree.Problems.Count; i++) tree.Problems[i] = tree.Problems[i] with { Path = path };
         if (activity is null) return null;
 
+        try
+        {
+            Activities.Containers.MergeModes.Parse(node.CustomProperties["mergeMode"]);
+        }
+        catch (FormatException ex)
+        {
+            tree.Error($"customProperties.{ex.Message}", node, path);
+            return null;
+        }
         var bound = new GraphNode(node, descriptor, activity, tree.Order++) { Parent = parent };
         tree.Nodes[node.Id] = bound;
         if (activity is not ContainerActivity container)

@@ -127,7 +127,7 @@ internal sealed class FlowchartRun
     {
         var target = connection.Target;
         if (live) _context.HeldLoopExits.Remove(connection.Index);
-        if (Analysis.BackEdges.Contains(connection.Index))
+        if (Analysis.BackEdges.Contains(connection.Index) && Shape.MergeModes[target] != MergeMode.Converge)
         {
             // A loop re-enters its target afresh; an untaken loop-back simply ends.
             if (live)
@@ -138,11 +138,13 @@ internal sealed class FlowchartRun
             return;
         }
 
-        var waitFor = Analysis.WaitFor[target];
+        var targetNode = Shape.Nodes[target];
+        var mode = Shape.MergeModes[target];
+        var waitFor = mode == MergeMode.Converge ? [.. targetNode.Inbound.Select(c => c.Index)] : Analysis.WaitFor[target];
         if (waitFor.Length <= 1)
         {
             if (live) Schedule(target);
-            else Propagate(Shape.Nodes[target], []);
+            else Propagate(targetNode, []);
             return;
         }
 
@@ -150,20 +152,28 @@ internal sealed class FlowchartRun
             _context.Tokens[target] = tokens = [];
         tokens[connection.Index] = live;
 
-        var targetNode = Shape.Nodes[target];
-        if (live && targetNode.Activity is Flow.FlowJoin { WaitsForAny: true })
+        if (live && (mode == MergeMode.Race || targetNode.Activity is Flow.FlowJoin { WaitsForAny: true }))
         {
             // Nothing upstream is left pending after the cancellation, so no late token can arrive this round.
             CancelBranchesInto(target);
             Schedule(target);
             return;
         }
+        // Cascade runs the activity once for every live token as it arrives.
+        if (live && mode == MergeMode.Cascade) Schedule(target);
 
         if (!waitFor.All(tokens.ContainsKey)) return;
-        var anyLive = waitFor.Any(i => tokens[i]);
         _context.Tokens.Remove(target);
-        if (anyLive) Schedule(target);
-        else Propagate(targetNode, []);
+        var run = mode switch
+        {
+            // Stream goes on once every branch it waits for has arrived or is known dead, if any arrived live.
+            MergeMode.Stream => waitFor.Any(i => tokens[i]),
+            // Merge and Converge need every branch live: a dead one blocks the activity (and what follows it).
+            MergeMode.Merge or MergeMode.Converge => waitFor.All(i => tokens[i]),
+            _ => false,
+        };
+        if (run) Schedule(target);
+        else if (mode != MergeMode.Cascade || !waitFor.Any(i => tokens[i])) Propagate(targetNode, []);
     }
 
     /// <summary>A wait-any join fired: every other activity still pending upstream of it is cancelled.</summary>
@@ -177,4 +187,45 @@ internal sealed class FlowchartRun
         _context.HeldLoopExits.RemoveAll(index => ancestors.Contains(Shape.Connections[index].Source));
         _context.Tokens.Remove(joinId);
     }
+}
+
+/// <summary>
+/// How an activity with several inbound connections takes its tokens (Elsa 3.6's <c>customProperties.mergeMode</c>).
+/// </summary>
+public enum MergeMode
+{
+    /// <summary>Once every inbound branch has arrived or is known dead, if any arrived live; None reads as Stream.</summary>
+    Stream,
+
+    /// <summary>Every forward inbound branch must arrive live; a dead one blocks.</summary>
+    Merge,
+
+    /// <summary>Every inbound connection, loops included, must carry a live token; the strictest, it may block.</summary>
+    Converge,
+
+    /// <summary>Once for every live token, as each arrives.</summary>
+    Cascade,
+
+    /// <summary>On the first live token; the other branches are cancelled.</summary>
+    Race,
+}
+
+/// <summary>Reads an activity's merge mode as Elsa writes it: a name (or Elsa's enum number) in <c>customProperties.mergeMode</c>.</summary>
+public static class MergeModes
+{
+    /// <summary>The mode, null for none (or None); throws for a value that names no mode.</summary>
+    public static MergeMode? Parse(System.Text.Json.Nodes.JsonNode? value) => value switch
+    {
+        null => null,
+        System.Text.Json.Nodes.JsonValue number when number.GetValueKind() == System.Text.Json.JsonValueKind.Number => number.GetValue<int>() switch
+        {
+            0 => null, 1 => MergeMode.Stream, 2 => MergeMode.Merge, 3 => MergeMode.Converge, 4 => MergeMode.Cascade, 5 => MergeMode.Race,
+            var other => throw new FormatException($"mergeMode {other} is not one of Elsa's modes (0-5)"),
+        },
+        System.Text.Json.Nodes.JsonValue text when text.TryGetValue<string>(out var name) =>
+            string.Equals(name, "None", StringComparison.OrdinalIgnoreCase) || name.Length == 0 ? null
+            : Enum.TryParse<MergeMode>(name, ignoreCase: true, out var mode) ? mode
+            : throw new FormatException($"mergeMode '{name}' is not one of None, Stream, Merge, Converge, Cascade, Race"),
+        _ => throw new FormatException("mergeMode must be a name such as Merge"),
+    };
 }
