@@ -42,6 +42,7 @@ public static class ManyiEngineServiceCollectionExtensions
         services.TryAddSingleton<ExpressionEvaluator>();
         services.TryAddSingleton<ActivityRegistry>();
         services.TryAddSingleton<WorkflowCompiler>();
+        services.TryAddSingleton<Activities.Composition.WorkflowActivityCatalog>();
         services.TryAddSingleton<WorkflowGraphCache>();
         services.TryAddScoped<WorkflowRuntime>();
         services.TryAddScoped<DeadlinePreviewer>();

@@ -148,8 +148,19 @@ public sealed class ActivityContext : IExpressionScope
             : ValueConverter.ToJson(ValueConverter.Convert(value, TypeNames.ToClr(definition.TypeName)));
     }
 
-    public JsonNode? GetInput(string name) => Instance.State.Input.GetValueOrDefault(name);
-    public IReadOnlyDictionary<string, JsonNode?> Input => Instance.State.Input;
+    public JsonNode? GetInput(string name) => Input.GetValueOrDefault(name);
+
+    /// <summary>The instance's input, or, inside a workflow used as an activity, the inputs that node gave it.</summary>
+    public IReadOnlyDictionary<string, JsonNode?> Input
+    {
+        get
+        {
+            for (var context = Execution; context is not null; context = context.ParentId is null ? null : Instance.State.FindContext(context.ParentId))
+                if (context.Properties.GetValueOrDefault(Activities.Composition.WorkflowDefinitionActivity.InputProperty) is JsonObject input)
+                    return input.ToDictionary(p => p.Key, p => p.Value);
+            return Instance.State.Input;
+        }
+    }
 
     public string? CorrelationId
     {

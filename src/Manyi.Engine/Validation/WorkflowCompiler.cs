@@ -10,7 +10,8 @@ namespace Manyi.Engine.Validation;
 /// Validates a definition and compiles it into a runnable <see cref="WorkflowGraph"/>. Every problem is collected,
 /// not just the first, each naming the activity and what is wrong.
 /// </summary>
-public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvaluator evaluator, IServiceProvider services, TimeProvider time)
+public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvaluator evaluator, IServiceProvider services, TimeProvider time,
+    Activities.Composition.WorkflowActivityCatalog workflowActivities)
 {
     public const string FlowchartType = "Elsa.Flowchart";
 
@@ -67,6 +68,9 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
         public Dictionary<string, FlowchartShape> Flowcharts { get; } = new(StringComparer.Ordinal);
         public int Order { get; set; }
 
+        /// <summary>The workflows being bound as activities around the current node (a workflow must not use itself).</summary>
+        public HashSet<string> Using { get; } = new(StringComparer.Ordinal) { definition.DefinitionId };
+
         public void Error(string message, ActivityNode? node, IReadOnlyList<string> path) =>
             Problems.Add(new ValidationProblem(Severity.Error, message, node?.Id, node?.Type) { Path = path });
     }
@@ -83,6 +87,23 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
         // Older files use Elsa.Fork in a flowchart with named branch ports: that is the flowchart fork.
         if (descriptor?.ClrType == typeof(Activities.Containers.Fork) && Activities.Containers.Fork.IsFlowchartFork(node))
             descriptor = registry.Find("Elsa.FlowFork");
+        Model.WorkflowDefinition? used = null;
+        if (descriptor is null && Activities.Composition.WorkflowDefinitionActivity.Reference(node) is var (definitionId, versionId))
+        {
+            // A workflow used as an activity: the definition it names (or that definition's published version).
+            used = workflowActivities.Resolve(definitionId, versionId);
+            if (used is null)
+            {
+                tree.Error($"the workflow '{definitionId}' it runs as an activity has no published version", node, path);
+                return null;
+            }
+            if (tree.Using.Contains(used.DefinitionId))
+            {
+                tree.Error($"the workflow '{used.DefinitionId}' uses itself as an activity, which would never end", node, path);
+                return null;
+            }
+            descriptor = registry.Describe(typeof(Activities.Composition.WorkflowDefinitionActivity));
+        }
         if (descriptor is null)
         {
             tree.Error($"the activity type '{node.Type}' is unknown", node, path);
@@ -111,6 +132,7 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
             return bound;
         }
 
+        if (container is Activities.Composition.WorkflowDefinitionActivity workflow) workflow.Use(used!);
         IReadOnlyList<ActivityNode> children;
         try
         {
@@ -129,10 +151,14 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
         }
         var inner = path.Append(node.Id).ToList();
         var held = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
-        var innerScope = container.LocalVariables.Count == 0 ? scope : [.. scope, .. container.LocalVariables];
+        // A workflow used as an activity sees its own variables only, as it would running on its own.
+        var innerScope = used is not null ? used.Variables
+            : container.LocalVariables.Count == 0 ? scope : [.. scope, .. container.LocalVariables];
+        if (used is not null) tree.Using.Add(used.DefinitionId);
         foreach (var child in children)
             if (BindTree(tree, child, bound, inner, innerScope) is { } boundChild)
                 held[child.Id] = boundChild;
+        if (used is not null) tree.Using.Remove(used.DefinitionId);
         if (container is Activities.Containers.Flowchart)
             tree.Flowcharts[node.Id] = new FlowchartShape(node.Id, held, Connect(tree, node, held, inner));
         return bound;
