@@ -42,6 +42,17 @@ public sealed class CompositeTests
         Assert.False((await engine.LoadAsync(instance.Id)).State.Variables.ContainsKey("greeting"));
     }
 
+    [Fact]
+    public async Task An_End_in_a_sequence_ends_the_sequence()
+    {
+        var root = Sequence("outer", Sequence("seq", Line("a", "'a'"), Doc.Activity("end", "Elsa.End"), Line("b", "'b'")), Line("after", "'after'"));
+
+        var (engine, instance) = await RunAsync(root);
+        await using var _ = engine;
+
+        Assert.Equal(["a", "after"], Lines(engine, instance.Id));
+    }
+
     [Theory]
     [InlineData(true, "then", "True")]
     [InlineData(false, "else", "False")]

@@ -28,8 +28,11 @@ public sealed class Sequence : ContainerActivity
         return ValueTask.FromResult(Next(context, 0));
     }
 
+    /// <summary>The next activity; an End ends the sequence, as Elsa's terminal nodes do.</summary>
     public override ValueTask<ActivityStep> OnChildCompletedAsync(ActivityContext context, ChildCompletion child) =>
-        ValueTask.FromResult(Next(context, (int)context.Properties[NextIndex]!));
+        ValueTask.FromResult(context.Burst.Graph.Nodes[child.ActivityId].Activity is Primitives.End
+            ? ActivityStep.Done
+            : Next(context, (int)context.Properties[NextIndex]!));
 
     private ActivityStep Next(ActivityContext context, int index)
     {
