@@ -57,22 +57,33 @@ public static class MigrationRules
         var state = StateFormat.Read(instance.State);
         if (state.StartActivityId is { } start && !to.Graph.Nodes.ContainsKey(start))
             reasons.Add($"起始活动 '{start}' 在版本 {to.Version} 中已删除。It started at '{start}', which version {to.Version} does not have.");
-        int? Map(int index)
+        // Each flowchart's tokens name its connections by index: they move to the same connections in the new version.
+        int? Map(string flowchartId, int index)
         {
-            if (index < 0 || index >= from.Graph.Connections.Count) return null;
-            var c = from.Graph.Connections[index];
-            var match = to.Graph.Connections.FirstOrDefault(n => n.Source == c.Source && n.SourcePort == c.SourcePort && n.Target == c.Target);
+            var fromConnections = from.Graph.Flowcharts.GetValueOrDefault(flowchartId)?.Connections ?? [];
+            if (index < 0 || index >= fromConnections.Count) return null;
+            var c = fromConnections[index];
+            var match = to.Graph.Flowcharts.GetValueOrDefault(flowchartId)?.Connections
+                .FirstOrDefault(n => n.Source == c.Source && n.SourcePort == c.SourcePort && n.Target == c.Target);
             if (match is null)
                 reasons.Add($"已走过的连线 {c.Source}.{c.SourcePort} → {c.Target} 在版本 {to.Version} 中已删除。" +
                     $"A branch it has taken, {c.Source}.{c.SourcePort} → {c.Target}, is not in version {to.Version}.");
             return match?.Index;
         }
-        var tokens = state.Tokens.ToDictionary(t => t.Key, t => t.Value.Select(p => (Index: Map(p.Key), p.Value))
-            .Where(p => p.Index is not null).ToDictionary(p => p.Index!.Value, p => p.Value));
-        var held = state.HeldLoopExits.Select(Map).Where(i => i is not null).Select(i => i!.Value).ToList();
+        var moved = state.Contexts.Select(context =>
+        {
+            var flowchartId = context.ActivityId ?? from.Graph.Root.Node.Id;
+            var tokens = context.Tokens.ToDictionary(t => t.Key, t => t.Value.Select(p => (Index: Map(flowchartId, p.Key), p.Value))
+                .Where(p => p.Index is not null).ToDictionary(p => p.Index!.Value, p => p.Value));
+            var held = context.HeldLoopExits.Select(i => Map(flowchartId, i)).Where(i => i is not null).Select(i => i!.Value).ToList();
+            return (Context: context, Tokens: tokens, Held: held);
+        }).ToList();
         if (reasons.Count > 0) return new Plan(instance, waitingIn, reasons, null);
-        state.Tokens = tokens;
-        state.HeldLoopExits = held;
+        foreach (var (context, tokens, held) in moved)
+        {
+            context.Tokens = tokens;
+            context.HeldLoopExits = held;
+        }
         return new Plan(instance, waitingIn, reasons, state);
     }
 
