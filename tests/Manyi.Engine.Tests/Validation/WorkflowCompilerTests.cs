@@ -114,7 +114,7 @@ public sealed class WorkflowCompilerTests
             [Doc.Connection("start", "Done", "hello")])));
 
         Assert.Equal(("hello", "text"), (problem.ActivityId, problem.Input));
-        Assert.Equal("C# expressions are not supported by Manyi; use JavaScript or Liquid", problem.Message);
+        Assert.Equal("C# is refused: Manyi cannot run C# in a sandbox, and outside one it could do anything the server can; write it in JavaScript or Liquid", problem.Message);
     }
 
     [Fact]
