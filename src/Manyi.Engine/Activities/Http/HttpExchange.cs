@@ -13,7 +13,7 @@ public sealed class HttpExchange
     /// <summary>The instance whose endpoint received this scope's request.</summary>
     public string? ServingInstanceId { get; private set; }
 
-    public HttpResponse? Response { get; private set; }
+    public WorkflowHttpResponse? Response { get; private set; }
 
     public void Serve(string instanceId)
     {
@@ -24,11 +24,11 @@ public sealed class HttpExchange
 
     public bool Serves(string instanceId) => ServingInstanceId == instanceId;
 
-    public void Write(HttpResponse response) => Response = response;
+    public void Write(WorkflowHttpResponse response) => Response = response;
 }
 
 /// <summary>What <see cref="WriteHttpResponse"/> wrote: status, body (already text), content type, headers.</summary>
-public sealed record HttpResponse(int StatusCode, string? Content, string? ContentType, IReadOnlyDictionary<string, string[]> Headers);
+public sealed record WorkflowHttpResponse(int StatusCode, string? Content, string? ContentType, IReadOnlyDictionary<string, string[]> Headers);
 
 /// <summary>What the app passes in a stimulus for a request: the names the endpoint's outputs carry.</summary>
 public static class HttpRequestInput

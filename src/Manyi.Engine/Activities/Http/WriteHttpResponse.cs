@@ -40,7 +40,7 @@ public sealed class WriteHttpResponse : Activity
             JsonValue value when value.TryGetValue<string>(out var s) => (s, "text/plain; charset=utf-8"),
             _ => (Expressions.ValueConverter.ToJson(content)!.ToJsonString(), "application/json; charset=utf-8"),
         };
-        exchange.Write(new HttpResponse(statusCode, text, string.IsNullOrWhiteSpace(contentType) ? defaultType : contentType,
+        exchange.Write(new WorkflowHttpResponse(statusCode, text, string.IsNullOrWhiteSpace(contentType) ? defaultType : contentType,
             ReadHeaders(await context.EvaluateAsync(ResponseHeaders))));
         return ActivityStep.Done;
     }
