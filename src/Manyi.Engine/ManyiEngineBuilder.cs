@@ -114,6 +114,8 @@ public static class ManyiEngineServiceCollectionExtensions
                         && Microsoft.Extensions.Http.Resilience.HttpClientResiliencePredicates.IsTransient(args.Outcome)),
                 };
                 retry.DisableForUnsafeHttpMethods();
+                // A network wait is real time, whatever clock the workflows run on (a test's fake clock, say).
+                pipeline.TimeProvider = TimeProvider.System;
                 pipeline.AddTimeout(options.Timeout).AddRetry(retry);
             });
     }
