@@ -15,9 +15,10 @@ public sealed class ActivityRegistryTests
 
         Assert.Equal(
         [
-            "Elsa.Cron", "Elsa.Delay", "Elsa.DispatchWorkflow", "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish", "Elsa.FlowDecision", "Elsa.FlowFork",
-            "Elsa.FlowJoin", "Elsa.FlowSwitch", "Elsa.SetVariable", "Elsa.Start", "Elsa.StartAt", "Elsa.Timer", "Elsa.WriteLine",
-            "Manyi.UserTask",
+            "Elsa.Correlate", "Elsa.Cron", "Elsa.Delay", "Elsa.DispatchWorkflow", "Elsa.End", "Elsa.Event", "Elsa.ExecuteWorkflow", "Elsa.Fault", "Elsa.Finish",
+            "Elsa.FlowDecision", "Elsa.FlowFork", "Elsa.FlowJoin", "Elsa.FlowSendHttpRequest", "Elsa.FlowSwitch", "Elsa.HttpEndpoint", "Elsa.RunJavaScript",
+            "Elsa.SendHttpRequest", "Elsa.SetName", "Elsa.SetOutput", "Elsa.SetVariable", "Elsa.Start", "Elsa.StartAt", "Elsa.Timer", "Elsa.WriteHttpResponse",
+            "Elsa.WriteLine", "Manyi.UserTask",
         ], names);
     }
 
@@ -41,10 +42,11 @@ public sealed class ActivityRegistryTests
         Assert.True(registry.Find("Elsa.Event")!.IsTrigger);
         Assert.False(registry.Find("Elsa.WriteLine")!.IsTrigger);
         var text = Assert.Single(registry.Find("Elsa.WriteLine")!.Inputs);
-        Assert.Equal(("text", "String", true, true), (text.Name, text.TypeName, text.IsExpression, text.Required));
+        Assert.Equal(("text", "String", true, false), (text.Name, text.TypeName, text.IsExpression, text.Required));
         var variable = registry.Find("Elsa.SetVariable")!.Inputs.Single(i => i.Name == "variable");
         Assert.False(variable.IsExpression);
-        Assert.Null(registry.Find("Elsa.HttpEndpoint"));
+        Assert.True(registry.Find("Elsa.HttpEndpoint")!.IsTrigger);
+        Assert.Null(registry.Find("Acme.Unknown"));
         Assert.Null(registry.Find("elsa.writeline"));
     }
 

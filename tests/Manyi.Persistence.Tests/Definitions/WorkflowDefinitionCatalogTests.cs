@@ -92,13 +92,13 @@ public sealed class WorkflowDefinitionCatalogTests
     {
         await using var data = await StartAsync(provider);
         var ct = TestContext.Current.CancellationToken;
-        var broken = Workflow("broken", """[{"id": "a", "type": "Elsa.Nope"}, {"id": "b", "type": "Elsa.WriteLine"}]""", $"[{Connect("b", "zz")}]");
+        var broken = Workflow("broken", """[{"id": "a", "type": "Elsa.Nope"}, {"id": "b", "type": "Elsa.SetVariable"}]""", $"[{Connect("b", "zz")}]");
 
         var invalid = await Assert.ThrowsAsync<WorkflowValidationException>(() =>
             data.InScopeAsync(s => s.GetRequiredService<WorkflowDefinitionCatalog>().ImportAsync(broken, false, null, ct)));
 
         Assert.Contains(invalid.Problems, p => p is { ActivityId: "a", ActivityType: "Elsa.Nope" } && p.Message.Contains("unknown"));
-        Assert.Contains(invalid.Problems, p => p is { ActivityId: "b", Input: "text" } && p.Message == "is required");
+        Assert.Contains(invalid.Problems, p => p is { ActivityId: "b", Input: "variable" } && p.Message == "is required");
         Assert.Contains(invalid.Problems, p => p.Message.Contains("dangling"));
         Assert.Equal(0, await data.InScopeAsync(s => s.GetRequiredService<ManyiDbContext>().WorkflowDefinitions.CountAsync(ct)));
     }
