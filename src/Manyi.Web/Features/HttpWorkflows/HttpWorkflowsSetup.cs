@@ -12,8 +12,8 @@ public static class HttpWorkflowsSetup
         services.AddOptions<HttpOptions>()
             .BindConfiguration(HttpOptions.Section)
             .ValidateDataAnnotations()
-            .Validate(o => !o.AllowedHostProblems().Any(), "Manyi:Http:AllowedHosts holds an entry that is neither a host name, an IP address nor a range such as 10.0.0.0/8.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HttpOptions>, AllowedHostsValidation>();
         services.AddScoped<HttpRouteTable>();
         return services;
     }
@@ -28,4 +28,11 @@ public static class HttpWorkflowsSetup
             .WithTags("HTTP workflows")
             .ExcludeFromDescription();
     }
+}
+
+/// <summary>Names each allowed-host entry that is neither a host name, an address nor a range.</summary>
+internal sealed class AllowedHostsValidation : IValidateOptions<HttpOptions>
+{
+    public ValidateOptionsResult Validate(string? name, HttpOptions options) =>
+        options.AllowedHostProblems().ToList() is { Count: > 0 } problems ? ValidateOptionsResult.Fail(problems) : ValidateOptionsResult.Success;
 }
