@@ -39,6 +39,32 @@ public sealed class HttpEndpoint : Activity, ITriggerActivity
         HttpRoute.Create(await context.EvaluateAsync(Path), await context.EvaluateAsync(SupportedMethods),
             await context.EvaluateAsync(Authorize), await context.EvaluateAsync(Policy));
 
+    /// <summary>A literal path or method list that could never be served is refused when the definition is saved.</summary>
+    public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
+    {
+        if (Path.Expression.Type == Model.Expression.Literal)
+        {
+            var path = Path.Expression.Text ?? "";
+            string? problem = null;
+            try { HttpRoute.NormalisePath(path); }
+            catch (InvalidOperationException ex) { problem = ex.Message; }
+            if (problem is null && path.Count(c => c == '{') != path.Count(c => c == '}'))
+                problem = $"The path '{path}' has unbalanced braces around a route value.";
+            if (problem is not null) yield return new InputProblem("path", problem);
+        }
+        if (SupportedMethods.Expression.Type is Model.Expression.Literal or Model.Expression.Object)
+        {
+            string? problem = null;
+            try { HttpRoute.Create("/", Expressions.ValueConverter.Convert<string[]>(ReadList(SupportedMethods.Expression)), false, null); }
+            catch (Exception ex) when (ex is InvalidOperationException or InvalidCastException) { problem = ex.Message; }
+            if (problem is not null) yield return new InputProblem("supportedMethods", problem);
+        }
+    }
+
+    private static System.Text.Json.Nodes.JsonNode? ReadList(Model.Expression expression) =>
+        expression.Type == Model.Expression.Object && expression.Value is System.Text.Json.Nodes.JsonValue text && text.TryGetValue<string>(out var json)
+            ? System.Text.Json.Nodes.JsonNode.Parse(json) : expression.Value;
+
     private async ValueTask<BookmarkRequest> RequestAsync(ActivityContext context) => new(HttpRoute.BookmarkName, (await RouteAsync(context)).Key);
 
     private static ActivityStep Received(ActivityContext context, Stimulus request)
