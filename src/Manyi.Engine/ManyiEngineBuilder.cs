@@ -83,7 +83,7 @@ public static class ManyiEngineServiceCollectionExtensions
     /// <summary>
     /// What the HTTP activities need: the request a scope serves, and the client for outgoing requests — the host
     /// guard at connect time, no proxy (a proxy would connect on the guard's behalf), at most five redirects (each a
-    /// new connection through the guard), a total timeout and retries of idempotent requests only.
+    /// new connection through the guard), a total timeout and retries of safe requests only (GET, HEAD, OPTIONS: a POST is never sent twice).
     /// </summary>
     private static void AddHttp(IServiceCollection services)
     {
