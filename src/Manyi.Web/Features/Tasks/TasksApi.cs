@@ -84,7 +84,7 @@ public static class TasksApi
     {
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (task is null || !await access.CanActOnAsync(task, cancellationToken)) return NotFound(id);
-        return TypedResults.Ok(await DetailAsync(db, task, cancellationToken));
+        return TypedResults.Ok(await DetailAsync(db, access, task, cancellationToken));
     }
 
     public static async Task<Results<Ok<TaskDetail>, ProblemHttpResult>> Claim(
@@ -93,7 +93,7 @@ public static class TasksApi
         var task = await db.Tasks.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (task is null || !await access.CanActOnAsync(task, cancellationToken)) return NotFound(id);
         if (await ClosedAsync(db, task, cancellationToken) is { } closed) return closed;
-        if (task.ClaimedByUserId == user.Id) return TypedResults.Ok(await DetailAsync(db, task, cancellationToken));
+        if (task.ClaimedByUserId == user.Id) return TypedResults.Ok(await DetailAsync(db, access, task, cancellationToken));
         if (task.ClaimedByUserId is not null) return await ClaimedByOtherAsync(db, task, cancellationToken);
         task.ClaimedByUserId = user.Id;
         task.Revision++;
@@ -101,7 +101,7 @@ public static class TasksApi
         // Revision is a concurrency token: of two claims at once, the second fails here and is told who won.
         try { await db.SaveChangesAsync(cancellationToken); }
         catch (DbUpdateConcurrencyException) { return await ClaimedByOtherAsync(db, await ReloadAsync(db, id, cancellationToken), cancellationToken); }
-        return TypedResults.Ok(await DetailAsync(db, task, cancellationToken));
+        return TypedResults.Ok(await DetailAsync(db, access, task, cancellationToken));
     }
 
     public static async Task<Results<Ok<TaskDetail>, ProblemHttpResult>> Release(
@@ -119,7 +119,7 @@ public static class TasksApi
             audit.Record(AuditActions.TaskReleased, "task", id);
             await db.SaveChangesAsync(cancellationToken);
         }
-        return TypedResults.Ok(await DetailAsync(db, task, cancellationToken));
+        return TypedResults.Ok(await DetailAsync(db, access, task, cancellationToken));
     }
 
     /// <summary>
@@ -156,7 +156,7 @@ public static class TasksApi
             return await ClosedAsync(db, after, cancellationToken) ?? Conflict($"任务 {id} 未能完成，请重试。Task {id} could not be completed; try again.");
         audit.Record(AuditActions.TaskCompleted, "task", id, new { outcome, instanceId = task.InstanceId });
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(await DetailAsync(db, after, cancellationToken));
+        return TypedResults.Ok(await DetailAsync(db, access, after, cancellationToken));
     }
 
     /// <summary>
@@ -220,16 +220,15 @@ public static class TasksApi
     }
 
     /// <summary>
-    /// A task's file, for whoever may see the task, and for whoever may see a task for a role or a person (no
-    /// organization) of the same instance: the administrator's completeness check or the reviewer's review of an
-    /// organization's package.
+    /// A task's file, for whoever may read it (<see cref="TaskAccess.MayReadFileAsync"/>): the task's organization, and
+    /// the reviewer of that organization's package; anyone else is answered 404, as if it did not exist.
     /// </summary>
     public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Download(
         string fileId, ManyiDbContext db, TaskAccess access, AuditTrail audit, FileStore store, CancellationToken cancellationToken)
     {
         var record = await db.Files.AsNoTracking().FirstOrDefaultAsync(f => f.Id == fileId, cancellationToken);
         var task = record is null ? null : await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == record.TaskId, cancellationToken);
-        if (task is null || !await MayReadFilesOfAsync(db, access, task, cancellationToken) || await store.OpenAsync(fileId, cancellationToken) is not { } opened)
+        if (task is null || !await access.MayReadFileAsync(record!, task, cancellationToken) || await store.OpenAsync(fileId, cancellationToken) is not { } opened)
             return Problems.NotFound($"文件 {fileId} 不存在。File '{fileId}' does not exist.");
         audit.Record(AuditActions.FileDownloaded, "file", fileId, new { taskId = task.Id });
         await db.SaveChangesAsync(cancellationToken);
@@ -238,7 +237,7 @@ public static class TasksApi
 
     /// <summary>An administrator gives the task to someone else (a user by id or e-mail, and/or an organization); a claim is dropped.</summary>
     public static async Task<Results<Ok<TaskDetail>, ValidationProblem, ProblemHttpResult>> Reassign(
-        string id, ReassignTaskRequest body, ManyiDbContext db, AuditTrail audit, CancellationToken cancellationToken)
+        string id, ReassignTaskRequest body, ManyiDbContext db, TaskAccess access, AuditTrail audit, CancellationToken cancellationToken)
     {
         var task = await db.Tasks.FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (task is null) return NotFound(id);
@@ -263,7 +262,7 @@ public static class TasksApi
         task.Revision++;
         audit.Record(AuditActions.TaskReassigned, "task", id, new { before, after = new { task.AssigneeUserId, task.OrganizationId }, body.Reason });
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(await DetailAsync(db, task, cancellationToken));
+        return TypedResults.Ok(await DetailAsync(db, access, task, cancellationToken));
     }
 
     /// <summary>
@@ -271,7 +270,7 @@ public static class TasksApi
     /// workflow goes on without it — a fanned-out activity waits for the others; a lone task ends its branch.
     /// </summary>
     public static async Task<Results<Ok<TaskDetail>, ValidationProblem, ProblemHttpResult>> Cancel(
-        string id, CancelTaskRequest body, ManyiDbContext db, CurrentUser user, AuditTrail audit, WorkflowRuntime runtime, CancellationToken cancellationToken)
+        string id, CancelTaskRequest body, ManyiDbContext db, TaskAccess access, CurrentUser user, AuditTrail audit, WorkflowRuntime runtime, CancellationToken cancellationToken)
     {
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (task is null) return NotFound(id);
@@ -284,14 +283,7 @@ public static class TasksApi
             return await ClosedAsync(db, after, cancellationToken) ?? Conflict($"任务 {id} 未能取消。Task {id} could not be cancelled.");
         audit.Record(AuditActions.TaskCancelled, "task", id, new { body.Reason });
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(await DetailAsync(db, after, cancellationToken));
-    }
-
-    private static async Task<bool> MayReadFilesOfAsync(ManyiDbContext db, TaskAccess access, HumanTaskRecord task, CancellationToken cancellationToken)
-    {
-        if (await access.CanActOnAsync(task, cancellationToken)) return true;
-        var reviews = db.Tasks.AsNoTracking().Where(t => t.InstanceId == task.InstanceId && t.Id != task.Id && t.OrganizationId == null);
-        return await (await access.VisibleAsync(reviews, cancellationToken)).AnyAsync(cancellationToken);
+        return TypedResults.Ok(await DetailAsync(db, access, after, cancellationToken));
     }
 
     private static ProblemHttpResult NotFound(string id) => Problems.NotFound($"任务 {id} 不存在。Task '{id}' does not exist.");
@@ -336,7 +328,7 @@ public static class TasksApi
                 .ToDictionaryAsync(i => i.Id, i => i.CorrelationId!, cancellationToken));
     }
 
-    private static async Task<TaskDetail> DetailAsync(ManyiDbContext db, HumanTaskRecord task, CancellationToken cancellationToken)
+    private static async Task<TaskDetail> DetailAsync(ManyiDbContext db, TaskAccess access, HumanTaskRecord task, CancellationToken cancellationToken)
     {
         var files = await db.Files.AsNoTracking().Where(f => f.TaskId == task.Id).OrderBy(f => f.UploadedAt).ToListAsync(cancellationToken);
         var history = await db.AuditEntries.AsNoTracking().Where(a => a.SubjectType == "task" && a.SubjectId == task.Id)
@@ -344,22 +336,26 @@ public static class TasksApi
         var lookups = await LookupsAsync(db, [task], cancellationToken);
         return new TaskDetail(TaskSummary.From(task, lookups), task.Description, task.Form is null ? null : JsonNode.Parse(task.Form),
             task.Data is null ? null : JsonNode.Parse(task.Data), task.InstanceId, [.. files.Select(TaskFile.From)], history,
-            await PackageFilesAsync(db, task, cancellationToken));
+            await PackageFilesAsync(db, access, task, cancellationToken));
     }
 
     /// <summary>
     /// For a task for a role or a person (no organization), e.g. the completeness check or the national review in an
-    /// organization's workflow: the files of the instance's other tasks, the organization's package. Empty otherwise,
-    /// since an instance may hold several organizations' tasks.
+    /// organization's workflow: the files of the instance's other tasks that the user may read, the organization's
+    /// package. Empty for an organization's task: its instance's other files are another matter.
     /// </summary>
-    private static async Task<IReadOnlyList<PackageFile>> PackageFilesAsync(ManyiDbContext db, HumanTaskRecord task, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<PackageFile>> PackageFilesAsync(ManyiDbContext db, TaskAccess access, HumanTaskRecord task, CancellationToken cancellationToken)
     {
         if (task.OrganizationId is not null) return [];
         var rows = await (from f in db.Files.AsNoTracking()
                           join t in db.Tasks.AsNoTracking() on f.TaskId equals t.Id
                           where t.InstanceId == task.InstanceId && t.Id != task.Id
-                          select new { File = f, t.Title }).ToListAsync(cancellationToken);
-        return [.. rows.OrderBy(r => r.File.UploadedAt).ThenBy(r => r.File.Id).Select(r => new PackageFile(r.File.TaskId, r.Title, TaskFile.From(r.File)))];
+                          select new { File = f, Task = t }).ToListAsync(cancellationToken);
+        var readable = new List<PackageFile>();
+        foreach (var row in rows.OrderBy(r => r.File.UploadedAt).ThenBy(r => r.File.Id))
+            if (await access.MayReadFileAsync(row.File, row.Task, cancellationToken))
+                readable.Add(new PackageFile(row.File.TaskId, row.Task.Title, TaskFile.From(row.File)));
+        return readable;
     }
 }
 

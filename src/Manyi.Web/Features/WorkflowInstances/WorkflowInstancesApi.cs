@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Manyi.Web.Features.WorkflowInstances;
 
 /// <summary>
-/// Workflow instances: list, inspect, journal (administrators; others only the instances of tasks they may see), cancel
+/// Workflow instances: list, inspect, journal (administrators; others only the instances of their tasks that hold no other organization's), cancel
 /// and retry incidents (administrators).
 /// </summary>
 public static class WorkflowInstancesApi
@@ -50,12 +50,7 @@ public static class WorkflowInstancesApi
             errors["createdTo"] = [$"The window ends ({createdTo}) before it starts ({createdFrom})."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
         (page, pageSize) = Page.Clamp(page, pageSize);
-        var query = db.WorkflowInstances.AsNoTracking();
-        if (!user.IsAdministrator)
-        {
-            var visible = (await access.VisibleAsync(db.Tasks, cancellationToken)).Select(t => t.InstanceId);
-            query = query.Where(i => visible.Contains(i.Id));
-        }
+        var query = await access.VisibleInstancesAsync(db.WorkflowInstances.AsNoTracking(), cancellationToken);
         if (definitionId is not null) query = query.Where(i => i.DefinitionId == definitionId);
         if (normalized is not null) query = query.Where(i => i.Status == normalized);
         if (correlationId is not null) query = query.Where(i => i.CorrelationId == correlationId);
@@ -74,7 +69,7 @@ public static class WorkflowInstancesApi
     public static async Task<Results<Ok<InstanceResponse>, ProblemHttpResult>> Get(
         string id, IWorkflowStore store, ManyiDbContext db, CurrentUser user, TaskAccess access, CancellationToken cancellationToken)
     {
-        if (!await MaySeeAsync(id, db, user, access, cancellationToken)) return NotFound(id);
+        if (!await MaySeeAsync(id, access, cancellationToken)) return NotFound(id);
         var instance = await store.FindInstanceAsync(id, cancellationToken);
         return instance is null ? NotFound(id) : TypedResults.Ok(InstanceResponse.From(instance));
     }
@@ -126,7 +121,7 @@ public static class WorkflowInstancesApi
     public static async Task<Results<Ok<Page<JournalEntryResponse>>, ProblemHttpResult>> Journal(
         string id, ManyiDbContext db, CurrentUser user, TaskAccess access, int page = 1, int pageSize = 200, CancellationToken cancellationToken = default)
     {
-        if (!await MaySeeAsync(id, db, user, access, cancellationToken) || !await db.WorkflowInstances.AnyAsync(i => i.Id == id, cancellationToken))
+        if (!await MaySeeAsync(id, access, cancellationToken) || !await db.WorkflowInstances.AnyAsync(i => i.Id == id, cancellationToken))
             return NotFound(id);
         (page, pageSize) = Page.Clamp(page, pageSize);
         var entries = db.JournalEntries.AsNoTracking().Where(j => j.InstanceId == id);
@@ -143,9 +138,12 @@ public static class WorkflowInstancesApi
     public static async Task<Ok<InstanceResponse>> Retry(string id, string incidentId, WorkflowRuntime runtime, CancellationToken cancellationToken) =>
         TypedResults.Ok(InstanceResponse.From(await runtime.RetryAsync(id, incidentId, cancellationToken)));
 
-    /// <summary>Administrators see every instance; anyone else the instances of tasks they may see. Others answer 404, as if absent.</summary>
-    private static async Task<bool> MaySeeAsync(string id, ManyiDbContext db, CurrentUser user, TaskAccess access, CancellationToken cancellationToken) =>
-        user.IsAdministrator || await (await access.VisibleAsync(db.Tasks, cancellationToken)).AnyAsync(t => t.InstanceId == id, cancellationToken);
+    /// <summary>
+    /// Administrators see every instance; anyone else an instance of a task they may see that tells them nothing of
+    /// another organization (<see cref="TaskAccess.VisibleInstancesAsync"/>). Others answer 404, as if absent.
+    /// </summary>
+    private static Task<bool> MaySeeAsync(string id, TaskAccess access, CancellationToken cancellationToken) =>
+        access.MaySeeInstanceAsync(id, cancellationToken);
 
     /// <summary>
     /// One end of the creation window, and whether the window includes it: a Beijing day (its start; for the end, the
