@@ -56,6 +56,7 @@ public static class IdentitySetup
         services.AddScoped<CircuitPrincipal>();
         services.AddScoped<CircuitHandler, CircuitPrincipalHandler>();
         services.AddScoped<UserScopes>();
+        services.AddScoped(typeof(Manyi.Web.Infrastructure.Services.AsUser<>));
         services.AddScoped<CurrentUser>();
         return services;
     }
