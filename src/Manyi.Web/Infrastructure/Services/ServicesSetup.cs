@@ -1,0 +1,18 @@
+using Manyi.Web.Features.Tasks;
+using Manyi.Web.Features.WorkflowInstances;
+
+namespace Manyi.Web.Infrastructure.Services;
+
+public static class ServicesSetup
+{
+    /// <summary>
+    /// The application services, one per feature: they hold the rules that the endpoints and the pages share. Scoped:
+    /// one unit of work per request, or per page operation through <see cref="AsUser{TService}"/>.
+    /// </summary>
+    public static IServiceCollection AddManyiServices(this IServiceCollection services)
+    {
+        services.AddScoped<TaskService>();
+        services.AddScoped<InstanceService>();
+        return services;
+    }
+}
