@@ -277,7 +277,8 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
               $"{P(instance.DefinitionVersionId)}, {P(instance.Version)}, {P(instance.Status.ToString())}, {P(instance.CorrelationId)}, " +
               $"{P(_dialect.Instant(instance.CreatedAt))}, {P(_dialect.Instant(instance.UpdatedAt))}, {P(_dialect.Instant(instance.FinishedAt))}, " +
               $"{P(StateFormat.Write(instance.State))}, {P(revision)}) RETURNING \"Revision\""
-            : $"UPDATE workflow_instances SET \"Status\" = {P(instance.Status.ToString())}, \"CorrelationId\" = {P(instance.CorrelationId)}, " +
+            : $"UPDATE workflow_instances SET \"DefinitionVersionId\" = {P(instance.DefinitionVersionId)}, \"Version\" = {P(instance.Version)}, " +
+              $"\"Status\" = {P(instance.Status.ToString())}, \"CorrelationId\" = {P(instance.CorrelationId)}, " +
               $"\"UpdatedAt\" = {P(_dialect.Instant(instance.UpdatedAt))}, \"FinishedAt\" = {P(_dialect.Instant(instance.FinishedAt))}, " +
               $"\"State\" = {P(StateFormat.Write(instance.State))}, \"Revision\" = {P(revision)} " +
               $"WHERE \"Id\" = {P(instance.Id)} AND \"Revision\" = {P(burst.ExpectedRevision)} RETURNING \"Revision\"");
