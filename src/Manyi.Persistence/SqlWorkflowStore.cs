@@ -332,10 +332,9 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
                     $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))})")));
         if (burst.Emails.Count > 0)
             Add("INSERT INTO outbox_messages (\"Key\", \"Kind\", \"InstanceId\", \"To\", \"Subject\", \"TextBody\", \"HtmlBody\", \"Attachments\", \"Status\", \"Attempts\", \"CreatedAt\") VALUES " +
-                string.Join(", ", burst.Emails.Select(m =>
-                    $"({P(m.Key)}, {P(m.Kind)}, {P(m.InstanceId ?? instance.Id)}, {P(string.Join(",", m.To))}, {P(m.Subject)}, {P(m.TextBody)}, {P(m.HtmlBody)}, " +
-                    $"{P(m.Attachments.Count == 0 ? null : JsonSerializer.Serialize(m.Attachments, StateFormat.Options))}, {P(nameof(OutboxStatus.Queued))}, {P(0)}, " +
-                    $"{P(_dialect.Instant(time.GetUtcNow()))})")) +
+                string.Join(", ", burst.Emails.Select(e => OutboxRows.From(e, instance.Id, time.GetUtcNow())).Select(m =>
+                    $"({P(m.Key)}, {P(m.Kind)}, {P(m.InstanceId)}, {P(m.To)}, {P(m.Subject)}, {P(m.TextBody)}, {P(m.HtmlBody)}, " +
+                    $"{P(m.Attachments)}, {P(m.Status.ToString())}, {P(m.Attempts)}, {P(_dialect.Instant(m.CreatedAt))})")) +
                 // The same key twice (a reminder step already sent, a retried burst) is dropped, not an error.
                 " ON CONFLICT (\"Key\") DO NOTHING");
         return statements;

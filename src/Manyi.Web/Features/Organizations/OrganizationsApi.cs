@@ -2,6 +2,7 @@ using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Audit;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -29,21 +30,10 @@ public static class OrganizationsApi
         return group;
     }
 
-    public static async Task<Results<Ok<Page<OrganizationSummary>>, ValidationProblem>> List(
-        ManyiDbContext db, string? @operator, string? city, string? level, string? search,
-        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
-    {
-        if (Filter(db.Organizations.AsNoTracking(), @operator, city, level, search) is not { } query)
-            return LevelFilterProblem(level!);
-        (page, pageSize) = Page.Clamp(page, pageSize);
-        // Sorted in memory, in an order no collation gives; organizations number in the hundreds at most.
-        var all = await query
-            .Select(o => new OrganizationSummary(o.Id, o.Name, o.Operator, o.City, o.Level, o.LastRating, o.Contacts.Count,
-                db.OrganizationMembers.Count(m => m.OrganizationId == o.Id)))
-            .ToListAsync(cancellationToken);
-        var items = all.InListOrder(o => o.Operator, o => o.City, o => o.Id).Skip((page - 1) * pageSize).Take(pageSize).ToList();
-        return TypedResults.Ok(new Page<OrganizationSummary>(items, all.Count, page, pageSize));
-    }
+    public static async Task<Results<Ok<Page<OrganizationSummary>>, ValidationProblem, ProblemHttpResult>> List(
+        OrganizationService organizations, string? @operator, string? city, string? level, string? search,
+        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default) =>
+        (await organizations.ListAsync(new OrganizationQuery(@operator, city, level, search, page, pageSize), cancellationToken)).ToOk();
 
     public static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> Get(string id, ManyiDbContext db, CancellationToken cancellationToken)
     {
@@ -200,7 +190,7 @@ public static class OrganizationsApi
     }
 
     /// <summary>The filtered query, or null for a level that does not exist.</summary>
-    private static IQueryable<OrganizationRecord>? Filter(IQueryable<OrganizationRecord> query, string? @operator, string? city, string? level, string? search)
+    internal static IQueryable<OrganizationRecord>? Filter(IQueryable<OrganizationRecord> query, string? @operator, string? city, string? level, string? search)
     {
         if (!string.IsNullOrWhiteSpace(@operator))
         {

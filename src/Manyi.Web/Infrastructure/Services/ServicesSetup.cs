@@ -1,3 +1,5 @@
+using Manyi.Web.Features.Deadlines;
+using Manyi.Web.Features.Organizations;
 using Manyi.Web.Features.Tasks;
 using Manyi.Web.Features.WorkflowInstances;
 
@@ -13,6 +15,9 @@ public static class ServicesSetup
     {
         services.AddScoped<TaskService>();
         services.AddScoped<InstanceService>();
+        services.AddScoped<RemindNow>();
+        services.AddScoped<DeadlineService>();
+        services.AddScoped<OrganizationService>();
         return services;
     }
 }
