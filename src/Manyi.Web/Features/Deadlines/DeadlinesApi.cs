@@ -1,5 +1,5 @@
 using Manyi.Engine.Calendar;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Tasks;
 using Manyi.Persistence;
@@ -93,7 +93,7 @@ public sealed class DeadlineService(WorkflowRuntime runtime, CurrentUser user, M
 
     private async Task AuditAsync(string action, IReadOnlyList<string> instanceIds, string activityId, object details, CancellationToken cancellationToken)
     {
-        foreach (var instanceId in instanceIds) audit.Record(action, "workflow-instance", instanceId, new { activityId, details });
+        foreach (var instanceId in instanceIds) audit.Record(action, AuditSubjects.WorkflowInstance, instanceId, new { activityId, details });
         await db.SaveChangesAsync(cancellationToken);
     }
 }

@@ -1,6 +1,6 @@
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -60,7 +60,7 @@ public static class OrganizationsApi
             Contacts = fields.Contacts(id), CreatedAt = now, UpdatedAt = now,
         };
         db.Organizations.Add(organization);
-        audit.Record(AuditActions.OrganizationCreated, "organization", id, new { fields.Name, fields.Operator, fields.City, fields.Level });
+        audit.Record(AuditActions.OrganizationCreated, AuditSubjects.Organization, id, new { fields.Name, fields.Operator, fields.City, fields.Level });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/organizations/{id}", await ResponseAsync(db, organization, cancellationToken));
     }
@@ -91,7 +91,7 @@ public static class OrganizationsApi
         if (db.ChangeTracker.HasChanges())
         {
             organization.UpdatedAt = time.GetUtcNow();
-            audit.Record(AuditActions.OrganizationUpdated, "organization", id,
+            audit.Record(AuditActions.OrganizationUpdated, AuditSubjects.Organization, id,
                 new { before, after = new { fields.Name, fields.Operator, fields.City, fields.Level, fields.LastRating } });
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -111,7 +111,7 @@ public static class OrganizationsApi
                             $"Organization {id} still has {tasks} task(s), {files} file(s) and {members} member(s), so it cannot be deleted" +
                             (members > 0 ? "; remove its members first (PUT /api/users/{userId}/organizations)." : "; its history stays."));
         db.Organizations.Remove(organization);
-        audit.Record(AuditActions.OrganizationDeleted, "organization", id, new { organization.Name });
+        audit.Record(AuditActions.OrganizationDeleted, AuditSubjects.Organization, id, new { organization.Name });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -156,7 +156,7 @@ public static class OrganizationsApi
 
         plan.Apply(db, time.GetUtcNow());
         var report = plan.Report(dryRun: false, written: true);
-        audit.Record(AuditActions.OrganizationsImported, "organization", null, new
+        audit.Record(AuditActions.OrganizationsImported, AuditSubjects.Organization, null, new
         {
             file = fileName.Length > 255 ? fileName[..255] : fileName,
             report.Rows, report.Created, report.Updated, report.Unchanged,

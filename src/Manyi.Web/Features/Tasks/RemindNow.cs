@@ -6,7 +6,7 @@ using Manyi.Engine.Runtime;
 using Manyi.Engine.Tasks;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -81,7 +81,7 @@ public sealed class RemindNow(
             emails.Add(email);
         }
         outbox.Queue(emails);
-        audit.Record(AuditAction, "task", id, new { kind = templateKind, to, task.InstanceId, task.ActivityId });
+        audit.Record(AuditAction, AuditSubjects.Task, id, new { kind = templateKind, to, task.InstanceId, task.ActivityId });
         // One SaveChanges: the queued e-mails and the audit line commit together; delivery follows the commit.
         await db.SaveChangesAsync(cancellationToken);
         await outbox.DispatchAsync(emails, cancellationToken);

@@ -5,7 +5,7 @@ using Manyi.Engine.Runtime;
 using Manyi.Engine.Tasks;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Features.Files;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Security;
@@ -100,7 +100,7 @@ public sealed class TaskService(
         if (task.ClaimedByUserId is not null) return await ClaimedByOtherAsync(task, cancellationToken);
         task.ClaimedByUserId = user.Id;
         task.Revision++;
-        audit.Record(AuditActions.TaskClaimed, "task", id);
+        audit.Record(AuditActions.TaskClaimed, AuditSubjects.Task, id);
         // Revision is a concurrency token: of two claims at once, the second fails here and is told who won.
         try { await db.SaveChangesAsync(cancellationToken); }
         catch (DbUpdateConcurrencyException) { return await ClaimedByOtherAsync(await ReloadAsync(id, cancellationToken), cancellationToken); }
@@ -118,7 +118,7 @@ public sealed class TaskService(
         {
             task.ClaimedByUserId = null;
             task.Revision++;
-            audit.Record(AuditActions.TaskReleased, "task", id);
+            audit.Record(AuditActions.TaskReleased, AuditSubjects.Task, id);
             await db.SaveChangesAsync(cancellationToken);
         }
         return await DetailAsync(task, cancellationToken);
@@ -151,7 +151,7 @@ public sealed class TaskService(
         var after = await ReloadAsync(id, cancellationToken);
         if (result.Resumed.Count == 0 || after.ClosedByUserId != user.Id)
             return await ClosedAsync(after, cancellationToken) ?? new Failure.Conflict($"任务 {id} 未能完成，请重试。Task {id} could not be completed; try again.");
-        audit.Record(AuditActions.TaskCompleted, "task", id, new { outcome, instanceId = task.InstanceId });
+        audit.Record(AuditActions.TaskCompleted, AuditSubjects.Task, id, new { outcome, instanceId = task.InstanceId });
         await db.SaveChangesAsync(cancellationToken);
         return await DetailAsync(after, cancellationToken);
     }
@@ -188,7 +188,7 @@ public sealed class TaskService(
         {
             return new Failure.Invalid(target is null ? ex.Field : DataField + target.Name, ex.Message);
         }
-        audit.Record(AuditActions.FileUploaded, "file", stored.Id, new { taskId = id, field, stored.FileName, stored.Size, stored.ContentType, stored.Sha256 });
+        audit.Record(AuditActions.FileUploaded, AuditSubjects.File, stored.Id, new { taskId = id, field, stored.FileName, stored.Size, stored.ContentType, stored.Sha256 });
         await db.SaveChangesAsync(cancellationToken);
         return TaskFile.From(stored);
     }
@@ -210,7 +210,7 @@ public sealed class TaskService(
         var task = record is null ? null : await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == record.TaskId, cancellationToken);
         if (task is null || !await access.MayReadFileAsync(record!, task, cancellationToken) || await store.OpenAsync(fileId, cancellationToken) is not { } opened)
             return new Failure.NotFound($"文件 {fileId} 不存在。File '{fileId}' does not exist.");
-        audit.Record(AuditActions.FileDownloaded, "file", fileId, new { taskId = task.Id });
+        audit.Record(AuditActions.FileDownloaded, AuditSubjects.File, fileId, new { taskId = task.Id });
         await db.SaveChangesAsync(cancellationToken);
         return new OpenedFile(opened.Record, opened.Content);
     }
@@ -239,7 +239,7 @@ public sealed class TaskService(
         if (!string.IsNullOrWhiteSpace(body.Organization)) task.OrganizationId = body.Organization;
         task.ClaimedByUserId = null;
         task.Revision++;
-        audit.Record(AuditActions.TaskReassigned, "task", id, new { before, after = new { task.AssigneeUserId, task.OrganizationId }, body.Reason });
+        audit.Record(AuditActions.TaskReassigned, AuditSubjects.Task, id, new { before, after = new { task.AssigneeUserId, task.OrganizationId }, body.Reason });
         await db.SaveChangesAsync(cancellationToken);
         return await DetailAsync(task, cancellationToken);
     }
@@ -258,7 +258,7 @@ public sealed class TaskService(
         var after = await ReloadAsync(id, cancellationToken);
         if (after.Status != nameof(HumanTaskStatus.Cancelled))
             return await ClosedAsync(after, cancellationToken) ?? new Failure.Conflict($"任务 {id} 未能取消。Task {id} could not be cancelled.");
-        audit.Record(AuditActions.TaskCancelled, "task", id, new { body.Reason });
+        audit.Record(AuditActions.TaskCancelled, AuditSubjects.Task, id, new { body.Reason });
         await db.SaveChangesAsync(cancellationToken);
         return await DetailAsync(after, cancellationToken);
     }
@@ -305,7 +305,7 @@ public sealed class TaskService(
     private async Task<TaskDetail> DetailAsync(HumanTaskRecord task, CancellationToken cancellationToken)
     {
         var files = await db.Files.AsNoTracking().Where(f => f.TaskId == task.Id).OrderBy(f => f.UploadedAt).ToListAsync(cancellationToken);
-        var history = await db.AuditEntries.AsNoTracking().Where(a => a.SubjectType == "task" && a.SubjectId == task.Id)
+        var history = await db.AuditEntries.AsNoTracking().Where(a => a.SubjectType == AuditSubjects.Task && a.SubjectId == task.Id)
             .OrderBy(a => a.Id).Select(a => new TaskHistoryEntry(a.At, a.Action, a.UserName)).ToListAsync(cancellationToken);
         var lookups = await LookupsAsync([task], cancellationToken);
         return new TaskDetail(TaskSummary.From(task, lookups), task.Description, task.Form is null ? null : JsonNode.Parse(task.Form),

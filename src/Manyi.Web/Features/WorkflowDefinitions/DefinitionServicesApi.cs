@@ -7,7 +7,7 @@ using Manyi.Engine.Stores;
 using Manyi.Persistence;
 using Manyi.Persistence.Definitions;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Features.Campaigns;
 using Manyi.Web.Features.Demo;
 using Manyi.Web.Infrastructure;

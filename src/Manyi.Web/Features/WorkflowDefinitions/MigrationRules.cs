@@ -3,7 +3,7 @@ using Manyi.Engine.Runtime;
 using Manyi.Engine.Serialization;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 
 namespace Manyi.Web.Features.WorkflowDefinitions;
 
@@ -50,7 +50,7 @@ public static class MigrationRules
     {
         var (from, reasons) = await runtime.MigrateAsync(instanceId, to, by, reason, cancellationToken);
         if (reasons.Count > 0) return reasons;
-        audit.Record(AuditAction, "workflow-instance", instanceId, new { definitionId = to.DefinitionId, from, to = to.Version, reason });
+        audit.Record(AuditAction, AuditSubjects.WorkflowInstance, instanceId, new { definitionId = to.DefinitionId, from, to = to.Version, reason });
         await db.SaveChangesAsync(cancellationToken);
         return null;
     }
