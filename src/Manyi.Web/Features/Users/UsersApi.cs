@@ -119,7 +119,7 @@ public static class UsersApi
 
     /// <summary>Replaces the user's roles; audited with before and after. The last administrator keeps the role (409).</summary>
     public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> ChangeRoles(
-        string id, ChangeRolesRequest request, ManyiDbContext db, ManyiDatabase database, UserManager<ManyiUser> users, AuditTrail audit,
+        string id, ChangeRolesRequest request, ManyiDbContext db, UserManager<ManyiUser> users, AuditTrail audit,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var user = await users.FindByIdAsync(id);
@@ -146,8 +146,7 @@ public static class UsersApi
         if (before.Contains(ManyiRoles.Administrator) && !after.Contains(ManyiRoles.Administrator))
         {
             // Two administrators demoting each other at once must not both see the other still there.
-            if (database.Provider == DatabaseProvider.PostgreSql)
-                await db.Database.ExecuteSqlRawAsync("""SELECT 1 FROM roles WHERE "NormalizedName" = 'ADMINISTRATOR' FOR UPDATE""", cancellationToken);
+            await db.LockRoleAsync("ADMINISTRATOR", cancellationToken);
             var administrators = await (from ur in db.UserRoles
                                         join r in db.Roles on ur.RoleId equals r.Id
                                         where r.NormalizedName == "ADMINISTRATOR"
