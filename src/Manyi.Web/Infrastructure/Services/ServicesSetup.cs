@@ -1,5 +1,7 @@
 using Manyi.Web.Features.Deadlines;
+using Manyi.Web.Features.Emails;
 using Manyi.Web.Features.Organizations;
+using Manyi.Web.Features.Review;
 using Manyi.Web.Features.Tasks;
 using Manyi.Web.Features.WorkflowInstances;
 
@@ -18,6 +20,8 @@ public static class ServicesSetup
         services.AddScoped<RemindNow>();
         services.AddScoped<DeadlineService>();
         services.AddScoped<OrganizationService>();
+        services.AddScoped<ReviewService>();
+        services.AddScoped<EmailLogService>();
         return services;
     }
 }
