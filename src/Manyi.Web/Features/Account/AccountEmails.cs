@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using Manyi.Email.Outbox;
 using Manyi.Engine.Runtime;
 using Manyi.Persistence.Records;
+using Manyi.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace Manyi.Web.Features.Account;
 
@@ -10,11 +12,11 @@ namespace Manyi.Web.Features.Account;
 /// Identity's e-mails (password reset, invitation) go through the same outbox as the workflows' e-mails: written to
 /// the database first, delivered by the background job with retries, logged.
 /// </summary>
-public sealed class AccountEmails(IServiceScopeFactory scopes, IEmailTemplates templates, IConfiguration configuration)
+public sealed class AccountEmails(IServiceScopeFactory scopes, IEmailTemplates templates, IOptions<ManyiOptions> options)
     : IEmailSender<ManyiUser>
 {
     /// <summary>Where links in e-mails point; <c>Manyi:PublicUrl</c>, e.g. https://manyi.example.org.</summary>
-    private string PublicUrl => (configuration["Manyi:PublicUrl"] ?? "http://localhost:5000").TrimEnd('/');
+    private string PublicUrl => options.Value.LinkBase;
 
     public Task SendConfirmationLinkAsync(ManyiUser user, string email, string confirmationLink) =>
         SendAsync(user, email, "account-confirmation",

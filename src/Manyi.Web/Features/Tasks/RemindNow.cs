@@ -11,6 +11,7 @@ using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Manyi.Web.Features.Tasks;
 
@@ -22,7 +23,7 @@ namespace Manyi.Web.Features.Tasks;
 /// </summary>
 public sealed class RemindNow(
     ManyiDbContext db, ITaskDirectory directory, IEmailTemplates templates, EmailOutbox outbox, BusinessCalendar calendar, AuditTrail audit,
-    TimeProvider time, IConfiguration configuration)
+    TimeProvider time, IOptions<ManyiOptions> options)
 {
     public const string AuditAction = "task.reminded";
 
@@ -56,7 +57,7 @@ public sealed class RemindNow(
         // As the engine's reminder step: the reminder before the deadline, the overdue notice after it.
         var kind = due <= now || task.IsOverdue ? ReminderKind.Overdue : ReminderKind.Reminder;
         var templateKind = kind.ToString().ToLowerInvariant();
-        var publicUrl = (configuration["Manyi:PublicUrl"] ?? "http://localhost:5000").TrimEnd('/');
+        var publicUrl = options.Value.LinkBase;
         var batch = Guid.NewGuid().ToString("N");
         var emails = new List<OutgoingEmail>();
         foreach (var (address, index) in to.Select((a, i) => (a, i)))
