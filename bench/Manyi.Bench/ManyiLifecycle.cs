@@ -29,11 +29,35 @@ public static class ManyiLifecycle
            {"source": {"activity": "wait", "port": "Done"}, "target": {"activity": "end", "port": "In"}}]}}
         """;
 
+    /// <summary>
+    /// The nested case: the same lifecycle, but the first step is a ForEach of 10 items whose body is a Sequence (a
+    /// SetVariable and a FlowNode), inside the flowchart: 10 iterations × 3 contexts each before the wait.
+    /// </summary>
+    private const string NestedDefinitionJson = """
+        {"definitionId": "bench-nested", "name": "Bench: ForEach of 10 Sequences, wait for event, step",
+         "variables": [{"id": "n", "name": "n", "typeName": "Int32", "value": "0"}],
+         "root": {"id": "flow", "type": "Elsa.Flowchart", "activities": [
+           {"id": "start", "type": "Elsa.Start"},
+           {"id": "each", "type": "Elsa.ForEach", "items": {"typeName": "Object", "expression": {"type": "JavaScript", "value": "[1,2,3,4,5,6,7,8,9,10]"}},
+            "body": {"id": "body", "type": "Elsa.Sequence", "activities": [
+              {"id": "add", "type": "Elsa.SetVariable", "variable": {"id": "n", "name": "n", "typeName": "Int32"},
+               "value": {"typeName": "Object", "expression": {"type": "Variable", "value": "CurrentValue"}}},
+              {"id": "pass", "type": "Elsa.FlowNode"}]}},
+           {"id": "wait", "type": "Elsa.Event", "eventName": {"typeName": "String", "expression": {"type": "Literal", "value": "bench-go"}}},
+           {"id": "end", "type": "Elsa.End"}],
+          "connections": [
+           {"source": {"activity": "start", "port": "Done"}, "target": {"activity": "each", "port": "In"}},
+           {"source": {"activity": "each", "port": "Done"}, "target": {"activity": "wait", "port": "In"}},
+           {"source": {"activity": "wait", "port": "Done"}, "target": {"activity": "end", "port": "In"}}]}}
+        """;
+
+    /// <param name="nested">Runs the nested case (<see cref="NestedDefinitionJson"/>) instead of the flat one.</param>
     /// <param name="settings">Configuration as the app would get it: <c>Manyi:DataDirectory</c> or <c>ConnectionStrings:Manyi</c>.</param>
     /// <param name="parallelism">Starts and events in flight at once, each in its own scope like concurrent requests.</param>
     public static async Task<LifecycleResult> MeasureAsync(IReadOnlyDictionary<string, string?> settings, int instances, int parallelism,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool nested = false)
     {
+        var (json, definitionId) = nested ? (NestedDefinitionJson, "bench-nested") : (DefinitionJson, "bench-step-wait-step");
         var services = new ServiceCollection()
             .AddLogging(logging => logging
                 .SetMinimumLevel(Environment.GetEnvironmentVariable("MANYI_BENCH_TRACE") is null ? LogLevel.Warning : LogLevel.Information)
@@ -50,8 +74,8 @@ public static class ManyiLifecycle
             if (await db.Database.CanConnectAsync(cancellationToken)) await db.Database.EnsureDeletedAsync(cancellationToken);
             await db.Database.MigrateAsync(cancellationToken);
             var catalog = scope.ServiceProvider.GetRequiredService<WorkflowDefinitionCatalog>();
-            await catalog.ImportAsync(ElsaJson.Read(DefinitionJson), versionGiven: false, sourcePath: null, cancellationToken);
-            await catalog.PublishAsync("bench-step-wait-step", cancellationToken);
+            await catalog.ImportAsync(ElsaJson.Read(json), versionGiven: false, sourcePath: null, cancellationToken);
+            await catalog.PublishAsync(definitionId, cancellationToken);
         }
 
         async Task InScope(Func<WorkflowRuntime, Task> work)
@@ -66,7 +90,7 @@ public static class ManyiLifecycle
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(Enumerable.Range(0, instances), parallel, async (i, ct) => await InScope(async runtime =>
         {
-            var instance = await runtime.StartAsync("bench-step-wait-step", new StartOptions { CorrelationId = $"i{i}" }, ct);
+            var instance = await runtime.StartAsync(definitionId, new StartOptions { CorrelationId = $"i{i}" }, ct);
             if (instance.Status == WorkflowStatus.Suspended) Interlocked.Increment(ref suspended);
         }));
         var allWaiting = clock.Elapsed;
@@ -82,7 +106,7 @@ public static class ManyiLifecycle
 
         if (suspended != instances || finished != instances)
             throw new InvalidOperationException($"Manyi lifecycle run is wrong: {suspended} of {instances} suspended, {finished} finished.");
-        return new LifecycleResult("Manyi", $"parallelism {parallelism}", instances, clock.Elapsed, allWaiting, clock.Elapsed - allWaiting,
+        return new LifecycleResult("Manyi", nested ? $"parallelism {parallelism}, nested: ForEach of 10 Sequences" : $"parallelism {parallelism}", instances, clock.Elapsed, allWaiting, clock.Elapsed - allWaiting,
             WarningsLogged: 0, FirstWarning: null);
     }
 }

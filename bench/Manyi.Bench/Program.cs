@@ -118,6 +118,7 @@ public static class Program
 
         // 3. Manyi, on each database.
         var manyiResults = new Dictionary<string, LifecycleResult>();
+        var nestedResults = new Dictionary<string, LifecycleResult>();
         foreach (var database in databases.Where(database => rawResults.ContainsKey(database.Name)))
         {
             Console.Error.WriteLine($"measuring Manyi lifecycles: {database.Name} ...");
@@ -125,6 +126,10 @@ public static class Program
             {
                 PrepareForMeasurement();
                 manyiResults[database.Name] = await ManyiLifecycle.MeasureAsync(database.ManyiSettings, options.Instances, options.Parallelism, cancellationToken);
+                Console.Error.WriteLine($"measuring Manyi nested lifecycles: {database.Name} ...");
+                PrepareForMeasurement();
+                nestedResults[database.Name] = await ManyiLifecycle.MeasureAsync(database.ManyiSettings, options.Instances, options.Parallelism,
+                    cancellationToken, nested: true);
             }
             catch (Exception error) when (error is not OperationCanceledException)
             {
@@ -135,7 +140,7 @@ public static class Program
         Console.Error.WriteLine();
 
         PrintRawCommitRates(rawResults, failures, options.PostgresConnectionString is not null);
-        PrintLifecycles(peer, manyiResults);
+        PrintLifecycles(peer, manyiResults, nestedResults);
         PrintTargets(rawResults, failures, manyiResults);
         return exitCode;
     }
@@ -176,7 +181,7 @@ public static class Program
         Console.WriteLine(table.Render());
     }
 
-    private static void PrintLifecycles(LifecycleResult peer, Dictionary<string, LifecycleResult> manyi)
+    private static void PrintLifecycles(LifecycleResult peer, Dictionary<string, LifecycleResult> manyi, Dictionary<string, LifecycleResult> nested)
     {
         Console.WriteLine("Lifecycles: step -> wait for event -> step");
         var table = new TextTable(
@@ -184,7 +189,7 @@ public static class Program
             ("event -> all complete", true), ("lifecycles/s", true));
         table.AddRow(peer.Engine, "memory", Count(peer.Instances), Seconds(peer.Elapsed), Seconds(peer.StartToAllWaiting),
             Seconds(peer.PublishToAllComplete), Rate(peer.LifecyclesPerSecond));
-        foreach (var (database, result) in manyi)
+        foreach (var (database, result) in manyi.Concat(nested))
             table.AddRow($"{result.Engine} ({result.Configuration})", database, Count(result.Instances), Seconds(result.Elapsed),
                 Seconds(result.StartToAllWaiting), Seconds(result.PublishToAllComplete), Rate(result.LifecyclesPerSecond));
         Console.Write(table.Render());

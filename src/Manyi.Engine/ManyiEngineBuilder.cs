@@ -42,11 +42,24 @@ public static class ManyiEngineServiceCollectionExtensions
         services.TryAddSingleton<ExpressionEvaluator>();
         services.TryAddSingleton<ActivityRegistry>();
         services.TryAddSingleton<WorkflowCompiler>();
+        services.TryAddSingleton<Activities.Composition.WorkflowActivityCatalog>();
         services.TryAddSingleton<WorkflowGraphCache>();
         services.TryAddScoped<WorkflowRuntime>();
         services.TryAddScoped<DeadlinePreviewer>();
 
         var builder = new ManyiEngineBuilder(services)
+            .AddActivity<Activities.Containers.Flowchart>()
+            .AddActivity<Activities.Containers.Sequence>()
+            .AddActivity<Activities.Containers.If>()
+            .AddActivity<Activities.Containers.Switch>()
+            .AddActivity<Activities.Containers.ForEach>()
+            .AddActivity<Activities.Containers.ParallelForEach>()
+            .AddActivity<Activities.Containers.While>()
+            .AddActivity<Activities.Containers.For>()
+            .AddActivity<Activities.Containers.Break>()
+            .AddActivity<Activities.Containers.Fork>()
+            .AddActivity<Activities.Containers.Complete>()
+            .AddActivity<Activities.Containers.FlowNode>()
             .AddActivity<Start>()
             .AddActivity<End>()
             .AddActivity<Finish>()

@@ -11,7 +11,16 @@ public sealed class ManyiSchedulingOptions
     /// Hangfire workers in this process. A timer job or an e-mail job mostly waits on the database or the SMTP server, so
     /// a few per core: 4 per core, at least 4 and at most 20 (8 on a 2-core machine).
     /// </summary>
-    public int WorkerCount { get; set; } = Math.Clamp(Environment.ProcessorCount * 4, 4, 20);
+    public int WorkerCount { get; set; } = WorkersFor(Environment.ProcessorCount);
+
+    /// <summary>The default <see cref="WorkerCount"/> on a machine with this many cores.</summary>
+    public static int WorkersFor(int processorCount) => Math.Clamp(processorCount * 4, 4, 20);
+
+    /// <summary>
+    /// Whether this process runs a Hangfire server (its workers). Off, jobs are still scheduled and enqueued in the
+    /// storage but none runs here; for tests that need no job to run. On unless set.
+    /// </summary>
+    public bool Server { get; set; } = true;
 
     /// <summary>
     /// How often Hangfire looks for scheduled jobs that became due; a timer fires at most this late (plus the queue's

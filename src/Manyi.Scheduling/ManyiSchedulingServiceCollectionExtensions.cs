@@ -37,11 +37,12 @@ public static class ManyiSchedulingServiceCollectionExtensions
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
-        services.AddHangfireServer(server =>
-        {
-            server.WorkerCount = options.WorkerCount;
-            server.SchedulePollingInterval = options.SchedulePollingInterval;
-        });
+        if (options.Server)
+            services.AddHangfireServer(server =>
+            {
+                server.WorkerCount = options.WorkerCount;
+                server.SchedulePollingInterval = options.SchedulePollingInterval;
+            });
 
         services.AddSingleton<SchedulerEpoch>();
         services.AddSingleton<TimerBookmarks>();

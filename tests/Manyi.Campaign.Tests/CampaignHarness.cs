@@ -17,7 +17,7 @@ namespace Manyi.Campaign.Tests;
 
 /// <summary>
 /// The services as the web host adds them (engine, data, e-mail templates, campaign) on a real, migrated database of
-/// their own: a SQLite file in a temp folder, or a fresh PostgreSQL database. Each test starts one and makes its own data.
+/// their own: a SQLite file in a temp folder, or a PostgreSQL database (copies of one migrated template). Each test starts one and makes its own data.
 /// </summary>
 public sealed class CampaignHarness : IAsyncDisposable
 {
@@ -39,7 +39,7 @@ public sealed class CampaignHarness : IAsyncDisposable
     public static async Task<CampaignHarness> StartAsync(string provider, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "manyi-campaign-" + Guid.NewGuid().ToString("N")[..8]);
-        var postgres = provider == "postgres" ? await PostgresServer.CreateDatabaseAsync() : null;
+        var postgres = await MigratedDatabases.CreateAsync(provider, folder);
         var values = new Dictionary<string, string?>
         {
             ["Manyi:DataDirectory"] = folder,
@@ -57,8 +57,6 @@ public sealed class CampaignHarness : IAsyncDisposable
         services.AddManyiEmail(configuration);
         services.AddManyiCampaign();
         var built = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-        await using (var scope = built.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Database.MigrateAsync(Ct);
         return new CampaignHarness(built, postgres, folder);
     }
 

@@ -18,7 +18,7 @@ namespace Manyi.Email.Tests;
 
 /// <summary>
 /// The product's services as the web host adds them (engine, data, e-mail) on a real, migrated database of their own:
-/// a SQLite file in a temp folder, or a fresh PostgreSQL database.
+/// a SQLite file in a temp folder, or a PostgreSQL database (copies of one migrated template).
 /// </summary>
 public sealed class EmailHarness : IAsyncDisposable
 {
@@ -51,7 +51,7 @@ public sealed class EmailHarness : IAsyncDisposable
         params Type[] activities)
     {
         var folder = Path.Combine(Path.GetTempPath(), "manyi-email-" + Guid.NewGuid().ToString("N")[..8]);
-        var postgres = provider == "postgres" ? await PostgresServer.CreateDatabaseAsync() : null;
+        var postgres = await MigratedDatabases.CreateAsync(provider, folder);
         var all = new Dictionary<string, string?> { ["Manyi:DataDirectory"] = folder };
         if (postgres is not null) all["ConnectionStrings:Manyi"] = postgres.ConnectionString;
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
@@ -65,8 +65,6 @@ public sealed class EmailHarness : IAsyncDisposable
         services.AddManyiEmail(configuration);
         foreach (var activity in activities) services.AddSingleton(new ActivityRegistration(activity));
         var provider_ = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true });
-        await using (var scope = provider_.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Database.MigrateAsync();
         return new EmailHarness(provider_, postgres, folder, logs);
     }
 

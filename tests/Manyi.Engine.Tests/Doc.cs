@@ -62,3 +62,36 @@ internal static class Doc
         ["value"] = value,
     };
 }
+
+/// <summary>Builds Elsa 3 documents whose root is any activity, with containers nested as Elsa writes them.</summary>
+internal static class Tree
+{
+    public static Manyi.Engine.Model.WorkflowDefinition Workflow(JsonObject root, params JsonNode?[] variables) =>
+        ElsaJson.Read(new JsonObject
+        {
+            ["id"] = "tree-v1",
+            ["definitionId"] = "tree",
+            ["name"] = "Tree",
+            ["version"] = 1,
+            ["variables"] = new JsonArray(variables),
+            ["root"] = root,
+        }.ToJsonString());
+
+    public static JsonObject Sequence(string id, params JsonObject[] activities) =>
+        Doc.Activity(id, "Elsa.Sequence", ("activities", new JsonArray([.. activities])));
+
+    public static JsonObject Flowchart(string id, JsonObject[] activities, params JsonObject[] connections) =>
+        Doc.Activity(id, "Elsa.Flowchart", ("activities", new JsonArray([.. activities])), ("connections", new JsonArray([.. connections])));
+
+    public static JsonObject Js(string script, string typeName = "Object") => Doc.Input(script, "JavaScript", typeName);
+
+    public static JsonObject Line(string id, string script) => Doc.WriteLine(id, script, "JavaScript");
+
+    public static JsonObject Event(string id, string eventName) => Doc.Activity(id, "Elsa.Event", ("eventName", Doc.Input(eventName)));
+
+    public static JsonObject With(this JsonObject activity, string key, JsonNode? value)
+    {
+        activity[key] = value;
+        return activity;
+    }
+}

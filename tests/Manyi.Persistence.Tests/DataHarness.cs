@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Persistence.Tests;
 
-/// <summary>The engine on a real, migrated database of its own: a SQLite file in a temp folder, or a fresh PostgreSQL database.</summary>
+/// <summary>The engine on a real, migrated database of its own: a SQLite file in a temp folder, or a PostgreSQL database (copies of one migrated template).</summary>
 public sealed class DataHarness : IAsyncDisposable
 {
     private readonly TestDatabase? _postgres;
@@ -28,7 +28,7 @@ public sealed class DataHarness : IAsyncDisposable
     public static async Task<DataHarness> StartAsync(string provider)
     {
         var folder = Path.Combine(Path.GetTempPath(), "manyi-data-" + Guid.NewGuid().ToString("N")[..8]);
-        var postgres = provider == "postgres" ? await PostgresServer.CreateDatabaseAsync() : null;
+        var postgres = await MigratedDatabases.CreateAsync(provider, folder);
         var settings = new Dictionary<string, string?> { ["Manyi:DataDirectory"] = folder };
         if (postgres is not null) settings["ConnectionStrings:Manyi"] = postgres.ConnectionString;
         var services = new ServiceCollection()
@@ -36,8 +36,6 @@ public sealed class DataHarness : IAsyncDisposable
             .AddManyiData(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         services.AddManyiEngine();
         var provider_ = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
-        await using (var scope = provider_.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Database.MigrateAsync();
         return new DataHarness(provider_, postgres, folder, provider);
     }
 

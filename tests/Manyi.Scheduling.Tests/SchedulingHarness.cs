@@ -37,17 +37,9 @@ public sealed class TestData : IAsyncDisposable
     public static async Task<TestData> CreateAsync(string provider)
     {
         var folder = Path.Combine(Path.GetTempPath(), "manyi-scheduling-" + Guid.NewGuid().ToString("N")[..8]);
-        var postgres = provider switch
-        {
-            "sqlite" => null,
-            "postgres" => await PostgresServer.CreateDatabaseAsync(),
-            _ => throw new ArgumentOutOfRangeException(nameof(provider), provider, "Use \"sqlite\" or \"postgres\"."),
-        };
+        // Manyi's schema and, on PostgreSQL, Hangfire's: migrated once, copied for each test.
+        var postgres = await MigratedDatabases.CreateAsync(provider, folder, "manyi+hangfire", services => services.MigrateSchedulingAsync());
         var data = new TestData(provider, postgres, folder);
-        await using var services = data.Services();
-        await using (var scope = services.CreateAsyncScope())
-            await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Database.MigrateAsync();
-        await services.MigrateSchedulingAsync();
         return data;
     }
 

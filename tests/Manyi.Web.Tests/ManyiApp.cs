@@ -26,6 +26,9 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
     /// <summary>A password that passes the rules, for users the tests create.</summary>
     public const string UserPassword = "user-pass-2025";
 
+    /// <summary>PBKDF2 rounds of the tests' password hashes (Identity's default is 100,000).</summary>
+    public const int TestHashIterations = 1000;
+
     private readonly bool _ownsStorage;
     private readonly bool _migrateOnStartup;
     private string? _adminToken;
@@ -52,8 +55,11 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
     /// <summary>Services to replace after the app's own (a fake clock, say): set before the first request.</summary>
     public Action<IServiceCollection>? TestServices { get; set; }
 
-    /// <summary>An app on fresh storage of its own, disposed with the app.</summary>
-    public static async Task<ManyiApp> StartAsync(string provider) => new(await ManyiStorage.CreateAsync(provider), ownsStorage: true, migrateOnStartup: true);
+    /// <summary>
+    /// An app on fresh storage of its own, disposed with the app: a copy of a database migrated once per provider, with
+    /// the bootstrap administrator (<see cref="ManyiStorage.CreateMigratedAsync"/>).
+    /// </summary>
+    public static async Task<ManyiApp> StartAsync(string provider) => new(await ManyiStorage.CreateMigratedAsync(provider), ownsStorage: true, migrateOnStartup: true);
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -63,7 +69,11 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
         builder.UseSetting("Manyi:Bootstrap:AdminEmail", AdminEmail);
         builder.UseSetting("Manyi:Bootstrap:AdminPassword", AdminPassword);
         builder.UseSetting("Manyi:Demo:Enabled", "false");
+        // Two workers do for a test's few jobs; 8-20 per host, with several hosts at once, only compete for two cores.
+        builder.UseSetting("Manyi:Hangfire:WorkerCount", "2");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
+        // Hashing passwords as production does (100,000 rounds) costs a tenth of a second a sign-in; tests prove no strength.
+        builder.ConfigureTestServices(services => services.Configure<PasswordHasherOptions>(hasher => hasher.IterationCount = TestHashIterations));
         if (TestServices is { } replace) builder.ConfigureTestServices(replace);
         if (Storage.Postgres is { } postgres)
         {
@@ -163,9 +173,56 @@ public sealed class ManyiStorage : IAsyncDisposable
     public string DataDirectory => Path.Combine(_root, "data");
     public string WorkflowsDirectory => Path.Combine(_root, "workflows");
 
+    /// <summary>
+    /// Storage whose database is already migrated and holds the bootstrap administrator, as if an app had started on
+    /// it once: a copy of a template made once per provider and test process (<see cref="DatabaseTemplates"/>).
+    /// </summary>
+    public static async Task<ManyiStorage> CreateMigratedAsync(string provider)
+    {
+        switch (provider)
+        {
+            case "sqlite":
+                var storage = new ManyiStorage(provider, NewRoot(), null);
+                await DatabaseTemplates.CopySqliteAsync(TemplateKey, DatabaseFile, storage.DataDirectory, async folder =>
+                {
+                    var once = new ManyiStorage(provider, NewRoot(), null);
+                    await StartOnceAsync(once);
+                    foreach (var name in new[] { DatabaseFile, DatabaseFile + "-wal" })
+                        if (File.Exists(Path.Combine(once.DataDirectory, name)))
+                            File.Copy(Path.Combine(once.DataDirectory, name), Path.Combine(folder, name));
+                    once.DeleteFolder();
+                });
+                return storage;
+            case "postgres":
+                var database = await DatabaseTemplates.CopyPostgresAsync(TemplateKey, async template =>
+                {
+                    var once = new ManyiStorage(provider, NewRoot(), template);
+                    await StartOnceAsync(once);
+                    once.DeleteFolder();
+                });
+                return new ManyiStorage(provider, NewRoot(), database);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(provider), provider, "Use \"sqlite\" or \"postgres\".");
+        }
+    }
+
+    private const string TemplateKey = "manyi-web";
+    private const string DatabaseFile = "manyi.db";
+
+    /// <summary>Starts an app once on this storage (its start-up migrates and creates the roles and the bootstrap administrator) and stops it.</summary>
+    private static async Task StartOnceAsync(ManyiStorage storage)
+    {
+        await using (var app = new ManyiApp(storage) { Settings = { ["Manyi:Hangfire:Server"] = "false" } })
+            _ = app.Services; // starts the host
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+    }
+
+    private static string NewRoot() => Path.Combine(Path.GetTempPath(), "manyi-web-" + Guid.NewGuid().ToString("N")[..12]);
+
+    /// <summary>Storage with an empty database: the app migrates it when it starts.</summary>
     public static async Task<ManyiStorage> CreateAsync(string provider)
     {
-        var root = Path.Combine(Path.GetTempPath(), "manyi-web-" + Guid.NewGuid().ToString("N")[..12]);
+        var root = NewRoot();
         return provider switch
         {
             "sqlite" => new ManyiStorage(provider, root, null),
@@ -182,6 +239,11 @@ public sealed class ManyiStorage : IAsyncDisposable
     {
         if (Postgres is not null) await Postgres.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        DeleteFolder();
+    }
+
+    private void DeleteFolder()
+    {
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 }

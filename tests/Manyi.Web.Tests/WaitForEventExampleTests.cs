@@ -8,7 +8,6 @@ public sealed class WaitForEventExampleTests
 {
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task The_example_waits_for_its_event_and_reports_what_arrived(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);

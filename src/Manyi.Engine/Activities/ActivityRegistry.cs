@@ -23,6 +23,11 @@ public sealed class ActivityRegistry
     public IEnumerable<ActivityDescriptor> All => _byTypeName.Values.Distinct().OrderBy(d => d.Category).ThenBy(d => d.TypeName);
 
     public ActivityDescriptor? Find(string typeName) => _byTypeName.GetValueOrDefault(typeName);
+
+    /// <summary>The descriptor of an activity class that is not registered under a type name of its own (a workflow used as an activity).</summary>
+    public ActivityDescriptor Describe(Type type) => _unregistered.GetOrAdd(type, ActivityDescriptor.Describe);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<Type, ActivityDescriptor> _unregistered = new();
 }
 
 /// <summary>One activity type registered with the engine.</summary>

@@ -26,6 +26,9 @@ public abstract record ActivityStep
 
     /// <summary>Ends the whole workflow instance: cancels every other branch and bookmark.</summary>
     public sealed record FinishedWorkflow : ActivityStep;
+
+    /// <summary>Completed, sending a signal up to the nearest container that receives it (Break, Complete).</summary>
+    public sealed record Signalled(ActivitySignal Signal) : ActivityStep;
 }
 
 /// <summary>

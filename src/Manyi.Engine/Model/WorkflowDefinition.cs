@@ -51,6 +51,12 @@ public enum IncidentStrategy
 public sealed record VariableDefinition(string Id, string Name, string TypeName = "Object", bool IsArray = false, string? Value = null)
 {
     public JsonObject Extra { get; init; } = [];
+
+    /// <summary>The variable's initial value, converted to its type.</summary>
+    public JsonNode? InitialValue() =>
+        Value is null ? null
+        : IsArray ? JsonNode.Parse(Value)
+        : Expressions.ValueConverter.ToJson(Expressions.ValueConverter.Convert(Value, Activities.TypeNames.ToClr(TypeName)));
 }
 
 /// <summary>
@@ -66,6 +72,12 @@ public sealed class ActivityNode
     public int Version { get; set; } = 1;
     public JsonObject CustomProperties { get; set; } = [];
     public JsonObject Metadata { get; set; } = [];
+
+    /// <summary>
+    /// The keys the file gave this activity, in file order, so that writing it back gives the same keys in the same
+    /// order (no <c>name: null</c> added to an Elsa file that had none); null for an activity made in Manyi.
+    /// </summary>
+    public IReadOnlyList<string>? SourceKeys { get; set; }
 
     /// <summary>Inputs and any other keys, in file order.</summary>
     public JsonObject Properties { get; set; } = [];
@@ -93,6 +105,12 @@ public sealed class ActivityNode
 public sealed record Connection(Endpoint Source, Endpoint Target)
 {
     public JsonArray Vertices { get; init; } = [];
+
+    /// <summary>Whether the file wrote <c>vertices</c> (Elsa's own files often do not); a connection made in Manyi does.</summary>
+    public bool HasVerticesKey { get; init; } = true;
+
+    /// <summary>Keys of the connection Manyi does not know, kept verbatim.</summary>
+    public JsonObject Extra { get; init; } = [];
 }
 
 public sealed record Endpoint(string Activity, string Port);

@@ -5,19 +5,74 @@ using Manyi.Engine.Model;
 
 namespace Manyi.Engine.Runtime;
 
-/// <summary>What an activity sees while it runs: its node, the instance's variables and input, expressions, the clock and the journal.</summary>
+/// <summary>
+/// What an activity sees while it runs: its node, the instance's variables and input, expressions, the clock and the
+/// journal; a container also its execution context (its children, its own small state).
+/// </summary>
 public sealed class ActivityContext : IExpressionScope
 {
     private readonly Burst _burst;
 
-    internal ActivityContext(Burst burst, GraphNode node)
+    /// <summary>A context outside any run (a trigger's probe, a preview): no execution context, no children.</summary>
+    internal ActivityContext(Burst burst, GraphNode node) : this(burst, node, null)
+    {
+    }
+
+    internal ActivityContext(Burst burst, GraphNode node, ExecutionContextState? execution)
     {
         _burst = burst;
         GraphNode = node;
+        Execution = execution;
     }
 
     public ActivityNode Node => GraphNode.Node;
     internal GraphNode GraphNode { get; }
+    internal ExecutionContextState? Execution { get; }
+    internal Burst Burst => _burst;
+
+    /// <summary>This activity execution context's id (empty outside a run).</summary>
+    public string ContextId => Execution?.Id ?? "";
+
+    /// <summary>What the owning container passed when it scheduled this activity (a branch, an iteration's item).</summary>
+    public JsonNode? Tag => Execution?.Tag;
+
+    /// <summary>A container's own state, kept in its context between calls.</summary>
+    public Dictionary<string, JsonNode?> Properties => RunningContext.Properties;
+
+    /// <summary>
+    /// Schedules a child activity (one this container holds) in a context of its own, owned by this one, with
+    /// variables local to that context (a loop body's current item), if any.
+    /// </summary>
+    public void ScheduleChild(string activityId, JsonNode? tag = null, IReadOnlyDictionary<string, JsonNode?>? variables = null)
+    {
+        if (!_burst.Graph.Nodes.TryGetValue(activityId, out var child) || child.Parent != GraphNode)
+            throw new InvalidOperationException($"Activity '{Node.Id}' does not hold an activity '{activityId}'.");
+        _burst.Schedule(new WorkItem(activityId, RunningContext.Id, tag?.DeepClone())
+        {
+            Variables = variables?.ToDictionary(v => v.Key, v => v.Value?.DeepClone()),
+        });
+    }
+
+    /// <summary>Declares (or sets) a variable local to this context: visible to what runs under it, gone when it completes.</summary>
+    public void SetLocalVariable(string name, JsonNode? value) => (RunningContext.Variables ??= [])[name] = value?.DeepClone();
+
+    /// <summary>The nearest context, from this one up, that declares the variable locally.</summary>
+    private ExecutionContextState? ScopeOf(string name)
+    {
+        for (var context = Execution; context is not null; context = context.ParentId is null ? null : Instance.State.FindContext(context.ParentId))
+            if (context.Variables?.ContainsKey(name) == true)
+                return context;
+        return null;
+    }
+
+    /// <summary>Whether anything still runs or waits under this context (scheduled children, child contexts).</summary>
+    public bool HasPendingChildren => _burst.HasPendingChildren(RunningContext.Id);
+
+    /// <summary>Cancels everything under this context: scheduled children, child contexts and their bookmarks.</summary>
+    public void CancelChildren() => _burst.CancelChildren(RunningContext);
+
+    private ExecutionContextState RunningContext =>
+        Execution ?? throw new InvalidOperationException($"Activity '{Node.Id}' is not running in an execution context.");
     public WorkflowInstance Instance => _burst.Instance;
     public WorkflowDefinition Definition => _burst.Graph.Definition;
     public DateTimeOffset Now => _burst.Now;
@@ -62,12 +117,30 @@ public sealed class ActivityContext : IExpressionScope
         Instance.State.LastResult = value?.DeepClone();
     }
 
-    public IReadOnlyList<VariableDefinition> VariableDefinitions => Definition.Variables;
+    /// <summary>The workflow's variables and those local to the contexts around this one.</summary>
+    public IReadOnlyList<VariableDefinition> VariableDefinitions
+    {
+        get
+        {
+            List<VariableDefinition>? all = null;
+            for (var context = Execution; context is not null; context = context.ParentId is null ? null : Instance.State.FindContext(context.ParentId))
+                foreach (var name in context.Variables?.Keys ?? Enumerable.Empty<string>())
+                    if (!Definition.Variables.Any(v => v.Name == name) && (all ??= [.. Definition.Variables]).TrueForAll(v => v.Name != name))
+                        all.Add(new VariableDefinition(name, name));
+            return all ?? Definition.Variables;
+        }
+    }
 
-    public JsonNode? GetVariable(string name) => Instance.State.Variables.GetValueOrDefault(name);
+    public JsonNode? GetVariable(string name) =>
+        ScopeOf(name) is { } scope ? scope.Variables![name] : Instance.State.Variables.GetValueOrDefault(name);
 
     public void SetVariable(string name, JsonNode? value)
     {
+        if (ScopeOf(name) is { } scope)
+        {
+            scope.Variables![name] = value;
+            return;
+        }
         var definition = Definition.Variables.FirstOrDefault(v => v.Name == name || v.Id == name);
         var key = definition?.Name ?? name;
         Instance.State.Variables[key] = definition is null || definition.IsArray
@@ -75,8 +148,19 @@ public sealed class ActivityContext : IExpressionScope
             : ValueConverter.ToJson(ValueConverter.Convert(value, TypeNames.ToClr(definition.TypeName)));
     }
 
-    public JsonNode? GetInput(string name) => Instance.State.Input.GetValueOrDefault(name);
-    public IReadOnlyDictionary<string, JsonNode?> Input => Instance.State.Input;
+    public JsonNode? GetInput(string name) => Input.GetValueOrDefault(name);
+
+    /// <summary>The instance's input, or, inside a workflow used as an activity, the inputs that node gave it.</summary>
+    public IReadOnlyDictionary<string, JsonNode?> Input
+    {
+        get
+        {
+            for (var context = Execution; context is not null; context = context.ParentId is null ? null : Instance.State.FindContext(context.ParentId))
+                if (context.Properties.GetValueOrDefault(Activities.Composition.WorkflowDefinitionActivity.InputProperty) is JsonObject input)
+                    return input.ToDictionary(p => p.Key, p => p.Value);
+            return Instance.State.Input;
+        }
+    }
 
     public string? CorrelationId
     {

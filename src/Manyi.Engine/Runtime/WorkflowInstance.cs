@@ -35,18 +35,22 @@ public sealed class WorkflowInstance
 
 /// <summary>
 /// The serialised runtime state of an instance (the "state blob"). <see cref="FormatVersion"/> changes whenever its
-/// shape does, so that a stored blob can be upgraded rather than misread.
+/// shape does, so that a stored blob can be upgraded rather than misread (<see cref="WorkflowStateUpgrade"/>).
 /// </summary>
 public sealed class WorkflowState
 {
-    public const int CurrentFormatVersion = 1;
+    /// <summary>2: activity execution contexts (a composite tree) instead of one flat flowchart's queue and tokens.</summary>
+    public const int CurrentFormatVersion = 2;
+
+    /// <summary>The context of the workflow's root activity.</summary>
+    public const string RootContextId = "root";
 
     public int FormatVersion { get; set; } = CurrentFormatVersion;
 
     /// <summary>The instance that dispatched this one (Elsa.DispatchWorkflow) and waits for it to end, if any.</summary>
     public string? ParentInstanceId { get; set; }
 
-    /// <summary>The activity the run started at; the flowchart's loop and join analysis depends on it.</summary>
+    /// <summary>The activity the run started at; the root flowchart's loop and join analysis depends on it.</summary>
     public string? StartActivityId { get; set; }
 
     public Dictionary<string, JsonNode?> Variables { get; set; } = [];
@@ -57,20 +61,17 @@ public sealed class WorkflowState
 
     public JsonNode? LastResult { get; set; }
 
-    /// <summary>Activities scheduled but not yet run; only non-empty while running or after a fault.</summary>
-    public List<string> Queue { get; set; } = [];
+    /// <summary>Activities scheduled but not yet run, each for the context that owns it; only non-empty while running or after a fault.</summary>
+    public List<WorkItem> Queue { get; set; } = [];
 
-    /// <summary>
-    /// Tokens that arrived at activities with several inbound connections, by target activity id and then by
-    /// connection index: true for a branch that was taken, false for one that was not.
-    /// </summary>
-    public Dictionary<string, Dictionary<int, bool>> Tokens { get; set; } = [];
+    /// <summary>The activity execution contexts still alive: running containers and activities that wait on bookmarks.</summary>
+    public List<ExecutionContextState> Contexts { get; set; } = [];
 
-    /// <summary>
-    /// Exits of loops (connection indexes) that a round did not take while the loop had more rounds to go. Each gets
-    /// its dead token once its loop has no work left, unless a later round takes it.
-    /// </summary>
-    public List<int> HeldLoopExits { get; set; } = [];
+    /// <summary>The context that created each bookmark, by bookmark id; resuming a bookmark resumes that context.</summary>
+    public Dictionary<string, string> BookmarkOwners { get; set; } = [];
+
+    /// <summary>The number the next context id is made from.</summary>
+    public long NextContextId { get; set; } = 1;
 
     /// <summary>The next journal sequence number.</summary>
     public long JournalSequence { get; set; }
@@ -80,6 +81,58 @@ public sealed class WorkflowState
     /// so that a ladder changed mid-campaign reaches instances pinned to an older version.
     /// </summary>
     public Dictionary<string, Calendar.ReminderLadder> ReminderLadders { get; set; } = [];
+
+    public ExecutionContextState? FindContext(string id) => Contexts.Find(c => c.Id == id);
+}
+
+/// <summary>
+/// One activity execution context: an activity running (a container with children under way) or waiting (on its
+/// bookmarks), the context that owns it, and the small state it keeps between calls.
+/// </summary>
+public sealed class ExecutionContextState
+{
+    public required string Id { get; init; }
+
+    /// <summary>The activity; null only for the root context of an upgraded format-1 state, filled in when loaded.</summary>
+    public string? ActivityId { get; set; }
+
+    /// <summary>The owner's context; null for the root.</summary>
+    public string? ParentId { get; init; }
+
+    /// <summary>What the owner passed when it scheduled this activity (a branch, an iteration's item).</summary>
+    public JsonNode? Tag { get; set; }
+
+    /// <summary>
+    /// Variables local to this context and what runs under it (a sequence's declared variables, a loop body's
+    /// CurrentValue and CurrentIndex); null when it has none.
+    /// </summary>
+    public Dictionary<string, JsonNode?>? Variables { get; set; }
+
+    /// <summary>A container's own small state (a sequence's next index, a loop's current item…).</summary>
+    public Dictionary<string, JsonNode?> Properties { get; set; } = [];
+
+    /// <summary>
+    /// A flowchart's tokens that arrived at activities with several inbound connections, by target activity id and
+    /// then by connection index: true for a branch that was taken, false for one that was not.
+    /// </summary>
+    public Dictionary<string, Dictionary<int, bool>> Tokens { get; set; } = [];
+
+    /// <summary>
+    /// A flowchart's loop exits (connection indexes) that a round did not take while the loop had more rounds to go.
+    /// Each gets its dead token once its loop has no work left, unless a later round takes it.
+    /// </summary>
+    public List<int> HeldLoopExits { get; set; } = [];
+}
+
+/// <summary>
+/// An activity scheduled for the context <paramref name="OwnerId"/> (null: the workflow's root). With
+/// <paramref name="Completed"/> set it is not a run but a completion still to deliver to the owner (after a fault in
+/// the owner's callback), with the completed child's outcomes.
+/// </summary>
+public sealed record WorkItem(string ActivityId, string? OwnerId, JsonNode? Tag = null, IReadOnlyList<string>? Completed = null)
+{
+    /// <summary>Variables local to the context the activity will run in (a loop body's current item).</summary>
+    public Dictionary<string, JsonNode?>? Variables { get; init; }
 }
 
 /// <summary>A suspended activity waiting for a stimulus with this name and key.</summary>

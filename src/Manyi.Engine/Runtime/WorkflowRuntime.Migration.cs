@@ -3,14 +3,16 @@ using Manyi.Engine.Model;
 namespace Manyi.Engine.Runtime;
 
 /// <summary>
-/// Whether an instance can move to a newer version of its definition (<see cref="Reasons"/> says why not), and where its
-/// tokens and held loop exits stand in the new version's connections when it can.
+/// Whether an instance can move to a newer version of its definition (<see cref="Reasons"/> says why not), and where
+/// each flowchart context's tokens and held loop exits stand in the new version's connections when it can.
 /// </summary>
-public sealed record MigrationCheck(
-    IReadOnlyList<string> WaitingIn, IReadOnlyList<string> Reasons, Dictionary<string, Dictionary<int, bool>>? Tokens, List<int>? HeldLoopExits)
+public sealed record MigrationCheck(IReadOnlyList<string> WaitingIn, IReadOnlyList<string> Reasons, IReadOnlyList<MovedContext> Contexts)
 {
     public bool CanMove => Reasons.Count == 0;
 }
+
+/// <summary>A context's tokens and held loop exits, renumbered for the new version's connections.</summary>
+public sealed record MovedContext(ExecutionContextState Context, Dictionary<string, Dictionary<int, bool>> Tokens, List<int> HeldLoopExits);
 
 /// <summary>
 /// Moving suspended instances of older versions onto a newer version of their definition. An instance can move when
@@ -46,21 +48,28 @@ public sealed partial class WorkflowRuntime
         if (state.StartActivityId is { } start && !to.Nodes.ContainsKey(start))
             reasons.Add($"起始活动 '{start}' 在版本 {toVersion} 中已删除。It started at '{start}', which version {toVersion} does not have.");
 
-        // A token or held exit names a connection by its index: the same connection (source, port, target) in the new version.
-        int? Map(int index)
+        // Each flowchart's tokens name its connections by index: they move to the same connections in the new version.
+        int? Map(string flowchartId, int index)
         {
-            if (index < 0 || index >= from.Connections.Count) return null;
-            var c = from.Connections[index];
-            var match = to.Connections.FirstOrDefault(n => n.Source == c.Source && n.SourcePort == c.SourcePort && n.Target == c.Target);
+            var fromConnections = from.Flowcharts.GetValueOrDefault(flowchartId)?.Connections ?? [];
+            if (index < 0 || index >= fromConnections.Count) return null;
+            var c = fromConnections[index];
+            var match = to.Flowcharts.GetValueOrDefault(flowchartId)?.Connections
+                .FirstOrDefault(n => n.Source == c.Source && n.SourcePort == c.SourcePort && n.Target == c.Target);
             if (match is null)
                 reasons.Add($"已走过的连线 {c.Source}.{c.SourcePort} → {c.Target} 在版本 {toVersion} 中已删除。" +
                     $"A branch it has taken, {c.Source}.{c.SourcePort} → {c.Target}, is not in version {toVersion}.");
             return match?.Index;
         }
-        var tokens = state.Tokens.ToDictionary(t => t.Key, t => t.Value.Select(p => (Index: Map(p.Key), p.Value))
-            .Where(p => p.Index is not null).ToDictionary(p => p.Index!.Value, p => p.Value));
-        var held = state.HeldLoopExits.Select(Map).Where(i => i is not null).Select(i => i!.Value).ToList();
-        return reasons.Count > 0 ? new MigrationCheck(waitingIn, reasons, null, null) : new MigrationCheck(waitingIn, reasons, tokens, held);
+        var moved = state.Contexts.Select(context =>
+        {
+            var flowchartId = context.ActivityId ?? from.Root.Node.Id;
+            var tokens = context.Tokens.ToDictionary(t => t.Key, t => t.Value.Select(p => (Index: Map(flowchartId, p.Key), p.Value))
+                .Where(p => p.Index is not null).ToDictionary(p => p.Index!.Value, p => p.Value));
+            var held = context.HeldLoopExits.Select(i => Map(flowchartId, i)).Where(i => i is not null).Select(i => i!.Value).ToList();
+            return new MovedContext(context, tokens, held);
+        }).ToList();
+        return new MigrationCheck(waitingIn, reasons, reasons.Count > 0 ? [] : moved);
     }
 
     /// <summary>
@@ -88,8 +97,11 @@ public sealed partial class WorkflowRuntime
                 reasons = check.Reasons;
                 from = instance.Version;
                 if (!check.CanMove) return Task.CompletedTask;
-                instance.State.Tokens = check.Tokens!;
-                instance.State.HeldLoopExits = check.HeldLoopExits!;
+                foreach (var context in check.Contexts)
+                {
+                    context.Context.Tokens = context.Tokens;
+                    context.Context.HeldLoopExits = context.HeldLoopExits;
+                }
                 burst.Journal(null, JournalEvent.Message, $"Migrated from version {instance.Version} to version {to.Version} by {by}: {reason}");
                 instance.DefinitionVersionId = to.Id;
                 instance.Version = to.Version;

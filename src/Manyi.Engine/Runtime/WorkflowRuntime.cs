@@ -48,8 +48,16 @@ public sealed partial class WorkflowRuntime(
     RuntimeOptions options,
     ITimerScheduler timers,
     IEmailDispatcher emails,
+    Activities.Composition.WorkflowActivityCatalog workflowActivities,
     ILogger<WorkflowRuntime> logger)
 {
+    /// <summary>
+    /// Loads the workflows a definition uses as activities (to any depth) from the store, so that it compiles; call
+    /// before validating a definition that may use some.
+    /// </summary>
+    public Task LoadWorkflowActivitiesAsync(WorkflowDefinition definition, CancellationToken cancellationToken) =>
+        workflowActivities.LoadReferencesAsync(definition, store, cancellationToken);
+
     private static readonly SemaphoreSlim[] InstanceLocks = Enumerable.Range(0, 256).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
     public async Task<WorkflowInstance> StartAsync(string definitionId, StartOptions start, CancellationToken cancellationToken)
@@ -102,6 +110,8 @@ public sealed partial class WorkflowRuntime(
                 burst.Result.RemovedBookmarks.Add(bookmark);
             }
             instance.State.Queue.Clear();
+            instance.State.Contexts.Clear();
+            instance.State.BookmarkOwners.Clear();
             instance.Status = WorkflowStatus.Cancelled;
             instance.FinishedAt = burst.Now;
             instance.UpdatedAt = burst.Now;
@@ -196,6 +206,7 @@ public sealed partial class WorkflowRuntime(
         {
             var definition = await store.FindDefinitionVersionAsync(trigger.DefinitionVersionId, cancellationToken);
             if (definition is null) continue;
+            await LoadWorkflowActivitiesAsync(definition, cancellationToken);
             var next = (await TriggerAsync(definition, graphs.Get(definition).Nodes[trigger.ActivityId], cancellationToken)).ResumeAt;
             if (!await store.AdvanceTriggerAsync(trigger, next > now ? next : null, cancellationToken)) continue;
             var stimulus = new Stimulus(trigger.Name, trigger.Key);
@@ -208,6 +219,7 @@ public sealed partial class WorkflowRuntime(
     /// <summary>The triggers a published definition registers: its start activities that a stimulus can start.</summary>
     public async Task<IReadOnlyList<StoredTrigger>> GetTriggersAsync(WorkflowDefinition definition, CancellationToken cancellationToken)
     {
+        await LoadWorkflowActivitiesAsync(definition, cancellationToken);
         var triggers = new List<StoredTrigger>();
         foreach (var node in graphs.Get(definition).Nodes.Values.Where(n => n.Node.CanStartWorkflow && n.Activity is ITriggerActivity))
         {
@@ -227,6 +239,7 @@ public sealed partial class WorkflowRuntime(
     private async Task<(WorkflowInstance Instance, BurstResult Result)> StartCoreAsync(
         WorkflowDefinition definition, StartOptions start, Stimulus? trigger, CancellationToken cancellationToken)
     {
+        await LoadWorkflowActivitiesAsync(definition, cancellationToken);
         var graph = graphs.Get(definition);
         var instance = NewInstance(definition, start);
         using var telemetry = WorkflowTelemetry.Burst("start", instance.Id, definition.DefinitionId, logger);
@@ -234,7 +247,7 @@ public sealed partial class WorkflowRuntime(
         var burst = new Burst(graph, instance, evaluator, services, instance.CreatedAt, true, cancellationToken);
         if (trigger is not null) burst.PendingTrigger = (instance.State.StartActivityId!, trigger);
         burst.Journal(null, JournalEvent.WorkflowStarted, $"Version {definition.Version}");
-        burst.Schedule(instance.State.StartActivityId!);
+        burst.ScheduleRoot();
         await burst.RunAsync();
         await store.SaveAsync(instance, burst.Result, cancellationToken);
         telemetry.Committed(instance);
@@ -258,9 +271,7 @@ public sealed partial class WorkflowRuntime(
             UpdatedAt = now,
         };
         foreach (var variable in definition.Variables)
-            instance.State.Variables[variable.Name] = variable.Value is null ? null
-                : variable.IsArray ? JsonNode.Parse(variable.Value)
-                : ValueConverter.ToJson(ValueConverter.Convert(variable.Value, TypeNames.ToClr(variable.TypeName)));
+            instance.State.Variables[variable.Name] = variable.InitialValue();
         foreach (var (key, value) in start.Input)
             instance.State.Input[key] = value?.DeepClone();
         instance.State.ParentInstanceId = start.ParentInstanceId;
@@ -301,6 +312,7 @@ public sealed partial class WorkflowRuntime(
                     ?? throw new WorkflowNotFoundException($"Workflow instance '{instanceId}' does not exist.");
                 var definition = await store.FindDefinitionVersionAsync(instance.DefinitionVersionId, cancellationToken)
                     ?? throw new WorkflowNotFoundException($"Definition version '{instance.DefinitionVersionId}' of instance '{instanceId}' is missing.");
+                await LoadWorkflowActivitiesAsync(definition, cancellationToken);
                 var burst = new Burst(graphs.Get(definition), instance, evaluator, services, time.GetUtcNow(), false, cancellationToken);
                 await change(instance, burst);
                 if (saveWhen is not null && !saveWhen()) return instance;

@@ -15,6 +15,8 @@ public static class ElsaJson
     private static readonly HashSet<string> CoreActivityKeys =
         ["id", "nodeId", "name", "type", "version", "customProperties", "metadata", "activities", "connections"];
 
+    public const string FlowchartType = "Elsa.Flowchart";
+
     private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true };
 
     public static WorkflowDefinition Read(string json)
@@ -68,14 +70,17 @@ public static class ElsaJson
         };
     }
 
-    private static List<VariableDefinition> ReadVariables(JsonNode? node)
+    /// <summary>Reads a list of variables as a file holds them (a definition's, or a container's own).</summary>
+    public static List<VariableDefinition> ReadVariableList(JsonNode? node, string path) => ReadVariables(node, path);
+
+    private static List<VariableDefinition> ReadVariables(JsonNode? node, string listPath = "$.variables")
     {
         if (node is null) return [];
-        if (node is not JsonArray array) throw new WorkflowFormatException("'variables' must be an array.");
+        if (node is not JsonArray array) throw new WorkflowFormatException($"'{(listPath.StartsWith("$.", StringComparison.Ordinal) ? listPath[2..] : listPath)}' must be an array.");
         var result = new List<VariableDefinition>();
         for (var i = 0; i < array.Count; i++)
         {
-            var path = $"$.variables[{i}]";
+            var path = $"{listPath}[{i}]";
             if (array[i] is not JsonObject v) throw new WorkflowFormatException($"{path} must be an object.");
             var name = OptionalString(v, "name", path) ?? throw new WorkflowFormatException($"{path} has no 'name'.");
             var extra = new JsonObject();
@@ -93,6 +98,9 @@ public static class ElsaJson
         return result;
     }
 
+    /// <summary>Reads one activity nested in another's property (a body, a branch), as a file holds it.</summary>
+    public static ActivityNode ReadActivityNode(JsonObject json, string path) => ReadActivity(json, path);
+
     private static ActivityNode ReadActivity(JsonObject json, string path)
     {
         var id = OptionalString(json, "id", path) ?? throw new WorkflowFormatException($"The activity at {path} has no 'id'.");
@@ -106,6 +114,7 @@ public static class ElsaJson
             Version = json["version"] is JsonValue v ? ReadInt(v, $"{path}.version") : 1,
             CustomProperties = json["customProperties"] as JsonObject is { } custom ? (JsonObject)custom.DeepClone() : [],
             Metadata = json["metadata"] as JsonObject is { } metadata ? (JsonObject)metadata.DeepClone() : [],
+            SourceKeys = [.. json.Select(p => p.Key)],
         };
         foreach (var (key, value) in json)
             if (!CoreActivityKeys.Contains(key))
@@ -127,7 +136,7 @@ public static class ElsaJson
             for (var i = 0; i < connections.Count; i++)
                 node.Connections.Add(ReadConnection(connections[i], $"{path}.connections[{i}]"));
         }
-        else if (node.Activities is not null)
+        else if (node.Type == FlowchartType)
         {
             node.Connections = [];
         }
@@ -141,7 +150,11 @@ public static class ElsaJson
         // Elsa 3.0 wrote flat strings: {"source": "a", "sourcePort": "Done", "target": "b", "targetPort": "In"}.
         var source = ReadEndpoint(connection["source"], OptionalString(connection, "sourcePort", path), "Done", $"{path}.source");
         var target = ReadEndpoint(connection["target"], OptionalString(connection, "targetPort", path), "In", $"{path}.target");
-        return new Connection(source, target) { Vertices = vertices };
+        var extra = new JsonObject();
+        foreach (var (key, value) in connection)
+            if (key is not ("source" or "target" or "sourcePort" or "targetPort" or "vertices"))
+                extra[key] = value?.DeepClone();
+        return new Connection(source, target) { Vertices = vertices, HasVerticesKey = connection.ContainsKey("vertices") || vertices.Count > 0, Extra = extra };
     }
 
     private static Endpoint ReadEndpoint(JsonNode? json, string? flatPort, string defaultPort, string path) => json switch
@@ -199,25 +212,64 @@ public static class ElsaJson
         return json;
     }
 
+    private static JsonObject WriteConnection(Connection connection)
+    {
+        var json = new JsonObject
+        {
+            ["source"] = new JsonObject { ["activity"] = connection.Source.Activity, ["port"] = connection.Source.Port },
+            ["target"] = new JsonObject { ["activity"] = connection.Target.Activity, ["port"] = connection.Target.Port },
+        };
+        if (connection.HasVerticesKey) json["vertices"] = connection.Vertices.DeepClone();
+        foreach (var (key, value) in connection.Extra) json[key] = value?.DeepClone();
+        return json;
+    }
+
     private static JsonObject WriteActivity(ActivityNode node)
     {
-        var json = new JsonObject { ["id"] = node.Id };
-        if (node.NodeId is not null) json["nodeId"] = node.NodeId;
-        json["name"] = node.Name;
-        json["type"] = node.Type;
-        json["version"] = node.Version;
-        json["customProperties"] = node.CustomProperties.DeepClone();
-        json["metadata"] = node.Metadata.DeepClone();
-        foreach (var (key, value) in node.Properties) json[key] = value?.DeepClone();
-        if (node.Activities is not null)
-            json["activities"] = new JsonArray(node.Activities.Select(a => (JsonNode?)WriteActivity(a)).ToArray());
-        if (node.Connections is not null)
-            json["connections"] = new JsonArray(node.Connections.Select(c => (JsonNode?)new JsonObject
+        var core = new Dictionary<string, Func<JsonNode?>>
+        {
+            ["id"] = () => node.Id,
+            ["nodeId"] = () => node.NodeId,
+            ["name"] = () => node.Name,
+            ["type"] = () => node.Type,
+            ["version"] = () => node.Version,
+            ["customProperties"] = () => node.CustomProperties.DeepClone(),
+            ["metadata"] = () => node.Metadata.DeepClone(),
+            ["activities"] = () => node.Activities is null ? null : new JsonArray(node.Activities.Select(a => (JsonNode?)WriteActivity(a)).ToArray()),
+            ["connections"] = () => node.Connections is null ? null : new JsonArray(node.Connections.Select(c => (JsonNode?)WriteConnection(c)).ToArray()),
+        };
+        var json = new JsonObject();
+        void Put(string key)
+        {
+            if (json.ContainsKey(key)) return;
+            if (core.TryGetValue(key, out var value))
             {
-                ["source"] = new JsonObject { ["activity"] = c.Source.Activity, ["port"] = c.Source.Port },
-                ["target"] = new JsonObject { ["activity"] = c.Target.Activity, ["port"] = c.Target.Port },
-                ["vertices"] = c.Vertices.DeepClone(),
-            }).ToArray());
+                var written = value();
+                // nodeId, activities and connections only when there are some (or the file had them); other core keys always.
+                var absent = written is null || (written is JsonArray { Count: 0 } && node.SourceKeys?.Contains(key) == false);
+                if (!absent || key is not ("nodeId" or "activities" or "connections")) json[key] = written;
+            }
+            else if (node.Properties.ContainsKey(key))
+            {
+                json[key] = node.Properties[key]?.DeepClone();
+            }
+        }
+
+        // A file's activity keeps its keys and their order; what it lacked is added only when Manyi set it.
+        if (node.SourceKeys is { } source)
+        {
+            foreach (var key in source) Put(key);
+            if (node.Name is not null) Put("name");
+            if (node.NodeId is not null) Put("nodeId");
+            if (node.CustomProperties.Count > 0) Put("customProperties");
+            if (node.Metadata.Count > 0) Put("metadata");
+            if (node.Version != 1) Put("version");
+        }
+        foreach (var key in new[] { "id", "nodeId", "name", "type", "version", "customProperties", "metadata" })
+            if (node.SourceKeys is null || key is "id" or "type") Put(key);
+        foreach (var (key, _) in node.Properties) Put(key);
+        Put("activities");
+        Put("connections");
         return json;
     }
 }

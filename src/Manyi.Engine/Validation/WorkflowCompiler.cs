@@ -10,7 +10,8 @@ namespace Manyi.Engine.Validation;
 /// Validates a definition and compiles it into a runnable <see cref="WorkflowGraph"/>. Every problem is collected,
 /// not just the first, each naming the activity and what is wrong.
 /// </summary>
-public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvaluator evaluator, IServiceProvider services, TimeProvider time)
+public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvaluator evaluator, IServiceProvider services, TimeProvider time,
+    Activities.Composition.WorkflowActivityCatalog workflowActivities)
 {
     public const string FlowchartType = "Elsa.Flowchart";
 
@@ -29,54 +30,155 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
     public Result Validate(WorkflowDefinition definition)
     {
         var problems = new List<ValidationProblem>();
-        void Error(string message, ActivityNode? node = null, string? input = null) =>
-            problems.Add(new ValidationProblem(Severity.Error, message, node?.Id, node?.Type, input));
-
-        var root = definition.Root;
-        if (root.Type != FlowchartType || root.Activities is null)
-        {
-            Error($"the root activity must be an {FlowchartType}, not '{root.Type}'", root);
-            return new Result(null, problems);
-        }
-
         CheckVariables(definition, problems);
 
-        var nodes = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
-        var order = 0;
-        foreach (var node in root.Activities)
-        {
-            if (nodes.ContainsKey(node.Id))
-            {
-                Error("the id is used by more than one activity", node);
-                continue;
-            }
-            if (node.Activities is not null)
-            {
-                Error("nested containers are not supported; put the activities in the root flowchart", node);
-                continue;
-            }
-            var descriptor = registry.Find(node.Type);
-            if (descriptor is null)
-            {
-                Error($"the activity type '{node.Type}' is unknown", node);
-                continue;
-            }
-            var activity = Bind(node, descriptor, definition.Variables, problems);
-            if (activity is not null)
-                nodes[node.Id] = new GraphNode(node, descriptor, activity, order++);
-        }
+        var tree = new Tree(definition, problems);
+        var root = BindTree(tree, definition.Root, null, [], definition.Variables);
+        if (root is null)
+            return new Result(null, problems);
+        if (definition.Root.Type == FlowchartType && definition.Root.Activities is not { Count: > 0 })
+            problems.Add(new ValidationProblem(Severity.Error, "the flowchart has no activities"));
 
-        var connections = new List<FlowConnection>();
-        foreach (var (connection, index) in root.Connections!.Select((c, i) => (c, i)))
+        var graph = new WorkflowGraph(definition, root, tree.Nodes, tree.Flowcharts);
+        if (tree.Flowcharts.TryGetValue(root.Node.Id, out var flowchart) && flowchart.Nodes.Count > 0 && problems.All(p => p.Severity != Severity.Error))
         {
-            var label = $"connection {index + 1} ({connection.Source.Activity}:{connection.Source.Port} → {connection.Target.Activity})";
-            var sourceKnown = root.Activities.Any(a => a.Id == connection.Source.Activity);
-            var targetKnown = root.Activities.Any(a => a.Id == connection.Target.Activity);
-            if (!sourceKnown || !targetKnown)
+            if (flowchart.DefaultStartId is not { } startId)
             {
                 problems.Add(new ValidationProblem(Severity.Error,
+                    "the workflow has no start: add an Elsa.Start, mark an activity 'canStartWorkflow', or leave one activity without inbound connections"));
+            }
+            else
+            {
+                var starts = flowchart.Nodes.Values.Where(n => n.Node.CanStartWorkflow).Select(n => n.Node.Id).Append(startId);
+                var reachable = starts.SelectMany(s => flowchart.Analyze(s).Reachable).ToHashSet();
+                foreach (var node in flowchart.Nodes.Values.Where(n => !reachable.Contains(n.Node.Id)))
+                    problems.Add(new ValidationProblem(Severity.Warning, "the activity cannot be reached from the start and will never run", node.Node.Id, node.Node.Type));
+            }
+        }
+
+        return new Result(problems.Any(p => p.Severity == Severity.Error) ? null : graph, problems);
+    }
+
+    /// <summary>What binding the tree collects: every activity by id (ids are unique across the tree) and every flowchart.</summary>
+    private sealed class Tree(WorkflowDefinition definition, List<ValidationProblem> problems)
+    {
+        public WorkflowDefinition Definition { get; } = definition;
+        public List<ValidationProblem> Problems { get; } = problems;
+        public Dictionary<string, GraphNode> Nodes { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, FlowchartShape> Flowcharts { get; } = new(StringComparer.Ordinal);
+        public int Order { get; set; }
+
+        /// <summary>The workflows being bound as activities around the current node (a workflow must not use itself).</summary>
+        public HashSet<string> Using { get; } = new(StringComparer.Ordinal) { definition.DefinitionId };
+
+        public void Error(string message, ActivityNode? node, IReadOnlyList<string> path) =>
+            Problems.Add(new ValidationProblem(Severity.Error, message, node?.Id, node?.Type) { Path = path });
+    }
+
+    /// <summary>Binds an activity and, for a container, everything it holds; null when the activity itself cannot be bound.</summary>
+    private GraphNode? BindTree(Tree tree, ActivityNode node, GraphNode? parent, IReadOnlyList<string> path, IReadOnlyCollection<VariableDefinition> scope)
+    {
+        if (tree.Nodes.ContainsKey(node.Id))
+        {
+            tree.Error("the id is used by more than one activity", node, path);
+            return null;
+        }
+        var descriptor = registry.Find(node.Type);
+        // Older files use Elsa.Fork in a flowchart with named branch ports: that is the flowchart fork.
+        if (descriptor?.ClrType == typeof(Activities.Containers.Fork) && Activities.Containers.Fork.IsFlowchartFork(node))
+            descriptor = registry.Find("Elsa.FlowFork");
+        Model.WorkflowDefinition? used = null;
+        if (descriptor is null && Activities.Composition.WorkflowDefinitionActivity.Reference(node) is var (definitionId, versionId))
+        {
+            // A workflow used as an activity: the definition it names (or that definition's published version).
+            used = workflowActivities.Resolve(definitionId, versionId);
+            if (used is null)
+            {
+                tree.Error($"the workflow '{definitionId}' it runs as an activity has no published version", node, path);
+                return null;
+            }
+            if (tree.Using.Contains(used.DefinitionId))
+            {
+                tree.Error($"the workflow '{used.DefinitionId}' uses itself as an activity, which would never end", node, path);
+                return null;
+            }
+            descriptor = registry.Describe(typeof(Activities.Composition.WorkflowDefinitionActivity));
+        }
+        if (descriptor is null)
+        {
+            tree.Error($"the activity type '{node.Type}' is unknown", node, path);
+            return null;
+        }
+        var before = tree.Problems.Count;
+        var activity = Bind(node, descriptor, scope, tree.Problems);
+        for (var i = before; i < tree.Problems.Count; i++) tree.Problems[i] = tree.Problems[i] with { Path = path };
+        if (activity is null) return null;
+
+        try
+        {
+            Activities.Containers.MergeModes.Parse(node.CustomProperties["mergeMode"]);
+        }
+        catch (FormatException ex)
+        {
+            tree.Error($"customProperties.{ex.Message}", node, path);
+            return null;
+        }
+        var bound = new GraphNode(node, descriptor, activity, tree.Order++) { Parent = parent };
+        tree.Nodes[node.Id] = bound;
+        if (activity is not ContainerActivity container)
+        {
+            if (node.Activities is { Count: > 0 })
+                tree.Error($"the activity holds activities, but '{node.Type}' is not a container", node, path);
+            return bound;
+        }
+
+        if (container is Activities.Composition.WorkflowDefinitionActivity workflow) workflow.Use(used!);
+        IReadOnlyList<ActivityNode> children;
+        try
+        {
+            children = container.BindChildren(node);
+        }
+        catch (Exception ex) when (ex is ActivityBindingException or Serialization.WorkflowFormatException)
+        {
+            tree.Error(ex is ActivityBindingException binding ? binding.Problem : ex.Message, node, path);
+            return bound;
+        }
+        if (container is Activities.Containers.Switch @switch)
+        {
+            var before2 = tree.Problems.Count;
+            CheckCases(node, @switch.Conditions, scope, tree.Problems);
+            for (var i = before2; i < tree.Problems.Count; i++) tree.Problems[i] = tree.Problems[i] with { Path = path };
+        }
+        var inner = path.Append(node.Id).ToList();
+        var held = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
+        // A workflow used as an activity sees its own variables only, as it would running on its own.
+        var innerScope = used is not null ? used.Variables
+            : container.LocalVariables.Count == 0 ? scope : [.. scope, .. container.LocalVariables];
+        if (used is not null) tree.Using.Add(used.DefinitionId);
+        foreach (var child in children)
+            if (BindTree(tree, child, bound, inner, innerScope) is { } boundChild)
+                held[child.Id] = boundChild;
+        if (used is not null) tree.Using.Remove(used.DefinitionId);
+        if (container is Activities.Containers.Flowchart)
+            tree.Flowcharts[node.Id] = new FlowchartShape(node.Id, held, Connect(tree, node, held, inner));
+        return bound;
+    }
+
+    /// <summary>A flowchart's connections, indexed; each one checked against its ends and the source's ports.</summary>
+    private static List<FlowConnection> Connect(Tree tree, ActivityNode flowchart, Dictionary<string, GraphNode> nodes, IReadOnlyList<string> path)
+    {
+        var children = flowchart.Activities ?? [];
+        var connections = new List<FlowConnection>();
+        foreach (var (connection, index) in (flowchart.Connections ?? []).Select((c, i) => (c, i)))
+        {
+            var label = $"connection {index + 1} ({connection.Source.Activity}:{connection.Source.Port} → {connection.Target.Activity})";
+            var sourceKnown = children.Any(a => a.Id == connection.Source.Activity);
+            var targetKnown = children.Any(a => a.Id == connection.Target.Activity);
+            if (!sourceKnown || !targetKnown)
+            {
+                tree.Problems.Add(new ValidationProblem(Severity.Error,
                     $"{label} is dangling: no activity has the id '{(sourceKnown ? connection.Target.Activity : connection.Source.Activity)}'",
-                    sourceKnown ? connection.Source.Activity : null));
+                    sourceKnown ? connection.Source.Activity : null) { Path = path });
                 continue;
             }
             if (!nodes.TryGetValue(connection.Source.Activity, out var source) || !nodes.TryGetValue(connection.Target.Activity, out var target))
@@ -84,9 +186,9 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
             var outcomes = source.Activity.GetOutcomes();
             if (!outcomes.Contains(connection.Source.Port))
             {
-                Error(outcomes.Count == 0
+                tree.Error(outcomes.Count == 0
                     ? $"{label} leaves from port '{connection.Source.Port}', but this activity has no outcome ports"
-                    : $"{label} leaves from port '{connection.Source.Port}', which is not one of its outcomes ({string.Join(", ", outcomes)})", source.Node);
+                    : $"{label} leaves from port '{connection.Source.Port}', which is not one of its outcomes ({string.Join(", ", outcomes)})", source.Node, path);
                 continue;
             }
             var flow = new FlowConnection(connections.Count, source.Node.Id, connection.Source.Port, target.Node.Id);
@@ -94,27 +196,7 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
             source.Outbound.Add(flow);
             target.Inbound.Add(flow);
         }
-
-        if (root.Activities.Count == 0)
-            Error("the flowchart has no activities");
-
-        var graph = new WorkflowGraph(definition, nodes, connections);
-        if (root.Activities.Count > 0 && problems.All(p => p.Severity != Severity.Error))
-        {
-            if (graph.DefaultStartId is not { } startId)
-            {
-                Error("the workflow has no start: add an Elsa.Start, mark an activity 'canStartWorkflow', or leave one activity without inbound connections");
-            }
-            else
-            {
-                var starts = nodes.Values.Where(n => n.Node.CanStartWorkflow).Select(n => n.Node.Id).Append(startId);
-                var reachable = starts.SelectMany(s => graph.Analyze(s).Reachable).ToHashSet();
-                foreach (var node in nodes.Values.Where(n => !reachable.Contains(n.Node.Id)))
-                    problems.Add(new ValidationProblem(Severity.Warning, "the activity cannot be reached from the start and will never run", node.Node.Id, node.Node.Type));
-            }
-        }
-
-        return new Result(problems.Any(p => p.Severity == Severity.Error) ? null : graph, problems);
+        return connections;
     }
 
     private Activity? Bind(ActivityNode node, ActivityDescriptor descriptor, IReadOnlyCollection<VariableDefinition> variables, List<ValidationProblem> problems)
@@ -169,14 +251,7 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
 
         // A switch's case conditions are expressions inside a plain input, so the loop above does not see them.
         if (activity is Activities.Flow.FlowSwitch @switch)
-        {
-            foreach (var @case in @switch.Cases)
-            {
-                if (@case.Condition is null || evaluator.Check(@case.Condition, variables) is not { } problem) continue;
-                problems.Add(new ValidationProblem(Severity.Error, $"case '{@case.Label}': {problem}", node.Id, node.Type, "cases"));
-                ok = false;
-            }
-        }
+            ok &= CheckCases(node, @switch.Cases.Select(c => (c.Label, c.Condition)), variables, problems);
 
         if (ok)
             foreach (var problem in activity.CheckInputs(time.GetUtcNow()))
@@ -191,6 +266,19 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
             ok = false;
         }
         return ok ? activity : null;
+    }
+
+    private bool CheckCases(ActivityNode node, IEnumerable<(string Label, Expression? Condition)> cases, IReadOnlyCollection<VariableDefinition> variables,
+        List<ValidationProblem> problems)
+    {
+        var ok = true;
+        foreach (var (label, condition) in cases)
+        {
+            if (condition is null || evaluator.Check(condition, variables) is not { } problem) continue;
+            problems.Add(new ValidationProblem(Severity.Error, $"case '{label}': {problem}", node.Id, node.Type, "cases"));
+            ok = false;
+        }
+        return ok;
     }
 
     private static void CheckVariables(WorkflowDefinition definition, List<ValidationProblem> problems)

@@ -48,6 +48,7 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
         if (definition.DefinitionId.Length > WorkflowDefinitionRecord.MaxDefinitionIdLength)
             throw new WorkflowValidationException([new ValidationProblem(Severity.Error,
                 $"the definitionId has {definition.DefinitionId.Length} characters; at most {WorkflowDefinitionRecord.MaxDefinitionIdLength} are allowed")]);
+        await runtime.LoadWorkflowActivitiesAsync(definition, cancellationToken);
         var validation = compiler.Validate(definition);
         if (!validation.IsValid && !(keepInvalidDraft && !asNewVersion)) throw new WorkflowValidationException(validation.Problems);
         var warnings = validation.Problems.Where(p => p.Severity == Severity.Warning).ToList();
@@ -126,6 +127,7 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
         if (latest.Status == DefinitionStatus.Published) return latest;
 
         var definition = ElsaJson.Read(latest.Json);
+        await runtime.LoadWorkflowActivitiesAsync(definition, cancellationToken);
         var validation = compiler.Validate(definition);
         if (!validation.IsValid) throw new WorkflowValidationException(validation.Problems);
 

@@ -15,19 +15,22 @@ public sealed class ActivityRegistryTests
 
         Assert.Equal(
         [
-            "Elsa.Cron", "Elsa.Delay", "Elsa.DispatchWorkflow", "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish", "Elsa.FlowDecision", "Elsa.FlowFork",
-            "Elsa.FlowJoin", "Elsa.FlowSwitch", "Elsa.SetVariable", "Elsa.Start", "Elsa.StartAt", "Elsa.Timer", "Elsa.WriteLine",
+            "Elsa.Break", "Elsa.Complete", "Elsa.Cron", "Elsa.Delay", "Elsa.DispatchWorkflow", "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish",
+            "Elsa.Flowchart", "Elsa.FlowDecision", "Elsa.FlowFork", "Elsa.FlowJoin", "Elsa.FlowNode", "Elsa.FlowSwitch", "Elsa.For", "Elsa.ForEach",
+            "Elsa.Fork", "Elsa.If", "Elsa.ParallelForEach", "Elsa.Sequence", "Elsa.SetVariable", "Elsa.Start", "Elsa.StartAt", "Elsa.Switch",
+            "Elsa.Timer", "Elsa.While", "Elsa.WriteLine",
             "Manyi.UserTask",
         ], names);
     }
 
     [Fact]
-    public void An_alias_finds_the_same_activity_as_its_Elsa_type_name()
+    public void Elsa_Fork_is_the_container_fork_and_Elsa_FlowFork_the_flowchart_fork()
     {
         using var engine = new TestEngine();
         var registry = engine.Get<ActivityRegistry>();
 
-        Assert.Same(registry.Find("Elsa.FlowFork"), registry.Find("Elsa.Fork"));
+        Assert.Equal(typeof(Engine.Activities.Containers.Fork), registry.Find("Elsa.Fork")!.ClrType);
+        Assert.Equal(typeof(Engine.Activities.Flow.FlowFork), registry.Find("Elsa.FlowFork")!.ClrType);
     }
 
     [Fact]

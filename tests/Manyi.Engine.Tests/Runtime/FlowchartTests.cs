@@ -63,7 +63,7 @@ public sealed class FlowchartTests
             "done Executed Done",
             "WorkflowFinished",
         ], engine.Steps(instance.Id));
-        Assert.Empty((await engine.LoadAsync(instance.Id)).State.Tokens);
+        Assert.Empty((await engine.LoadAsync(instance.Id)).State.Contexts);
     }
 
     [Fact]
@@ -291,7 +291,7 @@ public sealed class FlowchartTests
             "joined Executed Done",
             "WorkflowFinished",
         ], engine.Steps(instance.Id));
-        Assert.Empty(afterSecondTick.State.Tokens);
+        Assert.Empty(afterSecondTick.State.Contexts);
     }
 
     [Fact]
@@ -353,8 +353,7 @@ public sealed class FlowchartTests
             "WorkflowFinished",
         ], engine.Steps(instance.Id));
         var stored = await engine.LoadAsync(instance.Id);
-        Assert.Empty(stored.State.Tokens);
-        Assert.Empty(stored.State.HeldLoopExits);
+        Assert.Empty(stored.State.Contexts);
     }
 
     [Fact]
@@ -433,7 +432,7 @@ public sealed class FlowchartTests
         Assert.StartsWith("spin Faulted", steps[^2]);
         Assert.Equal("WorkflowFaulted", steps[^1]);
         // The looping activity waits at the head of the queue, exactly once, for a retry.
-        Assert.Equal(["spin"], (await engine.LoadAsync(instance.Id)).State.Queue);
+        Assert.Equal(["spin"], (await engine.LoadAsync(instance.Id)).State.Queue.Select(i => i.ActivityId));
     }
 
     [Fact]
@@ -449,7 +448,7 @@ public sealed class FlowchartTests
         // Continuing would only spin again: a runaway loop is stopped whatever the strategy, never "Finished" with work queued.
         Assert.Equal(WorkflowStatus.Faulted, instance.Status);
         Assert.Equal("spin", Assert.Single(instance.Incidents).ActivityId);
-        Assert.Equal(["spin"], (await engine.LoadAsync(instance.Id)).State.Queue);
+        Assert.Equal(["spin"], (await engine.LoadAsync(instance.Id)).State.Queue.Select(i => i.ActivityId));
     }
 
     [Fact]

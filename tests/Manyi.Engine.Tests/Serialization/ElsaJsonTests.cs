@@ -181,3 +181,66 @@ public sealed class ElsaJsonTests
         Assert.NotNull(error.InnerException);
     }
 }
+
+/// <summary>Nested activities as Elsa 3 files hold them: import → export gives the same keys, key by key and in order.</summary>
+public sealed class NestedElsaJsonTests
+{
+    // Elsa's shapes: a sequence's activities and variables, an If's then/else, a loop's body, a switch's cases and
+    // default, a fork's branches; keys Manyi does not know (memoryReference, toolVersion, a connection's extras) kept.
+    private const string Document = """
+        {
+          "id": "n-1", "definitionId": "nested", "name": "Nested", "createdAt": "2025-01-01T00:00:00+00:00", "version": 1,
+          "toolVersion": "3.6.0.0", "variables": [], "inputs": [], "outputs": [], "outcomes": [], "customProperties": {},
+          "isLatest": true, "isPublished": false, "options": {"usableAsActivity": false},
+          "root": {
+            "type": "Elsa.Sequence", "version": 1, "id": "Sequence1", "metadata": {}, "customProperties": {"canStartWorkflow": false},
+            "variables": [{"id": "v1", "name": "Counter", "typeName": "Int32", "value": "0", "storageDriverTypeName": null}],
+            "activities": [
+              {"condition": {"typeName": "Boolean", "expression": {"type": "JavaScript", "value": "true"}, "memoryReference": {"id": "If1:input-1"}},
+               "then": {"text": {"typeName": "String", "expression": {"type": "Literal", "value": "yes"}}, "id": "WriteLine1", "type": "Elsa.WriteLine", "version": 1},
+               "else": null, "id": "If1", "type": "Elsa.If", "version": 1},
+              {"items": {"typeName": "Object[]", "expression": {"type": "JavaScript", "value": "[1, 2]"}},
+               "currentValue": {"typeName": "Object", "memoryReference": {"id": "v1"}},
+               "body": {"type": "Elsa.Flowchart", "version": 1, "id": "Flowchart1", "nodeId": "Workflow1:Sequence1:ForEach1:Flowchart1",
+                        "activities": [{"id": "Node1", "type": "Elsa.FlowNode", "version": 1, "customProperties": {"mergeMode": "Merge"}}],
+                        "connections": []},
+               "id": "ForEach1", "type": "Elsa.ForEach", "version": 1},
+              {"mode": {"typeName": "Elsa.Workflows.Activities.SwitchMode, Elsa.Workflows.Core", "expression": {"type": "Literal", "value": "MatchAny"}},
+               "cases": [{"label": "A", "condition": {"type": "JavaScript", "value": "true"}, "activity": {"id": "Break1", "type": "Elsa.Break", "version": 1}}],
+               "default": {"id": "Complete1", "type": "Elsa.Complete", "version": 1, "outcomes": {"typeName": "Object", "expression": {"type": "Literal", "value": "Done"}}},
+               "id": "Switch1", "type": "Elsa.Switch", "version": 1},
+              {"joinMode": "WaitAny", "branches": [{"id": "Sequence2", "type": "Elsa.Sequence", "version": 1, "activities": []}],
+               "id": "Fork1", "type": "Elsa.Fork", "version": 1}
+            ]
+          }
+        }
+        """;
+
+    [Fact]
+    public void Nested_activities_round_trip_key_by_key_in_file_order()
+    {
+        var written = ElsaJson.Write(ElsaJson.Read(Document));
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Document)!["root"], JsonNode.Parse(written)!["root"]), written);
+        Assert.Equal(Keys(JsonNode.Parse(Document)!["root"]!), Keys(JsonNode.Parse(written)!["root"]!));
+    }
+
+    [Fact]
+    public void The_nested_document_compiles()
+    {
+        using var engine = new TestEngine();
+
+        var result = engine.Get<Engine.Validation.WorkflowCompiler>().Validate(ElsaJson.Read(Document));
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(["Sequence1", "ForEach1", "Flowchart1"], result.Graph!.PathOf("Node1"));
+    }
+
+    /// <summary>Every object's keys in order, depth first.</summary>
+    private static List<string> Keys(JsonNode node) => node switch
+    {
+        JsonObject o => [.. o.SelectMany(p => (IEnumerable<string>)[p.Key, .. p.Value is null ? [] : Keys(p.Value)])],
+        JsonArray a => [.. a.SelectMany(i => i is null ? [] : Keys(i))],
+        _ => [],
+    };
+}

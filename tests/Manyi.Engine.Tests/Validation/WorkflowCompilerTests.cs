@@ -32,7 +32,7 @@ public sealed class WorkflowCompilerTests
 
         Assert.True(result.IsValid);
         Assert.Empty(result.Problems);
-        Assert.Equal(["hello", "start"], result.Graph!.Nodes.Keys.Order());
+        Assert.Equal(["flow", "hello", "start"], result.Graph!.Nodes.Keys.Order());
         Assert.Equal("start", result.Graph.DefaultStartId);
     }
 
@@ -297,14 +297,41 @@ public sealed class WorkflowCompilerTests
     }
 
     [Fact]
-    public void Root_must_be_a_flowchart()
+    public void Any_activity_may_be_the_root()
     {
-        var definition = ElsaJson.Read("""{"root": {"id": "seq", "type": "Elsa.Sequence", "activities": []}}""");
+        var sequence = Validate(ElsaJson.Read("""{"root": {"id": "seq", "type": "Elsa.Sequence", "activities": []}}"""));
+        var writeLine = Validate(ElsaJson.Read("""{"root": {"id": "hello", "type": "Elsa.WriteLine", "text": {"typeName": "String", "expression": {"type": "Literal", "value": "hi"}}}}"""));
+
+        Assert.True(sequence.IsValid);
+        Assert.True(writeLine.IsValid);
+        Assert.Equal("hello", writeLine.Graph!.DefaultStartId);
+    }
+
+    [Fact]
+    public void A_problem_deep_inside_containers_names_the_activity_and_the_containers_around_it()
+    {
+        var definition = Tree.Workflow(Tree.Sequence("seq",
+            Doc.Activity("each", "Elsa.ForEach", ("items", Tree.Js("[1]")),
+                ("body", Tree.Flowchart("inner", [Doc.Activity("start", "Elsa.Start"), Doc.WriteLine("bad", "1 +", "JavaScript")],
+                    Doc.Connection("start", "Done", "bad"))))));
 
         var problem = SingleError(Validate(definition));
 
-        Assert.Equal("seq", problem.ActivityId);
-        Assert.Contains("must be an Elsa.Flowchart", problem.Message);
+        Assert.Equal(("bad", "text"), (problem.ActivityId, problem.Input));
+        Assert.Equal(["seq", "each", "inner"], problem.Path);
+        Assert.StartsWith("Activity 'bad' (Elsa.WriteLine) in seq › each › inner: input 'text' JavaScript does not parse", problem.ToString());
+    }
+
+    [Fact]
+    public void Ids_are_unique_across_the_whole_tree()
+    {
+        var definition = Tree.Workflow(Tree.Sequence("seq", Doc.WriteLine("a", "a"), Tree.Sequence("inner", Doc.WriteLine("a", "again"))));
+
+        var problem = SingleError(Validate(definition));
+
+        Assert.Equal("a", problem.ActivityId);
+        Assert.Equal(["seq", "inner"], problem.Path);
+        Assert.Contains("more than one activity", problem.Message);
     }
 
     [Fact]

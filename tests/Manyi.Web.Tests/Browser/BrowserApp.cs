@@ -22,18 +22,20 @@ public sealed class BrowserApp : IAsyncDisposable
 {
     public const string ChromiumPath = "/usr/bin/chromium";
 
+    /// <summary>One Chromium for the test process (it takes a second or two to start); each app's pages get contexts of their own.</summary>
+    private static readonly Lazy<Task<IBrowser>> Chromium = new(LaunchChromiumAsync);
+
     private readonly ManyiStorage _storage;
     private readonly ManyiApp _settings;
     private readonly WebApplicationFactory<Program> _factory;
-    private readonly IPlaywright _playwright;
+    private readonly List<IBrowserContext> _contexts = [];
 
-    private BrowserApp(ManyiStorage storage, ManyiApp settings, WebApplicationFactory<Program> factory, Uri address, IPlaywright playwright, IBrowser browser)
+    private BrowserApp(ManyiStorage storage, ManyiApp settings, WebApplicationFactory<Program> factory, Uri address, IBrowser browser)
     {
         _storage = storage;
         _settings = settings;
         _factory = factory;
         Address = address;
-        _playwright = playwright;
         Browser = browser;
     }
 
@@ -56,7 +58,7 @@ public sealed class BrowserApp : IAsyncDisposable
             if (PostgresServer.IsCi) throw new InvalidOperationException(reason);
             Assert.Skip(reason);
         }
-        var storage = await ManyiStorage.CreateAsync("sqlite");
+        var storage = await ManyiStorage.CreateMigratedAsync("sqlite");
         // ManyiApp's configuration, on Kestrel instead of the in-memory test server. Only the derived factory ever starts.
         var settings = new ManyiApp(storage);
         configure?.Invoke(settings);
@@ -68,6 +70,12 @@ public sealed class BrowserApp : IAsyncDisposable
             .First();
         // Two cores running the whole suite at once: a page can take longer than Playwright's 5 s default to answer.
         Assertions.SetDefaultExpectTimeout(20_000);
+        Directory.CreateDirectory(ScreenshotDirectory);
+        return new BrowserApp(storage, settings, factory, address, await Chromium.Value);
+    }
+
+    private static async Task<IBrowser> LaunchChromiumAsync()
+    {
         var playwright = await Playwright.CreateAsync();
         var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
@@ -75,8 +83,12 @@ public sealed class BrowserApp : IAsyncDisposable
             Headless = true,
             Args = ["--no-sandbox"],
         });
-        Directory.CreateDirectory(ScreenshotDirectory);
-        return new BrowserApp(storage, settings, factory, address, playwright, browser);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            browser.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            playwright.Dispose();
+        };
+        return browser;
     }
 
     /// <summary>A fresh browser context (its own cookies) on a Chinese-language desktop-sized window.</summary>
@@ -90,6 +102,7 @@ public sealed class BrowserApp : IAsyncDisposable
             ViewportSize = new ViewportSize { Width = width, Height = height },
         });
         context.SetDefaultTimeout(30_000);
+        lock (_contexts) _contexts.Add(context);
         return await context.NewPageAsync();
     }
 
@@ -130,8 +143,7 @@ public sealed class BrowserApp : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Browser.DisposeAsync();
-        _playwright.Dispose();
+        foreach (var context in _contexts) await context.DisposeAsync();
         await _factory.DisposeAsync();
         await _settings.DisposeAsync();
         await _storage.DisposeAsync();

@@ -68,6 +68,23 @@ public sealed class CampaignSimulationTests
         var below = await admin.GetInstanceAsync(Assert.Single(instances.GetArray("items")).GetString("id"));
         Assert.Contains("80.9", below["variables"]!["reasons"]!.ToJsonString(), StringComparison.Ordinal);
 
+        // Returned once, resubmitted, then complete: the return branch ran once, and not again after Complete.
+        var returnedInstances = await admin.FetchAsync($"/api/workflow-instances?definitionId=participant&correlationId={script.Returned}").ExpectOkAsync();
+        var returnedId = Assert.Single(returnedInstances.GetArray("items")).GetString("id");
+        var returned = await admin.GetInstanceAsync(returnedId);
+        Assert.Equal(1, returned["variables"]!["returns"]!.GetValue<int>());
+        List<string> journal;
+        await using (var scope = app.Services.CreateAsyncScope())
+            journal = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().JournalEntries
+                .Where(j => j.InstanceId == returnedId && j.Event == "Executed").OrderBy(j => j.Sequence)
+                .Select(j => j.ActivityId + " " + j.Outcomes).ToListAsync(Ct);
+        var checks = journal.Where(j => j.StartsWith("completeness ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, checks.Count);
+        Assert.Contains("Returned", checks[0], StringComparison.Ordinal);
+        Assert.Contains("Complete", checks[1], StringComparison.Ordinal);
+        var afterComplete = journal.Skip(journal.LastIndexOf(checks[1]) + 1).Select(j => j.Split(' ')[0]).ToList();
+        Assert.Equal(["review", "keep-rating", "keep-notes", "rated"], afterComplete);
+
         // The association's live headcount summary and its export.
         var headcount = await admin.FetchAsync("/api/campaigns/2025/headcount").ExpectOkAsync();
         Assert.Equal(58, headcount["reported"]!.GetValue<int>());

@@ -94,7 +94,6 @@ public sealed class ManyiStartupTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_missing_workflows_folder_is_no_reason_not_to_start(string provider)
     {
         await using var storage = await ManyiStorage.CreateAsync(provider);

@@ -3,8 +3,9 @@ using Manyi.Engine.Runtime;
 
 namespace Manyi.Engine.Activities.Flow;
 
-// Elsa 3 names the flowchart fork Elsa.FlowFork; Elsa.Fork is its container fork, whose flowchart use is the same.
-[Activity("Elsa.FlowFork", "Flow", "Starts every named branch at once; each branch is an outcome port.", Outcomes = [], Aliases = ["Elsa.Fork"])]
+// Elsa 3 names the flowchart fork Elsa.FlowFork; Elsa.Fork is its container fork (Containers.Fork), which reads an older
+// file's flowchart use of Elsa.Fork (named branch ports) as this one.
+[Activity("Elsa.FlowFork", "Flow", "Starts every named branch at once; each branch is an outcome port.", Outcomes = [])]
 public sealed class FlowFork : Activity
 {
     [Input(Description = "The branch names (ports), as a list or comma-separated; a literal.")]

@@ -22,7 +22,6 @@ public sealed class CalendarsApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_saved_year_is_in_force_at_once_written_to_its_file_and_audited(string provider)
     {
         using var folder = new CalendarFolderForTest();
@@ -57,7 +56,6 @@ public sealed class CalendarsApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_deadline_in_working_days_counts_the_holidays_of_a_year_saved_after_start_up(string provider)
     {
         using var folder = new CalendarFolderForTest();
@@ -83,7 +81,6 @@ public sealed class CalendarsApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_bad_year_is_refused_naming_the_problem_and_leaves_the_file_as_it_was(string provider)
     {
         using var folder = new CalendarFolderForTest();
@@ -116,7 +113,6 @@ public sealed class CalendarsApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_year_another_node_wrote_into_the_folder_comes_into_force_and_a_broken_file_takes_nothing_away(string provider)
     {
         using var folder = new CalendarFolderForTest();

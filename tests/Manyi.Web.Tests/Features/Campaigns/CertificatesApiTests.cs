@@ -9,7 +9,7 @@ public sealed class CertificatesApiTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task A_certificate_is_served_to_administrators_and_the_organizations_members_and_to_nobody_else(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);

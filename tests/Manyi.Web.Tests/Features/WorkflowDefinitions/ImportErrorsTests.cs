@@ -4,17 +4,17 @@ using System.Text.Json.Nodes;
 namespace Manyi.Web.Tests.Features.WorkflowDefinitions;
 
 /// <summary>What import says about files it cannot take: the exact status and a message naming the problem.</summary>
-public sealed class ImportErrorsTests
+public sealed class ImportErrorsTests(SharedApps apps) : IClassFixture<SharedApps>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Malformed_json_is_400_the_workflow_file_cannot_be_read(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
+        var before = await DefinitionCountAsync(client); // the class shares its host: count what this test adds
 
         var problem = await client.PostJsonAsync("/api/workflow-definitions/import", """{"definitionId": "broken", "root": {""")
             .ExpectAsync(HttpStatusCode.BadRequest);
@@ -30,16 +30,16 @@ public sealed class ImportErrorsTests
         Assert.Equal("The workflow file cannot be read.", noRoot.GetString("title"));
         Assert.Contains("root", noRoot.GetString("detail"));
 
-        await AssertNothingImportedAsync(client);
+        await AssertNothingImportedAsync(client, before);
     }
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task An_empty_body_is_400(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
+        var before = await DefinitionCountAsync(client); // the class shares its host: count what this test adds
 
         foreach (var body in new[] { "", "   \n" })
         {
@@ -49,16 +49,16 @@ public sealed class ImportErrorsTests
         }
         var none = await client.PostAsync("/api/workflow-definitions/import", null, Ct).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("The request body is empty; send one Elsa 3 workflow definition as JSON.", none.GetString("detail"));
-        await AssertNothingImportedAsync(client);
+        await AssertNothingImportedAsync(client, before);
     }
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task An_unknown_activity_type_is_400_naming_the_activity_and_type(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
+        var before = await DefinitionCountAsync(client); // the class shares its host: count what this test adds
 
         var json = Workflows.Flowchart("unknown-type",
             $$"""{{Workflows.Start()}}, {"id": "mystery", "type": "Acme.Teleport"}""", Workflows.Connect("start", "mystery"));
@@ -78,16 +78,16 @@ public sealed class ImportErrorsTests
         Assert.Equal("mystery", key);
         Assert.Equal("Activity 'mystery' (Acme.Teleport): the activity type 'Acme.Teleport' is unknown",
             Assert.Single(messages!.AsArray())!.GetValue<string>());
-        await AssertNothingImportedAsync(client);
+        await AssertNothingImportedAsync(client, before);
     }
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_dangling_connection_is_400_naming_the_missing_activity(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
+        var before = await DefinitionCountAsync(client); // the class shares its host: count what this test adds
 
         var json = Workflows.Flowchart("dangling", $"{Workflows.Start()}, {Workflows.WriteLine("hello", "Hi")}",
             $"{Workflows.Connect("start", "hello")}, {Workflows.Connect("hello", "ghost")}");
@@ -98,16 +98,16 @@ public sealed class ImportErrorsTests
         Assert.Equal("connection 2 (hello:Done → ghost) is dangling: no activity has the id 'ghost'", entry.GetString("message"));
         Assert.Contains("ghost", problem.GetString("detail"));
         Assert.True(problem["errors"]!.AsObject().ContainsKey("hello"));
-        await AssertNothingImportedAsync(client);
+        await AssertNothingImportedAsync(client, before);
     }
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_CSharp_expression_is_400_naming_the_activity_and_input(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
+        var before = await DefinitionCountAsync(client); // the class shares its host: count what this test adds
 
         var json = Workflows.Flowchart("csharp", $"{Workflows.Start()}, {Workflows.WriteLine("say", "DateTime.Now.ToString()", "CSharp")}",
             Workflows.Connect("start", "say"));
@@ -120,7 +120,7 @@ public sealed class ImportErrorsTests
         Assert.Equal("C# expressions are not supported by Manyi; use JavaScript or Liquid", entry.GetString("message"));
         Assert.Equal("Activity 'say' (Elsa.WriteLine): input 'text' C# expressions are not supported by Manyi; use JavaScript or Liquid",
             Assert.Single(problem["errors"]!["say"]!.AsArray())!.GetValue<string>());
-        await AssertNothingImportedAsync(client);
+        await AssertNothingImportedAsync(client, before);
     }
 
     [Theory]
@@ -128,8 +128,9 @@ public sealed class ImportErrorsTests
     [InlineData("postgres")]
     public async Task A_definition_id_longer_than_128_characters_is_400_on_every_database(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
+        var before = await DefinitionCountAsync(client); // the class shares its host: count what this test adds
 
         var longest = new string('d', 128);
         Assert.Equal(longest, (await client.ImportAsync(Workflows.Hello(longest)))["definition"].GetString("definitionId"));
@@ -139,15 +140,14 @@ public sealed class ImportErrorsTests
         Assert.Equal("The workflow is not valid.", problem.GetString("title"));
         Assert.Equal("the definitionId has 129 characters; at most 128 are allowed",
             Assert.Single(problem["errors"]!["workflow"]!.AsArray())!.GetValue<string>());
-        Assert.Equal(1, (await client.FetchAsync("/api/workflow-definitions").ExpectOkAsync())["totalCount"]!.GetValue<int>());
+        Assert.Equal(before + 1, await DefinitionCountAsync(client));
     }
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Every_problem_is_listed_not_just_the_first(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
 
         var json = Workflows.Flowchart("many-problems",
@@ -160,10 +160,9 @@ public sealed class ImportErrorsTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_real_export_with_a_byte_order_mark_comments_and_trailing_commas_is_accepted(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
 
         // What ElsaJson reads, import reads: a BOM, comments and trailing commas, and a "version" to say what the change is based on.
@@ -193,10 +192,9 @@ public sealed class ImportErrorsTests
         Assert.Equal("Version conflict.", conflict.GetString("title"));
     }
 
-    private static async Task AssertNothingImportedAsync(HttpClient client)
-    {
-        var list = await client.FetchAsync("/api/workflow-definitions").ExpectOkAsync();
-        Assert.Equal(0, list["totalCount"]!.GetValue<int>());
-        Assert.Empty(list.GetArray("items"));
-    }
+    private static async Task AssertNothingImportedAsync(HttpClient client, int before) =>
+        Assert.Equal(before, await DefinitionCountAsync(client));
+
+    private static async Task<int> DefinitionCountAsync(HttpClient client) =>
+        (await client.FetchAsync("/api/workflow-definitions").ExpectOkAsync())["totalCount"]!.GetValue<int>();
 }

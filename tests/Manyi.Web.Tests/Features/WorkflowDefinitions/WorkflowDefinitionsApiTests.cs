@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace Manyi.Web.Tests.Features.WorkflowDefinitions;
 
 /// <summary>List, get, versions, export, publish, retract and execute; versioning through import.</summary>
-public sealed class WorkflowDefinitionsApiTests
+public sealed class WorkflowDefinitionsApiTests(SharedApps apps) : IClassFixture<SharedApps>
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -13,7 +13,7 @@ public sealed class WorkflowDefinitionsApiTests
     [InlineData("postgres")]
     public async Task List_shows_the_latest_version_of_each_definition_with_its_published_version(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        await using var app = await ManyiApp.StartAsync(provider); // counts and pages every definition: a host of its own
         var client = app.CreateClient();
         await client.DeployAsync(Workflows.Hello("alpha"));
         await client.ImportAsync(Workflows.Hello("alpha", "Hello again"));
@@ -41,7 +41,7 @@ public sealed class WorkflowDefinitionsApiTests
     [InlineData("postgres")]
     public async Task Export_then_import_is_unchanged(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.ImportAsync(Workflows.WaitForEventExample());
 
@@ -70,11 +70,15 @@ public sealed class WorkflowDefinitionsApiTests
     [InlineData("postgres")]
     public async Task A_change_to_a_published_version_becomes_a_new_draft_and_the_published_version_stays_as_it_was(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
-        await client.DeployAsync(Workflows.WaitForEventExample());
-        var before = await ExportAsync(client, "wait-for-event", 1);
-        var v1Before = await client.FetchAsync("/api/workflow-definitions/wait-for-event?version=1").ExpectOkAsync();
+        // The example under an id of its own: the class shares its host with another test of the example.
+        const string id = "wait-for-event-changed";
+        var example = JsonNode.Parse(Workflows.WaitForEventExample())!;
+        example["definitionId"] = id;
+        await client.DeployAsync(example.ToJsonString());
+        var before = await ExportAsync(client, id, 1);
+        var v1Before = await client.FetchAsync($"/api/workflow-definitions/{id}?version=1").ExpectOkAsync();
 
         var changed = JsonNode.Parse(before)!;
         changed["description"] = "Changed after publishing.";
@@ -84,19 +88,19 @@ public sealed class WorkflowDefinitionsApiTests
         Assert.Equal("Created", imported.GetString("outcome"));
         Assert.Equal(2, imported["definition"]!["version"]!.GetValue<int>());
         Assert.Equal("Draft", imported["definition"].GetString("status"));
-        Assert.Equal("/api/workflow-definitions/wait-for-event?version=2", response.Headers.Location?.OriginalString);
+        Assert.Equal($"/api/workflow-definitions/{id}?version=2", response.Headers.Location?.OriginalString);
 
-        var versions = (await client.FetchAsync("/api/workflow-definitions/wait-for-event/versions").ExpectOkAsync()).AsArray();
+        var versions = (await client.FetchAsync($"/api/workflow-definitions/{id}/versions").ExpectOkAsync()).AsArray();
         Assert.Equal([2, 1], versions.Select(v => v!["version"]!.GetValue<int>()));
         Assert.Equal(["Draft", "Published"], versions.Select(v => v.GetString("status")));
         Assert.Equal([true, false], versions.Select(v => v!["isLatest"]!.GetValue<bool>()));
         Assert.All(versions, v => Assert.Equal(1, v!["publishedVersion"]!.GetValue<int>()));
 
         // Version 1 is byte for byte what it was; only the computed isLatest flag has moved on.
-        var after = await ExportAsync(client, "wait-for-event", 1);
+        var after = await ExportAsync(client, id, 1);
         Assert.Contains("\"isLatest\": true", before);
         Assert.Equal(before.Replace("\"isLatest\": true", "\"isLatest\": false"), after);
-        var v1After = await client.FetchAsync("/api/workflow-definitions/wait-for-event?version=1").ExpectOkAsync();
+        var v1After = await client.FetchAsync($"/api/workflow-definitions/{id}?version=1").ExpectOkAsync();
         Assert.Equal("Published", v1After.GetString("status"));
         Assert.Equal(1, v1After["version"]!.GetValue<int>());
         Assert.True(v1After["isPublished"]!.GetValue<bool>());
@@ -104,27 +108,26 @@ public sealed class WorkflowDefinitionsApiTests
         Assert.Equal(v1Before.GetString("description"), v1After.GetString("description"));
 
         // Without ?version, the latest.
-        var latest = await client.FetchAsync("/api/workflow-definitions/wait-for-event").ExpectOkAsync();
+        var latest = await client.FetchAsync($"/api/workflow-definitions/{id}").ExpectOkAsync();
         Assert.Equal(2, latest["version"]!.GetValue<int>());
         Assert.Equal("Draft", latest.GetString("status"));
         Assert.Equal("Changed after publishing.", latest.GetString("description"));
         Assert.False(latest["isPublished"]!.GetValue<bool>());
 
         // New instances still start on version 1 until version 2 is published.
-        Assert.Equal(1, (await client.ExecuteAsync("wait-for-event", "c-1"))["version"]!.GetValue<int>());
-        var published = await client.PublishAsync("wait-for-event");
+        Assert.Equal(1, (await client.ExecuteAsync(id, "c-1"))["version"]!.GetValue<int>());
+        var published = await client.PublishAsync(id);
         Assert.Equal(2, published["version"]!.GetValue<int>());
-        Assert.Equal(2, (await client.ExecuteAsync("wait-for-event", "c-2"))["version"]!.GetValue<int>());
-        var statuses = (await client.FetchAsync("/api/workflow-definitions/wait-for-event/versions").ExpectOkAsync()).AsArray();
+        Assert.Equal(2, (await client.ExecuteAsync(id, "c-2"))["version"]!.GetValue<int>());
+        var statuses = (await client.FetchAsync($"/api/workflow-definitions/{id}/versions").ExpectOkAsync()).AsArray();
         Assert.Equal(["Published", "Retracted"], statuses.Select(v => v.GetString("status")));
     }
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Importing_a_change_to_a_draft_updates_it_in_place(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         var created = await client.ImportAsync(Workflows.Hello("drafty"));
         var updated = await client.ImportAsync(Workflows.Hello("drafty", "Hello, changed"), HttpStatusCode.OK);
@@ -140,7 +143,7 @@ public sealed class WorkflowDefinitionsApiTests
     [InlineData("postgres")]
     public async Task Concurrent_changes_to_one_definition_happen_one_after_the_other(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
 
         // A new definition, imported ten times at once: one creates it, the others update the draft.
@@ -170,10 +173,9 @@ public sealed class WorkflowDefinitionsApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Get_versions_and_export_of_an_unknown_definition_or_version_are_404(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.ImportAsync(Workflows.Hello("known"));
 
@@ -191,10 +193,9 @@ public sealed class WorkflowDefinitionsApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Import_based_on_an_older_version_is_a_version_conflict(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.DeployAsync(Workflows.Hello("conflicted"));
         var v1 = JsonNode.Parse(await ExportAsync(client, "conflicted", 1))!;
@@ -223,10 +224,9 @@ public sealed class WorkflowDefinitionsApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Publish_and_retract(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.ImportAsync(Workflows.Hello("toggled"));
 
@@ -253,11 +253,11 @@ public sealed class WorkflowDefinitionsApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Execute_needs_a_published_version(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
+        var before = await InstanceCountAsync(client); // the class shares its host: count what this test adds
         await client.ImportAsync(Workflows.Hello("unpublished"));
 
         var draftOnly = await client.PostJsonAsync("/api/workflow-definitions/unpublished/execute", "{}").ExpectAsync(HttpStatusCode.NotFound);
@@ -265,16 +265,14 @@ public sealed class WorkflowDefinitionsApiTests
         Assert.Equal("Workflow definition 'unpublished' has no published version.", draftOnly.GetString("detail"));
         var unknown = await client.PostJsonAsync("/api/workflow-definitions/nope/execute", "{}").ExpectAsync(HttpStatusCode.NotFound);
         Assert.Equal("Workflow definition 'nope' has no published version.", unknown.GetString("detail"));
-        var instances = await client.FetchAsync("/api/workflow-instances").ExpectOkAsync();
-        Assert.Equal(0, instances["totalCount"]!.GetValue<int>());
+        Assert.Equal(before, await InstanceCountAsync(client));
     }
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Execute_takes_a_correlation_id_and_input_or_no_body_at_all(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.DeployAsync(Workflows.Flowchart("greeter",
             $"{Workflows.Start()}, {Workflows.WriteLine("greet", "Hello {{ Input.name }} of {{ CorrelationId }}", "Liquid")}",
@@ -294,11 +292,11 @@ public sealed class WorkflowDefinitionsApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_malformed_execute_body_is_400_with_a_detail(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
+        var before = await InstanceCountAsync(client); // the class shares its host: count what this test adds
         await client.DeployAsync(Workflows.Hello("strict"));
 
         var problem = await client.PostJsonAsync("/api/workflow-definitions/strict/execute", """{"correlationId": """).ExpectAsync(HttpStatusCode.BadRequest);
@@ -315,18 +313,16 @@ public sealed class WorkflowDefinitionsApiTests
         Assert.Equal("The correlation id has 257 characters; at most 256 are allowed.",
             Assert.Single(tooLong["errors"]!["correlationId"]!.AsArray())!.GetValue<string>());
 
-        var instances = await client.FetchAsync("/api/workflow-instances").ExpectOkAsync();
-        Assert.Equal(0, instances["totalCount"]!.GetValue<int>());
+        Assert.Equal(before, await InstanceCountAsync(client));
         var longest = await client.ExecuteAsync("strict", new string('c', 256));
         Assert.Equal(new string('c', 256), longest.GetString("correlationId"));
     }
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Import_publish_and_retract_answer_with_the_version_as_it_now_stands(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         var first = await client.ImportAsync(Workflows.Hello("summarized"));
         await AssertMatchesVersionsAsync(client, first["definition"]!, version: 1, "Draft", isLatest: true, publishedVersion: null);
@@ -359,6 +355,9 @@ public sealed class WorkflowDefinitionsApiTests
         }
         Assert.Equal(listed.GetString("id"), summary.GetString("id"));
     }
+
+    private static async Task<int> InstanceCountAsync(HttpClient client) =>
+        (await client.FetchAsync("/api/workflow-instances").ExpectOkAsync())["totalCount"]!.GetValue<int>();
 
     private static async Task<string> ExportAsync(HttpClient client, string definitionId, int version)
     {

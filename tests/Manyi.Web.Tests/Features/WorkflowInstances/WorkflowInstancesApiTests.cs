@@ -11,14 +11,14 @@ using Microsoft.Extensions.Time.Testing;
 namespace Manyi.Web.Tests.Features.WorkflowInstances;
 
 /// <summary>Instances: list filters and paging, get, journal, cancel, incidents and their retry, unknown ids.</summary>
-public sealed class WorkflowInstancesApiTests
+public sealed class WorkflowInstancesApiTests(SharedApps apps) : IClassFixture<SharedApps>
 {
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
     public async Task List_filters_by_definition_status_and_correlation_id_and_pages(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        await using var app = await ManyiApp.StartAsync(provider); // lists every instance: a host of its own
         var client = app.CreateClient();
         await client.DeployAsync(Workflows.WaitFor("alpha", "alpha-event"));
         await client.DeployAsync(Workflows.Hello("beta"));
@@ -81,10 +81,9 @@ public sealed class WorkflowInstancesApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task An_invalid_status_filter_is_400_naming_the_field(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
 
         // Statuses are names: a number is no status either, even one that happens to be an enum value.
@@ -108,7 +107,7 @@ public sealed class WorkflowInstancesApiTests
     public async Task List_filters_by_a_creation_window_of_Beijing_days_or_instants(string provider)
     {
         var clock = new FakeTimeProvider(Beijing("2025-04-20T10:00:00").ToUniversalTime());
-        await using var app = await ManyiApp.StartAsync(provider);
+        await using var app = await ManyiApp.StartAsync(provider); // a fake clock and every instance: a host of its own
         app.TestServices = services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
@@ -149,10 +148,9 @@ public sealed class WorkflowInstancesApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task An_unreadable_or_reversed_creation_window_is_400_naming_the_parameter(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
 
         async Task<JsonObject> ErrorsAsync(string query)
@@ -181,7 +179,7 @@ public sealed class WorkflowInstancesApiTests
     [InlineData("postgres")]
     public async Task The_overview_names_the_parent_the_children_the_activities_run_and_the_tasks(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.DeployAsync(Workflows.Flowchart("child",
             $$"""
@@ -236,7 +234,7 @@ public sealed class WorkflowInstancesApiTests
     [InlineData("postgres")]
     public async Task Cancel_removes_the_bookmarks_and_a_second_cancel_is_409(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.DeployAsync(Workflows.WaitFor("waiter", "never-comes"));
         var instance = await client.ExecuteAsync("waiter", "c-cancel");
@@ -268,10 +266,9 @@ public sealed class WorkflowInstancesApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task Cancelling_a_finished_instance_is_409(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.DeployAsync(Workflows.Hello("quick"));
         var id = (await client.ExecuteAsync("quick")).GetString("id");
@@ -283,10 +280,9 @@ public sealed class WorkflowInstancesApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task A_fault_is_an_incident_and_a_retry_of_Elsa_Fault_faults_again(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.DeployAsync(Workflows.Faulting("faulty", "The registry is down."));
 
@@ -335,10 +331,9 @@ public sealed class WorkflowInstancesApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task With_the_Continue_incident_strategy_the_instance_records_the_incident_and_finishes(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
         await client.DeployAsync(Workflows.Flowchart("tolerant", $"{Workflows.Start()}, {Workflows.Fault("boom", "Ignored.")}",
             Workflows.Connect("start", "boom"), extra: """ "options": {"incidentStrategy": "ContinueWithIncidentsStrategy"}, """));
@@ -351,10 +346,9 @@ public sealed class WorkflowInstancesApiTests
 
     [Theory]
     [InlineData("sqlite")]
-    [InlineData("postgres")]
     public async Task An_unknown_instance_is_404_everywhere(string provider)
     {
-        await using var app = await ManyiApp.StartAsync(provider);
+        var app = await apps.For(provider);
         var client = app.CreateClient();
 
         var responses = new[]

@@ -1,0 +1,226 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Manyi.Engine.Model;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Stores;
+
+namespace Manyi.Engine.Activities.Composition;
+
+/// <summary>
+/// Workflows used as activities (Elsa's workflow definition activities): a node whose type is not a registered
+/// activity but names a definition (<c>workflowDefinitionId</c>, optionally <c>workflowDefinitionVersionId</c>)
+/// runs that definition inline, as a composite child. Definitions are loaded from the store before a compile
+/// (<see cref="LoadReferencesAsync"/>), so that the compiler, which is synchronous, finds them here.
+/// </summary>
+public sealed class WorkflowActivityCatalog
+{
+    private readonly ConcurrentDictionary<string, WorkflowDefinition> _versions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WorkflowDefinition> _published = new(StringComparer.Ordinal);
+
+    /// <summary>Makes a version known (a published one becomes its definition's published version).</summary>
+    public void Register(WorkflowDefinition definition)
+    {
+        _versions[definition.Id] = definition;
+        if (definition.IsPublished)
+            _published.AddOrUpdate(definition.DefinitionId, definition, (_, known) => known.Version > definition.Version ? known : definition);
+    }
+
+    /// <summary>
+    /// The version a node runs: the one it names if that version is published, else the definition's published
+    /// version (Elsa's fallback); null when the definition has no published version.
+    /// </summary>
+    public WorkflowDefinition? Resolve(string definitionId, string? versionId) =>
+        versionId is not null && _versions.TryGetValue(versionId, out var pinned) && pinned.IsPublished && pinned.DefinitionId == definitionId
+            ? pinned
+            : _published.GetValueOrDefault(definitionId);
+
+    /// <summary>The published definitions marked usable as activities, each as an activity type named after it.</summary>
+    public IReadOnlyList<WorkflowActivityType> Types =>
+        [.. _published.Values.Where(IsUsableAsActivity).OrderBy(d => d.Name, StringComparer.Ordinal).Select(WorkflowActivityType.Of)];
+
+    public static bool IsUsableAsActivity(WorkflowDefinition definition) =>
+        definition.Options["usableAsActivity"] is JsonValue value && value.GetValueKind() == JsonValueKind.True;
+
+    /// <summary>Definitions whose references are loaded already (a definition object is one version, read once).</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkflowDefinition, object> _loaded = [];
+
+    /// <summary>Loads, from the store, every definition the workflow uses as an activity, to any depth.</summary>
+    public async Task LoadReferencesAsync(WorkflowDefinition definition, IWorkflowStore store, CancellationToken cancellationToken)
+    {
+        if (_loaded.TryGetValue(definition, out _)) return;
+        await LoadAsync(definition, store, cancellationToken);
+        _loaded.AddOrUpdate(definition, definition);
+    }
+
+    private async Task LoadAsync(WorkflowDefinition definition, IWorkflowStore store, CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<WorkflowDefinition>([definition]);
+        while (pending.Count > 0)
+        {
+            foreach (var (definitionId, versionId) in References(pending.Pop().Root))
+            {
+                if (!seen.Add($"{definitionId}/{versionId}")) continue;
+                if (versionId is not null && !_versions.ContainsKey(versionId)
+                    && await store.FindDefinitionVersionAsync(versionId, cancellationToken) is { } version)
+                    Register(version);
+                if (!_published.ContainsKey(definitionId) && await store.FindPublishedDefinitionAsync(definitionId, cancellationToken) is { } published)
+                    Register(published);
+                if (Resolve(definitionId, versionId) is { } used) pending.Push(used);
+            }
+        }
+    }
+
+    /// <summary>Every (definition id, version id) a tree of activities names, wherever it is nested.</summary>
+    private static IEnumerable<(string DefinitionId, string? VersionId)> References(ActivityNode node)
+    {
+        if (WorkflowDefinitionActivity.Reference(node) is { } reference) yield return reference;
+        foreach (var child in node.Activities ?? [])
+            foreach (var nested in References(child))
+                yield return nested;
+        foreach (var (_, value) in node.Properties)
+            foreach (var nested in NestedActivities(value).SelectMany(References))
+                yield return nested;
+    }
+
+    /// <summary>Activity objects nested in a property (a body, branches, a switch's cases).</summary>
+    private static IEnumerable<ActivityNode> NestedActivities(JsonNode? value)
+    {
+        switch (value)
+        {
+            case JsonObject json when json["id"] is JsonValue && json["type"] is JsonValue:
+                yield return Serialization.ElsaJson.ReadActivityNode(json, "$");
+                break;
+            case JsonObject json:
+                foreach (var (_, inner) in json)
+                    foreach (var nested in NestedActivities(inner))
+                        yield return nested;
+                break;
+            case JsonArray list:
+                foreach (var item in list)
+                    foreach (var nested in NestedActivities(item))
+                        yield return nested;
+                break;
+        }
+    }
+}
+
+/// <summary>A workflow used as an activity, as the designer's palette shows it: its name, inputs, outputs and outcomes.</summary>
+public sealed record WorkflowActivityType(string TypeName, string DefinitionId, string VersionId, int Version, JsonArray Inputs, JsonArray Outputs,
+    IReadOnlyList<string> Outcomes)
+{
+    public static WorkflowActivityType Of(WorkflowDefinition definition) => new(
+        WorkflowDefinitionActivity.TypeNameOf(definition), definition.DefinitionId, definition.Id, definition.Version,
+        (JsonArray)definition.Inputs.DeepClone(), (JsonArray)definition.Outputs.DeepClone(), WorkflowDefinitionActivity.OutcomesOf(definition));
+}
+
+/// <summary>
+/// One node that runs a workflow definition inline: the definition's root runs as this node's child (its ids
+/// prefixed with this node's id, so that it can be used several times), with the definition's variables local to it
+/// and its inputs from this node's inputs; it completes with the outcomes its child's Complete (or root) ended with.
+/// </summary>
+[Activity("Elsa.WorkflowDefinitionActivity", "Composition", "Runs a published workflow inline, as an activity of its own name.", Outcomes = [])]
+public sealed class WorkflowDefinitionActivity : ContainerActivity
+{
+    private WorkflowDefinition? _definition;
+
+    /// <summary>The definition this node runs (set by the compiler before it binds the children).</summary>
+    public WorkflowDefinition Definition => _definition ?? throw new InvalidOperationException("The workflow activity is not bound to a definition.");
+
+    /// <summary>The definition a node names, if it is a workflow used as an activity.</summary>
+    public static (string DefinitionId, string? VersionId)? Reference(ActivityNode node) =>
+        node.Properties["workflowDefinitionId"] is JsonValue id && id.TryGetValue<string>(out var definitionId) && !node.Type.StartsWith("Elsa.", StringComparison.Ordinal)
+            ? (definitionId, node.Properties["workflowDefinitionVersionId"] is JsonValue v && v.TryGetValue<string>(out var versionId) ? versionId : null)
+            : null;
+
+    /// <summary>The activity type name of a definition: its name without blanks, as Elsa names it.</summary>
+    public static string TypeNameOf(WorkflowDefinition definition) =>
+        string.Concat((definition.Name ?? definition.DefinitionId).Where(c => !char.IsWhiteSpace(c)));
+
+    /// <summary>A definition's outcomes as an activity: Done, its declared outcomes, and those its root's Complete activities name.</summary>
+    public static IReadOnlyList<string> OutcomesOf(WorkflowDefinition definition)
+    {
+        var declared = definition.Outcomes.Select(o => o switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var s) => s,
+            JsonObject o2 => o2["name"]?.ToString(),
+            _ => null,
+        }).OfType<string>();
+        var completes = (definition.Root.Activities ?? []).Where(a => a.Type == "Elsa.Complete")
+            .Select(a => Expression.FromInputProperty(a.Properties["outcomes"]))
+            .Where(e => e?.Type == Expression.Literal)
+            .SelectMany(e => Containers.Complete.Names(e!.Value));
+        return [.. new[] { Done }.Concat(declared).Concat(completes).Distinct()];
+    }
+
+    public void Use(WorkflowDefinition definition) => _definition = definition;
+
+    public override IReadOnlyList<string> GetOutcomes() => OutcomesOf(Definition);
+
+    public override IReadOnlyList<VariableDefinition> LocalVariables => Definition.Variables;
+
+    /// <summary>The definition's root, its ids prefixed with this node's id.</summary>
+    public override IReadOnlyList<ActivityNode> BindChildren(ActivityNode node)
+    {
+        var json = JsonNode.Parse(Serialization.ElsaJson.Write(Definition))!["root"]!.AsObject();
+        Prefix(json, node.Id + ":");
+        var root = Serialization.ElsaJson.ReadActivityNode(json, $"{node.Id}.root");
+        RootId = root.Id;
+        return [root];
+    }
+
+    private string? RootId { get; set; }
+
+    /// <summary>Prefixes every activity id in the tree, and the connections' ends, so that each use is distinct.</summary>
+    private static void Prefix(JsonNode? json, string prefix)
+    {
+        switch (json)
+        {
+            case JsonObject activity when activity["id"] is JsonValue id && activity["type"] is JsonValue:
+                activity["id"] = prefix + id.ToString();
+                if (activity["connections"] is JsonArray connections)
+                    foreach (var connection in connections.OfType<JsonObject>())
+                        foreach (var end in new[] { "source", "target" })
+                        {
+                            if (connection[end] is JsonObject endpoint && endpoint["activity"] is JsonValue a) endpoint["activity"] = prefix + a.ToString();
+                            else if (connection[end] is JsonValue flat) connection[end] = prefix + flat.ToString();
+                        }
+                foreach (var (key, value) in activity.ToList())
+                    if (key is not ("id" or "connections")) Prefix(value, prefix);
+                break;
+            case JsonObject other:
+                foreach (var (_, value) in other.ToList()) Prefix(value, prefix);
+                break;
+            case JsonArray list:
+                foreach (var item in list) Prefix(item, prefix);
+                break;
+        }
+    }
+
+    public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
+    {
+        foreach (var variable in Definition.Variables)
+            context.SetLocalVariable(variable.Name, variable.InitialValue());
+        var input = new JsonObject();
+        foreach (var declared in Definition.Inputs.OfType<JsonObject>())
+        {
+            if (declared["name"]?.ToString() is not { Length: > 0 } name) continue;
+            var key = JsonNamingPolicy.CamelCase.ConvertName(name);
+            if (Expression.FromInputProperty(context.Node.Properties[key] ?? context.Node.Properties[name]) is { } expression)
+                input[name] = (await context.EvaluateAsync(new Input<JsonNode?>(expression)))?.DeepClone();
+        }
+        context.Properties[InputProperty] = input;
+        context.ScheduleChild(RootId!);
+        return ActivityStep.KeepWaiting;
+    }
+
+    /// <summary>The context property that holds the inputs the inline workflow reads with getInput.</summary>
+    public const string InputProperty = "workflowInput";
+
+    public override ValueTask<ActivityStep> OnChildCompletedAsync(ActivityContext context, ChildCompletion child) =>
+        ValueTask.FromResult<ActivityStep>(new ActivityStep.Completed(child.Outcomes.Count == 0 ? [Done] : child.Outcomes));
+
+    /// <summary>A Complete in a root that is no flowchart completes the inline workflow, as in Elsa.</summary>
+    public override bool Receives(ActivitySignal signal) => signal.Name == ActivitySignal.Complete;
+}

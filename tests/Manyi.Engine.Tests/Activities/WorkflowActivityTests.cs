@@ -1,0 +1,136 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Model;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Serialization;
+using static Manyi.Engine.Tests.Tree;
+
+namespace Manyi.Engine.Tests.Activities;
+
+/// <summary>
+/// Workflows used as activities: a published definition (options.usableAsActivity) appears as an activity type of its
+/// own name, runs inline as a composite child with its inputs, and leaves by the outcomes its Complete names.
+/// </summary>
+public sealed class WorkflowActivityTests
+{
+    private static WorkflowDefinition Definition(string definitionId, string name, JsonObject root, JsonArray? inputs = null, int version = 1) =>
+        ElsaJson.Read(new JsonObject
+        {
+            ["id"] = $"{definitionId}-v{version}",
+            ["definitionId"] = definitionId,
+            ["name"] = name,
+            ["version"] = version,
+            ["inputs"] = inputs ?? [],
+            ["options"] = new JsonObject { ["usableAsActivity"] = true },
+            ["root"] = root,
+        }.ToJsonString());
+
+    /// <summary>A node that runs a workflow as an activity, as Elsa writes it.</summary>
+    private static JsonObject Use(string id, string typeName, string definitionId, string? versionId = null, params (string Key, JsonNode? Value)[] inputs)
+    {
+        var node = Doc.Activity(id, typeName, ("workflowDefinitionId", definitionId), ("workflowDefinitionVersionId", versionId ?? $"{definitionId}-v1"));
+        foreach (var (key, value) in inputs) node[key] = value;
+        return node;
+    }
+
+    private static List<string> Lines(TestEngine engine, string instanceId) =>
+        [.. engine.Steps(instanceId).Where(s => s.Contains(" Message ", StringComparison.Ordinal)).Select(s => s[(s.IndexOf(" Message ", StringComparison.Ordinal) + 9)..])];
+
+    /// <summary>Atom writes its Text and completes Written; Molecule runs two atoms in a sequence; Matter runs a molecule in a flowchart.</summary>
+    private static async Task<WorkflowDefinition> PublishThreeLevelsAsync(TestEngine engine)
+    {
+        await engine.PublishAsync(Definition("atom", "Atom Activity",
+            Flowchart("atom-flow", [Doc.Activity("start", "Elsa.Start"), Line("write", "'atom ' + getInput('Text')"),
+                    Doc.Activity("written", "Elsa.Complete", ("outcomes", Doc.Input(new JsonArray("Written"), typeName: "Object")))],
+                Doc.Connection("start", "Done", "write"), Doc.Connection("write", "Done", "written")),
+            new JsonArray(new JsonObject { ["name"] = "Text", ["type"] = "String" })));
+        await engine.PublishAsync(Definition("molecule", "MoleculeActivity",
+            Sequence("molecule-seq",
+                Use("first", "AtomActivity", "atom", inputs: ("text", Doc.Input("one"))),
+                Use("second", "AtomActivity", "atom", inputs: ("text", Js("'two'", "String"))))));
+        var matter = Workflow(Flowchart("matter",
+            [Doc.Activity("start", "Elsa.Start"), Use("molecule", "MoleculeActivity", "molecule"), Use("atom", "AtomActivity", "atom", inputs: ("text", Doc.Input("three"))),
+             Line("done", "'written'"), Line("other", "'other'")],
+            Doc.Connection("start", "Done", "molecule"), Doc.Connection("molecule", "Done", "atom"),
+            Doc.Connection("atom", "Written", "done"), Doc.Connection("atom", "Done", "other")));
+        await engine.PublishAsync(matter);
+        return matter;
+    }
+
+    [Fact]
+    public async Task A_workflow_used_as_an_activity_three_levels_deep_runs_inline_with_its_inputs_and_outcomes()
+    {
+        await using var engine = new TestEngine();
+        var matter = await PublishThreeLevelsAsync(engine);
+
+        var instance = await engine.StartAsync(matter);
+
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+        Assert.Equal(["atom one", "atom two", "atom three", "written"], Lines(engine, instance.Id));
+        var steps = engine.Steps(instance.Id);
+        Assert.Contains("molecule:first:write Message atom one", steps);
+        Assert.Contains("atom Executed Written", steps);
+        Assert.Contains("molecule Executed Done", steps);
+    }
+
+    [Fact]
+    public async Task A_published_workflow_usable_as_an_activity_is_an_activity_type_with_its_inputs_and_outcomes()
+    {
+        await using var engine = new TestEngine();
+        await PublishThreeLevelsAsync(engine);
+        var catalog = engine.Get<Engine.Activities.Composition.WorkflowActivityCatalog>();
+
+        var atom = Assert.Single(catalog.Types, t => t.DefinitionId == "atom");
+
+        Assert.Equal("AtomActivity", atom.TypeName);
+        Assert.Equal(["Done", "Written"], atom.Outcomes);
+        Assert.Equal("Text", atom.Inputs[0]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task A_version_that_is_not_published_falls_back_to_the_published_version()
+    {
+        await using var engine = new TestEngine();
+        await engine.PublishAsync(Definition("child", "Child", Line("hello", "'child v2'"), version: 2));
+        var parent = Workflow(Sequence("seq", Use("child", "Child", "child", versionId: "no-such-version")));
+        await engine.PublishAsync(parent);
+
+        var instance = await engine.StartAsync(parent);
+
+        Assert.Equal(["child v2"], Lines(engine, instance.Id));
+    }
+
+    [Fact]
+    public async Task A_workflow_activity_that_waits_resumes_inside_and_reports_where_it_waits()
+    {
+        await using var engine = new TestEngine();
+        await engine.PublishAsync(Definition("waiter", "Waiter", Sequence("waiter-seq", Event("wait", "go"), Line("went", "'went'"))));
+        var parent = Workflow(Sequence("seq", Use("inner", "Waiter", "waiter"), Line("after", "'after'")));
+        await engine.PublishAsync(parent);
+        var instance = await engine.StartAsync(parent);
+        var stored = await engine.LoadAsync(instance.Id);
+        var bookmark = Assert.Single(stored.Bookmarks);
+
+        Assert.Equal("inner:wait", bookmark.ActivityId);
+        Assert.Equal(["seq", "inner", "inner:waiter-seq"], engine.Get<WorkflowGraphCache>().Get(parent).WaitingPath(stored, bookmark));
+        var resumed = Assert.Single((await engine.SendEventAsync("go")).Resumed);
+        Assert.Equal(WorkflowStatus.Finished, resumed.Status);
+        Assert.Equal(["went", "after"], Lines(engine, instance.Id));
+    }
+
+    [Fact]
+    public async Task A_workflow_that_uses_itself_or_an_unpublished_one_is_refused()
+    {
+        await using var engine = new TestEngine();
+        var compiler = engine.Get<Engine.Validation.WorkflowCompiler>();
+        await engine.PublishAsync(Definition("loop", "Loop", Sequence("s", Line("x", "'x'"))));
+        var selfish = Definition("loop", "Loop", Sequence("s", Use("again", "Loop", "loop")), version: 2);
+        await engine.Runtime.LoadWorkflowActivitiesAsync(selfish, TestContext.Current.CancellationToken);
+
+        var self = Assert.Single(compiler.Validate(selfish).Errors);
+        var missing = Assert.Single(compiler.Validate(Workflow(Sequence("s", Use("ghost", "Ghost", "ghost")))).Errors);
+
+        Assert.Contains("uses itself", self.Message);
+        Assert.Equal("ghost", missing.ActivityId);
+        Assert.Contains("no published version", missing.Message);
+    }
+}
