@@ -40,6 +40,7 @@ public static class ManyiEmailServiceCollectionExtensions
         services.AddSingleton<MailKitOutboxSender>();
         services.Replace(ServiceDescriptor.Singleton<IOutboxSender>(s => s.GetRequiredService<MailKitOutboxSender>()));
         services.Replace(ServiceDescriptor.Singleton<IEmailTemplates>(templates));
+        services.AddScoped<EmailOutbox>();
         services.AddSingleton(new ActivityRegistration(typeof(SendEmail)));
         services.AddHostedService<EmailStartup>();
         return services;

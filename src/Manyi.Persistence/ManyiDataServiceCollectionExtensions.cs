@@ -1,8 +1,10 @@
 using Manyi.Engine.Stores;
+using Manyi.Persistence.Audit;
 using Manyi.Persistence.Definitions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Manyi.Persistence;
 
@@ -35,6 +37,8 @@ public static class ManyiDataServiceCollectionExtensions
         services.AddSingleton(options);
         services.AddSingleton<PublishedDefinitionCache>();
         services.AddScoped<IWorkflowStore, SqlWorkflowStore>();
+        services.AddScoped<AuditTrail>();
+        services.TryAddScoped<IAuditActor, SystemAuditActor>();
         services.AddScoped<WorkflowDefinitionCatalog>();
         services.AddScoped<WorkflowsFolderImport>();
         return services;

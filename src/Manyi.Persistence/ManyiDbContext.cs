@@ -28,6 +28,13 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<StoredFileRecord> Files => Set<StoredFileRecord>();
     public DbSet<AuditEntryRecord> AuditEntries => Set<AuditEntryRecord>();
 
+    /// <summary>
+    /// Holds a role's row until the transaction ends, so that two transactions that count the role's members and then
+    /// change them (two administrators demoting each other) run one after the other. SQLite needs nothing: it has one
+    /// writer at a time.
+    /// </summary>
+    public virtual Task LockRoleAsync(string normalizedName, CancellationToken cancellationToken) => Task.CompletedTask;
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         base.OnModelCreating(model);
@@ -201,7 +208,11 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
     }
 }
 
-public sealed class PostgresManyiDbContext(DbContextOptions<PostgresManyiDbContext> options) : ManyiDbContext(options);
+public sealed class PostgresManyiDbContext(DbContextOptions<PostgresManyiDbContext> options) : ManyiDbContext(options)
+{
+    public override async Task LockRoleAsync(string normalizedName, CancellationToken cancellationToken) =>
+        await Database.ExecuteSqlAsync($"SELECT 1 FROM roles WHERE \"NormalizedName\" = {normalizedName} FOR UPDATE", cancellationToken);
+}
 
 public sealed class SqliteManyiDbContext(DbContextOptions<SqliteManyiDbContext> options) : ManyiDbContext(options)
 {

@@ -277,7 +277,8 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
               $"{P(instance.DefinitionVersionId)}, {P(instance.Version)}, {P(instance.Status.ToString())}, {P(instance.CorrelationId)}, " +
               $"{P(_dialect.Instant(instance.CreatedAt))}, {P(_dialect.Instant(instance.UpdatedAt))}, {P(_dialect.Instant(instance.FinishedAt))}, " +
               $"{P(StateFormat.Write(instance.State))}, {P(revision)}) RETURNING \"Revision\""
-            : $"UPDATE workflow_instances SET \"Status\" = {P(instance.Status.ToString())}, \"CorrelationId\" = {P(instance.CorrelationId)}, " +
+            : $"UPDATE workflow_instances SET \"DefinitionVersionId\" = {P(instance.DefinitionVersionId)}, \"Version\" = {P(instance.Version)}, " +
+              $"\"Status\" = {P(instance.Status.ToString())}, \"CorrelationId\" = {P(instance.CorrelationId)}, " +
               $"\"UpdatedAt\" = {P(_dialect.Instant(instance.UpdatedAt))}, \"FinishedAt\" = {P(_dialect.Instant(instance.FinishedAt))}, " +
               $"\"State\" = {P(StateFormat.Write(instance.State))}, \"Revision\" = {P(revision)} " +
               $"WHERE \"Id\" = {P(instance.Id)} AND \"Revision\" = {P(burst.ExpectedRevision)} RETURNING \"Revision\"");
@@ -331,10 +332,9 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
                     $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))})")));
         if (burst.Emails.Count > 0)
             Add("INSERT INTO outbox_messages (\"Key\", \"Kind\", \"InstanceId\", \"To\", \"Subject\", \"TextBody\", \"HtmlBody\", \"Attachments\", \"Status\", \"Attempts\", \"CreatedAt\") VALUES " +
-                string.Join(", ", burst.Emails.Select(m =>
-                    $"({P(m.Key)}, {P(m.Kind)}, {P(m.InstanceId ?? instance.Id)}, {P(string.Join(",", m.To))}, {P(m.Subject)}, {P(m.TextBody)}, {P(m.HtmlBody)}, " +
-                    $"{P(m.Attachments.Count == 0 ? null : JsonSerializer.Serialize(m.Attachments, StateFormat.Options))}, {P(nameof(OutboxStatus.Queued))}, {P(0)}, " +
-                    $"{P(_dialect.Instant(time.GetUtcNow()))})")) +
+                string.Join(", ", burst.Emails.Select(e => OutboxRows.From(e, instance.Id, time.GetUtcNow())).Select(m =>
+                    $"({P(m.Key)}, {P(m.Kind)}, {P(m.InstanceId)}, {P(m.To)}, {P(m.Subject)}, {P(m.TextBody)}, {P(m.HtmlBody)}, " +
+                    $"{P(m.Attachments)}, {P(m.Status.ToString())}, {P(m.Attempts)}, {P(_dialect.Instant(m.CreatedAt))})")) +
                 // The same key twice (a reminder step already sent, a retried burst) is dropped, not an error.
                 " ON CONFLICT (\"Key\") DO NOTHING");
         return statements;

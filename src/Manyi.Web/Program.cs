@@ -26,6 +26,7 @@ using Manyi.Web.Features.WorkflowInstances;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Deployment;
 using Manyi.Web.Infrastructure.Security;
+using Manyi.Web.Infrastructure.Services;
 
 var builder = WebApplication.CreateBuilder(args);
 // A missing or wrong setting stops the start here, each one named, rather than the first reminder or upload later.
@@ -43,6 +44,7 @@ builder.Services.AddManyiCampaign();
 builder.Services.AddManyiCalendar(builder.Configuration, builder.Environment);
 builder.Services.AddManyiIdentity(builder.Configuration);
 builder.Services.AddManyiTasks(builder.Configuration);
+builder.Services.AddManyiServices();
 builder.Services.AddManyiDemoData(builder.Configuration);
 builder.Services.AddManyiDashboard();
 builder.Services.AddManyiHttpWorkflows();

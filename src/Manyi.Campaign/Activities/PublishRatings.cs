@@ -1,10 +1,10 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Manyi.Campaign.Certificates;
 using Manyi.Engine.Activities;
 using Manyi.Engine.Model;
 using Manyi.Engine.Runtime;
 using Manyi.Persistence;
+using Manyi.Persistence.Audit;
 using Manyi.Persistence.Records;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,8 +27,8 @@ public sealed class PublishRatings : Activity
     /// <summary>The template kind and outbox kind of these messages.</summary>
     public const string Kind = "rating";
 
-    /// <summary>The audit trail's action for a stored rating that changed (the web host's <c>AuditActions</c> may name it).</summary>
-    public const string AuditAction = "organization.rating-published";
+    /// <summary>The audit trail's action for a stored rating that changed.</summary>
+    public const string AuditAction = AuditActions.RatingPublished;
 
     public const string NotRated = "NotRated";
 
@@ -121,6 +121,7 @@ public sealed class PublishRatings : Activity
         var ct = context.CancellationToken;
         await using var scope = context.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
         var changed = 0;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         foreach (var (organization, rating) in ratings)
@@ -132,20 +133,13 @@ public sealed class PublishRatings : Activity
                 .ExecuteUpdateAsync(s => s.SetProperty(o => o.LastRating, rating).SetProperty(o => o.UpdatedAt, context.Now), ct);
             if (updated == 0) continue;
             changed++;
-            db.AuditEntries.Add(new AuditEntryRecord
+            audit.Record(AuditAction, AuditSubjects.Organization, id, new
             {
-                At = context.Now,
-                Action = AuditAction,
-                SubjectType = "organization",
-                SubjectId = id,
-                Details = JsonSerializer.Serialize(new
-                {
-                    before,
-                    after = rating,
-                    year,
-                    workflowInstanceId = context.Instance.Id,
-                    activityId = context.Node.Id,
-                }, JsonSerializerOptions.Web),
+                before,
+                after = rating,
+                year,
+                workflowInstanceId = context.Instance.Id,
+                activityId = context.Node.Id,
             });
         }
         await db.SaveChangesAsync(ct);

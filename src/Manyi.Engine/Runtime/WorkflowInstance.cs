@@ -11,13 +11,13 @@ public enum WorkflowStatus
     Faulted,
 }
 
-/// <summary>One run of one definition version. Pinned to that version for its whole life.</summary>
+/// <summary>One run of one definition version. Pinned to that version for its whole life, unless a migration re-pins it (<see cref="WorkflowRuntime.MigrateAsync"/>).</summary>
 public sealed class WorkflowInstance
 {
     public required string Id { get; init; }
     public required string DefinitionId { get; init; }
-    public required string DefinitionVersionId { get; init; }
-    public required int Version { get; init; }
+    public required string DefinitionVersionId { get; set; }
+    public required int Version { get; set; }
     public string? CorrelationId { get; set; }
     public WorkflowStatus Status { get; set; } = WorkflowStatus.Running;
     public DateTimeOffset CreatedAt { get; init; }

@@ -39,7 +39,7 @@ public sealed record RuntimeOptions
 /// transaction through <see cref="IWorkflowStore"/>. Bursts of one instance are serialised in this process by a
 /// lock and across processes by the store's revision check, with a retry on conflict.
 /// </summary>
-public sealed class WorkflowRuntime(
+public sealed partial class WorkflowRuntime(
     IWorkflowStore store,
     WorkflowGraphCache graphs,
     ExpressionEvaluator evaluator,

@@ -8,6 +8,7 @@ public static class WebDefaults
     public static IServiceCollection AddManyiWebDefaults(this IServiceCollection services)
     {
         services.AddProblemDetails();
+        services.AddOptions<ManyiOptions>().BindConfiguration(ManyiOptions.Section);
         // Unreadable request bodies reach the exception handler, which names what is wrong, instead of a bare 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddExceptionHandler<DomainExceptionHandler>();

@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
+using Manyi.Email.Outbox;
 using Manyi.Engine.Runtime;
-using Manyi.Persistence;
 using Manyi.Persistence.Records;
+using Manyi.Web.Infrastructure;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace Manyi.Web.Features.Account;
 
@@ -10,11 +12,11 @@ namespace Manyi.Web.Features.Account;
 /// Identity's e-mails (password reset, invitation) go through the same outbox as the workflows' e-mails: written to
 /// the database first, delivered by the background job with retries, logged.
 /// </summary>
-public sealed class AccountEmails(IServiceScopeFactory scopes, IEmailTemplates templates, IEmailDispatcher dispatcher, TimeProvider time, IConfiguration configuration)
+public sealed class AccountEmails(IServiceScopeFactory scopes, IEmailTemplates templates, IOptions<ManyiOptions> options)
     : IEmailSender<ManyiUser>
 {
     /// <summary>Where links in e-mails point; <c>Manyi:PublicUrl</c>, e.g. https://manyi.example.org.</summary>
-    private string PublicUrl => (configuration["Manyi:PublicUrl"] ?? "http://localhost:5000").TrimEnd('/');
+    private string PublicUrl => options.Value.LinkBase;
 
     public Task SendConfirmationLinkAsync(ManyiUser user, string email, string confirmationLink) =>
         SendAsync(user, email, "account-confirmation",
@@ -49,22 +51,9 @@ public sealed class AccountEmails(IServiceScopeFactory scopes, IEmailTemplates t
         var model = new JsonObject { ["subject"] = subject, ["body"] = body, ["link"] = link };
         var rendered = await templates.RenderAsync("generic", model, CancellationToken.None);
         var key = $"account:{kind}:{user.Id}:{Guid.NewGuid():N}";
-        var now = time.GetUtcNow();
         // A scope of its own: Identity's endpoints resolve the sender once, from the root provider.
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
-        db.OutboxMessages.Add(new OutboxMessageRecord
-        {
-            Key = key,
-            Kind = kind,
-            To = email,
-            Subject = rendered.Subject,
-            TextBody = rendered.TextBody,
-            HtmlBody = rendered.HtmlBody,
-            Status = OutboxStatus.Queued,
-            CreatedAt = now,
-        });
-        await db.SaveChangesAsync();
-        await dispatcher.DispatchAsync([new OutgoingEmail(key, kind, [email], rendered.Subject, rendered.TextBody, rendered.HtmlBody)], CancellationToken.None);
+        await scope.ServiceProvider.GetRequiredService<EmailOutbox>()
+            .SendAsync([new OutgoingEmail(key, kind, [email], rendered.Subject, rendered.TextBody, rendered.HtmlBody)], CancellationToken.None);
     }
 }

@@ -1,6 +1,6 @@
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
@@ -28,7 +28,7 @@ public sealed class AuditingSignInManager(
         var result = await base.PasswordSignInAsync(userName, password, isPersistent, lockoutOnFailure);
         var user = await UserManager.FindByNameAsync(userName);
         var action = result.Succeeded ? AuditActions.SignedIn : result.IsLockedOut ? AuditActions.LockedOut : AuditActions.SignInFailed;
-        audit.Record(action, "user", user?.Id, new { userName }, userId: user?.Id, userName: user?.UserName ?? userName);
+        audit.Record(action, AuditSubjects.User, user?.Id, new { userName }, userId: user?.Id, userName: user?.UserName ?? userName);
         await db.SaveChangesAsync();
         return result;
     }

@@ -1,6 +1,6 @@
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +28,7 @@ public sealed class AuditingUserManager(
     {
         var result = await base.ResetPasswordAsync(user, token, newPassword);
         if (!result.Succeeded) return result;
-        audit.Record(AuditActions.PasswordReset, "user", user.Id, userId: user.Id, userName: user.UserName);
+        audit.Record(AuditActions.PasswordReset, AuditSubjects.User, user.Id, userId: user.Id, userName: user.UserName);
         await db.SaveChangesAsync();
         return result;
     }
@@ -37,7 +37,7 @@ public sealed class AuditingUserManager(
     {
         var result = await base.ChangePasswordAsync(user, currentPassword, newPassword);
         if (!result.Succeeded) return result;
-        audit.Record(AuditActions.PasswordChanged, "user", user.Id, userId: user.Id, userName: user.UserName);
+        audit.Record(AuditActions.PasswordChanged, AuditSubjects.User, user.Id, userId: user.Id, userName: user.UserName);
         await db.SaveChangesAsync();
         return result;
     }

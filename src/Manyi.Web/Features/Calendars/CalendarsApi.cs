@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Manyi.Engine.Calendar;
 using Manyi.Persistence;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,6 @@
 using Manyi.Campaign.Certificates;
 using Manyi.Persistence;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;

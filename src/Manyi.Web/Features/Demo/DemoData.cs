@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Features.Organizations;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
@@ -106,7 +106,7 @@ public sealed class DemoData(ManyiDbContext db, UserManager<ManyiUser> users, Au
                 throw new InvalidOperationException("The demo organizations break the import's rules: " +
                     string.Join(" ", plan.Report(dryRun: true, written: false).Items.SelectMany(i => i.Reasons)));
             plan.Apply(db, now);
-            audit.Record(AuditActions.OrganizationsImported, "organization", null,
+            audit.Record(AuditActions.OrganizationsImported, AuditSubjects.Organization, null,
                 new { source = "demo data", created = plan.Count(ImportOutcomes.Created) }, userName: "demo data");
             await db.SaveChangesAsync(cancellationToken);
 

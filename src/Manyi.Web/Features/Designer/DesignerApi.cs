@@ -4,7 +4,7 @@ using Manyi.Engine.Serialization;
 using Manyi.Persistence;
 using Manyi.Persistence.Definitions;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Features.WorkflowDefinitions;
 using Manyi.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -12,34 +13,20 @@ namespace Manyi.Web.Features.Emails;
 /// attempts and the server's last error. For administrators. The one-time links and codes of account e-mails
 /// (invitations, password resets, address confirmations) are never shown: whoever read them could take the account.
 /// </summary>
-public static class EmailsApi
+public sealed class EmailLogService(ManyiDbContext db)
 {
-    public const int MaxPageSize = 100;
-
-    /// <summary>Kinds whose body carries a secret (a password-reset token or code).</summary>
-    public static readonly IReadOnlySet<string> SecretKinds = new HashSet<string>(StringComparer.Ordinal) { "invitation", "password-reset", "account-confirmation" };
-
-    public static RouteGroupBuilder MapEmailsApi(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup("/emails").WithTags("E-mails");
-        group.MapGet("/", List);
-        group.MapGet("/{id:long}", Get).ProducesProblem(StatusCodes.Status404NotFound);
-        return group;
-    }
-
     /// <summary>
     /// Messages, newest first; filters: <paramref name="kind"/>, <paramref name="status"/> (sent, pending, failed),
     /// <paramref name="recipient"/> (part of an address), <paramref name="organization"/> (the messages of its workflow
     /// and those sent to it by the campaign), and the time it was written between <paramref name="from"/> and <paramref name="to"/>.
     /// </summary>
-    public static async Task<Results<Ok<EmailPage>, ValidationProblem>> List(
-        ManyiDbContext db, CancellationToken cancellationToken,
-        string? kind = null, string? status = null, string? recipient = null, string? organization = null,
-        DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 20)
+    public async Task<Outcome<EmailPage>> ListAsync(
+        string? kind, string? status, string? recipient, string? organization, DateTimeOffset? from, DateTimeOffset? to, int page, int pageSize,
+        CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
-        if (pageSize is < 1 or > MaxPageSize)
-            errors["pageSize"] = [$"每页条数须在 1 到 {MaxPageSize} 之间。pageSize must be between 1 and {MaxPageSize}, not {pageSize}."];
+        if (pageSize is < 1 or > EmailsApi.MaxPageSize)
+            errors["pageSize"] = [$"每页条数须在 1 到 {EmailsApi.MaxPageSize} 之间。pageSize must be between 1 and {EmailsApi.MaxPageSize}, not {pageSize}."];
         if (page < 1) errors["page"] = [$"页码须从 1 开始。page starts at 1, not {page}."];
         EmailStatus? wanted = null;
         if (!string.IsNullOrWhiteSpace(status))
@@ -50,7 +37,7 @@ public static class EmailsApi
         if (from is not null && to is not null && from > to) errors["to"] = ["结束时间早于开始时间。'to' is before 'from'."];
         if (!string.IsNullOrWhiteSpace(organization) && !await db.Organizations.AnyAsync(o => o.Id == organization, cancellationToken))
             errors["organization"] = [$"单位 '{organization}' 不存在。No organization '{organization}'."];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
+        if (errors.Count > 0) return new Failure.Invalid(errors);
 
         var query = db.OutboxMessages.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(kind)) query = query.Where(m => m.Kind == kind.Trim());
@@ -79,30 +66,30 @@ public static class EmailsApi
         var rows = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Skip((page - 1) * pageSize).Take(pageSize)
             .Select(m => new Row(m.Id, m.Key, m.Kind, m.InstanceId, m.To, m.Subject, m.Status, m.Attempts, m.LastError, m.CreatedAt, m.SentAt))
             .ToListAsync(cancellationToken);
-        var organizations = await OrganizationsAsync(db, rows, cancellationToken);
+        var organizations = await OrganizationsAsync(rows, cancellationToken);
         var kinds = await db.OutboxMessages.AsNoTracking().Select(m => m.Kind).Distinct().ToListAsync(cancellationToken);
-        return TypedResults.Ok(new EmailPage([.. rows.Select(r => Summary(r, organizations))], total, page, pageSize, [.. kinds.Order(StringComparer.Ordinal)]));
+        return new EmailPage([.. rows.Select(r => Summary(r, organizations))], total, page, pageSize, [.. kinds.Order(StringComparer.Ordinal)]);
     }
 
-    public static async Task<Results<Ok<EmailDetail>, ProblemHttpResult>> Get(long id, ManyiDbContext db, CancellationToken cancellationToken)
+    public async Task<Outcome<EmailDetail>> GetAsync(long id, CancellationToken cancellationToken)
     {
         var message = await db.OutboxMessages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, cancellationToken);
-        if (message is null) return Problems.NotFound($"邮件 {id} 不存在。E-mail {id} does not exist.");
+        if (message is null) return new Failure.NotFound($"邮件 {id} 不存在。E-mail {id} does not exist.");
         var row = new Row(message.Id, message.Key, message.Kind, message.InstanceId, message.To, message.Subject, message.Status, message.Attempts,
             message.LastError, message.CreatedAt, message.SentAt);
-        var organizations = await OrganizationsAsync(db, [row], cancellationToken);
-        var hidden = SecretKinds.Contains(message.Kind);
+        var organizations = await OrganizationsAsync([row], cancellationToken);
+        var hidden = EmailsApi.SecretKinds.Contains(message.Kind);
         var attachments = (message.Attachments is null ? null : JsonNode.Parse(message.Attachments) as JsonArray ?? [])?
             .Select(a => new EmailAttachment((string?)a?["fileName"] ?? "", (string?)a?["contentType"] ?? "",
                 a?["content"] is JsonValue content && content.TryGetValue<string>(out var base64) ? base64.Length / 4 * 3 - base64.Count(c => c == '=') : 0))
             .ToList() ?? [];
-        return TypedResults.Ok(new EmailDetail(Summary(row, organizations),
+        return new EmailDetail(Summary(row, organizations),
             hidden ? "（此类邮件含一次性链接或验证码，不予显示。This kind of e-mail carries a one-time link or code and is not shown.）" : message.TextBody,
-            hidden, message.HtmlBody is not null, attachments));
+            hidden, message.HtmlBody is not null, attachments);
     }
 
     /// <summary>The organization a message is about: its workflow's correlation id (a participant instance) or the key's last part (the campaign's messages).</summary>
-    private static async Task<IReadOnlyDictionary<long, (string Id, string Name)>> OrganizationsAsync(ManyiDbContext db, IReadOnlyList<Row> rows,
+    private async Task<IReadOnlyDictionary<long, (string Id, string Name)>> OrganizationsAsync(IReadOnlyList<Row> rows,
         CancellationToken cancellationToken)
     {
         var instanceIds = rows.Select(r => r.InstanceId).OfType<string>().Distinct().ToList();
@@ -121,15 +108,8 @@ public static class EmailsApi
     {
         var organization = organizations.TryGetValue(r.Id, out var o) ? o : default;
         return new EmailSummary(r.Id, r.Kind, [.. r.To.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)], r.Subject,
-            Status(r.Status), r.Attempts, r.LastError, r.CreatedAt, r.SentAt, r.InstanceId, organization.Id, organization.Name);
+            EmailsApi.Status(r.Status), r.Attempts, r.LastError, r.CreatedAt, r.SentAt, r.InstanceId, organization.Id, organization.Name);
     }
-
-    public static EmailStatus Status(OutboxStatus stored) => stored switch
-    {
-        OutboxStatus.Sent => EmailStatus.Sent,
-        OutboxStatus.Failed => EmailStatus.Failed,
-        _ => EmailStatus.Pending,
-    };
 
     private static OutboxStatus Stored(EmailStatus status) => status switch
     {
@@ -140,6 +120,40 @@ public static class EmailsApi
 
     private sealed record Row(long Id, string Key, string Kind, string? InstanceId, string To, string Subject, OutboxStatus Status, int Attempts,
         string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+}
+
+/// <summary>The e-mail log's endpoints; the rules are <see cref="EmailLogService"/>'s.</summary>
+public static class EmailsApi
+{
+    public const int MaxPageSize = 100;
+
+    /// <summary>Kinds whose body carries a secret (a password-reset token or code).</summary>
+    public static readonly IReadOnlySet<string> SecretKinds = new HashSet<string>(StringComparer.Ordinal) { "invitation", "password-reset", "account-confirmation" };
+
+    public static RouteGroupBuilder MapEmailsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/emails").WithTags("E-mails");
+        group.MapGet("/", List);
+        group.MapGet("/{id:long}", Get).ProducesProblem(StatusCodes.Status404NotFound);
+        return group;
+    }
+
+    /// <summary>Messages, newest first, filtered; see <see cref="EmailLogService.ListAsync"/>.</summary>
+    public static async Task<Results<Ok<EmailPage>, ValidationProblem, ProblemHttpResult>> List(
+        EmailLogService emails, CancellationToken cancellationToken,
+        string? kind = null, string? status = null, string? recipient = null, string? organization = null,
+        DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 20) =>
+        (await emails.ListAsync(kind, status, recipient, organization, from, to, page, pageSize, cancellationToken)).ToOk();
+
+    public static async Task<Results<Ok<EmailDetail>, ValidationProblem, ProblemHttpResult>> Get(long id, EmailLogService emails, CancellationToken cancellationToken) =>
+        (await emails.GetAsync(id, cancellationToken)).ToOk();
+
+    public static EmailStatus Status(OutboxStatus stored) => stored switch
+    {
+        OutboxStatus.Sent => EmailStatus.Sent,
+        OutboxStatus.Failed => EmailStatus.Failed,
+        _ => EmailStatus.Pending,
+    };
 }
 
 /// <summary>Delivery as people say it: sent, pending (queued or being retried), failed (retries exhausted).</summary>

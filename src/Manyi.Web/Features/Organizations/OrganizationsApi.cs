@@ -1,7 +1,8 @@
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -29,21 +30,10 @@ public static class OrganizationsApi
         return group;
     }
 
-    public static async Task<Results<Ok<Page<OrganizationSummary>>, ValidationProblem>> List(
-        ManyiDbContext db, string? @operator, string? city, string? level, string? search,
-        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default)
-    {
-        if (Filter(db.Organizations.AsNoTracking(), @operator, city, level, search) is not { } query)
-            return LevelFilterProblem(level!);
-        (page, pageSize) = Page.Clamp(page, pageSize);
-        // Sorted in memory, in an order no collation gives; organizations number in the hundreds at most.
-        var all = await query
-            .Select(o => new OrganizationSummary(o.Id, o.Name, o.Operator, o.City, o.Level, o.LastRating, o.Contacts.Count,
-                db.OrganizationMembers.Count(m => m.OrganizationId == o.Id)))
-            .ToListAsync(cancellationToken);
-        var items = all.InListOrder(o => o.Operator, o => o.City, o => o.Id).Skip((page - 1) * pageSize).Take(pageSize).ToList();
-        return TypedResults.Ok(new Page<OrganizationSummary>(items, all.Count, page, pageSize));
-    }
+    public static async Task<Results<Ok<Page<OrganizationSummary>>, ValidationProblem, ProblemHttpResult>> List(
+        OrganizationService organizations, string? @operator, string? city, string? level, string? search,
+        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default) =>
+        (await organizations.ListAsync(new OrganizationQuery(@operator, city, level, search, page, pageSize), cancellationToken)).ToOk();
 
     public static async Task<Results<Ok<OrganizationResponse>, ProblemHttpResult>> Get(string id, ManyiDbContext db, CancellationToken cancellationToken)
     {
@@ -70,7 +60,7 @@ public static class OrganizationsApi
             Contacts = fields.Contacts(id), CreatedAt = now, UpdatedAt = now,
         };
         db.Organizations.Add(organization);
-        audit.Record(AuditActions.OrganizationCreated, "organization", id, new { fields.Name, fields.Operator, fields.City, fields.Level });
+        audit.Record(AuditActions.OrganizationCreated, AuditSubjects.Organization, id, new { fields.Name, fields.Operator, fields.City, fields.Level });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/organizations/{id}", await ResponseAsync(db, organization, cancellationToken));
     }
@@ -101,7 +91,7 @@ public static class OrganizationsApi
         if (db.ChangeTracker.HasChanges())
         {
             organization.UpdatedAt = time.GetUtcNow();
-            audit.Record(AuditActions.OrganizationUpdated, "organization", id,
+            audit.Record(AuditActions.OrganizationUpdated, AuditSubjects.Organization, id,
                 new { before, after = new { fields.Name, fields.Operator, fields.City, fields.Level, fields.LastRating } });
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -121,7 +111,7 @@ public static class OrganizationsApi
                             $"Organization {id} still has {tasks} task(s), {files} file(s) and {members} member(s), so it cannot be deleted" +
                             (members > 0 ? "; remove its members first (PUT /api/users/{userId}/organizations)." : "; its history stays."));
         db.Organizations.Remove(organization);
-        audit.Record(AuditActions.OrganizationDeleted, "organization", id, new { organization.Name });
+        audit.Record(AuditActions.OrganizationDeleted, AuditSubjects.Organization, id, new { organization.Name });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -166,7 +156,7 @@ public static class OrganizationsApi
 
         plan.Apply(db, time.GetUtcNow());
         var report = plan.Report(dryRun: false, written: true);
-        audit.Record(AuditActions.OrganizationsImported, "organization", null, new
+        audit.Record(AuditActions.OrganizationsImported, AuditSubjects.Organization, null, new
         {
             file = fileName.Length > 255 ? fileName[..255] : fileName,
             report.Rows, report.Created, report.Updated, report.Unchanged,
@@ -200,7 +190,7 @@ public static class OrganizationsApi
     }
 
     /// <summary>The filtered query, or null for a level that does not exist.</summary>
-    private static IQueryable<OrganizationRecord>? Filter(IQueryable<OrganizationRecord> query, string? @operator, string? city, string? level, string? search)
+    internal static IQueryable<OrganizationRecord>? Filter(IQueryable<OrganizationRecord> query, string? @operator, string? city, string? level, string? search)
     {
         if (!string.IsNullOrWhiteSpace(@operator))
         {

@@ -4,6 +4,7 @@ using Manyi.Persistence;
 using Manyi.Web.Features.Tasks;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Security;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -14,28 +15,16 @@ namespace Manyi.Web.Features.Review;
 /// organization whose submission passed the completeness check) a reviewer may act on — administrators see them all.
 /// The organization a review is about is its participant workflow's correlation id.
 /// </summary>
-public static class ReviewsApi
+public sealed class ReviewService(ManyiDbContext db, TaskAccess access, CurrentUser user)
 {
     /// <summary>The stage of the review task in <c>workflows/participant.json</c>.</summary>
     public const string ReviewStage = "review";
 
-    public static RouteGroupBuilder MapReviewsApi(this IEndpointRouteBuilder routes)
-    {
-        var group = routes.MapGroup("/reviews").WithTags("Reviews").RequireAuthorization(ManyiPolicies.Reviewer);
-        group.MapGet("/", List);
-        return group;
-    }
-
     /// <summary>Open reviews by default (status <c>Open</c>, <c>Completed</c> or <c>any</c>), soonest due first, then by organization.</summary>
-    public static async Task<Results<Ok<ReviewList>, ValidationProblem>> List(
-        ManyiDbContext db, TaskAccess access, CurrentUser user, CancellationToken cancellationToken,
-        string? status = "Open", string? organization = null, int page = 1, int pageSize = 20)
+    public async Task<Outcome<ReviewList>> ListAsync(string? status, string? organization, int page, int pageSize, CancellationToken cancellationToken)
     {
         if (status is not (null or "" or "any" or nameof(HumanTaskStatus.Open) or nameof(HumanTaskStatus.Completed)))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["status"] = [$"状态 '{status}' 无效。Unknown status '{status}'; use Open, Completed or any."],
-            });
+            return new Failure.Invalid("status", $"状态 '{status}' 无效。Unknown status '{status}'; use Open, Completed or any.");
         var tasks = db.Tasks.AsNoTracking().Where(t => t.Stage == ReviewStage);
         if (!user.IsAdministrator) tasks = await access.VisibleAsync(tasks, cancellationToken);
         var reviews = from t in tasks
@@ -56,11 +45,27 @@ public static class ReviewsApi
             RatingOf(r.Task.Data))).ToList();
         var options = organizationIds.OfType<string>().Select(o => new ReviewOrganization(o, names.GetValueOrDefault(o) ?? o))
             .OrderBy(o => o.Id, StringComparer.Ordinal).ToList();
-        return TypedResults.Ok(new ReviewList(items, total, page, pageSize, options));
+        return new ReviewList(items, total, page, pageSize, options);
     }
 
     private static string? RatingOf(string? data) =>
         data is not null && JsonNode.Parse(data)?["rating"] is JsonValue value && value.TryGetValue<string>(out var rating) ? rating : null;
+}
+
+/// <summary>The reviewer's list endpoint; the rules are <see cref="ReviewService"/>'s.</summary>
+public static class ReviewsApi
+{
+    public static RouteGroupBuilder MapReviewsApi(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/reviews").WithTags("Reviews").RequireAuthorization(ManyiPolicies.Reviewer);
+        group.MapGet("/", List);
+        return group;
+    }
+
+    /// <summary>Open reviews by default (status <c>Open</c>, <c>Completed</c> or <c>any</c>), soonest due first, then by organization.</summary>
+    public static async Task<Results<Ok<ReviewList>, ValidationProblem, ProblemHttpResult>> List(
+        ReviewService reviews, CancellationToken cancellationToken, string? status = "Open", string? organization = null, int page = 1, int pageSize = 20) =>
+        (await reviews.ListAsync(status, organization, page, pageSize, cancellationToken)).ToOk();
 }
 
 /// <summary>A review task: the organization it is about, its state and, once completed, the rating given.</summary>

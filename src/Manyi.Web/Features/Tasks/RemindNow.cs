@@ -1,14 +1,17 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Manyi.Email.Outbox;
 using Manyi.Engine.Calendar;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Tasks;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Manyi.Web.Features.Tasks;
 
@@ -18,32 +21,35 @@ namespace Manyi.Web.Features.Tasks;
 /// templates (<c>reminder</c> before the deadline, <c>overdue</c> after it), through the outbox. Each recipient gets one
 /// e-mail of their own per call; the messages and the audit line commit together.
 /// </summary>
-public static class RemindNow
+public sealed class RemindNow(
+    ManyiDbContext db, ITaskDirectory directory, IEmailTemplates templates, EmailOutbox outbox, BusinessCalendar calendar, AuditTrail audit,
+    TimeProvider time, IOptions<ManyiOptions> options)
 {
     public const string AuditAction = "task.reminded";
 
-    public static async Task<Results<Ok<TaskReminded>, ProblemHttpResult>> Send(
-        string id, ManyiDbContext db, ITaskDirectory directory, IEmailTemplates templates, IEmailDispatcher dispatcher, BusinessCalendar calendar,
-        AuditTrail audit, TimeProvider time, IConfiguration configuration, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<TaskReminded>, ValidationProblem, ProblemHttpResult>> Send(string id, RemindNow remind, CancellationToken cancellationToken) =>
+        (await remind.SendAsync(id, cancellationToken)).ToOk();
+
+    public async Task<Outcome<TaskReminded>> SendAsync(string id, CancellationToken cancellationToken)
     {
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
-        if (task is null) return Problems.NotFound($"任务 {id} 不存在。Task '{id}' does not exist.");
+        if (task is null) return new Failure.NotFound($"任务 {id} 不存在。Task '{id}' does not exist.");
         if (task.Status != nameof(HumanTaskStatus.Open))
-            return Conflict(task.Status switch
+            return new Failure.Conflict(task.Status switch
             {
                 nameof(HumanTaskStatus.Completed) => $"任务已完成，无需提醒。The task is already completed; there is nobody to remind.",
                 nameof(HumanTaskStatus.Expired) => $"任务已过期关闭，无法提醒。The task expired and is closed; there is nothing to remind of.",
                 _ => $"任务已取消，无需提醒。The task was cancelled; there is nothing to remind of.",
             });
         if (task.DueAt is not { } due)
-            return Conflict("任务没有截止时间；提醒邮件说明何时截止，请先设置截止时间。The task has no deadline, and a reminder says when it is due; set a deadline first.");
+            return new Failure.Conflict("任务没有截止时间；提醒邮件说明何时截止，请先设置截止时间。The task has no deadline, and a reminder says when it is due; set a deadline first.");
         var to = await directory.ReminderRecipientsAsync([id], cancellationToken);
         if (to.Count == 0)
-            return Conflict("没有可提醒的人：任务未指派给任何用户，其参评单位也没有成员或联系人。" +
+            return new Failure.Conflict("没有可提醒的人：任务未指派给任何用户，其参评单位也没有成员或联系人。" +
                             "There is nobody to remind: the task has no assignee, and its organization has no members or contacts.");
 
         var now = time.GetUtcNow();
-        var names = await NamesAsync(db, to, task.OrganizationId, cancellationToken);
+        var names = await NamesAsync(to, task.OrganizationId, cancellationToken);
         var organization = task.OrganizationId is null ? null
             : await db.Organizations.Where(o => o.Id == task.OrganizationId).Select(o => o.Name).FirstOrDefaultAsync(cancellationToken) ?? task.OrganizationId;
         var correlationId = await db.WorkflowInstances.Where(i => i.Id == task.InstanceId).Select(i => i.CorrelationId).FirstOrDefaultAsync(cancellationToken);
@@ -51,7 +57,7 @@ public static class RemindNow
         // As the engine's reminder step: the reminder before the deadline, the overdue notice after it.
         var kind = due <= now || task.IsOverdue ? ReminderKind.Overdue : ReminderKind.Reminder;
         var templateKind = kind.ToString().ToLowerInvariant();
-        var publicUrl = (configuration["Manyi:PublicUrl"] ?? "http://localhost:5000").TrimEnd('/');
+        var publicUrl = options.Value.LinkBase;
         var batch = Guid.NewGuid().ToString("N");
         var emails = new List<OutgoingEmail>();
         foreach (var (address, index) in to.Select((a, i) => (a, i)))
@@ -74,21 +80,17 @@ public static class RemindNow
                 InstanceId = task.InstanceId,
             };
             emails.Add(email);
-            db.OutboxMessages.Add(new OutboxMessageRecord
-            {
-                Key = email.Key, Kind = email.Kind, InstanceId = task.InstanceId, To = address, Subject = email.Subject, TextBody = email.TextBody,
-                HtmlBody = email.HtmlBody, Status = OutboxStatus.Queued, CreatedAt = now,
-            });
         }
-        audit.Record(AuditAction, "task", id, new { kind = templateKind, to, task.InstanceId, task.ActivityId });
+        outbox.Queue(emails);
+        audit.Record(AuditAction, AuditSubjects.Task, id, new { kind = templateKind, to, task.InstanceId, task.ActivityId });
         // One SaveChanges: the queued e-mails and the audit line commit together; delivery follows the commit.
         await db.SaveChangesAsync(cancellationToken);
-        await dispatcher.DispatchAsync(emails, cancellationToken);
-        return TypedResults.Ok(new TaskReminded(id, templateKind, [.. to], now));
+        await outbox.DispatchAsync(emails, cancellationToken);
+        return new TaskReminded(id, templateKind, [.. to], now);
     }
 
     /// <summary>Display names of the recipients who are users or the organization's contacts, by address (any case).</summary>
-    private static async Task<Dictionary<string, string>> NamesAsync(ManyiDbContext db, IReadOnlyList<string> addresses, string? organizationId,
+    private async Task<Dictionary<string, string>> NamesAsync(IReadOnlyList<string> addresses, string? organizationId,
         CancellationToken cancellationToken)
     {
         var upper = addresses.Select(a => a.ToUpperInvariant()).ToList();
@@ -100,9 +102,6 @@ public static class RemindNow
             names[u.Email!] = u.DisplayName;
         return names;
     }
-
-    private static ProblemHttpResult Conflict(string detail) =>
-        TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict.");
 }
 
 /// <summary>A reminder sent now: the template used (<c>reminder</c> or <c>overdue</c>) and who got it, one e-mail each.</summary>

@@ -9,9 +9,17 @@ namespace Manyi.Web.Features.Tasks;
 /// <summary>
 /// Who may see and act on a task: its assignee (by id or e-mail); for a task of an organization, that organization's
 /// members (in the task's role, if it names one); for a task of a role alone, everyone in the role; administrators
-/// always. Files and instances follow their tasks. The list query and the single-task check are the same rule.
+/// always. The list query and the single-task check are the same rule.
+/// <para>
+/// Files and instances do not simply follow their tasks, since one instance may hold several organizations' tasks
+/// beside a task for no organization (an assignee's, a role's). A file is for the organization of the task it was
+/// uploaded to (and whoever may act on that task), and for whoever holds a task for no organization in an instance
+/// that is that organization's alone (the reviewer of its package). An instance's details are shown only to whom
+/// they cannot tell about another organization: members of every organization it holds tasks for, or the holder of
+/// a task for no organization in an instance that is one organization's alone.
+/// </para>
 /// </summary>
-public sealed class TaskAccess(CurrentUser user, UserManager<ManyiUser> users)
+public sealed class TaskAccess(CurrentUser user, UserManager<ManyiUser> users, ManyiDbContext db)
 {
     private string? _email;
     private IReadOnlyList<string>? _roles;
@@ -33,6 +41,44 @@ public sealed class TaskAccess(CurrentUser user, UserManager<ManyiUser> users)
             return organizations.Contains(task.OrganizationId) && (task.AssigneeRole is null || roles.Contains(task.AssigneeRole));
         return task.AssigneeRole is not null && roles.Contains(task.AssigneeRole);
     }
+
+    /// <summary>Whether the user may read a file uploaded to <paramref name="task"/> (see the class's rule).</summary>
+    public async Task<bool> MayReadFileAsync(StoredFileRecord file, HumanTaskRecord task, CancellationToken cancellationToken)
+    {
+        if (await CanActOnAsync(task, cancellationToken)) return true;
+        if (file.OrganizationId is null) return false;
+        if ((await user.OrganizationsAsync(cancellationToken)).Contains(file.OrganizationId)) return true;
+        return await OrganizationsOfAsync(task.InstanceId, cancellationToken) is [var only] && only == file.OrganizationId
+            && await HoldsOrganizationLessTaskAsync(task.InstanceId, cancellationToken);
+    }
+
+    /// <summary>The instances whose details the user may see (see the class's rule); administrators see them all.</summary>
+    public async Task<IQueryable<WorkflowInstanceRecord>> VisibleInstancesAsync(IQueryable<WorkflowInstanceRecord> instances, CancellationToken cancellationToken)
+    {
+        if (user.IsAdministrator) return instances;
+        var visible = (await VisibleAsync(db.Tasks.AsNoTracking(), cancellationToken)).Select(t => t.InstanceId);
+        var reviewed = (await VisibleAsync(db.Tasks.AsNoTracking().Where(t => t.OrganizationId == null), cancellationToken)).Select(t => t.InstanceId);
+        var mine = (await user.OrganizationsAsync(cancellationToken)).ToList();
+        var tasks = db.Tasks.AsNoTracking();
+        return instances.Where(i => visible.Contains(i.Id)
+            && (!tasks.Any(t => t.InstanceId == i.Id && t.OrganizationId != null && !mine.Contains(t.OrganizationId))
+                || (reviewed.Contains(i.Id)
+                    && !tasks.Any(t => t.InstanceId == i.Id && t.OrganizationId != null
+                        && tasks.Any(o => o.InstanceId == i.Id && o.OrganizationId != null && o.OrganizationId != t.OrganizationId)))));
+    }
+
+    public async Task<bool> MaySeeInstanceAsync(string instanceId, CancellationToken cancellationToken) =>
+        user.IsAdministrator
+        || await (await VisibleInstancesAsync(db.WorkflowInstances.AsNoTracking(), cancellationToken)).AnyAsync(i => i.Id == instanceId, cancellationToken);
+
+    /// <summary>The organizations an instance holds tasks for.</summary>
+    private async Task<List<string>> OrganizationsOfAsync(string instanceId, CancellationToken cancellationToken) =>
+        await db.Tasks.AsNoTracking().Where(t => t.InstanceId == instanceId && t.OrganizationId != null)
+            .Select(t => t.OrganizationId!).Distinct().ToListAsync(cancellationToken);
+
+    private async Task<bool> HoldsOrganizationLessTaskAsync(string instanceId, CancellationToken cancellationToken) =>
+        await (await VisibleAsync(db.Tasks.AsNoTracking().Where(t => t.InstanceId == instanceId && t.OrganizationId == null), cancellationToken))
+            .AnyAsync(cancellationToken);
 
     private async Task<(string Id, string? Email, List<string> Roles, List<string> Organizations)> WhoAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 
 namespace Manyi.Web.Features.Tasks;
 

@@ -13,6 +13,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Manyi.Web.Features.Timeline;
 
@@ -43,11 +44,11 @@ public static class CalendarFeed
 
     public static async Task<Results<ContentHttpResult, NotFound>> Get(
         string token, HttpContext http, ManyiDbContext db, IWorkflowStore store, UserManager<ManyiUser> users, IDataProtectionProvider protection,
-        TimeProvider time, IConfiguration configuration, CancellationToken cancellationToken)
+        TimeProvider time, IOptions<ManyiOptions> options, CancellationToken cancellationToken)
     {
         if (await UserOfAsync(token, protection, users) is not { } user) return TypedResults.NotFound();
-        var publicUrl = (configuration["Manyi:PublicUrl"] ?? $"{http.Request.Scheme}://{http.Request.Host}").TrimEnd('/');
-        var ics = await IcsAsync(db, store, user, publicUrl, time.GetUtcNow(), cancellationToken);
+        // Never the request's own host: a forged Host header must not put its address in the feed's links.
+        var ics = await IcsAsync(db, store, user, options.Value.LinkBase, time.GetUtcNow(), cancellationToken);
         http.Response.Headers.CacheControl = "private, max-age=900";
         return TypedResults.Text(ics, "text/calendar; charset=utf-8", Encoding.UTF8);
     }

@@ -2,7 +2,7 @@ using System.Text;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Account;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Features.Organizations;
 using Manyi.Web.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -108,7 +108,7 @@ public static class UsersApi
                     : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [.. created.Errors.Select(e => e.Description)] });
             Check(await users.AddToRoleAsync(user, role!));
             db.OrganizationMembers.AddRange(organizations.Select(o => new OrganizationMemberRecord { UserId = user.Id, OrganizationId = o }));
-            audit.Record(AuditActions.Invited, "user", user.Id, new { email, role, organizations });
+            audit.Record(AuditActions.Invited, AuditSubjects.User, user.Id, new { email, role, organizations });
             await db.SaveChangesAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -119,7 +119,7 @@ public static class UsersApi
 
     /// <summary>Replaces the user's roles; audited with before and after. The last administrator keeps the role (409).</summary>
     public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> ChangeRoles(
-        string id, ChangeRolesRequest request, ManyiDbContext db, ManyiDatabase database, UserManager<ManyiUser> users, AuditTrail audit,
+        string id, ChangeRolesRequest request, ManyiDbContext db, UserManager<ManyiUser> users, AuditTrail audit,
         TimeProvider time, CancellationToken cancellationToken)
     {
         var user = await users.FindByIdAsync(id);
@@ -146,8 +146,7 @@ public static class UsersApi
         if (before.Contains(ManyiRoles.Administrator) && !after.Contains(ManyiRoles.Administrator))
         {
             // Two administrators demoting each other at once must not both see the other still there.
-            if (database.Provider == DatabaseProvider.PostgreSql)
-                await db.Database.ExecuteSqlRawAsync("""SELECT 1 FROM roles WHERE "NormalizedName" = 'ADMINISTRATOR' FOR UPDATE""", cancellationToken);
+            await db.LockRoleAsync("ADMINISTRATOR", cancellationToken);
             var administrators = await (from ur in db.UserRoles
                                         join r in db.Roles on ur.RoleId equals r.Id
                                         where r.NormalizedName == "ADMINISTRATOR"
@@ -161,7 +160,7 @@ public static class UsersApi
         Check(await users.AddToRolesAsync(user, after.Except(before)));
         // Signed-in sessions carry the roles as claims: a new stamp makes them refresh (or end) at their next validation.
         Check(await users.UpdateSecurityStampAsync(user));
-        audit.Record(AuditActions.RolesChanged, "user", id, new { email = user.Email, before, after });
+        audit.Record(AuditActions.RolesChanged, AuditSubjects.User, id, new { email = user.Email, before, after });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(await ResponseAsync(db, user, time, cancellationToken));
@@ -183,7 +182,7 @@ public static class UsersApi
         {
             db.OrganizationMembers.RemoveRange(memberships.Where(m => !after.Contains(m.OrganizationId)));
             db.OrganizationMembers.AddRange(after.Except(before).Select(o => new OrganizationMemberRecord { UserId = id, OrganizationId = o }));
-            audit.Record(AuditActions.OrganizationsChanged, "user", id, new { email = user.Email, before, after });
+            audit.Record(AuditActions.OrganizationsChanged, AuditSubjects.User, id, new { email = user.Email, before, after });
             await db.SaveChangesAsync(cancellationToken);
         }
         return TypedResults.Ok(await ResponseAsync(db, user, time, cancellationToken));
@@ -199,7 +198,7 @@ public static class UsersApi
         var lockedUntil = user.LockoutEnd;
         Check(await users.SetLockoutEndDateAsync(user, null));
         Check(await users.ResetAccessFailedCountAsync(user));
-        audit.Record(AuditActions.Unlocked, "user", id, new { email = user.Email, lockedUntil });
+        audit.Record(AuditActions.Unlocked, AuditSubjects.User, id, new { email = user.Email, lockedUntil });
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(await ResponseAsync(db, user, time, cancellationToken));
@@ -214,7 +213,7 @@ public static class UsersApi
     {
         var user = await users.FindByIdAsync(id);
         if (user is null) return NotFound(id);
-        audit.Record(AuditActions.Invited, "user", id, new { email = user.Email, again = true });
+        audit.Record(AuditActions.Invited, AuditSubjects.User, id, new { email = user.Email, again = true });
         await db.SaveChangesAsync(cancellationToken);
         await SendInvitationAsync(users, emails, user);
         return TypedResults.NoContent();

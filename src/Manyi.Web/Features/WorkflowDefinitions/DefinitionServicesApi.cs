@@ -7,7 +7,7 @@ using Manyi.Engine.Stores;
 using Manyi.Persistence;
 using Manyi.Persistence.Definitions;
 using Manyi.Persistence.Records;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Manyi.Web.Features.Campaigns;
 using Manyi.Web.Features.Demo;
 using Manyi.Web.Infrastructure;
@@ -185,7 +185,7 @@ public static class DefinitionServicesApi
 
     /// <summary>Moves the given instances that can move, each in its own transaction; says of the others why not.</summary>
     public static async Task<Results<Ok<MigrationResult>, ValidationProblem, ProblemHttpResult>> Migrate(
-        string definitionId, MigrateRequest body, ManyiDbContext db, WorkflowGraphCache graphs, AuditTrail audit, CurrentUser user, TimeProvider time,
+        string definitionId, MigrateRequest body, ManyiDbContext db, IWorkflowStore store, WorkflowRuntime runtime, AuditTrail audit, CurrentUser user,
         CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
@@ -196,16 +196,17 @@ public static class DefinitionServicesApi
         if (target.Invalid is not null) foreach (var (key, value) in target.Invalid.ProblemDetails.Errors) errors[key] = value;
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
-        var shape = MigrationRules.Shape(target.Record!, graphs);
+        var to = await store.FindDefinitionVersionAsync(target.Record!.Id, cancellationToken)
+            ?? throw new WorkflowNotFoundException($"Definition version '{target.Record.Id}' is missing.");
         var moved = new List<string>();
         var notMoved = new List<NotMoved>();
         foreach (var id in body.InstanceIds!.Distinct())
         {
-            var reasons = await MigrationRules.MoveAsync(db, audit, graphs, id, shape, user.Name, body.Reason!.Trim(), time, cancellationToken);
+            var reasons = await MigrationRules.MoveAsync(runtime, db, audit, id, to, user.Name, body.Reason!.Trim(), cancellationToken);
             if (reasons is null) moved.Add(id);
             else notMoved.Add(new NotMoved(id, reasons));
         }
-        return TypedResults.Ok(new MigrationResult(definitionId, shape.Version, moved, notMoved));
+        return TypedResults.Ok(new MigrationResult(definitionId, to.Version, moved, notMoved));
     }
 
     private sealed record Target(WorkflowDefinitionRecord? Record, ProblemHttpResult? Problem, ValidationProblem? Invalid);

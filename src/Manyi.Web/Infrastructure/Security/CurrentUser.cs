@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Manyi.Persistence;
+using Manyi.Persistence.Audit;
 using Manyi.Persistence.Records;
 using Microsoft.EntityFrameworkCore;
 
@@ -9,7 +10,7 @@ namespace Manyi.Web.Infrastructure.Security;
 /// The signed-in user of this request: who, which roles, and which organizations they act for. Every endpoint that
 /// returns or changes organization data asks <see cref="CanActFor"/>; hiding things in the UI is not enough.
 /// </summary>
-public sealed class CurrentUser(IHttpContextAccessor http, CircuitPrincipal circuit, ManyiDbContext db)
+public sealed class CurrentUser(IHttpContextAccessor http, CircuitPrincipal circuit, ManyiDbContext db) : IAuditActor
 {
     private IReadOnlySet<string>? _organizations;
 
@@ -26,6 +27,10 @@ public sealed class CurrentUser(IHttpContextAccessor http, CircuitPrincipal circ
     public bool IsAdministrator => Principal.IsInRole(ManyiRoles.Administrator);
 
     public bool IsReviewer => Principal.IsInRole(ManyiRoles.Reviewer);
+
+    string? IAuditActor.UserId => IsSignedIn ? Id : null;
+
+    string? IAuditActor.UserName => IsSignedIn ? Name : null;
 
     /// <summary>The client's address, for the audit trail.</summary>
     public string? Address => circuit.User is not null ? circuit.Address : http.HttpContext?.Connection.RemoteIpAddress?.ToString();

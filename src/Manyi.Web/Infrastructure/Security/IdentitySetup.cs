@@ -1,9 +1,10 @@
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Account;
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Manyi.Web.Infrastructure.Security;
 
@@ -41,7 +42,8 @@ public static class IdentitySetup
                 "Manyi:Bootstrap: set both AdminEmail and AdminPassword, or neither.")
             .ValidateOnStart();
         services.AddScoped<AdminBootstrap>();
-        services.AddScoped<AuditTrail>();
+        // The audit trail (Manyi.Persistence) names the signed-in user of the request or page.
+        services.Replace(ServiceDescriptor.Scoped<IAuditActor>(s => s.GetRequiredService<CurrentUser>()));
         services.ConfigureApplicationCookie(cookie =>
         {
             cookie.Cookie.Name = "manyi";
@@ -56,6 +58,7 @@ public static class IdentitySetup
         services.AddScoped<CircuitPrincipal>();
         services.AddScoped<CircuitHandler, CircuitPrincipalHandler>();
         services.AddScoped<UserScopes>();
+        services.AddScoped(typeof(Manyi.Web.Infrastructure.Services.AsUser<>));
         services.AddScoped<CurrentUser>();
         return services;
     }

@@ -1,4 +1,4 @@
-using Manyi.Web.Features.Audit;
+using Manyi.Persistence.Audit;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;

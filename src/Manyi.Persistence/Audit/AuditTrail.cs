@@ -1,31 +1,58 @@
 using System.Text.Json;
-using Manyi.Persistence;
 using Manyi.Persistence.Records;
-using Manyi.Web.Infrastructure.Security;
 
-namespace Manyi.Web.Features.Audit;
+namespace Manyi.Persistence.Audit;
+
+/// <summary>Who an audit line names: the signed-in user of the request (or page), or nobody for the system's own work.</summary>
+public interface IAuditActor
+{
+    string? UserId { get; }
+    string? UserName { get; }
+
+    /// <summary>The client's address, when there is a client.</summary>
+    string? Address { get; }
+}
+
+/// <summary>No user: a background job, a tool, a test without a web host.</summary>
+public sealed class SystemAuditActor : IAuditActor
+{
+    public string? UserId => null;
+    public string? UserName => null;
+    public string? Address => null;
+}
 
 /// <summary>
-/// Adds lines to the audit trail. A line joins the caller's unit of work (it is added to the request's
-/// <see cref="ManyiDbContext"/>, not saved here), so the action and its audit line commit together or not at all.
+/// Adds lines to the audit trail, for the web host and the domain's activities alike. A line joins the caller's unit
+/// of work (it is added to the scope's <see cref="ManyiDbContext"/>, not saved here), so the action and its audit line
+/// commit together or not at all.
 /// </summary>
-public sealed class AuditTrail(ManyiDbContext db, CurrentUser user, TimeProvider time)
+public sealed class AuditTrail(ManyiDbContext db, IAuditActor actor, TimeProvider time)
 {
     public void Record(string action, string? subjectType, string? subjectId, object? details = null, string? userId = null, string? userName = null)
     {
-        var signedIn = userId is null && user.IsSignedIn;
+        var byActor = userId is null;
         db.AuditEntries.Add(new AuditEntryRecord
         {
             At = time.GetUtcNow(),
-            UserId = userId ?? (signedIn ? user.Id : null),
-            UserName = userName ?? (signedIn ? user.Name : null),
+            UserId = userId ?? actor.UserId,
+            UserName = userName ?? (byActor ? actor.UserName : null),
             Action = action,
             SubjectType = subjectType,
             SubjectId = subjectId,
-            Address = user.Address,
+            Address = actor.Address,
             Details = details is null ? null : JsonSerializer.Serialize(details, JsonSerializerOptions.Web),
         });
     }
+}
+
+/// <summary>What an audit line is about (its subject type); one place, so that a query can rely on them.</summary>
+public static class AuditSubjects
+{
+    public const string Task = "task";
+    public const string File = "file";
+    public const string Organization = "organization";
+    public const string WorkflowInstance = "workflow-instance";
+    public const string User = "user";
 }
 
 /// <summary>The actions the audit trail names; one place, so that a query can rely on them.</summary>
@@ -49,8 +76,8 @@ public static class AuditActions
     public const string FileDownloaded = "file.downloaded";
     public const string CertificateDownloaded = "certificate.downloaded";
 
-    /// <summary>Written by the campaign's PublishRatings activity.</summary>
-    public const string RatingPublished = Manyi.Campaign.Activities.PublishRatings.AuditAction;
+    /// <summary>Written by the campaign's PublishRatings activity, for each stored rating that changed.</summary>
+    public const string RatingPublished = "organization.rating-published";
     public const string OrganizationsImported = "organizations.imported";
     public const string OrganizationCreated = "organization.created";
     public const string OrganizationUpdated = "organization.updated";
