@@ -155,7 +155,7 @@ public sealed class HttpWorkflowsTests
     {
         await using var app = await ManyiApp.StartAsync(provider);
         var admin = app.CreateClient();
-        await admin.DeployAsync(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("workflows/training-signup-webhook.json"), Ct));
+        await admin.DeployAsync(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("docs/examples/training-signup-webhook.json"), Ct));
         var wechat = app.CreateAnonymousClient();
 
         using var received = await wechat.SendAsync(Post("/workflows/training/signups",
