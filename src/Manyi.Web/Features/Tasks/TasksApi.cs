@@ -47,7 +47,7 @@ public static class TasksApi
         string? status = "Open", string? stage = null, string? organization = null, DateTimeOffset? dueAfter = null, DateTimeOffset? dueBefore = null,
         bool all = false, int page = 1, int pageSize = 50, bool overdue = false, TimeProvider? time = null)
     {
-        if (status is not (null or "" or "any") && !Enum.TryParse<HumanTaskStatus>(status, ignoreCase: true, out _))
+        if (status is not (null or "" or "any") && (!Enum.TryParse<HumanTaskStatus>(status, ignoreCase: true, out var known) || !Enum.IsDefined(known) || char.IsAsciiDigit(status[0])))
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
                 ["status"] = [$"状态 '{status}' 无效。Unknown status '{status}'; use {string.Join(", ", Enum.GetNames<HumanTaskStatus>())} or any."],
