@@ -65,6 +65,7 @@ app.UseWhen(context => !IsApi(context.Request.Path), pages => pages.UseStatusCod
 // After the status pages, so that a re-executed request is routed again to the status page.
 app.UseRouting();
 app.UseAuthentication();
+app.UseManyiSecurityStamps();
 app.UseAuthorization();
 app.UseManyiLogScopes();
 app.UseAntiforgery();

@@ -23,6 +23,13 @@ public sealed class AuditingSignInManager(
     AuditTrail audit)
     : SignInManager<ManyiUser>(users, http, claims, options, logger, schemes, confirmation)
 {
+    /// <summary>The stamp must match and the user must not be locked out: both end a session at its next request.</summary>
+    public override async Task<ManyiUser?> ValidateSecurityStampAsync(System.Security.Claims.ClaimsPrincipal? principal)
+    {
+        var user = await base.ValidateSecurityStampAsync(principal);
+        return user is not null && await UserManager.IsLockedOutAsync(user) ? null : user;
+    }
+
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
     {
         var result = await base.PasswordSignInAsync(userName, password, isPersistent, lockoutOnFailure);

@@ -37,8 +37,13 @@ public static class AuthApi
             [.. (await user.OrganizationsAsync(cancellationToken)).Order()]));
     }
 
-    public static async Task<NoContent> Logout(SignInManager<ManyiUser> signIn)
+    /// <summary>
+    /// Signs out everywhere: a new security stamp ends every cookie, bearer token and refresh token of the user at its
+    /// next use (a bearer token cannot be taken back from the client, only refused).
+    /// </summary>
+    public static async Task<NoContent> Logout(SignInManager<ManyiUser> signIn, CurrentUser user)
     {
+        if (await signIn.UserManager.FindByIdAsync(user.Id) is { } record) await signIn.UserManager.UpdateSecurityStampAsync(record);
         await signIn.SignOutAsync();
         return TypedResults.NoContent();
     }

@@ -53,6 +53,7 @@ public static class IdentitySetup
             cookie.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
         });
         services.AddHttpContextAccessor();
+        services.AddManyiCircuitRevalidation();
         services.AddScoped<CircuitPrincipal>();
         services.AddScoped<CircuitHandler, CircuitPrincipalHandler>();
         services.AddScoped<UserScopes>();
