@@ -35,6 +35,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         WorkflowNotFoundException missing => new ProblemDetails { Status = 404, Title = "Not found.", Detail = missing.Message },
         DefinitionConflictException conflict => new ProblemDetails { Status = 409, Title = "Version conflict.", Detail = conflict.Message },
         WorkflowStateException state => new ProblemDetails { Status = 409, Title = "Not allowed in the instance's current status.", Detail = state.Message },
+        _ when StorageFailure.Is(exception) => new ProblemDetails { Status = 503, Title = StorageFailure.Title, Detail = StorageFailure.Detail },
         _ => null,
     };
 

@@ -86,4 +86,22 @@ public sealed class BadInputTests
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal("/", response.Headers.Location!.OriginalString);
     }
+
+    [Fact]
+    public async Task A_workflow_with_too_many_activities_or_too_large_is_refused_at_once_and_nothing_is_saved()
+    {
+        await using var app = await ManyiApp.StartAsync("sqlite");
+        var client = app.CreateClient();
+        var lines = string.Join(", ", Enumerable.Range(0, 1_001).Select(i => Workflows.WriteLine("w" + i, "line")));
+        var padding = new string(' ', 2_000_001);
+
+        var many = await client.PostJsonAsync("/api/workflow-definitions/import", Workflows.Flowchart("many", lines, ""))
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        var large = await client.PostJsonAsync("/api/workflow-definitions/import", Workflows.Flowchart("large", Workflows.Start(), "", $"\"description\": \"{padding}\","))
+            .ExpectAsync(HttpStatusCode.BadRequest);
+
+        Assert.Contains("at most 1,000 are allowed", many.GetString("detail"), StringComparison.Ordinal);
+        Assert.Contains("at most 2,000,000 characters", large.GetString("detail"), StringComparison.Ordinal);
+        Assert.Empty((await client.FetchAsync("/api/workflow-definitions").ExpectOkAsync()).GetArray("items"));
+    }
 }
