@@ -54,6 +54,7 @@ public static class IdentitySetup
         });
         services.AddHttpContextAccessor();
         services.AddManyiCircuitRevalidation();
+        services.AddManyiCookieRules(configuration);
         services.AddScoped<CircuitPrincipal>();
         services.AddScoped<CircuitHandler, CircuitPrincipalHandler>();
         services.AddScoped<UserScopes>();
