@@ -83,10 +83,8 @@ public sealed class SmallerHolesTests
             Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
             Assert.Equal("strict-origin-when-cross-origin", response.Headers.GetValues("Referrer-Policy").Single());
         }
-        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
-        Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal);
-        Assert.DoesNotContain("<script>", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
-        Assert.DoesNotContain("importmap", await page.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", page.Headers.GetValues("Content-Security-Policy").Single(), StringComparison.Ordinal);
+        Assert.Contains("script-src 'self';", page.Headers.GetValues("Content-Security-Policy-Report-Only").Single(), StringComparison.Ordinal);
         var cookie = signIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("manyi=", StringComparison.Ordinal));
         Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase);
         // An administrator's cookie lasts a working day, not 14.
