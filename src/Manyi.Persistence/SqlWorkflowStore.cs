@@ -255,6 +255,9 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
 
     private sealed record Statement(string Sql, List<(string Name, object? Value)> Parameters);
 
+    /// <summary>Rows per multi-row statement: at most 11 parameters a row keeps each statement far under either database's limit.</summary>
+    internal const int RowsPerStatement = 500;
+
     /// <summary>The burst's SQL: the instance row first (returning its revision when saved), then every other row it changed.</summary>
     private List<Statement> BurstStatements(WorkflowInstance instance, BurstResult burst, long revision)
     {
@@ -271,6 +274,13 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
             statements.Add(new Statement(sql, parameters));
             parameters = [];
         }
+        // One statement per batch of rows: a burst may write thousands of journal lines, past SQLite's 32,766 and
+        // PostgreSQL's 65,535 parameters per statement.
+        void AddRows<T>(string head, IReadOnlyList<T> rows, Func<T, string> row, string tail = "")
+        {
+            foreach (var batch in rows.Chunk(RowsPerStatement))
+                Add(head + string.Join(", ", batch.Select(row)) + tail);
+        }
 
         Add(burst.IsNewInstance
             ? $"INSERT INTO workflow_instances ({InstanceColumns}) VALUES ({P(instance.Id)}, {P(instance.DefinitionId)}, " +
@@ -283,11 +293,11 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
               $"\"State\" = {P(StateFormat.Write(instance.State))}, \"Revision\" = {P(revision)} " +
               $"WHERE \"Id\" = {P(instance.Id)} AND \"Revision\" = {P(burst.ExpectedRevision)} RETURNING \"Revision\"");
         if (burst.RemovedBookmarks.Count > 0)
-            Add($"DELETE FROM bookmarks WHERE \"Id\" IN ({string.Join(", ", burst.RemovedBookmarks.Select(b => P(b.Id)))})");
+            AddRows("DELETE FROM bookmarks WHERE \"Id\" IN (", burst.RemovedBookmarks, b => P(b.Id), ")");
         if (burst.AddedBookmarks.Count > 0)
-            Add($"INSERT INTO bookmarks ({BookmarkColumns}) VALUES " + string.Join(", ", burst.AddedBookmarks.Select(b =>
+            AddRows($"INSERT INTO bookmarks ({BookmarkColumns}) VALUES ", burst.AddedBookmarks, b =>
                 $"({P(b.Id)}, {P(b.InstanceId)}, {P(b.ActivityId)}, {P(b.Name)}, {P(b.Key)}, {P(b.CorrelationId)}, " +
-                $"{P(_dialect.Instant(b.CreatedAt))}, {P(_dialect.Instant(b.ResumeAt))}, {P(b.Payload?.ToJsonString())})")));
+                $"{P(_dialect.Instant(b.CreatedAt))}, {P(_dialect.Instant(b.ResumeAt))}, {P(b.Payload?.ToJsonString())})");
         foreach (var change in burst.TaskChanges)
         {
             switch (change)
@@ -319,22 +329,22 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
                 $"\"Revision\" = \"Revision\" + 1 WHERE \"Status\" = {P(nameof(HumanTaskStatus.Open))} " +
                 $"AND \"Id\" IN ({string.Join(", ", removedTasks.Select(b => P(b.Key)))})");
         if (burst.AddedIncidents.Count > 0)
-            Add("INSERT INTO incidents (\"Id\", \"InstanceId\", \"ActivityId\", \"ActivityType\", \"Message\", \"ExceptionType\", \"At\", \"ResolvedAt\") VALUES " +
-                string.Join(", ", burst.AddedIncidents.Select(i =>
+            AddRows("INSERT INTO incidents (\"Id\", \"InstanceId\", \"ActivityId\", \"ActivityType\", \"Message\", \"ExceptionType\", \"At\", \"ResolvedAt\") VALUES ",
+                burst.AddedIncidents, i =>
                     $"({P(i.Id)}, {P(instance.Id)}, {P(i.ActivityId)}, {P(i.ActivityType)}, {P(i.Message)}, {P(i.ExceptionType)}, " +
-                    $"{P(_dialect.Instant(i.At))}, {P(_dialect.Instant(i.ResolvedAt))})")));
+                    $"{P(_dialect.Instant(i.At))}, {P(_dialect.Instant(i.ResolvedAt))})");
         foreach (var i in burst.ResolvedIncidents)
             Add($"UPDATE incidents SET \"ResolvedAt\" = {P(_dialect.Instant(i.ResolvedAt))} WHERE \"Id\" = {P(i.Id)}");
         if (burst.Journal.Count > 0)
-            Add("INSERT INTO journal_entries (\"InstanceId\", \"Sequence\", \"At\", \"ActivityId\", \"ActivityType\", \"ActivityName\", \"Event\", \"Message\", \"Outcomes\") VALUES " +
-                string.Join(", ", burst.Journal.Select(j =>
+            AddRows("INSERT INTO journal_entries (\"InstanceId\", \"Sequence\", \"At\", \"ActivityId\", \"ActivityType\", \"ActivityName\", \"Event\", \"Message\", \"Outcomes\") VALUES ",
+                burst.Journal, j =>
                     $"({P(j.InstanceId)}, {P(j.Sequence)}, {P(_dialect.Instant(j.At))}, {P(j.ActivityId)}, {P(j.ActivityType)}, {P(j.ActivityName)}, " +
-                    $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))})")));
+                    $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))})");
         if (burst.Emails.Count > 0)
-            Add("INSERT INTO outbox_messages (\"Key\", \"Kind\", \"InstanceId\", \"To\", \"Subject\", \"TextBody\", \"HtmlBody\", \"Attachments\", \"Status\", \"Attempts\", \"CreatedAt\") VALUES " +
-                string.Join(", ", burst.Emails.Select(e => OutboxRows.From(e, instance.Id, time.GetUtcNow())).Select(m =>
+            AddRows("INSERT INTO outbox_messages (\"Key\", \"Kind\", \"InstanceId\", \"To\", \"Subject\", \"TextBody\", \"HtmlBody\", \"Attachments\", \"Status\", \"Attempts\", \"CreatedAt\") VALUES ",
+                [.. burst.Emails.Select(e => OutboxRows.From(e, instance.Id, time.GetUtcNow()))], m =>
                     $"({P(m.Key)}, {P(m.Kind)}, {P(m.InstanceId)}, {P(m.To)}, {P(m.Subject)}, {P(m.TextBody)}, {P(m.HtmlBody)}, " +
-                    $"{P(m.Attachments)}, {P(m.Status.ToString())}, {P(m.Attempts)}, {P(_dialect.Instant(m.CreatedAt))})")) +
+                    $"{P(m.Attachments)}, {P(m.Status.ToString())}, {P(m.Attempts)}, {P(_dialect.Instant(m.CreatedAt))})",
                 // The same key twice (a reminder step already sent, a retried burst) is dropped, not an error.
                 " ON CONFLICT (\"Key\") DO NOTHING");
         return statements;

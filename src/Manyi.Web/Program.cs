@@ -63,12 +63,14 @@ if (args.Contains("migrate"))
 }
 
 app.UseExceptionHandler();
+app.UseManyiSecurityHeaders();
 // An API call's error status gets a problem-details body; a page's, the status page (same status code) in the layout.
 app.UseWhen(context => IsApi(context.Request.Path), api => api.UseStatusCodePages());
 app.UseWhen(context => !IsApi(context.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
 // After the status pages, so that a re-executed request is routed again to the status page.
 app.UseRouting();
 app.UseAuthentication();
+app.UseManyiSecurityStamps();
 app.UseAuthorization();
 app.UseManyiLogScopes();
 app.UseAntiforgery();

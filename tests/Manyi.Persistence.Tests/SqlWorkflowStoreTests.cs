@@ -51,6 +51,36 @@ public sealed class SqlWorkflowStoreTests
         Assert.Equal(1, bookmarks);
     }
 
+    /// <summary>A burst that writes 8,000 journal lines, 600 bookmarks and 600 e-mails: past either database's parameter limit in one statement.</summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_burst_with_thousands_of_rows_is_saved_whole(string provider)
+    {
+        await using var data = await StartAsync(provider);
+        var ct = TestContext.Current.CancellationToken;
+        var instance = await StartCounterAsync(data, ct);
+        await using var scope = data.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IWorkflowStore>();
+        var loaded = (await store.FindInstanceAsync(instance.Id, ct))!;
+        var burst = new BurstResult { ExpectedRevision = loaded.Revision };
+        var now = DateTimeOffset.UtcNow;
+        for (var i = 0; i < 8_000; i++)
+            burst.Journal.Add(new JournalEntry(loaded.Id, 1_000 + i, now, "w" + i, "Elsa.WriteLine", null, JournalEvent.Message, "line " + i));
+        for (var i = 0; i < 600; i++)
+        {
+            burst.AddedBookmarks.Add(new Bookmark("b-" + i, loaded.Id, "tick", "Elsa.Event", "k" + i, null, now, null, null));
+            burst.Emails.Add(new OutgoingEmail("e-" + i, "test", ["a@example.org"], "s", "t"));
+        }
+
+        await store.SaveAsync(loaded, burst, ct);
+
+        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        Assert.Equal(8_000, await db.JournalEntries.CountAsync(j => j.InstanceId == loaded.Id && j.Sequence >= 1_000, ct));
+        Assert.Equal(601, await db.Bookmarks.CountAsync(b => b.InstanceId == loaded.Id, ct));
+        Assert.Equal(600, await db.OutboxMessages.CountAsync(m => m.InstanceId == loaded.Id, ct));
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]

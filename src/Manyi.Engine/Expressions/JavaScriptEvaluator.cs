@@ -18,6 +18,19 @@ public sealed record ScriptLimits
     public long MemoryBytes { get; init; } = 32 * 1024 * 1024;
     public int RecursionDepth { get; init; } = 64;
     public int MaxStatements { get; init; } = 100_000;
+
+    /// <summary>
+    /// The longest value, in characters (JSON for an object), an expression may give or a script may write to a
+    /// variable; also the longest string one built-in call may make. Jint checks <see cref="MemoryBytes"/> only between
+    /// statements, so a single <c>"z".repeat(1 &lt;&lt; 27)</c> would otherwise allocate hundreds of megabytes before it.
+    /// </summary>
+    public int MaxResultLength { get; init; } = 1_000_000;
+
+    /// <summary>The most elements one JavaScript array may hold.</summary>
+    public uint MaxArraySize { get; init; } = 100_000;
+
+    /// <summary>The most statements and loop turns one Liquid template may run (two nested loops of 10,000 would take seconds).</summary>
+    public int LiquidMaxSteps { get; init; } = 200_000;
 }
 
 /// <summary>Runs Elsa-style JavaScript expressions in a sandboxed Jint engine.</summary>
@@ -58,7 +71,11 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
             .LimitMemory(limits.MemoryBytes)
             .LimitRecursion(limits.RecursionDepth)
             .MaxStatements(limits.MaxStatements)
+            .MaxArraySize(limits.MaxArraySize)
+            // Jint's own default lets one regular expression backtrack for 10 seconds, past the script's time limit.
+            .RegexTimeoutInterval(limits.Timeout)
             .CancellationToken(cancellationToken));
+        StringBuilders.Guard(engine, limits.MaxResultLength, limits.MaxArraySize);
         var parser = new JintJsonParser(engine);
         var serializer = new JintJsonSerializer(engine);
         JsValue ToJs(JsonNode? node) => node is null ? JsValue.Null : parser.Parse(node.ToJsonString());
@@ -66,7 +83,11 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
         {
             if (value.IsUndefined() || value.IsNull()) return null;
             var json = serializer.Serialize(value);
-            return json.IsUndefined() ? null : JsonNode.Parse(json.AsString());
+            if (json.IsUndefined()) return null;
+            var text = json.AsString();
+            if (text.Length > limits.MaxResultLength)
+                throw new ExpressionException(TooLong(text.Length, limits.MaxResultLength));
+            return JsonNode.Parse(text);
         }
 
         engine.SetValue("getVariable", new Func<string, JsValue>(name => ToJs(scope.GetVariable(name))));
@@ -111,9 +132,15 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
                                        or RecursionDepthOverflowException or StatementsCountOverflowException
                                        or ExecutionCanceledException or JintException or InvalidCastException)
         {
-            throw new ExpressionException($"JavaScript failed: {ex.Message}", ex);
+            throw new ExpressionException($"JavaScript failed: {Shortened(ex.Message)}", ex);
         }
     }
+
+    internal static string TooLong(long length, int limit) =>
+        $"The value is {length:N0} characters long; the limit is {limit:N0}.";
+
+    /// <summary>A script's own error message (<c>throw new Error(huge)</c>) goes to the journal and the incident: kept short.</summary>
+    private static string Shortened(string message) => message.Length <= 1_000 ? message : message[..1_000] + "…";
 
     /// <summary>
     /// The parse error in an exception from <see cref="Prepare"/>, or null. Jint wraps Acornima's syntax error in a

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Fluid;
+using Fluid.Utils;
 
 namespace Manyi.Engine.Expressions;
 
@@ -15,16 +16,24 @@ public sealed class LiquidEvaluator
     private static readonly FluidParser Parser = new();
     private readonly TemplateOptions _options = new();
     private readonly ConcurrentDictionary<string, IFluidTemplate> _templates = new();
+    private readonly ScriptLimits _limits;
 
-    public LiquidEvaluator() : this(TimeZoneInfo.FindSystemTimeZoneById(Calendar.BusinessCalendar.DefaultTimeZone))
+    public LiquidEvaluator() : this(TimeZoneInfo.FindSystemTimeZoneById(Calendar.BusinessCalendar.DefaultTimeZone), new ScriptLimits())
     {
     }
 
-    public LiquidEvaluator(Calendar.BusinessCalendar calendar) : this(calendar.TimeZone)
+    public LiquidEvaluator(Calendar.BusinessCalendar calendar, ScriptLimits limits) : this(calendar.TimeZone, limits)
     {
     }
 
-    private LiquidEvaluator(TimeZoneInfo zone) => LiquidFilters.Register(_options.Filters, zone);
+    private LiquidEvaluator(TimeZoneInfo zone, ScriptLimits limits)
+    {
+        _limits = limits;
+        // Fluid counts no steps unless told: nested loops of a bad template would run for hours.
+        _options.MaxSteps = limits.LiquidMaxSteps;
+        _options.MaxRecursion = limits.RecursionDepth;
+        LiquidFilters.Register(_options.Filters, zone);
+    }
 
     public string? Check(string source) => Parser.TryParse(source, out _, out var error) ? null : error;
 
@@ -39,7 +48,37 @@ public sealed class LiquidEvaluator
         context.SetValue("CorrelationId", scope.CorrelationId);
         context.SetValue("WorkflowInstanceId", scope.WorkflowInstanceId);
         context.SetValue("WorkflowDefinitionId", scope.WorkflowDefinitionId);
-        return await template.RenderAsync(context);
+        await using var output = new BoundedWriter(_limits.MaxResultLength);
+        try
+        {
+            await template.RenderAsync(output, NullEncoder.Default, context);
+        }
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("The maximum", StringComparison.Ordinal))
+        {
+            // Fluid's step and recursion limits.
+            throw new ExpressionException($"Liquid stopped: {ex.Message} The limit is {_limits.LiquidMaxSteps:N0} steps.", ex);
+        }
+        return output.ToString();
+    }
+
+    /// <summary>Refuses to grow past the result limit, so that a template's output never has to be held whole first.</summary>
+    private sealed class BoundedWriter(int limit) : StringWriter(CultureInfo.InvariantCulture)
+    {
+        private void Room(int more)
+        {
+            if ((long)GetStringBuilder().Length + more > limit)
+                throw new ExpressionException($"Liquid stopped: the text would pass {limit:N0} characters. " +
+                                              JavaScriptEvaluator.TooLong((long)GetStringBuilder().Length + more, limit));
+        }
+
+        public override void Write(char value) { Room(1); base.Write(value); }
+        public override void Write(char[] buffer, int index, int count) { Room(count); base.Write(buffer, index, count); }
+        public override void Write(ReadOnlySpan<char> buffer) { Room(buffer.Length); base.Write(buffer); }
+        public override void Write(string? value) { Room(value?.Length ?? 0); base.Write(value); }
+        public override Task WriteAsync(char value) { Room(1); return base.WriteAsync(value); }
+        public override Task WriteAsync(string? value) { Room(value?.Length ?? 0); return base.WriteAsync(value); }
+        public override Task WriteAsync(char[] buffer, int index, int count) { Room(count); return base.WriteAsync(buffer, index, count); }
+        public override Task WriteAsync(ReadOnlyMemory<char> buffer, CancellationToken cancellationToken = default) { Room(buffer.Length); return base.WriteAsync(buffer, cancellationToken); }
     }
 
     /// <summary>JSON to dictionaries, lists and primitives, which Fluid understands without member-access registration.</summary>

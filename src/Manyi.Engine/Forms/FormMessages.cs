@@ -13,6 +13,7 @@ internal static class FormMessages
     public const string MustTick = "请勾选此项。This box must be ticked.";
     public const string UnknownField = "未知字段。Unknown field.";
     public const string NotText = "应为文本。Must be text.";
+    public const string NotUtf8 = "文字编码无效（应为 UTF-8）。The text is not valid UTF-8.";
     public const string NotNumber = "应为数字。Must be a number.";
     public const string NotInteger = "应为整数。Must be a whole number.";
     public const string NotDate = "应为日期，格式 yyyy-MM-dd。Must be a date written yyyy-MM-dd.";

@@ -19,6 +19,8 @@ public static class FormValidator
     /// </summary>
     public static FormValidationResult Validate(FormDefinition form, JsonObject? data, IReadOnlyDictionary<string, FormFile> uploadedFiles)
     {
+        if (InvalidUtf8(data, "") is { } where)
+            return new FormValidationResult(new Dictionary<string, string[]> { [where.Length == 0 ? "data" : where] = [FormMessages.NotUtf8] }, []);
         var run = new Run(uploadedFiles);
         var values = run.Fields(form.Fields, data, prefix: "");
         return new FormValidationResult(run.Errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal), values);
@@ -182,6 +184,35 @@ public static class FormValidator
         JsonValue when AsString(node) is { } text => string.IsNullOrWhiteSpace(text),
         _ => false,
     };
+
+    /// <summary>
+    /// Where the data holds a key or a text that is not valid UTF-8 (a table cell as <c>trainees[0].name</c>, a key as
+    /// the object holding it), or null. System.Text.Json keeps a request's raw bytes and checks them only when a string
+    /// is read, which would otherwise fail half-way through the form.
+    /// </summary>
+    private static string? InvalidUtf8(JsonNode? node, string path)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                List<KeyValuePair<string, JsonNode?>> properties;
+                try { properties = [.. o]; }
+                catch (InvalidOperationException) { return path; }
+                foreach (var (key, value) in properties)
+                    if (InvalidUtf8(value, path.Length == 0 ? key : $"{path}.{key}") is { } inner) return inner;
+                return null;
+            case JsonArray a:
+                for (var i = 0; i < a.Count; i++)
+                    if (InvalidUtf8(a[i], $"{path}[{i}]") is { } inner) return inner;
+                return null;
+            case JsonValue v when v.GetValueKind() == JsonValueKind.String:
+                try { v.GetValue<string>(); }
+                catch (InvalidOperationException) { return path; }
+                return null;
+            default:
+                return null;
+        }
+    }
 
     private static JsonValueKind? Kind(JsonNode? node) => (node as JsonValue)?.GetValueKind();
 

@@ -85,15 +85,30 @@ public sealed class ActivityContext : IExpressionScope
 
     public async ValueTask<T> EvaluateAsync<T>(Input<T> input)
     {
-        var value = await _burst.Evaluator.EvaluateAsync(input.Expression, typeof(T), this, CancellationToken);
-        return (T)value!;
+        try
+        {
+            var value = await _burst.Evaluator.EvaluateAsync(input.Expression, typeof(T), this, CancellationToken);
+            return (T)value!;
+        }
+        catch (ExpressionException ex) when (InputName(input) is { } name)
+        {
+            // The incident already names the activity; the input says which of its expressions to fix.
+            throw new ExpressionException($"Activity '{Node.Id}', input '{name}': {ex.Message}", ex.InnerException);
+        }
     }
+
+    private string? InputName(object input) =>
+        GraphNode.Descriptor.Inputs.FirstOrDefault(i => i.IsExpression && ReferenceEquals(i.Property.GetValue(GraphNode.Activity), input))?.Name;
 
     public async ValueTask<T?> EvaluateAsync<T>(Input<T>? input, T? fallback) =>
         input is null ? fallback : await EvaluateAsync(input);
 
-    /// <summary>Writes a line to the instance's journal.</summary>
-    public void Log(string message) => _burst.Journal(Node, JournalEvent.Message, message);
+    /// <summary>The longest message one journal line keeps; the journal is read whole by people and pages.</summary>
+    public const int MaxJournalMessage = 4_000;
+
+    /// <summary>Writes a line to the instance's journal, cut to <see cref="MaxJournalMessage"/> characters.</summary>
+    public void Log(string message) => _burst.Journal(Node, JournalEvent.Message,
+        message.Length <= MaxJournalMessage ? message : $"{message[..MaxJournalMessage]}… ({message.Length:N0} characters, cut)");
 
     /// <summary>Queues an e-mail; it is committed with this burst and delivered after.</summary>
     public void SendEmail(OutgoingEmail email) => _burst.Result.Emails.Add(email with { InstanceId = Instance.Id });

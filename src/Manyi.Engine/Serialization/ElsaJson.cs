@@ -19,8 +19,21 @@ public static class ElsaJson
 
     private static readonly JsonSerializerOptions WriteOptions = new() { WriteIndented = true };
 
+    /// <summary>
+    /// The largest workflow file Manyi reads, in characters (about 2 MB). Campaign workflows have tens to hundreds of
+    /// activities; a file of 10,000 took seconds to import and half a minute to publish, holding the request.
+    /// </summary>
+    public const int MaxCharacters = 2_000_000;
+
+    /// <summary>The most activities one workflow may hold, composites and their children counted.</summary>
+    public const int MaxActivities = 1_000;
+
+    public static readonly string TooLarge =
+        $"工作流文件过大：最多 {MaxCharacters:N0} 个字符。The workflow file is too large: at most {MaxCharacters:N0} characters.";
+
     public static WorkflowDefinition Read(string json)
     {
+        if (json.Length > MaxCharacters) throw new WorkflowFormatException(TooLarge);
         json = json.TrimStart('\uFEFF');
         JsonNode? document;
         try
@@ -34,8 +47,14 @@ public static class ElsaJson
 
         if (document is not JsonObject root)
             throw new WorkflowFormatException("The workflow must be a JSON object.");
+        if (CountActivities(root["root"]) is var count and > MaxActivities)
+            throw new WorkflowFormatException($"工作流活动过多：{count:N0} 个，最多 {MaxActivities:N0} 个。" +
+                                              $"The workflow has {count:N0} activities; at most {MaxActivities:N0} are allowed.");
         return ReadDefinition(root);
     }
+
+    private static int CountActivities(JsonNode? activity) =>
+        activity is JsonObject o ? 1 + (o["activities"] is JsonArray children ? children.Sum(CountActivities) : 0) : 0;
 
     public static WorkflowDefinition Read(ReadOnlySpan<byte> utf8) => Read(Encoding.UTF8.GetString(utf8));
 

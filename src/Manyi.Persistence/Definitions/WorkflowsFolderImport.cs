@@ -28,6 +28,8 @@ public sealed class WorkflowsFolderImport(WorkflowDefinitionCatalog catalog, ILo
             var relative = Path.GetRelativePath(folder, path);
             try
             {
+                // At most four bytes a character: a file past that is refused without reading it.
+                if (new FileInfo(path).Length > 4L * ElsaJson.MaxCharacters) throw new WorkflowFormatException(ElsaJson.TooLarge);
                 var definition = ElsaJson.Read(await File.ReadAllTextAsync(path, cancellationToken));
                 if (string.IsNullOrWhiteSpace(definition.DefinitionId))
                     definition.DefinitionId = Path.GetFileNameWithoutExtension(path);

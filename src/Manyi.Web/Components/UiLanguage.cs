@@ -24,8 +24,9 @@ public sealed record UiLanguage(bool IsEnglish)
         {
             MaxAge = TimeSpan.FromDays(365), HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true, Path = "/",
         });
+        // A control character is refused like "//": browsers drop it ("/\t/evil.example" is "//evil.example"), and LocalRedirect throws on it.
         var back = !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal)
-            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) ? returnUrl : "/";
+            && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) && !returnUrl.Any(char.IsControl) ? returnUrl : "/";
         return TypedResults.LocalRedirect(back);
     }
 }

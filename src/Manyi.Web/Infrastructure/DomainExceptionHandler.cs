@@ -25,10 +25,17 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
     {
         WorkflowValidationException invalid => Invalid(invalid.Problems),
         WorkflowFormatException format => new ProblemDetails { Status = 400, Title = "The workflow file cannot be read.", Detail = format.Message },
+        // A value the JSON reader refused (an instant without its offset, an unknown enum name): named by its field.
+        BadHttpRequestException { InnerException: System.Text.Json.JsonException { Path: ['$', '.', .. var field] } json } =>
+            new ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [json.Message] })
+            {
+                Status = 400, Title = "The request cannot be read.", Detail = $"'{field}': {json.Message}",
+            },
         BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request cannot be read.", Detail = bad.InnerException?.Message ?? bad.Message },
         WorkflowNotFoundException missing => new ProblemDetails { Status = 404, Title = "Not found.", Detail = missing.Message },
         DefinitionConflictException conflict => new ProblemDetails { Status = 409, Title = "Version conflict.", Detail = conflict.Message },
         WorkflowStateException state => new ProblemDetails { Status = 409, Title = "Not allowed in the instance's current status.", Detail = state.Message },
+        _ when StorageFailure.Is(exception) => new ProblemDetails { Status = 503, Title = StorageFailure.Title, Detail = StorageFailure.Detail },
         _ => null,
     };
 

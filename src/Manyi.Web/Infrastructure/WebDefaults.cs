@@ -12,7 +12,11 @@ public static class WebDefaults
         // Unreadable request bodies reach the exception handler, which names what is wrong, instead of a bare 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddExceptionHandler<DomainExceptionHandler>();
-        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
+            json.SerializerOptions.Converters.Add(new InstantJson());
+        });
         services.AddOpenApi();
         return services;
     }

@@ -38,6 +38,9 @@ public sealed class TimerActivityTests
     [InlineData("Elsa.Delay", "timeSpan", "-01:00:00", "TimeSpan", "must not be negative")]
     [InlineData("Elsa.Timer", "interval", "00:00:00", "TimeSpan", "must be positive")]
     [InlineData("Elsa.StartAt", "dateTime", "2024-10-01T00:00:00+08:00", "DateTimeOffset", "has already passed")]
+    [InlineData("Elsa.Delay", "timeSpan", "10675199.02:48:05", "TimeSpan", "must be at most 3653 days")]
+    [InlineData("Elsa.Timer", "interval", "36600.00:00:00", "TimeSpan", "must be at most 3653 days")]
+    [InlineData("Elsa.StartAt", "dateTime", "9999-12-31T23:59:59+08:00", "DateTimeOffset", "must fall between 2000 and 2199")]
     [InlineData("Elsa.Cron", "cronExpression", "61 * * * *", "String", "is not a valid cron expression")]
     [InlineData("Elsa.Cron", "timeZone", "Mars/Olympus", "String", "is not a known time zone")]
     public void Bad_timer_inputs_are_refused_when_saved_naming_the_input(string type, string input, string value, string typeName, string message)

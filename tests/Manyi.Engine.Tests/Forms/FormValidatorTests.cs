@@ -215,6 +215,22 @@ public sealed class FormValidatorTests
         AssertRefused("trainees", "[{\"name\": \"李四\", \"age\": 17}]", "应不小于 18。Must be at least 18.", "trainees[0].age");
     }
 
+    /// <summary>A request body holds raw bytes; invalid UTF-8 in a value or a key is refused, naming where it is.</summary>
+    [Theory]
+    [InlineData("{\"trainees\": [{\"name\": \"\xff\xfe\"}]}", "trainees[0].name")]
+    [InlineData("{\"contactName\": \"\xff\"}", "contactName")]
+    [InlineData("{\"trainees\": [{\"\xff\xfe\": \"x\"}]}", "trainees[0]")]
+    [InlineData("{\"\xff\": 1}", "data")]
+    public void Invalid_utf8_is_refused_as_unreadable_text(string raw, string key)
+    {
+        var bytes = raw.Select(c => (byte)c).ToArray();
+        var data = System.Text.Json.JsonSerializer.Deserialize<JsonObject>(bytes)!;
+
+        var result = FormValidator.Validate(Headcount, data, Uploaded);
+
+        Assert.Equal(["文字编码无效（应为 UTF-8）。The text is not valid UTF-8."], result.Errors[key]);
+    }
+
     private static void AssertRefused(string field, string value, string message, string? key = null)
     {
         var data = Data(Valid);

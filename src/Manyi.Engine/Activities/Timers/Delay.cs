@@ -1,3 +1,4 @@
+using Manyi.Engine.Calendar;
 using Manyi.Engine.Runtime;
 
 namespace Manyi.Engine.Activities.Timers;
@@ -14,6 +15,7 @@ public sealed class Delay : Activity
         var duration = TimeSpan.Expression is { Type: Model.Expression.Literal, Text: null or "" } ? System.TimeSpan.Zero : await context.EvaluateAsync(TimeSpan);
         if (duration < System.TimeSpan.Zero)
             throw new InvalidOperationException($"A delay cannot be negative ({duration}).");
+        if (DueDate.OutOfRange(duration, "timeSpan") is { } tooLong) throw new InvalidOperationException(tooLong);
         return duration == System.TimeSpan.Zero
             ? ActivityStep.Done
             : ActivityStep.Suspend(new BookmarkRequest("Elsa.Delay", null, ResumeAt: context.Now + duration));
@@ -22,8 +24,13 @@ public sealed class Delay : Activity
     public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
     {
         var problems = new List<InputProblem>();
-        if (TimerLiterals.TryRead(TimeSpan, "timeSpan", problems, out var duration) && duration < System.TimeSpan.Zero)
-            problems.Add(new InputProblem("timeSpan", $"must not be negative ({duration})"));
+        if (TimerLiterals.TryRead(TimeSpan, "timeSpan", problems, out var duration))
+        {
+            if (duration < System.TimeSpan.Zero)
+                problems.Add(new InputProblem("timeSpan", $"must not be negative ({duration})"));
+            else if (DueDate.OutOfRange(duration, "timeSpan") is { } range)
+                problems.Add(new InputProblem("timeSpan", range));
+        }
         return problems;
     }
 }

@@ -1,3 +1,4 @@
+using Manyi.Engine.Calendar;
 using Manyi.Engine.Runtime;
 
 namespace Manyi.Engine.Activities.Timers;
@@ -27,8 +28,13 @@ public sealed class StartAt : Activity, ITriggerActivity
     public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
     {
         var problems = new List<InputProblem>();
-        if (TimerLiterals.TryRead(DateTime, "dateTime", problems, out var at) && at <= now)
-            problems.Add(new InputProblem("dateTime", $"{at:yyyy-MM-dd HH:mm:ss zzz} has already passed"));
+        if (TimerLiterals.TryRead(DateTime, "dateTime", problems, out var at))
+        {
+            if (at <= now)
+                problems.Add(new InputProblem("dateTime", $"{at:yyyy-MM-dd HH:mm:ss zzz} has already passed"));
+            else if (DueDate.OutOfRange(at, "dateTime") is { } range)
+                problems.Add(new InputProblem("dateTime", range));
+        }
         return problems;
     }
 }

@@ -1,3 +1,4 @@
+using Manyi.Engine.Calendar;
 using Manyi.Engine.Runtime;
 
 namespace Manyi.Engine.Activities.Timers;
@@ -14,6 +15,7 @@ public sealed class Timer : Activity, ITriggerActivity
         var interval = await context.EvaluateAsync(Interval);
         if (interval <= TimeSpan.Zero)
             throw new InvalidOperationException($"A timer's interval must be positive ({interval}).");
+        if (DueDate.OutOfRange(interval, "interval") is { } tooLong) throw new InvalidOperationException(tooLong);
         return ActivityStep.Suspend(new BookmarkRequest("Elsa.Timer", null, ResumeAt: context.Now + interval));
     }
 
@@ -24,8 +26,13 @@ public sealed class Timer : Activity, ITriggerActivity
     public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
     {
         var problems = new List<InputProblem>();
-        if (TimerLiterals.TryRead(Interval, "interval", problems, out var interval) && interval <= TimeSpan.Zero)
-            problems.Add(new InputProblem("interval", $"must be positive ({interval})"));
+        if (TimerLiterals.TryRead(Interval, "interval", problems, out var interval))
+        {
+            if (interval <= TimeSpan.Zero)
+                problems.Add(new InputProblem("interval", $"must be positive ({interval})"));
+            else if (DueDate.OutOfRange(interval, "interval") is { } range)
+                problems.Add(new InputProblem("interval", range));
+        }
         return problems;
     }
 }

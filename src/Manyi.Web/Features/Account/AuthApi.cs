@@ -18,10 +18,26 @@ public static class AuthApi
     {
         var group = routes.MapGroup("/api/auth").WithTags("Sign-in");
         group.AddEndpointFilter(async (context, next) =>
-            context.HttpContext.Request.Path.StartsWithSegments("/api/auth/register")
-                ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.",
-                    detail: "自助注册已关闭，请联系管理员邀请。Self-registration is off; ask an administrator for an invitation.")
-                : await next(context));
+        {
+            var path = context.HttpContext.Request.Path;
+            if (path.StartsWithSegments("/api/auth/register"))
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.",
+                    detail: "自助注册已关闭，请联系管理员邀请。Self-registration is off; ask an administrator for an invitation.");
+            // Accounts are invited with a checked address: Identity's e-mail confirmation is no product feature, and its
+            // links were built from the request's Host header (an attacker's site in a real e-mail).
+            if (path.StartsWithSegments("/api/auth/confirmEmail") || path.StartsWithSegments("/api/auth/resendConfirmationEmail"))
+                return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.",
+                    detail: "账号由管理员邀请，无需确认邮箱。Accounts are invited by administrators; there is no e-mail confirmation.");
+            if (context.Arguments.OfType<Microsoft.AspNetCore.Identity.Data.InfoRequest>().Any(r => !string.IsNullOrEmpty(r.NewEmail)))
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["newEmail"] = ["邮箱地址由管理员修改。An administrator changes e-mail addresses."],
+                });
+            // Identity's own changes (password, two-factor) and sign-out, made with the cookie, need the antiforgery token too.
+            if (path.StartsWithSegments("/api/auth/manage") || path.StartsWithSegments("/api/auth/logout"))
+                return await CookieAntiforgery.RefusalAsync(context.HttpContext) ?? await next(context);
+            return await next(context);
+        });
         group.MapIdentityApi<ManyiUser>();
         group.MapGet("/me", Me).RequireAuthorization(ManyiPolicies.SignedIn);
         group.MapPost("/logout", Logout).RequireAuthorization(ManyiPolicies.SignedIn);
@@ -37,8 +53,13 @@ public static class AuthApi
             [.. (await user.OrganizationsAsync(cancellationToken)).Order()]));
     }
 
-    public static async Task<NoContent> Logout(SignInManager<ManyiUser> signIn)
+    /// <summary>
+    /// Signs out everywhere: a new security stamp ends every cookie, bearer token and refresh token of the user at its
+    /// next use (a bearer token cannot be taken back from the client, only refused).
+    /// </summary>
+    public static async Task<NoContent> Logout(SignInManager<ManyiUser> signIn, CurrentUser user)
     {
+        if (await signIn.UserManager.FindByIdAsync(user.Id) is { } record) await signIn.UserManager.UpdateSecurityStampAsync(record);
         await signIn.SignOutAsync();
         return TypedResults.NoContent();
     }

@@ -58,11 +58,11 @@ public static class AuditApi
         return query;
     }
 
-    /// <summary>A CSV cell, quoted when needed; a leading =, +, - or @ is defused so that a spreadsheet never runs it as a formula.</summary>
+    /// <summary>A CSV cell, quoted when needed; a formula-like cell is defused (see CsvCells) so that a spreadsheet never runs it as a formula.</summary>
     private static string Cell(string? value)
     {
         if (string.IsNullOrEmpty(value)) return "";
-        if (value[0] is '=' or '+' or '-' or '@') value = "'" + value;
+        value = Infrastructure.CsvCells.Defuse(value);
         return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"") + "\"" : value;
     }
 }

@@ -150,6 +150,7 @@ public sealed record ExtendDeadlineRequest(DateTimeOffset? Deadline, string? Rea
     {
         var errors = new Dictionary<string, string[]>();
         if (Deadline is null) errors["deadline"] = ["The new deadline is required, e.g. 2025-05-09T18:00:00+08:00."];
+        else if (Manyi.Engine.Calendar.DueDate.OutOfRange(Deadline.Value, "deadline") is { } outOfRange) errors["deadline"] = [outOfRange];
         if (string.IsNullOrWhiteSpace(Reason)) errors["reason"] = ["Say why the deadline moves; the journal records it."];
         return errors.Count == 0 ? null : new Failure.Invalid(errors);
     }

@@ -124,9 +124,11 @@ public static class OrganizationSpreadsheet
         foreach (var o in organizations)
         {
             var contacts = o.Contacts.OrderBy(c => c.Id).ToList();
-            table.Rows.Add(o.Id, o.Name, o.Operator, o.City, OrganizationRules.ChineseName(o.Level),
+            string[] cells = [o.Id, o.Name, o.Operator, o.City, OrganizationRules.ChineseName(o.Level),
                 Join(contacts.Select(c => c.Name)), Join(contacts.Select(c => c.Email)),
-                contacts.All(c => string.IsNullOrEmpty(c.Phone)) ? "" : Join(contacts.Select(c => c.Phone ?? "")));
+                contacts.All(c => string.IsNullOrEmpty(c.Phone)) ? "" : Join(contacts.Select(c => c.Phone ?? ""))];
+            // An .xlsx cell is text, never a formula; a CSV cell is whatever Excel makes of it.
+            table.Rows.Add(format == SpreadsheetFormat.Csv ? [.. cells.Select(Infrastructure.CsvCells.Defuse)] : cells);
         }
         using var stream = new MemoryStream();
         if (format == SpreadsheetFormat.Xlsx)
@@ -193,7 +195,7 @@ public static class OrganizationSpreadsheet
         return MiniExcel.Query(stream, useHeaderRow: false, excelType: ExcelType.CSV, configuration: configuration)
             .Take(MaxRows + 1)
             .Cast<IDictionary<string, object?>>()
-            .Select(row => row.Values.Select(CellText).ToArray())
+            .Select(row => row.Values.Select(v => Infrastructure.CsvCells.Restore(CellText(v))).ToArray())
             .ToList();
     }
 

@@ -29,7 +29,8 @@ public sealed class TaskService(
     public async Task<Outcome<Page<TaskSummary>>> ListAsync(TaskQuery filter, CancellationToken cancellationToken)
     {
         var status = filter.Status;
-        if (status is not (null or "" or "any") && !Enum.TryParse<HumanTaskStatus>(status, ignoreCase: true, out _))
+        // Enum.TryParse also reads numbers ("99"): only the names are statuses.
+        if (status is not (null or "" or "any") && (char.IsAsciiDigit(status[0]) || status[0] == '-' || !Enum.TryParse<HumanTaskStatus>(status, ignoreCase: true, out _)))
             return new Failure.Invalid("status",
                 $"状态 '{status}' 无效。Unknown status '{status}'; use {string.Join(", ", Enum.GetNames<HumanTaskStatus>())} or any.");
         if (filter.DueAfter > filter.DueBefore)

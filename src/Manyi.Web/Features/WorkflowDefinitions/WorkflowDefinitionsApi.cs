@@ -71,7 +71,11 @@ public static class WorkflowDefinitionsApi
         HttpRequest request, WorkflowDefinitionCatalog catalog, ManyiDbContext db, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(request.Body, Encoding.UTF8);
-        var text = await reader.ReadToEndAsync(cancellationToken);
+        // Read no further than the largest file allowed: a bigger one is refused at once, not after it is all in memory.
+        var buffer = new char[ElsaJson.MaxCharacters + 1];
+        var length = await reader.ReadBlockAsync(buffer, cancellationToken);
+        if (length > ElsaJson.MaxCharacters) throw new WorkflowFormatException(ElsaJson.TooLarge);
+        var text = new string(buffer, 0, length);
         if (string.IsNullOrWhiteSpace(text))
             throw new WorkflowFormatException("The request body is empty; send one Elsa 3 workflow definition as JSON.");
         var definition = ElsaJson.Read(text);

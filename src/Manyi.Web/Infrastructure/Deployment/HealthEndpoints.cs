@@ -5,6 +5,7 @@ using Manyi.Email;
 using Manyi.Persistence;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Web.Infrastructure.Deployment;
 
@@ -22,6 +23,7 @@ public static class HealthEndpoints
     {
         services.AddHealthChecks()
             .AddDbContextCheck<ManyiDbContext>("database", HealthStatus.Unhealthy, [Ready])
+            .AddCheck<WritableStorageCheck>("storage", HealthStatus.Unhealthy, [Ready])
             .AddCheck<HangfireHealthCheck>("hangfire", HealthStatus.Unhealthy, [Ready])
             .AddCheck<SmtpHealthCheck>("smtp", HealthStatus.Degraded, [Ready]);
         return services;
@@ -56,6 +58,44 @@ public static class HealthEndpoints
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>
+    /// The database and the files folder take writes: a database that answers reads but refuses writes (read-only disk,
+    /// a standby) would otherwise report healthy while every change fails.
+    /// </summary>
+    private sealed class WritableStorageCheck(ManyiDbContext db, ManyiDatabase database, Microsoft.Extensions.Options.IOptions<Features.Files.FileStoreOptions> files) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                var connection = db.Database.GetDbConnection();
+                if (connection.State != System.Data.ConnectionState.Open) await connection.OpenAsync(cancellationToken);
+                await using var command = connection.CreateCommand();
+                if (database.Provider == DatabaseProvider.PostgreSql)
+                {
+                    command.CommandText = "SHOW transaction_read_only";
+                    if (await command.ExecuteScalarAsync(cancellationToken) as string == "on")
+                        return HealthCheckResult.Unhealthy("The database is read-only.");
+                }
+                else
+                {
+                    // Takes the write lock and lets it go: fails on a read-only file or folder.
+                    command.CommandText = "BEGIN IMMEDIATE; ROLLBACK;";
+                    await command.ExecuteNonQueryAsync(cancellationToken);
+                }
+                Directory.CreateDirectory(files.Value.Directory!);
+                var probe = Path.Combine(files.Value.Directory!, $".ready-{Guid.NewGuid():N}");
+                await File.WriteAllBytesAsync(probe, [], cancellationToken);
+                File.Delete(probe);
+                return HealthCheckResult.Healthy("The database and the files folder take writes.");
+            }
+            catch (Exception ex) when (StorageFailure.Is(ex))
+            {
+                return HealthCheckResult.Unhealthy("Storage is read-only or full: " + ex.Message);
+            }
+        }
+    }
 
     /// <summary>Hangfire's storage answers, and how many servers (this node's and the others') it knows.</summary>
     private sealed class HangfireHealthCheck(JobStorage storage, ManyiDatabase database) : IHealthCheck

@@ -12,23 +12,25 @@ public static class CookieAntiforgery
     public const string HeaderName = "X-XSRF-TOKEN";
 
     public static TBuilder RequireAntiforgeryForCookies<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
-        builder.AddEndpointFilter(async (context, next) =>
+        builder.AddEndpointFilter(async (context, next) => await RefusalAsync(context.HttpContext) ?? await next(context));
+
+    /// <summary>The 400 for a cookie-authenticated change without a valid token, or null when the request may go on.</summary>
+    public static async Task<IResult?> RefusalAsync(HttpContext http)
+    {
+        if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method)
+            || http.User.Identity?.IsAuthenticated != true
+            || http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+            return null;
+        try
         {
-            var http = context.HttpContext;
-            if (HttpMethods.IsGet(http.Request.Method) || HttpMethods.IsHead(http.Request.Method) || HttpMethods.IsOptions(http.Request.Method)
-                || http.User.Identity?.IsAuthenticated != true
-                || http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-                return await next(context);
-            try
-            {
-                await http.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(http);
-            }
-            catch (AntiforgeryValidationException)
-            {
-                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Antiforgery token missing or invalid.",
-                    detail: $"用 Cookie 登录时，修改请求须带 {HeaderName} 头（GET /api/auth/antiforgery 获取）。" +
-                            $"A change made with the sign-in cookie needs the {HeaderName} header (get it from GET /api/auth/antiforgery).");
-            }
-            return await next(context);
-        });
+            await http.RequestServices.GetRequiredService<IAntiforgery>().ValidateRequestAsync(http);
+            return null;
+        }
+        catch (AntiforgeryValidationException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Antiforgery token missing or invalid.",
+                detail: $"用 Cookie 登录时，修改请求须带 {HeaderName} 头（GET /api/auth/antiforgery 获取）。" +
+                        $"A change made with the sign-in cookie needs the {HeaderName} header (get it from GET /api/auth/antiforgery).");
+        }
+    }
 }

@@ -55,6 +55,8 @@ public static class IdentitySetup
             cookie.Events.OnRedirectToAccessDenied = context => Deny(context, StatusCodes.Status403Forbidden);
         });
         services.AddHttpContextAccessor();
+        services.AddManyiCircuitRevalidation();
+        services.AddManyiCookieRules(configuration);
         services.AddScoped<CircuitPrincipal>();
         services.AddScoped<CircuitHandler, CircuitPrincipalHandler>();
         services.AddScoped<UserScopes>();

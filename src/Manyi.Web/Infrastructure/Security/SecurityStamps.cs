@@ -1,0 +1,46 @@
+using System.Security.Claims;
+using Manyi.Persistence.Records;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.Components.Server;
+using Microsoft.AspNetCore.Identity;
+
+namespace Manyi.Web.Infrastructure.Security;
+
+/// <summary>
+/// Revoked access ends at the next request: every signed-in request (cookie or bearer token) is checked against the
+/// user's security stamp, which a role change, a password change or reset and a sign-out all renew, and against a
+/// lockout. Identity's own cookie check runs only every 30 minutes and its bearer tokens are never checked, so a
+/// demoted administrator's token kept working for an hour. The cost is one user lookup per request.
+/// </summary>
+public static class SecurityStamps
+{
+    /// <summary>How often an open page (a Blazor circuit, which makes no requests of its own) checks again.</summary>
+    public static readonly TimeSpan CircuitRevalidation = TimeSpan.FromSeconds(30);
+
+    public static IApplicationBuilder UseManyiSecurityStamps(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.User.Identity?.IsAuthenticated == true
+            && await http.RequestServices.GetRequiredService<SignInManager<ManyiUser>>().ValidateSecurityStampAsync(http.User) is null)
+        {
+            http.User = new ClaimsPrincipal(new ClaimsIdentity());
+            // A revoked cookie is also taken off the browser; a revoked bearer token simply answers 401 from now on.
+            if (!http.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+                http.Response.Cookies.Delete("manyi");
+        }
+        await next(http);
+    });
+
+    public static IServiceCollection AddManyiCircuitRevalidation(this IServiceCollection services) =>
+        services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityState>();
+
+    private sealed class RevalidatingIdentityState(ILoggerFactory logs, IServiceScopeFactory scopes) : RevalidatingServerAuthenticationStateProvider(logs)
+    {
+        protected override TimeSpan RevalidationInterval => CircuitRevalidation;
+
+        protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<SignInManager<ManyiUser>>().ValidateSecurityStampAsync(state.User) is not null;
+        }
+    }
+}

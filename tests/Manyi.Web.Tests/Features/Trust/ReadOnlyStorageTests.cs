@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+
+namespace Manyi.Web.Tests.Features.Trust;
+
+/// <summary>
+/// Storage that stops taking writes (a read-only database, disk or folder) answers 503 "storage unavailable" with
+/// nothing changed, readiness turns unhealthy, and a sign-in that cannot be audited does not happen.
+/// </summary>
+public sealed class ReadOnlyStorageTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task Read_only_storage_answers_503_and_readiness_is_unhealthy(string provider)
+    {
+        await using var storage = await ManyiStorage.CreateAsync(provider);
+        await using var app = new ManyiApp(storage);
+        var admin = app.CreateClient();
+        var anonymous = app.CreateAnonymousClient();
+        await anonymous.FetchAsync("/health/ready").ExpectOkAsync();
+        await MakeReadOnlyAsync(storage, readOnly: true);
+        try
+        {
+            // Connections opened before the change are dropped one by one: the first requests may meet one of them.
+            for (var i = 0; i < 5; i++) await anonymous.FetchAsync("/health/ready");
+
+            var ready = await anonymous.FetchAsync("/health/ready");
+            var import = await admin.PostJsonAsync("/api/workflow-definitions/import", Workflows.Hello("read-only")).ExpectAsync(HttpStatusCode.ServiceUnavailable);
+            var signIn = await anonymous.PostAsJsonAsync("/api/auth/login", new { email = ManyiApp.AdminEmail, password = ManyiApp.AdminPassword }, Ct)
+                .ExpectAsync(HttpStatusCode.ServiceUnavailable);
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Contains("\"storage\"", await ready.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+            Assert.Equal("Storage unavailable.", import.GetString("title"));
+            Assert.Equal("Storage unavailable.", signIn.GetString("title"));
+        }
+        finally
+        {
+            await MakeReadOnlyAsync(storage, readOnly: false);
+        }
+        // (SQLite on a read-only folder cannot even read: it is asked once the storage is back.)
+        for (var i = 0; i < 5; i++) await anonymous.FetchAsync("/health/ready");
+        Assert.Empty((await admin.FetchAsync("/api/workflow-definitions").ExpectOkAsync()).GetArray("items"));
+    }
+
+    /// <summary>PostgreSQL: the database's default transactions read-only. SQLite: the file and the data folder immutable (the tests run as root, which file modes do not stop).</summary>
+    private static async Task MakeReadOnlyAsync(ManyiStorage storage, bool readOnly)
+    {
+        if (storage.Postgres is { } postgres)
+        {
+            await using var connection = new NpgsqlConnection(postgres.ConnectionString);
+            await connection.OpenAsync(Ct);
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"ALTER DATABASE \"{connection.Database}\" SET default_transaction_read_only = {(readOnly ? "on" : "off")}; " +
+                                  "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+            await command.ExecuteNonQueryAsync(Ct);
+        }
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var paths = Directory.EnumerateFileSystemEntries(storage.DataDirectory, "*", SearchOption.AllDirectories).Prepend(storage.DataDirectory).ToList();
+        foreach (var path in readOnly ? paths : Enumerable.Reverse(paths))
+        {
+            using var chattr = Process.Start("chattr", [readOnly ? "+i" : "-i", path]);
+            await chattr.WaitForExitAsync(Ct);
+        }
+    }
+}

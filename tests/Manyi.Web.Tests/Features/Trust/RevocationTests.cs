@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Manyi.Persistence.Records;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Manyi.Web.Tests.Features.Trust;
+
+/// <summary>A role change, a sign-out, a password change and a lockout take effect at the very next request, cookie and bearer alike.</summary>
+public sealed class RevocationTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private const string Email = "deputy@example.org";
+
+    private sealed record Session(HttpClient Bearer, string RefreshToken, HttpClient Cookie);
+
+    /// <summary>The user signed in twice: a bearer token (with its refresh token) and, separately, the sign-in cookie.</summary>
+    private static async Task<Session> SignInAsync(ManyiApp app, string password = ManyiApp.UserPassword)
+    {
+        var bearer = app.CreateAnonymousClient();
+        var tokens = (await bearer.PostAsJsonAsync("/api/auth/login", new { email = Email, password }, Ct)).EnsureSuccessStatusCode();
+        var body = (await tokens.Content.ReadFromJsonAsync<JsonObject>(Ct))!;
+        bearer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetString("accessToken"));
+        var cookie = app.CreateAnonymousClient();
+        (await cookie.PostAsJsonAsync("/api/auth/login?useCookies=true", new { email = Email, password }, Ct)).EnsureSuccessStatusCode();
+        return new Session(bearer, body.GetString("refreshToken"), cookie);
+    }
+
+    private static async Task AssertRevokedAsync(ManyiApp app, Session session, string url = "/api/auth/me")
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.Bearer.FetchAsync(url)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.Cookie.FetchAsync(url)).StatusCode);
+        var refresh = await app.CreateAnonymousClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken = session.RefreshToken }, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, refresh.StatusCode);
+    }
+
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task A_demoted_administrator_loses_administrator_routes_at_the_next_request(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        var deputy = await app.CreateUserAsync(Email, ManyiRoles.Administrator);
+        var session = await SignInAsync(app);
+        await session.Bearer.FetchAsync("/api/users").ExpectOkAsync();
+        await session.Cookie.FetchAsync("/api/users").ExpectOkAsync();
+
+        await app.CreateClient().PutAsJsonAsync($"/api/users/{deputy.Id}/roles", new { roles = new[] { ManyiRoles.Reviewer } }, Ct);
+
+        await AssertRevokedAsync(app, session, "/api/users");
+        // Signed in again, the user has the new role only.
+        var again = await SignInAsync(app);
+        Assert.Equal(HttpStatusCode.Forbidden, (await again.Bearer.FetchAsync("/api/users")).StatusCode);
+    }
+
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task Signing_out_ends_the_access_token_the_refresh_token_and_the_cookie(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        await app.CreateUserAsync(Email, ManyiRoles.Reviewer);
+        var session = await SignInAsync(app);
+        await session.Cookie.FetchAsync("/api/auth/me").ExpectOkAsync();
+
+        Assert.Equal(HttpStatusCode.NoContent, (await session.Bearer.PostJsonAsync("/api/auth/logout", null)).StatusCode);
+
+        await AssertRevokedAsync(app, session);
+    }
+
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task A_password_change_ends_the_other_sessions(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        await app.CreateUserAsync(Email, ManyiRoles.Reviewer);
+        var session = await SignInAsync(app);
+        var other = await SignInAsync(app);
+
+        await other.Bearer.PostAsJsonAsync("/api/auth/manage/info", new { oldPassword = ManyiApp.UserPassword, newPassword = "new-pass-2026" }, Ct)
+            .ExpectOkAsync();
+
+        await AssertRevokedAsync(app, session);
+        await SignInAsync(app, "new-pass-2026");
+    }
+
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task A_locked_out_user_is_refused_at_the_next_request(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        var user = await app.CreateUserAsync(Email, ManyiRoles.Reviewer);
+        var session = await SignInAsync(app);
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ManyiUser>>();
+            await users.SetLockoutEndDateAsync((await users.FindByIdAsync(user.Id))!, DateTimeOffset.UtcNow.AddDays(1));
+        }
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.Bearer.FetchAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.Cookie.FetchAsync("/api/auth/me")).StatusCode);
+    }
+}
