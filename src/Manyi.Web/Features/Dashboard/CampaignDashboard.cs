@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Manyi.Campaign;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Stores;
 using Manyi.Engine.Tasks;
@@ -22,26 +23,14 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
     public const int MaxPageSize = 100;
     private const string DispatchActivityId = "participants";
 
-    /// <summary>The cycle's stages in order; <see cref="DashboardStage.TaskStage"/> is the tasks' stage that stands for it, if any.</summary>
-    public static readonly IReadOnlyList<DashboardStage> Stages =
-    [
-        new("headcount", "培训人数报送", "Headcount", "headcount"),
-        new("signup", "培训报名", "Sign-up", "signup"),
-        new("training", "参加培训", "Training", null),
-        new("certificate", "培训合格证书", "Certificate", "certificate"),
-        new("survey", "满意度测评", "Survey", "survey"),
-        new("eligibility", "申报资格", "Eligibility", "conditions"),
-        new("submission", "申报材料", "Submission", "submission"),
-        new("completeness", "形式审查", "Completeness check", "completeness"),
-        new("review", "国家评审", "Review", "review"),
-        new("rated", "评定等级", "Rated", null),
-    ];
+    /// <summary>The stages each organization goes through, from <see cref="CampaignStages"/>; a stage with an activity stands for its tasks.</summary>
+    public static IReadOnlyList<CampaignStage> Stages => CampaignStages.OfOrganization;
 
     /// <summary>The participant workflow's results (its variable <c>result</c>) that end an organization's year, and the stage each ends at.</summary>
     private static readonly Dictionary<string, string> EndedAt = new(StringComparer.Ordinal)
     {
         ["NoCertificate"] = "certificate",
-        ["NotEligible"] = "eligibility",
+        ["NotEligible"] = "conditions",
         ["Late"] = "submission",
         ["Incomplete"] = "completeness",
     };
@@ -66,7 +55,7 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         var now = time.GetUtcNow();
 
         var settings = campaign.State.Input.GetValueOrDefault("campaign");
-        var trainingEnd = Instant(settings?["training"]?["end"]);
+        var trainingEnd = Instant(CampaignStages.Training.SettingIn(settings));
         var organizationIds = (campaign.State.Input.GetValueOrDefault("organizations") as JsonArray ?? [])
             .Select(o => o?.ToString()).OfType<string>().Distinct().ToList();
         var outputs = campaign.State.ActivityOutputs.GetValueOrDefault(DispatchActivityId);
@@ -177,7 +166,7 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
             {
                 "training" => Training(cells[^1], trainingEnd, now, ended),
                 "rated" => Rated(Latest(tasks, "review"), ended, result),
-                _ => TaskCell(stage.Id, Latest(tasks, stage.TaskStage!), now, ended),
+                _ => TaskCell(stage.Id, Latest(tasks, stage.Id), now, ended),
             };
             cells.Add(cell);
         }
@@ -234,9 +223,6 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
     private sealed record TaskRow(string Id, string InstanceId, string Title, string? Stage, string Status, string? Outcome, string? OrganizationId,
         string? AssigneeRole, DateTimeOffset? DueAt, bool IsOverdue, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? Data);
 }
-
-/// <summary>A stage of the cycle: its id, its names, and the tasks' stage that stands for it (none for training and the rating).</summary>
-public sealed record DashboardStage(string Id, string Zh, string En, string? TaskStage);
 
 /// <summary>Where an organization stands at a stage.</summary>
 public enum StageState

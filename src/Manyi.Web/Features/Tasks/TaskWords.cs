@@ -1,3 +1,4 @@
+using Manyi.Campaign;
 using Manyi.Persistence.Audit;
 
 namespace Manyi.Web.Features.Tasks;
@@ -14,18 +15,11 @@ public static class TaskWords
         _ => (status, status),
     };
 
-    /// <summary>The stages of workflows/participant.json; another stage shows its code.</summary>
+    /// <summary>A task's stage by its name in <see cref="CampaignStages"/>; a stage not there shows its code.</summary>
     public static (string Zh, string En) Stage(string? stage) => stage switch
     {
         null or "" => ("—", "—"),
-        "headcount" => ("培训人数报送", "Headcount report"),
-        "signup" => ("培训报名", "Training sign-up"),
-        "certificate" => ("培训合格证书", "Training certificate"),
-        "survey" => ("满意度测评", "Survey"),
-        "conditions" => ("申请条件", "Basic conditions"),
-        "submission" => ("申报材料", "Submission"),
-        "completeness" => ("材料完整性审核", "Completeness check"),
-        "review" => ("评审", "Review"),
+        _ when CampaignStages.Find(stage) is { } known => (known.Zh, known.En),
         _ => (stage, stage),
     };
 

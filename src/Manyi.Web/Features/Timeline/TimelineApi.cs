@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Manyi.Campaign;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Stores;
 using Manyi.Engine.Tasks;
@@ -24,23 +25,8 @@ public static class TimelineApi
     /// <summary>The campaign workflow's activity that starts one participant workflow per organization.</summary>
     private const string DispatchActivityId = "participants";
 
-    /// <summary>
-    /// The stages in campaign order: the task stage names of <c>workflows/campaign.json</c> (notice, publication) and
-    /// <c>workflows/participant.json</c> (the rest), and the campaign setting (<c>campaign.dates.*</c>) that plans each.
-    /// </summary>
-    public static readonly IReadOnlyList<TimelineStageDefinition> Stages =
-    [
-        new("notice", "活动通知", "Campaign notice", "noticeIssued", TimelineActor.Association, InCampaignWorkflow: true),
-        new("headcount", "培训人数报送", "Headcount report", "headcountDue", TimelineActor.Organization),
-        new("signup", "培训报名", "Training sign-up", "signupDue", TimelineActor.Organization),
-        new("certificate", "培训合格证书", "Training certificates", "certificateDue", TimelineActor.Organization),
-        new("survey", "满意度测评结果", "Satisfaction survey", "surveyDue", TimelineActor.Organization),
-        new("conditions", "基本条件", "Basic conditions", "submissionDue", TimelineActor.Organization),
-        new("submission", "申报材料报送", "Submission", "submissionDue", TimelineActor.Organization),
-        new("completeness", "申报材料形式审查", "Completeness check", "reviewDue", TimelineActor.Association),
-        new("review", "国家评审", "National review", "reviewDue", TimelineActor.Reviewers),
-        new("publication", "评级结果发布", "Publication of the ratings", "publishBy", TimelineActor.Association, InCampaignWorkflow: true),
-    ];
+    /// <summary>The stages a timeline shows: those a task stands for, from <see cref="CampaignStages"/>.</summary>
+    public static IReadOnlyList<CampaignStage> Stages => CampaignStages.WithTask;
 
     public static RouteGroupBuilder MapTimelineApi(this IEndpointRouteBuilder routes)
     {
@@ -71,7 +57,6 @@ public static class TimelineApi
         if (campaign is null) return new OrganizationTimeline(organizationId, organization, null, null, []);
 
         var settings = campaign.State.Input.GetValueOrDefault("campaign") as JsonObject;
-        var dates = settings?["dates"] as JsonObject;
         var participant = participantId is null ? null
             : await db.WorkflowInstances.AsNoTracking().Where(i => i.Id == participantId).Select(i => new { i.Id, i.Status }).FirstOrDefaultAsync(cancellationToken);
         var instanceIds = new[] { campaign.Id, participant?.Id }.OfType<string>().ToList();
@@ -83,9 +68,9 @@ public static class TimelineApi
         var stages = new List<TimelineStage>();
         foreach (var definition in Stages)
         {
-            var instanceId = definition.InCampaignWorkflow ? campaign.Id : participant?.Id;
-            var planned = PlannedAt(dates, definition.DateSetting);
-            var ofStage = tasks.Where(t => t.InstanceId == instanceId && t.Stage == definition.Stage)
+            var instanceId = definition.Workflow == StageWorkflow.Campaign ? campaign.Id : participant?.Id;
+            var planned = PlannedAt(definition.SettingIn(settings));
+            var ofStage = tasks.Where(t => t.InstanceId == instanceId && t.Stage == definition.Id)
                 .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
             var open = ofStage.FirstOrDefault(t => t.Status == nameof(HumanTaskStatus.Open));
             var last = open ?? ofStage.LastOrDefault();
@@ -100,7 +85,7 @@ public static class TimelineApi
             };
             // A participant opens the organization's own tasks; the association's and the reviewers' are not theirs to open.
             var taskId = last is not null && last.OrganizationId == organizationId ? last.Id : null;
-            stages.Add(new TimelineStage(definition.Stage, definition.Title, definition.TitleEn, definition.Actor, status, planned,
+            stages.Add(new TimelineStage(definition.Id, definition.Zh, definition.En, definition.Actor, status, planned,
                 last?.DueAt, status is TimelineStatus.Done or TimelineStatus.Missed or TimelineStatus.Skipped ? last?.ClosedAt : null,
                 last?.Outcome, taskId, last?.Title, status == TimelineStatus.Current && (last!.IsOverdue || last.DueAt <= now)));
         }
@@ -125,17 +110,9 @@ public static class TimelineApi
         return (null, null);
     }
 
-    private static DateTimeOffset? PlannedAt(JsonObject? dates, string setting) =>
-        dates?[setting] is JsonValue value && value.TryGetValue<string>(out var text)
+    private static DateTimeOffset? PlannedAt(JsonNode? setting) =>
+        setting is JsonValue value && value.TryGetValue<string>(out var text)
             && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at) ? at : null;
-}
-
-/// <summary>Who acts in a stage: the organization's participants, the association's secretariat, or the reviewers.</summary>
-public enum TimelineActor
-{
-    Organization,
-    Association,
-    Reviewers,
 }
 
 public enum TimelineStatus
@@ -156,8 +133,6 @@ public enum TimelineStatus
     Skipped,
 }
 
-public sealed record TimelineStageDefinition(string Stage, string Title, string TitleEn, string DateSetting, TimelineActor Actor, bool InCampaignWorkflow = false);
-
 /// <summary>An organization's campaign; <see cref="Year"/> and <see cref="CampaignInstanceId"/> are null when no campaign includes it yet.</summary>
 public sealed record OrganizationTimeline(string OrganizationId, string OrganizationName, int? Year, string? CampaignInstanceId, IReadOnlyList<TimelineStage> Stages);
 
@@ -165,5 +140,5 @@ public sealed record OrganizationTimeline(string OrganizationId, string Organiza
 /// One stage: <see cref="PlannedAt"/> from the campaign's settings; <see cref="DueAt"/> and <see cref="TaskId"/> from its
 /// task once opened (the task id only for the organization's own tasks); <see cref="CompletedAt"/> once it closed.
 /// </summary>
-public sealed record TimelineStage(string Stage, string Title, string TitleEn, TimelineActor Actor, TimelineStatus Status, DateTimeOffset? PlannedAt,
+public sealed record TimelineStage(string Stage, string Title, string TitleEn, StageActor Actor, TimelineStatus Status, DateTimeOffset? PlannedAt,
     DateTimeOffset? DueAt, DateTimeOffset? CompletedAt, string? Outcome, string? TaskId, string? TaskTitle, bool IsOverdue);

@@ -5,7 +5,7 @@ namespace Manyi.Web.Tests.Features.Dashboard;
 
 public sealed class DashboardApiTests
 {
-    private static readonly string[] Stages = ["headcount", "signup", "training", "certificate", "survey", "eligibility", "submission", "completeness", "review", "rated"];
+    private static readonly string[] Stages = ["headcount", "signup", "training", "certificate", "survey", "conditions", "submission", "completeness", "review", "rated"];
 
     private static Dictionary<string, string> States(JsonNode row) =>
         row.GetArray("stages").ToDictionary(c => c.GetString("stage"), c => c.GetString("state"));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Ical.Net;
+using Manyi.Campaign;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Timeline;
 using Manyi.Web.Tests.Campaign;
@@ -143,18 +144,23 @@ public sealed class TimelineApiTests
     }
 }
 
-public sealed class TimelineStagesTests
+public sealed class CampaignStagesTests
 {
     [Fact]
-    public void Every_stage_of_the_timeline_is_a_task_stage_of_the_shipped_workflows_and_is_planned_by_a_date_of_the_settings()
+    public void Every_stage_maps_to_a_task_activity_of_its_shipped_workflow_and_to_a_setting_of_the_campaign()
     {
-        var stages = new[] { "workflows/participant.json", "workflows/campaign.json" }
-            .SelectMany(file => JsonNode.Parse(File.ReadAllText(CampaignSimulation.RepositoryFile(file)))!["root"]!["activities"]!.AsArray())
-            .Where(a => a!["type"]!.GetValue<string>() == "Manyi.UserTask")
-            .Select(a => a!["stage"]!["expression"]!["value"]!.GetValue<string>()).ToHashSet();
-        var dates = JsonNode.Parse(File.ReadAllText(CampaignSimulation.RepositoryFile("campaigns/2025.json")))!["campaign"]!["dates"]!.AsObject();
+        var tasks = new[] { (StageWorkflow.Participant, "workflows/participant.json"), (StageWorkflow.Campaign, "workflows/campaign.json") }
+            .SelectMany(w => JsonNode.Parse(File.ReadAllText(CampaignSimulation.RepositoryFile(w.Item2)))!["root"]!["activities"]!.AsArray()
+                .Where(a => a!["type"]!.GetValue<string>() == "Manyi.UserTask")
+                .Select(a => (Workflow: w.Item1, Id: a!["id"]!.GetValue<string>(), Stage: a["stage"]!["expression"]!["value"]!.GetValue<string>())))
+            .ToList();
+        var campaign = JsonNode.Parse(File.ReadAllText(CampaignSimulation.RepositoryFile("campaigns/2025.json")))!["campaign"];
 
-        Assert.All(TimelineApi.Stages, s => Assert.Contains(s.Stage, stages));
-        Assert.All(TimelineApi.Stages, s => Assert.True(dates.ContainsKey(s.DateSetting), s.DateSetting));
+        Assert.All(CampaignStages.WithTask, s => Assert.Contains((s.Workflow, s.ActivityId!, s.Id), tasks));
+        Assert.All(CampaignStages.All, s => Assert.NotNull(s.SettingIn(campaign)));
+        // Every task stage of the shipped workflows has its names in the catalogue.
+        Assert.All(tasks, t => Assert.NotNull(CampaignStages.Find(t.Stage)));
+        Assert.Equal(CampaignStages.All.Count, CampaignStages.All.Select(s => s.Zh).Distinct().Count());
+        Assert.Equal(CampaignStages.All.Count, CampaignStages.All.Select(s => s.En).Distinct().Count());
     }
 }
