@@ -15,6 +15,12 @@ public sealed record FormDefinition(IReadOnlyList<FormField> Fields)
     public IReadOnlyList<FormRule> Rules { get; init; } = [];
 
     /// <summary>
+    /// <c>"confirm": true</c>: the page lists what will be sent and asks once more before the final submit, as for an
+    /// application package whose time of receipt counts.
+    /// </summary>
+    public bool Confirm { get; init; }
+
+    /// <summary>
     /// Reads <c>[field, …]</c> or <c>{"fields": [field, …]}</c>; null is a task without a form. A definition that
     /// cannot be read (wrong JSON types, an unknown type or property) is a <see cref="FormatException"/> naming the
     /// field; one that can be read but makes no sense is reported by <see cref="Problems"/>.
@@ -23,9 +29,9 @@ public sealed record FormDefinition(IReadOnlyList<FormField> Fields)
     {
         null => Empty,
         JsonArray fields => new FormDefinition(FormJson.ReadFields(fields, "fields")),
-        JsonObject form when form.All(p => p.Key is "fields" or "rules") =>
-            new FormDefinition(FormJson.ReadFields(form["fields"], "fields")) { Rules = FormJson.ReadRules(form["rules"]) },
-        JsonObject form => throw new FormatException($"A form has only 'fields' and 'rules'; unknown property '{form.First(p => p.Key is not ("fields" or "rules")).Key}'"),
+        JsonObject form when form.All(p => p.Key is "fields" or "rules" or "confirm") =>
+            new FormDefinition(FormJson.ReadFields(form["fields"], "fields")) { Rules = FormJson.ReadRules(form["rules"]), Confirm = FormJson.ReadConfirm(form["confirm"]) },
+        JsonObject form => throw new FormatException($"A form has only 'fields', 'rules' and 'confirm'; unknown property '{form.First(p => p.Key is not ("fields" or "rules" or "confirm")).Key}'"),
         _ => throw new FormatException("A form is an array of fields or an object {\"fields\": [...]}"),
     };
 
@@ -34,6 +40,7 @@ public sealed record FormDefinition(IReadOnlyList<FormField> Fields)
     {
         var json = new JsonObject { ["fields"] = FormJson.WriteFields(Fields) };
         if (Rules.Count > 0) json["rules"] = FormJson.WriteRules(Rules);
+        if (Confirm) json["confirm"] = true;
         return json;
     }
 

@@ -123,6 +123,13 @@ internal static class FormJson
         [">="] = FormComparison.GreaterOrEqual,
     };
 
+    public static bool ReadConfirm(JsonNode? node) => node switch
+    {
+        null => false,
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+        _ => throw new FormatException("'confirm' must be true or false"),
+    };
+
     public static IReadOnlyList<FormRule> ReadRules(JsonNode? node) => node switch
     {
         null => [],

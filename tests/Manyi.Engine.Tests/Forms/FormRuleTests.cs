@@ -117,6 +117,17 @@ public sealed class FormRuleTests
     }
 
     [Fact]
+    public void A_form_that_asks_for_confirmation_says_so_in_its_json()
+    {
+        var form = Parse("""{"fields": [], "confirm": true}""");
+
+        Assert.True(form.Confirm);
+        Assert.Equal("""{"fields":[],"confirm":true}""", form.ToJson().ToJsonString());
+        Assert.False(FormDefinition.Parse(JsonNode.Parse("""{"fields": []}""")).Confirm);
+        Assert.Throws<FormatException>(() => Parse("""{"fields": [], "confirm": "yes"}"""));
+    }
+
+    [Fact]
     public void A_field_required_for_an_outcome_is_required_only_then()
     {
         var form = Parse("""

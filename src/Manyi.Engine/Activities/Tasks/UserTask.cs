@@ -155,8 +155,34 @@ public sealed class UserTask : WaitingActivity
         context.SetOutput("Results", results.DeepClone());
         context.SetOutput("Outcome", outcome);
         context.SetOutput("Data", data.DeepClone());
+        context.SetOutput("Labels", ChosenLabels(data));
         context.Log($"Task {taskId} completed by {by.Name}: {outcome}.");
         return AfterTask(context);
+    }
+
+    /// <summary>
+    /// What a person reads of each choice made: per choice field, the chosen options' labels in Chinese (<c>zh</c>) and
+    /// English (<c>en</c>), so that a message names 申报表, never <c>applicationForm</c>.
+    /// </summary>
+    private JsonObject ChosenLabels(JsonObject data)
+    {
+        var labels = new JsonObject();
+        foreach (var field in FormDefinition.Parse(Form).Fields.Where(f => f.Type == FormFieldType.Choice))
+        {
+            var chosen = data[field.Name] switch
+            {
+                JsonArray values => values.Select(v => v?.ToString()),
+                JsonValue value => [value.ToString()],
+                _ => [],
+            };
+            var options = chosen.Select(v => field.Options.FirstOrDefault(o => o.Value == v)).OfType<FormOption>().ToList();
+            labels[field.Name] = new JsonObject
+            {
+                ["zh"] = new JsonArray([.. options.Select(o => (JsonNode)JsonValue.Create(o.Label))]),
+                ["en"] = new JsonArray([.. options.Select(o => (JsonNode)JsonValue.Create(o.LabelEn ?? o.Label))]),
+            };
+        }
+        return labels;
     }
 
     private static bool IsCancellation(Stimulus stimulus) =>
