@@ -48,7 +48,10 @@ public sealed class CampaignSimulationTests
         }
         Add("reminder", script.LastSecond, 3);       // submission: 4, 8 and 10 September
         Add("reminder", script.TooLate, 3);
-        Assert.Equal(expectedEmails, first.Emails);
+        // Named by kind and organization, so that a failure says which count differs.
+        Assert.Empty(expectedEmails.Keys.Union(first.Emails.Keys).Order(StringComparer.Ordinal)
+            .Where(k => expectedEmails.GetValueOrDefault(k) != first.Emails.GetValueOrDefault(k))
+            .Select(k => $"{k}: expected {expectedEmails.GetValueOrDefault(k)}, sent {first.Emails.GetValueOrDefault(k)}"));
 
         var expectedRatings = script.Organizations
             .Where(o => expectedResults[o].StartsWith("Finished Reviewed", StringComparison.Ordinal) && script.Rating(o) != "NotRated")
