@@ -49,6 +49,9 @@ public sealed class NotifyOrganizations : Activity
     [Input(Description = "An event to attach as a calendar invitation (.ics): {\"title\", \"location\", \"start\", \"end\"}, the times instants with their offset, e.g. 2025-05-14T08:30:00+08:00.")]
     public Input<JsonNode?> AttachCalendar { get; set; } = new((JsonNode?)null);
 
+    [Input(Description = "Addresses that also receive each organization's message, e.g. the secretariat's when a stage closes on an organization.")]
+    public Input<string[]> CopyTo { get; set; } = new([]);
+
     public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
     {
         var ids = (await context.EvaluateAsync(Organizations) ?? [])
@@ -70,6 +73,7 @@ public sealed class NotifyOrganizations : Activity
         if (deadline is { } due) model["deadline"] = calendar.ToLocal(due).ToString("O", CultureInfo.InvariantCulture);
         if (await context.EvaluateAsync(Link) is { Length: > 0 } link && !string.IsNullOrWhiteSpace(link)) model["link"] = link.Trim();
 
+        string[] copyTo = [.. (await context.EvaluateAsync(CopyTo) ?? []).Where(a => !string.IsNullOrWhiteSpace(a)).Select(a => a.Trim()).Distinct()];
         var templates = context.Services.GetRequiredService<IEmailTemplates>();
         var organizations = await CampaignMail.LoadAsync(context, ids);
         var skipped = new List<(string OrganizationId, string Reason)>();
@@ -100,6 +104,9 @@ public sealed class NotifyOrganizations : Activity
                     ? []
                     : [(invitation with { Attendees = [.. to.Select(m => m.Address)] }).ToAttachment(context.Now)],
             });
+            // The copy names the organization (the template's greeting) and is keyed apart, so a retry never sends it twice.
+            if (copyTo.Length > 0)
+                context.SendEmail(new OutgoingEmail(CampaignMail.Key(context, Kind, id) + ":copy", Kind, copyTo, rendered.Subject, rendered.TextBody, rendered.HtmlBody));
             sent++;
         }
 

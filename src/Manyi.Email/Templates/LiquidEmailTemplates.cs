@@ -21,7 +21,7 @@ namespace Manyi.Email.Templates;
 /// The models the built-in kinds read:
 /// <list type="bullet">
 /// <item><c>reminder</c>, <c>overdue</c>, <c>escalation</c> (the engine's reminder ladder): <c>title</c>, <c>deadline</c>
-/// (an instant), <c>daysLeft</c> (negative once overdue), <c>step</c>, <c>workflowInstanceId</c>, <c>correlationId</c>;
+/// (an instant), <c>daysLeft</c> (negative once overdue), <c>passed</c> (the deadline is past as it is sent), <c>step</c>, <c>workflowInstanceId</c>, <c>correlationId</c>;
 /// optional <c>organization</c> (else the correlation id), <c>link</c>, <c>recipientName</c>.</item>
 /// <item><c>notice</c>: <c>title</c>, <c>body</c>; optional <c>titleEn</c>, <c>bodyEn</c>, <c>deadline</c>, <c>link</c>.</item>
 /// <item><c>generic</c>: <c>subject</c>, <c>body</c> (plain text); optional <c>link</c>.</item>

@@ -11,6 +11,15 @@ public sealed record FormDefinition(IReadOnlyList<FormField> Fields)
 {
     public static readonly FormDefinition Empty = new([]);
 
+    /// <summary>Rules across fields (<c>"rules"</c> beside <c>"fields"</c>), checked after each field is valid.</summary>
+    public IReadOnlyList<FormRule> Rules { get; init; } = [];
+
+    /// <summary>
+    /// <c>"confirm": true</c>: the page lists what will be sent and asks once more before the final submit, as for an
+    /// application package whose time of receipt counts.
+    /// </summary>
+    public bool Confirm { get; init; }
+
     /// <summary>
     /// Reads <c>[field, …]</c> or <c>{"fields": [field, …]}</c>; null is a task without a form. A definition that
     /// cannot be read (wrong JSON types, an unknown type or property) is a <see cref="FormatException"/> naming the
@@ -20,16 +29,82 @@ public sealed record FormDefinition(IReadOnlyList<FormField> Fields)
     {
         null => Empty,
         JsonArray fields => new FormDefinition(FormJson.ReadFields(fields, "fields")),
-        JsonObject form when form.All(p => p.Key == "fields") => new FormDefinition(FormJson.ReadFields(form["fields"], "fields")),
-        JsonObject form => throw new FormatException($"A form has only 'fields'; unknown property '{form.First(p => p.Key != "fields").Key}'"),
+        JsonObject form when form.All(p => p.Key is "fields" or "rules" or "confirm") =>
+            new FormDefinition(FormJson.ReadFields(form["fields"], "fields")) { Rules = FormJson.ReadRules(form["rules"]), Confirm = FormJson.ReadConfirm(form["confirm"]) },
+        JsonObject form => throw new FormatException($"A form has only 'fields', 'rules' and 'confirm'; unknown property '{form.First(p => p.Key is not ("fields" or "rules" or "confirm")).Key}'"),
         _ => throw new FormatException("A form is an array of fields or an object {\"fields\": [...]}"),
     };
 
     /// <summary>The object form, <c>{"fields": [...]}</c>, leaving room for form-level settings later.</summary>
-    public JsonNode ToJson() => new JsonObject { ["fields"] = FormJson.WriteFields(Fields) };
+    public JsonNode ToJson()
+    {
+        var json = new JsonObject { ["fields"] = FormJson.WriteFields(Fields) };
+        if (Rules.Count > 0) json["rules"] = FormJson.WriteRules(Rules);
+        if (Confirm) json["confirm"] = true;
+        return json;
+    }
+
+    /// <summary>Whether a rule reads the workflow's input: such a form is resolved with <see cref="WithInputs"/> when its task opens.</summary>
+    public bool ReadsInputs => Rules.Any(r => r.Left.Kind == FormOperandKind.Input || r.Right.Kind == FormOperandKind.Input);
+
+    /// <summary>
+    /// The form with each <c>{"input": "campaign.x"}</c> of its rules replaced by that value, looked up by
+    /// <paramref name="lookup"/> (a dotted path into the workflow's input). A path with no value is an
+    /// <see cref="InvalidOperationException"/> naming it: the campaign's settings lack it.
+    /// </summary>
+    public FormDefinition WithInputs(Func<string, JsonNode?> lookup) => this with
+    {
+        Rules = Rules.Select(r => r with { Left = Resolved(r.Left, lookup), Right = Resolved(r.Right, lookup) }).ToList(),
+    };
+
+    private static FormOperand Resolved(FormOperand operand, Func<string, JsonNode?> lookup) => operand.Kind != FormOperandKind.Input ? operand
+        : lookup(operand.Name!) is JsonValue value ? FormOperand.Constant(value.DeepClone())
+        : throw new InvalidOperationException($"The form's rule reads the input '{operand.Name}', which has no value: add it to the campaign's settings.");
 
     /// <summary>What a designer must fix before the form can be used, each naming the field; empty when it is sound.</summary>
-    public IEnumerable<string> Problems() => Problems(Fields, "fields", inTable: false);
+    public IEnumerable<string> Problems() => Problems(Fields, "fields", inTable: false).Concat(RuleProblems());
+
+    private IEnumerable<string> RuleProblems()
+    {
+        for (var i = 0; i < Rules.Count; i++)
+        {
+            var rule = Rules[i];
+            var kinds = new List<string>();
+            foreach (var operand in new[] { rule.Left, rule.Right })
+            {
+                var field = Fields.FirstOrDefault(f => f.Name == operand.Name);
+                switch (operand.Kind)
+                {
+                    case FormOperandKind.Field when field is null:
+                        yield return $"rules[{i}]: no field '{operand.Name}'";
+                        break;
+                    case FormOperandKind.Field when field.Type is not (FormFieldType.Number or FormFieldType.Date):
+                        yield return $"rules[{i}]: '{operand.Name}' is a {FormJson.TypeName(field.Type)} field; a rule compares numbers or dates";
+                        break;
+                    case FormOperandKind.Field:
+                        kinds.Add(field.Type == FormFieldType.Date ? "date" : "number");
+                        break;
+                    case FormOperandKind.Rows when field is not { Type: FormFieldType.Table }:
+                        yield return $"rules[{i}]: 'rows' needs a table field; '{operand.Name}' is not one";
+                        break;
+                    case FormOperandKind.Rows:
+                        kinds.Add("number");
+                        break;
+                    case FormOperandKind.Value when FormRule.Number(operand.Value) is not null:
+                        kinds.Add("number");
+                        break;
+                    case FormOperandKind.Value when FormRule.Date(operand.Value) is not null:
+                        kinds.Add("date");
+                        break;
+                    case FormOperandKind.Value:
+                        yield return $"rules[{i}]: the value {operand.Value?.ToJsonString()} is neither a number nor a date written yyyy-MM-dd";
+                        break;
+                }
+            }
+            if (kinds.Distinct().Count() > 1) yield return $"rules[{i}]: compares a number with a date";
+            if (rule.Fields.Any() is false) yield return $"rules[{i}]: names no field of the form";
+        }
+    }
 
     private static IEnumerable<string> Problems(IReadOnlyList<FormField> fields, string path, bool inTable)
     {

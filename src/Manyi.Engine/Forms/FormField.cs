@@ -21,6 +21,12 @@ public sealed record FormField
     /// <summary>On a checkbox this means it must be ticked: an attestation.</summary>
     public bool Required { get; init; }
 
+    /// <summary>
+    /// Outcomes for which the field is required although <see cref="Required"/> is not, e.g. the completeness check's
+    /// list of missing items, required when the outcome is Returned.
+    /// </summary>
+    public IReadOnlyList<string> RequiredFor { get; init; } = [];
+
     public string? Description { get; init; }
 
     /// <summary>Text: the longest value, in characters (a Chinese character counts one).</summary>

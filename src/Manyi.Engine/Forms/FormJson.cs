@@ -11,7 +11,7 @@ namespace Manyi.Engine.Forms;
 /// </summary>
 internal static class FormJson
 {
-    private static readonly string[] Common = ["name", "label", "labelEn", "type", "required", "description"];
+    private static readonly string[] Common = ["name", "label", "labelEn", "type", "required", "requiredFor", "description"];
 
     private static readonly Dictionary<FormFieldType, string[]> Specific = new()
     {
@@ -52,6 +52,7 @@ internal static class FormJson
             LabelEn = read.String("labelEn"),
             Type = type,
             Required = read.Bool("required"),
+            RequiredFor = read.Strings("requiredFor") is { Count: > 0 } outcomes ? outcomes : [],
             Description = read.String("description"),
         };
         return type switch
@@ -77,6 +78,7 @@ internal static class FormJson
         if (field.LabelEn is not null) json["labelEn"] = field.LabelEn;
         json["type"] = TypeName(field.Type);
         json["required"] = field.Required;
+        if (field.RequiredFor.Count > 0) json["requiredFor"] = new JsonArray(field.RequiredFor.Select(o => (JsonNode)JsonValue.Create(o)).ToArray());
         if (field.Description is not null) json["description"] = field.Description;
         switch (field.Type)
         {
@@ -110,6 +112,89 @@ internal static class FormJson
         }
         return json;
     }
+
+    private static readonly Dictionary<string, FormComparison> Comparisons = new(StringComparer.Ordinal)
+    {
+        ["="] = FormComparison.Equal,
+        ["!="] = FormComparison.NotEqual,
+        ["<"] = FormComparison.Less,
+        ["<="] = FormComparison.LessOrEqual,
+        [">"] = FormComparison.Greater,
+        [">="] = FormComparison.GreaterOrEqual,
+    };
+
+    public static bool ReadConfirm(JsonNode? node) => node switch
+    {
+        null => false,
+        JsonValue v when v.GetValueKind() is JsonValueKind.True or JsonValueKind.False => v.GetValue<bool>(),
+        _ => throw new FormatException("'confirm' must be true or false"),
+    };
+
+    public static IReadOnlyList<FormRule> ReadRules(JsonNode? node) => node switch
+    {
+        null => [],
+        JsonArray array => array.Select((rule, i) => ReadRule(rule, $"rules[{i}]")).ToList(),
+        _ => throw new FormatException("rules must be an array of rules {\"left\", \"op\", \"right\"}"),
+    };
+
+    private static FormRule ReadRule(JsonNode? node, string path)
+    {
+        if (node is not JsonObject json) throw new FormatException($"{path} must be an object {{\"left\", \"op\", \"right\"}}");
+        foreach (var (key, _) in json)
+            if (key is not ("left" or "op" or "right" or "message" or "messageEn")) throw new FormatException($"{path}: unknown property '{key}'");
+        var read = new Reader(json, path);
+        var op = read.String("op") ?? throw new FormatException($"{path}: 'op' is missing");
+        if (!Comparisons.TryGetValue(op, out var comparison))
+            throw new FormatException($"{path}: unknown op '{op}'; use one of {string.Join(" ", Comparisons.Keys)}");
+        return new FormRule(ReadOperand(json["left"], $"{path} left"), comparison, ReadOperand(json["right"], $"{path} right"))
+        {
+            Message = read.String("message"),
+            MessageEn = read.String("messageEn"),
+        };
+    }
+
+    private static FormOperand ReadOperand(JsonNode? node, string path)
+    {
+        if (node is not JsonObject { Count: 1 } json)
+            throw new FormatException($"{path} must be one of {{\"field\": name}}, {{\"rows\": table}}, {{\"value\": constant}}, {{\"input\": \"campaign.setting\"}}");
+        var (key, value) = json.First();
+        var name = value is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+        return key switch
+        {
+            "field" when name is not null => FormOperand.Field(name),
+            "rows" when name is not null => FormOperand.Rows(name),
+            "input" when name is not null => FormOperand.Input(name),
+            "value" when value is JsonValue => FormOperand.Constant(value.DeepClone()),
+            "field" or "rows" or "input" or "value" => throw new FormatException($"{path}: '{key}' must be {(key == "value" ? "a number or a string" : "a string")}"),
+            _ => throw new FormatException($"{path}: unknown operand '{key}'"),
+        };
+    }
+
+    public static JsonArray WriteRules(IEnumerable<FormRule> rules) => new(rules.Select(r => (JsonNode)WriteRule(r)).ToArray());
+
+    private static JsonObject WriteRule(FormRule rule)
+    {
+        var json = new JsonObject
+        {
+            ["left"] = WriteOperand(rule.Left),
+            ["op"] = Comparisons.First(c => c.Value == rule.Op).Key,
+            ["right"] = WriteOperand(rule.Right),
+        };
+        if (rule.Message is not null) json["message"] = rule.Message;
+        if (rule.MessageEn is not null) json["messageEn"] = rule.MessageEn;
+        return json;
+    }
+
+    private static JsonObject WriteOperand(FormOperand operand) => operand.Kind switch
+    {
+        FormOperandKind.Field => new JsonObject { ["field"] = operand.Name },
+        FormOperandKind.Rows => new JsonObject { ["rows"] = operand.Name },
+        FormOperandKind.Input => new JsonObject { ["input"] = operand.Name },
+        _ => new JsonObject { ["value"] = operand.Value?.DeepClone() },
+    };
+
+    /// <summary>The op as written in JSON and shown in the designer: = != &lt; &lt;= &gt; &gt;=.</summary>
+    public static string OpText(FormComparison op) => Comparisons.First(c => c.Value == op).Key;
 
     private static JsonObject WriteOption(FormOption option)
     {

@@ -9,7 +9,6 @@ namespace Manyi.Engine.Forms;
 internal static class FormMessages
 {
     public const string Required = "请填写此项。This field is required.";
-    public const string FileRequired = "请上传文件。Please upload a file.";
     public const string MustTick = "请勾选此项。This box must be ticked.";
     public const string UnknownField = "未知字段。Unknown field.";
     public const string NotText = "应为文本。Must be text.";
@@ -23,6 +22,47 @@ internal static class FormMessages
     public const string NotRow = "每行应为对象。Each row must be an object.";
     public const string PatternTimeout = "格式检查超时。The format check took too long.";
     public const string PatternBroken = "表单的格式规则无效，请联系管理员。The form's format rule is broken; please tell an administrator.";
+
+    public const string RuleBroken = "表单的字段间规则无效，请联系管理员。The form's rule across fields is broken; please tell an administrator.";
+
+    /// <summary>Names the file, so that a package missing several files lists each (e.g. 请上传“申报表”).</summary>
+    public static string FileRequired(FormField field) => $"请上传“{field.Label}”。Please upload the {English(field)}.";
+
+    /// <summary>A broken <see cref="FormRule"/>, naming both sides by their labels: 参训人员的行数应等于参训人数。</summary>
+    public static string RuleFailed(FormRule rule, IReadOnlyList<FormField> fields)
+    {
+        if (rule.Message is { } own) return rule.MessageEn is { } ownEn ? $"{own} {ownEn}" : own;
+        var dates = new[] { rule.Left, rule.Right }.Any(o => Side(o, fields).IsDate);
+        var (zh, en) = Words(rule.Op, dates);
+        var left = Side(rule.Left, fields);
+        var right = Side(rule.Right, fields);
+        return $"{left.Zh}应{zh}{right.Zh}。{Capital(left.En)} must {en} {right.En}.";
+    }
+
+    private static (string Zh, string En) Words(FormComparison op, bool dates) => op switch
+    {
+        FormComparison.Equal => ("等于", "equal"),
+        FormComparison.NotEqual => ("不等于", "differ from"),
+        FormComparison.Less => dates ? ("早于", "be before") : ("小于", "be less than"),
+        FormComparison.LessOrEqual => dates ? ("不晚于", "be on or before") : ("不大于", "be at most"),
+        FormComparison.Greater => dates ? ("晚于", "be after") : ("大于", "be greater than"),
+        _ => dates ? ("不早于", "be on or after") : ("不小于", "be at least"),
+    };
+
+    private static (string Zh, string En, bool IsDate) Side(FormOperand operand, IReadOnlyList<FormField> fields)
+    {
+        var field = fields.FirstOrDefault(f => f.Name == operand.Name);
+        return operand.Kind switch
+        {
+            FormOperandKind.Field when field is not null => ($"“{field.Label}”", English(field), field.Type == FormFieldType.Date),
+            FormOperandKind.Rows when field is not null => ($"“{field.Label}”的行数", $"the number of rows of {English(field)}", false),
+            _ when FormRule.Date(operand.Value) is { } date => (Date(date), Date(date), true),
+            _ => (operand.Value?.ToJsonString() ?? "", operand.Value?.ToJsonString() ?? "", false),
+        };
+    }
+
+    private static string English(FormField field) => field.LabelEn ?? field.Label;
+    private static string Capital(string text) => text.Length > 0 && char.IsAsciiLetterLower(text[0]) ? char.ToUpperInvariant(text[0]) + text[1..] : text;
 
     public static string AtLeast(decimal min) => $"应不小于 {Number(min)}。Must be at least {Number(min)}.";
     public static string AtMost(decimal max) => $"应不大于 {Number(max)}。Must be at most {Number(max)}.";

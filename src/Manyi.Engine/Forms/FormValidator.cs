@@ -16,18 +16,42 @@ public static class FormValidator
     /// a participant fixes the whole form in one go. Keys the form does not know are refused, not dropped: they are
     /// a client bug or a form changed under the participant. When valid, <see cref="FormValidationResult.Values"/>
     /// has every field: a missing optional one is null, or false (checkbox), or [] (table, multiple choice or file).
+    /// With <paramref name="outcome"/>, the fields whose <see cref="FormField.RequiredFor"/> lists it are required
+    /// too. The form's <see cref="FormDefinition.Rules"/> are checked last, on fields that are valid by themselves.
     /// </summary>
-    public static FormValidationResult Validate(FormDefinition form, JsonObject? data, IReadOnlyDictionary<string, FormFile> uploadedFiles)
+    public static FormValidationResult Validate(FormDefinition form, JsonObject? data, IReadOnlyDictionary<string, FormFile> uploadedFiles, string? outcome = null)
     {
         if (InvalidUtf8(data, "") is { } where)
             return new FormValidationResult(new Dictionary<string, string[]> { [where.Length == 0 ? "data" : where] = [FormMessages.NotUtf8] }, []);
-        var run = new Run(uploadedFiles);
+        var run = new Run(uploadedFiles, outcome);
         var values = run.Fields(form.Fields, data, prefix: "");
+        foreach (var rule in form.Rules) run.Rule(rule, form.Fields, values);
         return new FormValidationResult(run.Errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal), values);
     }
 
-    private sealed class Run(IReadOnlyDictionary<string, FormFile> files)
+    private sealed class Run(IReadOnlyDictionary<string, FormFile> files, string? outcome)
     {
+        public void Rule(FormRule rule, IReadOnlyList<FormField> fields, JsonObject values)
+        {
+            // A field already refused has its own message; an empty optional one leaves nothing to compare.
+            if (rule.Fields.Any(name => Errors.ContainsKey(name) || !values.ContainsKey(name))) return;
+            var left = Operand(rule.Left, values);
+            var right = Operand(rule.Right, values);
+            if (left is null || right is null) return;
+            var holds = FormRule.Holds(left, rule.Op, right);
+            if (holds == true) return;
+            var message = holds is null ? FormMessages.RuleBroken : FormMessages.RuleFailed(rule, fields);
+            foreach (var name in rule.Fields) Error(name, message);
+        }
+
+        private static JsonNode? Operand(FormOperand operand, JsonObject values) => operand.Kind switch
+        {
+            FormOperandKind.Field => values[operand.Name!],
+            FormOperandKind.Rows => values[operand.Name!] is JsonArray rows ? JsonValue.Create(rows.Count) : null,
+            FormOperandKind.Value => operand.Value,
+            _ => JsonValue.Create("unresolved input"), // a task opens with its inputs resolved; Holds reports it broken
+        };
+
         private int _errorCount;
 
         public Dictionary<string, List<string>> Errors { get; } = new(StringComparer.Ordinal);
@@ -52,11 +76,11 @@ public static class FormValidator
             var unticked = field.Type == FormFieldType.Checkbox && node is JsonValue v && v.GetValueKind() == JsonValueKind.False;
             if (IsEmpty(node) || unticked)
             {
-                if (field.Required)
+                if (field.Required || (outcome is not null && field.RequiredFor.Contains(outcome)))
                     return Fail(key, field.Type switch
                     {
                         FormFieldType.Checkbox => FormMessages.MustTick,
-                        FormFieldType.File => FormMessages.FileRequired,
+                        FormFieldType.File => FormMessages.FileRequired(field),
                         _ => FormMessages.Required,
                     });
                 if (field is { Type: FormFieldType.Table, MinRows: > 0 and var minRows })

@@ -134,7 +134,7 @@ public sealed class NotifyOrganizationsTests
         var descriptor = ActivityDescriptor.Describe(typeof(NotifyOrganizations));
 
         Assert.Equal(("Manyi.NotifyOrganizations", "Campaign"), (descriptor.TypeName, descriptor.Category));
-        Assert.Equal(["organizations:String[]", "title:String", "body:String", "titleEn:String", "bodyEn:String", "deadline:Object", "link:String", "attachCalendar:Object"],
+        Assert.Equal(["organizations:String[]", "title:String", "body:String", "titleEn:String", "bodyEn:String", "deadline:Object", "link:String", "attachCalendar:Object", "copyTo:String[]"],
             descriptor.Inputs.Select(i => $"{i.Name}:{i.TypeName}"));
         Assert.Equal(["Done"], descriptor.Outcomes);
     }

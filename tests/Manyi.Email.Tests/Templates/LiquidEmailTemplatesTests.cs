@@ -54,6 +54,29 @@ public sealed class LiquidEmailTemplatesTests
     }
 
     [Fact]
+    public async Task The_reminder_sent_at_the_deadline_says_it_has_passed_not_that_it_is_later_today()
+    {
+        var model = Ladder(0, "at deadline");
+        model["passed"] = true;
+
+        var email = await Templates.RenderAsync("reminder", model, TestContext.Current.CancellationToken);
+
+        Assert.Contains("「培训人数报送」已于 2025年4月30日 周三 18:00（北京时间）截止，尚未办理。", email.TextBody);
+        Assert.Contains("was due on Wed 30 Apr 2025 18:00 (Beijing time) and has not been done yet.", email.TextBody);
+        Assert.Contains("请尽快办理", email.TextBody);
+        foreach (var body in new[] { email.TextBody, email.HtmlBody!, email.Subject })
+        {
+            Assert.DoesNotContain("就在今天", body);
+            Assert.DoesNotContain("将于", body);
+            Assert.DoesNotContain("今天截止", body);
+        }
+
+        model["passed"] = false; // the same step before the deadline (sent in the morning of the last day)
+        var before = await Templates.RenderAsync("reminder", model, TestContext.Current.CancellationToken);
+        Assert.Contains("截止，就在今天。", before.TextBody);
+    }
+
+    [Fact]
     public void The_built_in_kinds_are_all_there()
     {
         Assert.Equal(LiquidEmailTemplates.BuiltInKinds.Order(), Templates.Kinds);

@@ -80,7 +80,7 @@ public sealed class FormDefinitionTests
     [InlineData("""[{"name": "f", "label": "F", "type": "file", "allowedTypes": "application/pdf"}]""", "fields[0] 'f': 'allowedTypes' must be an array")]
     [InlineData("""[{"name": "t", "label": "T", "type": "table", "columns": [{"name": "a", "label": "A", "type": "text"}, {"name": "age", "label": "年龄", "type": "number", "min": "x"}]}]""",
         "fields[0] 't' columns[1] 'age': 'min' must be a number")]
-    [InlineData("""{"fields": [], "title": "x"}""", "A form has only 'fields'; unknown property 'title'")]
+    [InlineData("""{"fields": [], "title": "x"}""", "A form has only 'fields', 'rules' and 'confirm'; unknown property 'title'")]
     [InlineData("\"text\"", "A form is an array of fields or an object {\"fields\": [...]}")]
     public void A_malformed_definition_is_refused_naming_the_field(string json, string message)
     {

@@ -76,7 +76,7 @@ public sealed class FormValidatorTests
         Assert.Equal(["commitment", "contactName", "headcount", "operator", "report", "trainees"], result.Errors.Keys.Order());
         Assert.Equal([Required], result.Errors["contactName"]);
         Assert.Equal(["请勾选此项。This box must be ticked."], result.Errors["commitment"]);
-        Assert.Equal(["请上传文件。Please upload a file."], result.Errors["report"]);
+        Assert.Equal(["请上传“实践报告”。Please upload the 实践报告."], result.Errors["report"]);
         Assert.Equal(["至少需要 1 行。Needs at least 1 row."], result.Errors["trainees"]);
         Assert.DoesNotContain(result.Values, v => result.Errors.ContainsKey(v.Key));
     }

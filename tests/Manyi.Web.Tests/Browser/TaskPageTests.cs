@@ -103,9 +103,16 @@ public sealed class TaskPageTests
         await page.GetByLabel(new Regex("^参训人数")).FillAsync("12");
         await page.GetByTestId("outcome-Submitted").ClickAsync();
 
+        // Twelve trainees but one name: the form's rule across the two fields is shown on both.
+        const string mismatch = "“参训人员”的行数应等于“参训人数”。";
+        await Assertions.Expect(page.GetByTestId("field-trainees")).ToContainTextAsync(mismatch);
+        await Assertions.Expect(page.GetByTestId("field-names")).ToContainTextAsync(mismatch);
+        await page.GetByLabel(new Regex("^参训人数")).FillAsync("1");
+        await page.GetByTestId("outcome-Submitted").ClickAsync();
+
         await Assertions.Expect(page.GetByTestId("task-completed")).ToContainTextAsync("已提交");
         await Assertions.Expect(page.GetByTestId("task-status")).ToContainTextAsync("已完成");
-        await Assertions.Expect(page.GetByTestId("value-trainees")).ToHaveTextAsync("12");
+        await Assertions.Expect(page.GetByTestId("value-trainees")).ToHaveTextAsync("1");
         await Assertions.Expect(page.GetByTestId("value-names")).ToContainTextAsync("王小明");
         await Assertions.Expect(page.GetByTestId("task-form")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("history-entry")).ToContainTextAsync("完成");
@@ -114,7 +121,7 @@ public sealed class TaskPageTests
         var completed = await admin.FetchAsync($"/api/tasks/{taskId}").ExpectOkAsync();
         Assert.Equal("Completed", completed["task"]!.GetString("status"));
         Assert.Equal("Submitted", completed["task"]!.GetString("outcome"));
-        Assert.Equal(12, completed["data"]!["trainees"]!.GetValue<int>());
+        Assert.Equal(1, completed["data"]!["trainees"]!.GetValue<int>());
         Assert.Equal("王小明", completed["data"]!["names"]![0]!["name"]!.GetValue<string>());
         // The workflow resumed: the sign-up is open for the same organization, in the same instance.
         var signup = Assert.Single((await admin.FetchAsync("/api/tasks?all=true&stage=signup").ExpectOkAsync()).GetArray("items"));
@@ -122,6 +129,37 @@ public sealed class TaskPageTests
         Assert.Equal(Zhengzhou, signup.GetString("organizationId"));
         Assert.Equal("Open", signup.GetString("status"));
         Assert.Equal("Suspended", (await admin.GetInstanceAsync(instanceId)).GetString("status"));
+    }
+
+    /// <summary>A package whose time of receipt counts: the page lists what will be sent and asks once more.</summary>
+    [Fact]
+    public async Task A_form_that_asks_for_confirmation_lists_what_will_be_sent_before_the_final_submit()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync(Participant, Zhengzhou, ZhengzhouName);
+        using var admin = await app.CreateApiClientAsync();
+        var form = JsonNode.Parse("""{"fields": [{"name": "agency", "label": "测评机构", "type": "text", "required": true}], "confirm": true}""")!;
+        await admin.DeployAsync(Workflows.Flowchart("package", Workflows.Start() + ", "
+            + Task("submission", "申报材料 Submission", "submission", Zhengzhou, "Submitted", form), Workflows.Connect("start", "submission")));
+        await admin.ExecuteAsync("package");
+        var taskId = Assert.Single((await admin.FetchAsync("/api/tasks?all=true").ExpectOkAsync()).GetArray("items")).GetString("id");
+        var page = await SignedInAsync(app, 390, 844);
+        await page.GotoAsync($"/tasks/{taskId}");
+        await BrowserApp.WaitForInteractiveAsync(page);
+
+        await page.GetByLabel(new Regex("^测评机构")).FillAsync("某测评机构");
+        await page.GetByTestId("outcome-Submitted").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("confirm-submit")).ToContainTextAsync("以系统收到的时间为准，截止时间为 2099年4月30日 周四 18:00");
+        await Assertions.Expect(page.GetByTestId("value-agency")).ToHaveTextAsync("某测评机构");
+        Assert.Equal("Open", (await admin.FetchAsync($"/api/tasks/{taskId}").ExpectOkAsync())["task"]!.GetString("status"));
+
+        await page.GetByTestId("confirm-no").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("confirm-submit")).ToHaveCountAsync(0);
+        await page.GetByTestId("outcome-Submitted").ClickAsync();
+        await page.GetByTestId("confirm-yes").ClickAsync();
+
+        await Assertions.Expect(page.GetByTestId("task-completed")).ToContainTextAsync("已提交");
+        Assert.Equal("Completed", (await admin.FetchAsync($"/api/tasks/{taskId}").ExpectOkAsync())["task"]!.GetString("status"));
     }
 
     [Fact]

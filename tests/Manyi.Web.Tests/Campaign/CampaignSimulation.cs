@@ -94,8 +94,12 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
         foreach (var o in organizations.Where(o => !script.LateHeadcount.Contains(o)))
             await ReportHeadcountAsync(o);
         await UntilAsync("2025-04-28T10:00:00");
-        foreach (var o in organizations.Where(o => !script.LateHeadcount.Contains(o)))
+        foreach (var o in organizations.Where(o => !script.LateHeadcount.Contains(o) && o != script.NoSignup))
             await SignUpAsync(o);
+
+        // Signed up, but the certificate task waits for the end of the training (16 May): no "passed" weeks before it.
+        var signedUp = await ParticipantAsync(organizations[0]);
+        Assert.Empty((await signedUp.FetchAsync("/api/tasks?stage=certificate").ExpectOkAsync()).GetArray("items"));
 
         // The late ones report on 6 May (after the deadline: flagged overdue, reminded, escalated) and sign up at once.
         await UntilAsync("2025-05-06T10:00:00");
@@ -105,8 +109,21 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
             await SignUpAsync(o);
         }
 
+        // The sign-up closes on 7 May at 18:00 (campaigns/2025.json: afterDeadline.signup = close): one that did not sign up
+        // is refused after it, told so, and the secretariat receives a copy.
+        var missedSignup = await TaskOfAsync(script.NoSignup, "signup");
+        await UntilAsync("2025-05-08T10:00:00");
+        var closed = await (await ParticipantAsync(script.NoSignup)).PostJsonAsync($"/api/tasks/{missedSignup}/complete",
+            """{"outcome": "SignedUp", "data": {"attendees": 2, "feeAccepted": true}}""").ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("expired", closed.GetString("detail"), StringComparison.Ordinal);
+
+        await UntilAsync("2025-05-16T16:59:00");
+        Assert.Empty((await signedUp.FetchAsync("/api/tasks?stage=certificate").ExpectOkAsync()).GetArray("items"));
+        await UntilAsync("2025-05-16T17:00:00");
+        Assert.Single((await signedUp.FetchAsync("/api/tasks?stage=certificate").ExpectOkAsync()).GetArray("items"));
+
         await UntilAsync("2025-05-20T10:00:00");
-        foreach (var o in organizations)
+        foreach (var o in organizations.Where(o => o != script.NoSignup))
             await CompleteAsync(await ParticipantAsync(o), await TaskOfAsync(o, "certificate"), "Submitted", new JsonObject
             {
                 ["holders"] = new JsonArray(new JsonObject
@@ -116,12 +133,25 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
             });
 
         await UntilAsync("2025-08-01T10:00:00");
-        foreach (var o in organizations.Where(o => !script.NoCertificate.Contains(o)))
-            await CompleteAsync(await ParticipantAsync(o), await TaskOfAsync(o, "survey"), "Submitted", new JsonObject
+        foreach (var o in organizations.Where(o => !script.NoCertificate.Contains(o) && o != script.NoSignup))
+        {
+            JsonObject Survey(string start, string end) => new()
             {
                 ["agency"] = "某第三方测评机构", ["standards"] = "T/CAICI 87-2024, T/CCSA 600-2024",
-                ["periodStart"] = "2024-11-01", ["periodEnd"] = "2025-03-31", ["index"] = script.Index(o),
-            });
+                ["periodStart"] = start, ["periodEnd"] = end, ["index"] = script.Index(o),
+            };
+            var client = await ParticipantAsync(o);
+            var task = await TaskOfAsync(o, "survey");
+            if (o == script.Organizations[0])
+            {
+                // The notice: the survey is carried out after October 2024 (campaigns/2025.json's surveyNotBefore), and ends after it starts.
+                var early = await RefusedAsync(client, task, "Submitted", Survey("2024-09-30", "2025-03-31"));
+                Assert.Equal("“测评开始”应不早于2024-10-01。Survey start must be on or after 2024-10-01.", early["data.periodStart"]![0]!.GetValue<string>());
+                var backwards = await RefusedAsync(client, task, "Submitted", Survey("2025-03-31", "2025-03-01"));
+                Assert.Equal("“测评结束”应不早于“测评开始”。Survey end must be on or after Survey start.", backwards["data.periodEnd"]![0]!.GetValue<string>());
+            }
+            await CompleteAsync(client, task, "Submitted", Survey("2024-11-01", "2025-03-31"));
+        }
 
         await UntilAsync("2025-08-05T10:00:00");
         foreach (var o in script.Eligible)
@@ -133,10 +163,12 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
         await UntilAsync("2025-08-20T10:00:00");
         foreach (var o in script.Eligible.Where(o => o != script.LastSecond && o != script.TooLate))
             await SubmitAsync(o, complete: o != script.Returned);
+        _firstCheck = true;
 
         // The secretariat checks every package received so far; one is returned with what is missing.
         await UntilAsync("2025-08-25T10:00:00");
         await CheckCompletenessAsync(admin);
+        _firstCheck = false;
         await UntilAsync("2025-09-01T10:00:00");
         await SubmitAsync(script.Returned, complete: true);
 
@@ -169,6 +201,16 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
     {
         var client = await ParticipantAsync(o);
         var task = await TaskOfAsync(o, "headcount");
+        if (o == script.Organizations[0])
+        {
+            // Three trainees with two names, and "2" as text with one name: refused on both fields.
+            var twoNames = new JsonArray(new JsonObject { ["name"] = "学员1" }, new JsonObject { ["name"] = "学员2" });
+            var refused = await RefusedAsync(client, task, "Submitted", new JsonObject { ["trainees"] = 3, ["names"] = twoNames });
+            Assert.Equal("“参训人员”的行数应等于“参训人数”。The number of rows of Trainees' names must equal Trainees.", refused["data.trainees"]![0]!.GetValue<string>());
+            Assert.NotNull(refused["data.names"]);
+            refused = await RefusedAsync(client, task, "Submitted", new JsonObject { ["trainees"] = "2", ["names"] = new JsonArray(new JsonObject { ["name"] = "学员1" }) });
+            Assert.NotNull(refused["data.trainees"]);
+        }
         var names = new JsonArray([.. Enumerable.Range(1, 2).Select(i => (JsonNode)new JsonObject { ["name"] = $"学员{i}", ["position"] = "客服经理" })]);
         await CompleteAsync(client, task, "Submitted", new JsonObject { ["trainees"] = 2, ["names"] = names });
     }
@@ -176,20 +218,43 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
     private async Task SignUpAsync(string o) =>
         await CompleteAsync(await ParticipantAsync(o), await TaskOfAsync(o, "signup"), "SignedUp", new JsonObject { ["attendees"] = 2, ["feeAccepted"] = true });
 
+    private static readonly string[] PackageFiles = ["applicationForm", "practiceReport", "selfEvaluation", "surveyReport", "integrityCommitment"];
+
+    /// <summary>
+    /// Submits the package. An organization that sends it <paramref name="complete"/>: false first tries without its
+    /// practice report, which is refused naming the report; it then sends the report the secretariat will return.
+    /// </summary>
     private async Task SubmitAsync(string o, bool complete)
     {
         var client = await ParticipantAsync(o);
         var task = await TaskOfAsync(o, "submission");
         var data = new JsonObject();
-        foreach (var item in new[] { "applicationForm", "practiceReport", "selfEvaluation", "surveyReport", "integrityCommitment" })
+        foreach (var item in PackageFiles)
         {
-            if (!complete && item == "practiceReport") continue;
             var form = new MultipartFormDataContent { { new ByteArrayContent("%PDF-1.4\n%%EOF\n"u8.ToArray()), "file", $"{item}.pdf" } };
             var file = await client.PostAsync($"/api/tasks/{task}/files", form, Ct).ExpectAsync(HttpStatusCode.Created);
             data[item] = file.GetString("id");
         }
+        if (!complete)
+        {
+            var partial = (JsonObject)data.DeepClone();
+            partial.Remove("practiceReport");
+            var refused = await RefusedAsync(client, task, "Submitted", partial);
+            Assert.Equal(["data.practiceReport"], refused.AsObject().Select(e => e.Key));
+            Assert.Equal("请上传“实践报告”。Please upload the Practice report.", refused["data.practiceReport"]![0]!.GetValue<string>());
+        }
         await CompleteAsync(client, task, "Submitted", data);
     }
+
+    /// <summary>A completion the form refuses: 400 with the problems per field (<c>data.&lt;field&gt;</c>).</summary>
+    private static async Task<JsonNode> RefusedAsync(HttpClient client, string task, string outcome, JsonObject data)
+    {
+        var problem = await client.PostJsonAsync($"/api/tasks/{task}/complete", new JsonObject { ["outcome"] = outcome, ["data"] = data }.ToJsonString())
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        return problem["errors"]!;
+    }
+
+    private bool _firstCheck;
 
     private async Task CheckCompletenessAsync(HttpClient admin)
     {
@@ -197,8 +262,15 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
         {
             var detail = await admin.FetchAsync($"/api/tasks/{task}").ExpectOkAsync();
             var data = detail["task"]!["status"]!.GetValue<string>() == "Open" ? await SubmittedDataAsync(admin, detail) : null;
-            var missing = new JsonArray([.. new[] { "applicationForm", "practiceReport", "selfEvaluation", "surveyReport", "integrityCommitment" }
-                .Where(i => data?[i] is null).Select(i => (JsonNode)i)]);
+            var missing = new JsonArray([.. PackageFiles.Where(i => data?[i] is null).Select(i => (JsonNode)i)]);
+            // The practice report the returned organization sent first does not meet the notice's requirements.
+            if (_firstCheck && organization == script.Returned) missing.Add("practiceReport");
+            if (missing.Count > 0)
+            {
+                // Returned says what is missing: without it the return is refused.
+                var refused = await RefusedAsync(admin, task, "Returned", new JsonObject { ["notes"] = organization });
+                Assert.Equal(["data.missing"], refused.AsObject().Select(e => e.Key));
+            }
             await CompleteAsync(admin, task, missing.Count == 0 ? "Complete" : "Returned", new JsonObject { ["missing"] = missing, ["notes"] = organization });
         }
     }
@@ -314,9 +386,12 @@ internal sealed class CampaignScript(IReadOnlyList<string> organizations)
     public string LastSecond => Organizations[13];
     public string TooLate => Organizations[14];
 
+    /// <summary>Reports its headcount but never signs up: the sign-up closes on it.</summary>
+    public string NoSignup => Organizations[30];
+
     public decimal Index(string organization) => organization == BelowIndex ? 80.9m : organization == AtIndex ? 81.0m : 85m + Organizations.IndexOf(organization) % 10;
 
-    public IReadOnlyList<string> Eligible => [.. Organizations.Where(o => !NoCertificate.Contains(o) && o != BelowIndex)];
+    public IReadOnlyList<string> Eligible => [.. Organizations.Where(o => !NoCertificate.Contains(o) && o != BelowIndex && o != NoSignup)];
 
     public string Rating(string organization) => (Organizations.IndexOf(organization) % 4) switch { 0 => "AAA", 1 => "AA", 2 => "A", _ => "NotRated" };
 }

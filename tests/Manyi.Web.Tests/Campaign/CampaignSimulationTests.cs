@@ -24,6 +24,7 @@ public sealed class CampaignSimulationTests
             script.NoCertificate.Contains(o) ? "Finished NoCertificate"
             : o == script.BelowIndex ? "Finished NotEligible"
             : o == script.TooLate ? "Finished Late"
+            : o == script.NoSignup ? "Finished SignupClosed"
             : $"Finished Reviewed {script.Rating(o)}");
         Assert.Equal(expectedResults, first.Organizations);
 
@@ -32,10 +33,13 @@ public sealed class CampaignSimulationTests
         void Add(string kind, string organization, int count) => expectedEmails[$"{kind} {organization}"] = expectedEmails.GetValueOrDefault($"{kind} {organization}") + count;
         foreach (var o in script.Organizations)
         {
-            Add("notice", o, 2);        // the notice, the training invitation
+            Add("notice", o, 2);        // the notice, the training invitation (or, for the one that missed the sign-up, its close)
             Add("rating", o, 1);        // the published result
         }
+        Add("reminder", script.NoSignup, 2);         // sign-up: 29 April and 6 May, 09:00 (3 and 1 working days before 7 May)
         Add("notice", script.NoCertificate[0], 1);   // told it cannot go on
+        Add("notice", script.BelowIndex, 1);         // told why it is not eligible, and what next
+        Add("notice", script.TooLate, 1);            // told its package came too late
         Add("notice", script.Returned, 1);           // told what is missing
         foreach (var o in script.LateHeadcount)
         {
@@ -44,7 +48,10 @@ public sealed class CampaignSimulationTests
         }
         Add("reminder", script.LastSecond, 3);       // submission: 4, 8 and 10 September
         Add("reminder", script.TooLate, 3);
-        Assert.Equal(expectedEmails, first.Emails);
+        // Named by kind and organization, so that a failure says which count differs.
+        Assert.Empty(expectedEmails.Keys.Union(first.Emails.Keys).Order(StringComparer.Ordinal)
+            .Where(k => expectedEmails.GetValueOrDefault(k) != first.Emails.GetValueOrDefault(k))
+            .Select(k => $"{k}: expected {expectedEmails.GetValueOrDefault(k)}, sent {first.Emails.GetValueOrDefault(k)}"));
 
         var expectedRatings = script.Organizations
             .Where(o => expectedResults[o].StartsWith("Finished Reviewed", StringComparison.Ordinal) && script.Rating(o) != "NotRated")
@@ -92,6 +99,35 @@ public sealed class CampaignSimulationTests
         Assert.Equal(116 * 3600m, headcount["totalFee"]!.GetValue<decimal>());
         var export = await admin.FetchAsync("/api/campaigns/2025/headcount/export");
         Assert.Equal("PK"u8.ToArray(), (await export.Content.ReadAsByteArrayAsync(Ct))[..2]);
+        // The "returned" e-mail names what is missing by its label, never by the field's id.
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var returned = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages.AsNoTracking()
+                .Where(m => m.Kind == "notice" && m.To.Contains($"contact.{script.Returned}@example.org")).Select(m => m.TextBody).ToListAsync(Ct);
+            var body = Assert.Single(returned, b => b.Contains("请补充以下材料", StringComparison.Ordinal));
+            Assert.Contains("请补充以下材料后在截止时间前重新报送：实践报告。", body, StringComparison.Ordinal);
+            Assert.Contains("resubmit before the deadline: Practice report.", body, StringComparison.Ordinal);
+            Assert.DoesNotContain("practiceReport", body, StringComparison.Ordinal);
+
+            // The training invitation carries the notice's practical facts, from the year's settings.
+            var invitation = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages.AsNoTracking()
+                .Where(m => m.Kind == "notice" && m.To.Contains($"contact.{script.Returned}@example.org") && m.TextBody.Contains("培训于"))
+                .Select(m => m.TextBody).SingleAsync(Ct);
+            foreach (var fact in new[] { "14:00至20:00", "不设接站", "3600 元/人，报到时缴纳，可使用银行卡、支付宝、微信支付", "增值税专用发票", "住宿费由学员自理", "酒店前台电话：0000-00000000", "no pick-up at the station" })
+                Assert.Contains(fact, invitation, StringComparison.Ordinal);
+
+            // The sign-up's close is told to the organization and, in copy, to the secretariat.
+            var closedCopies = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages.AsNoTracking()
+                .Where(m => m.To.Contains("secretariat@example.org") && m.TextBody.Contains("培训报名已于")).Select(m => m.TextBody).ToListAsync(Ct);
+            Assert.Single(closedCopies);
+
+            // The organization found not eligible is told why (its index) and what next.
+            var notEligible = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages.AsNoTracking()
+                .Where(m => m.Kind == "notice" && m.To.Contains($"contact.{script.BelowIndex}@example.org") && m.TextBody.Contains("不符合参评条件"))
+                .Select(m => m.TextBody).SingleAsync(Ct);
+            Assert.Contains("80.9", notEligible, StringComparison.Ordinal);
+            Assert.Contains("本年度的申报到此结束", notEligible, StringComparison.Ordinal);
+        }
         return (outcome, script);
     }
 }

@@ -73,6 +73,7 @@ public sealed class UserTask : WaitingActivity
         var title = await context.EvaluateAsync(Title) is { Length: > 0 } given ? given : context.Node.DisplayName;
         var description = NullIfEmpty(await context.EvaluateAsync(Description));
         var stage = NullIfEmpty(await context.EvaluateAsync(Stage));
+        var form = FormWithInputs(context);
         var waits = new List<BookmarkRequest>();
         foreach (var organization in organizations)
         {
@@ -80,7 +81,7 @@ public sealed class UserTask : WaitingActivity
             {
                 Stage = stage,
                 Description = description,
-                Form = Form?.DeepClone(),
+                Form = form?.DeepClone(),
                 DueAt = deadline,
             };
             context.OpenTask(task);
@@ -88,6 +89,24 @@ public sealed class UserTask : WaitingActivity
         }
         context.Log($"Opened {waits.Count} task(s): {title}.");
         return waits;
+    }
+
+    /// <summary>
+    /// The form as the task stores it: a rule that reads a campaign setting (<c>{"input": "campaign.surveyNotBefore"}</c>)
+    /// gets that setting's value now, so that the task's form is complete by itself.
+    /// </summary>
+    private JsonNode? FormWithInputs(ActivityContext context)
+    {
+        if (Form is null) return null;
+        var form = FormDefinition.Parse(Form);
+        if (!form.ReadsInputs) return Form;
+        return form.WithInputs(path =>
+        {
+            var parts = path.Split('.');
+            var node = context.GetInput(parts[0]);
+            foreach (var part in parts.Skip(1)) node = (node as JsonObject)?[part];
+            return node;
+        }).ToJson();
     }
 
     protected override async ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume)
@@ -136,8 +155,34 @@ public sealed class UserTask : WaitingActivity
         context.SetOutput("Results", results.DeepClone());
         context.SetOutput("Outcome", outcome);
         context.SetOutput("Data", data.DeepClone());
+        context.SetOutput("Labels", ChosenLabels(data));
         context.Log($"Task {taskId} completed by {by.Name}: {outcome}.");
         return AfterTask(context);
+    }
+
+    /// <summary>
+    /// What a person reads of each choice made: per choice field, the chosen options' labels in Chinese (<c>zh</c>) and
+    /// English (<c>en</c>), so that a message names 申报表, never <c>applicationForm</c>.
+    /// </summary>
+    private JsonObject ChosenLabels(JsonObject data)
+    {
+        var labels = new JsonObject();
+        foreach (var field in FormDefinition.Parse(Form).Fields.Where(f => f.Type == FormFieldType.Choice))
+        {
+            var chosen = data[field.Name] switch
+            {
+                JsonArray values => values.Select(v => v?.ToString()),
+                JsonValue value => [value.ToString()],
+                _ => [],
+            };
+            var options = chosen.Select(v => field.Options.FirstOrDefault(o => o.Value == v)).OfType<FormOption>().ToList();
+            labels[field.Name] = new JsonObject
+            {
+                ["zh"] = new JsonArray([.. options.Select(o => (JsonNode)JsonValue.Create(o.Label))]),
+                ["en"] = new JsonArray([.. options.Select(o => (JsonNode)JsonValue.Create(o.LabelEn ?? o.Label))]),
+            };
+        }
+        return labels;
     }
 
     private static bool IsCancellation(Stimulus stimulus) =>

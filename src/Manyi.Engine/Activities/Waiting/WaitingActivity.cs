@@ -180,6 +180,8 @@ public abstract class WaitingActivity : Activity
             ["title"] = await context.EvaluateAsync(Title) is { Length: > 0 } title ? title : context.Node.DisplayName,
             ["deadline"] = calendar.ToLocal(deadline).ToString("O", CultureInfo.InvariantCulture),
             ["daysLeft"] = DateOnly.FromDateTime(calendar.ToLocal(deadline).DateTime).DayNumber - today.DayNumber,
+            // The at-deadline step runs at the deadline itself: its text must say the deadline passed, not "later today".
+            ["passed"] = context.Now >= deadline,
             ["step"] = payload["step"]!.DeepClone(),
             ["workflowInstanceId"] = context.Instance.Id,
             ["correlationId"] = context.Instance.CorrelationId,

@@ -75,7 +75,7 @@ public sealed class DemoCampaign(ManyiDbContext db, WorkflowRuntime runtime, Tim
     /// <summary>Completes a task with data its form accepts, as <c>POST /api/tasks/{id}/complete</c> would.</summary>
     private async Task<bool> CompleteTaskAsync(HumanTaskRecord task, string outcome, JsonObject data, TaskActor actor, CancellationToken cancellationToken)
     {
-        var validation = FormValidator.Validate(FormDefinition.Parse(task.Form is null ? null : JsonNode.Parse(task.Form)), data, new Dictionary<string, Manyi.Engine.Forms.FormFile>());
+        var validation = FormValidator.Validate(FormDefinition.Parse(task.Form is null ? null : JsonNode.Parse(task.Form)), data, new Dictionary<string, Manyi.Engine.Forms.FormFile>(), outcome);
         if (!validation.IsValid)
             throw new InvalidOperationException($"The demo data does not fit task {task.Id}'s form: " +
                 string.Join(" ", validation.Errors.SelectMany(e => e.Value)));

@@ -42,31 +42,14 @@ public sealed record DemoAccount(string Role, string Email, string Password, IRe
 public sealed record DemoSeeding(int OrganizationsCreated, IReadOnlyList<DemoAccount> AccountsCreated);
 
 /// <summary>
-/// Demo data for trying Manyi out: the 58 organizations eligible in 2025 (豫通行协〔2025〕6号, attachment 1), each with one
-/// invented contact under example.org, and four demo accounts (an administrator, a reviewer, two participants) with
+/// Demo data for trying Manyi out: the 58 organizations eligible in 2025 (豫通行协〔2025〕6号, attachment 1), read from
+/// <c>campaigns/2025-organizations.csv</c> (<see cref="YearPopulation"/>), each given one invented contact under example.org, and four demo accounts (an administrator, a reviewer, two participants) with
 /// random passwords, printed once. It seeds only a database without organizations, in one transaction, so a second
 /// start does nothing. The organizations go through the spreadsheet import's rules and upsert.
 /// </summary>
 public sealed class DemoData(ManyiDbContext db, UserManager<ManyiUser> users, AuditTrail audit, TimeProvider time, ManyiDatabase database,
-    IOptions<DemoOptions> options, ILogger<DemoData> logger)
+    IOptions<DemoOptions> options, IConfiguration configuration, IHostEnvironment environment, ILogger<DemoData> logger)
 {
-    /// <summary>The eligible organizations of 2025 by operator, cities in the notice's order.</summary>
-    public static readonly IReadOnlyList<(string Operator, string IdPrefix, string[] Cities)> Eligible2025 =
-    [
-        ("移动", "mobile", ["郑州", "开封", "洛阳", "平顶山", "安阳", "鹤壁", "新乡", "焦作", "濮阳", "许昌", "漯河", "三门峡", "商丘", "信阳", "周口", "驻马店", "济源"]),
-        ("联通", "unicom", ["郑州", "开封", "洛阳", "安阳", "鹤壁", "新乡", "许昌", "漯河", "三门峡", "南阳", "商丘", "信阳", "周口", "驻马店"]),
-        ("电信", "telecom", ["郑州", "开封", "平顶山", "安阳", "鹤壁", "新乡", "焦作", "濮阳", "许昌", "漯河", "南阳", "信阳", "驻马店", "济源"]),
-        ("广电", "broadcast", ["郑州", "开封", "洛阳", "平顶山", "安阳", "鹤壁", "濮阳", "许昌", "漯河", "信阳", "周口", "驻马店", "济源"]),
-    ];
-
-    /// <summary>The pinyin of each city, for organization ids such as <c>mobile-zhengzhou</c>.</summary>
-    public static readonly IReadOnlyDictionary<string, string> CityPinyin = new Dictionary<string, string>
-    {
-        ["郑州"] = "zhengzhou", ["开封"] = "kaifeng", ["洛阳"] = "luoyang", ["平顶山"] = "pingdingshan", ["安阳"] = "anyang", ["鹤壁"] = "hebi",
-        ["新乡"] = "xinxiang", ["焦作"] = "jiaozuo", ["濮阳"] = "puyang", ["许昌"] = "xuchang", ["漯河"] = "luohe", ["三门峡"] = "sanmenxia",
-        ["南阳"] = "nanyang", ["商丘"] = "shangqiu", ["信阳"] = "xinyang", ["周口"] = "zhoukou", ["驻马店"] = "zhumadian", ["济源"] = "jiyuan",
-    };
-
     private static readonly (string Role, string Label, string Email, string DisplayName, string[] Organizations)[] Accounts =
     [
         (ManyiRoles.Administrator, "管理员 Administrator", "secretariat@example.org", "协会秘书处（演示）Secretariat (demo)", []),
@@ -101,7 +84,9 @@ public sealed class DemoData(ManyiDbContext db, UserManager<ManyiUser> users, Au
         var created = new List<DemoAccount>();
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
         {
-            var plan = await OrganizationImport.PlanAsync(db, Sheet(), cancellationToken);
+            var content = YearPopulation.Content(configuration, environment)
+                ?? throw new InvalidOperationException($"Demo data: {YearPopulation.PathOf(configuration, environment)} not found.");
+            var plan = await OrganizationImport.PlanAsync(db, Sheet(YearPopulation.Read(content)), cancellationToken);
             if (plan.HasRejections)
                 throw new InvalidOperationException("The demo organizations break the import's rules: " +
                     string.Join(" ", plan.Report(dryRun: true, written: false).Items.SelectMany(i => i.Reasons)));
@@ -135,24 +120,15 @@ public sealed class DemoData(ManyiDbContext db, UserManager<ManyiUser> users, Au
         }
     }
 
-    /// <summary>The 58 organizations as the importer reads a spreadsheet: 编号, 名称, 运营商, 城市, 级别, 联系人, 邮箱.</summary>
-    public static OrganizationSheet Sheet()
+    /// <summary>The year's organizations, each with an invented contact (名称联系人, contact.&lt;id&gt;@example.org) where the file has none.</summary>
+    public static OrganizationSheet Sheet(OrganizationSheet population)
     {
-        var rows = new List<SheetRow>();
-        foreach (var (@operator, prefix, cities) in Eligible2025)
-            foreach (var city in cities)
-            {
-                var id = $"{prefix}-{CityPinyin[city]}";
-                var name = city + @operator;
-                rows.Add(new SheetRow(rows.Count + 2, new Dictionary<SheetColumn, string>
-                {
-                    [SheetColumn.Id] = id, [SheetColumn.Name] = name, [SheetColumn.Operator] = @operator, [SheetColumn.City] = city,
-                    [SheetColumn.Level] = "市", [SheetColumn.Contact] = $"{name}联系人", [SheetColumn.Email] = $"contact.{id}@example.org",
-                }));
-            }
-        return new OrganizationSheet(
-            new HashSet<SheetColumn> { SheetColumn.Id, SheetColumn.Name, SheetColumn.Operator, SheetColumn.City, SheetColumn.Level, SheetColumn.Contact, SheetColumn.Email },
-            rows);
+        var rows = population.Rows.Select(row => row[SheetColumn.Email].Length > 0 ? row : new SheetRow(row.Number, new Dictionary<SheetColumn, string>(row.Cells)
+        {
+            [SheetColumn.Contact] = $"{row[SheetColumn.Name]}联系人",
+            [SheetColumn.Email] = $"contact.{row[SheetColumn.Id]}@example.org",
+        })).ToList();
+        return new OrganizationSheet(new HashSet<SheetColumn>(population.Columns) { SheetColumn.Contact, SheetColumn.Email }, rows);
     }
 
     /// <summary>16 characters of lowercase letters and digits (no look-alikes), with at least one of each: beyond Identity's rules.</summary>

@@ -143,7 +143,7 @@ public sealed class TaskService(
             return new Failure.Invalid("outcome", $"请选择结果：{string.Join("、", outcomes)}。Choose an outcome: {string.Join(", ", outcomes)}.");
         var files = await db.Files.AsNoTracking().Where(f => f.TaskId == id)
             .ToDictionaryAsync(f => f.Id, f => new Manyi.Engine.Forms.FormFile(f.Id, f.FileName, f.ContentType, f.Size), cancellationToken);
-        var validation = FormValidator.Validate(FormDefinition.Parse(task.Form is null ? null : JsonNode.Parse(task.Form)), body.Data, files);
+        var validation = FormValidator.Validate(FormDefinition.Parse(task.Form is null ? null : JsonNode.Parse(task.Form)), body.Data, files, outcome);
         if (!validation.IsValid)
             return new Failure.Invalid(validation.Errors.ToDictionary(e => DataField + e.Key, e => e.Value));
 

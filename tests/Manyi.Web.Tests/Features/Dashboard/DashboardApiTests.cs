@@ -27,7 +27,7 @@ public sealed class DashboardApiTests
         Assert.Equal("reached 3 done 2 open 0 overdue 1 notReached 0 ended 0", funnel["headcount"]);
         Assert.Equal("reached 2 done 1 open 1 overdue 0 notReached 1 ended 0", funnel["signup"]);
         Assert.Equal("reached 1 done 0 open 1 overdue 0 notReached 2 ended 0", funnel["training"]);
-        Assert.Equal("reached 1 done 0 open 1 overdue 0 notReached 2 ended 0", funnel["certificate"]);
+        Assert.Equal("reached 0 done 0 open 0 overdue 0 notReached 3 ended 0", funnel["certificate"]); // opens when the training ends
         Assert.Equal("reached 0 done 0 open 0 overdue 0 notReached 3 ended 0", funnel["rated"]);
 
         var headcount = figures["headcount"]!;
@@ -44,9 +44,9 @@ public sealed class DashboardApiTests
         Assert.Equal(DateTimeOffset.Parse("2025-04-22T10:00:00+08:00"), mobile.GetArray("stages")[0]!["at"]!.GetValue<DateTimeOffset>());
         Assert.Equal("Open", States(mobile)["training"]);
         Assert.Equal(DateTimeOffset.Parse("2025-05-16T17:00:00+08:00"), mobile.GetArray("stages")[2]!["at"]!.GetValue<DateTimeOffset>());
-        Assert.Equal("Open", States(mobile)["certificate"]);
+        Assert.Equal("NotReached", States(mobile)["certificate"]);
         Assert.Equal("NotReached", States(mobile)["survey"]);
-        Assert.NotNull(mobile["openTaskId"]);
+        Assert.Null(mobile["openTaskId"]); // between the sign-up and the end of the training, nothing is asked of it
         var unicom = rows[1]!;
         Assert.Equal(["Done", "Open", "NotReached"], new[] { "headcount", "signup", "training" }.Select(s => States(unicom)[s]));
         var telecom = rows[2]!;

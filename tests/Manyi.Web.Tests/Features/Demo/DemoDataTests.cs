@@ -2,6 +2,7 @@ using System.Net;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Demo;
+using Manyi.Web.Features.Organizations;
 using Manyi.Testing;
 using Manyi.Web.Tests.Features.Organizations;
 using Microsoft.EntityFrameworkCore;
@@ -13,6 +14,20 @@ namespace Manyi.Web.Tests.Features.Demo;
 public sealed class DemoDataTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public void The_2025_population_ships_as_the_spreadsheet_the_import_reads_with_the_attachment_s_cities_and_no_personal_data()
+    {
+        var sheet = YearPopulation.Read(File.ReadAllBytes(Campaign.CampaignSimulation.RepositoryFile("campaigns/" + YearPopulation.FileName)));
+
+        Assert.Equal(58, sheet.Rows.Count);
+        Assert.Equal([SheetColumn.Id, SheetColumn.Name, SheetColumn.Operator, SheetColumn.City, SheetColumn.Level], sheet.Columns.Order());
+        // Attachment 1 of 豫通行协〔2025〕6号, operator by operator, cities in the notice's order.
+        Assert.Equal("郑州 开封 平顶山 安阳 鹤壁 新乡 焦作 濮阳 许昌 漯河 南阳 信阳 驻马店 济源",
+            string.Join(" ", sheet.Rows.Where(r => r[SheetColumn.Operator] == "电信").Select(r => r[SheetColumn.City])));
+        Assert.Equal([17, 14, 14, 13], new[] { "移动", "联通", "电信", "广电" }.Select(op => sheet.Rows.Count(r => r[SheetColumn.Operator] == op)));
+        Assert.All(sheet.Rows, r => Assert.Equal(r[SheetColumn.City] + r[SheetColumn.Operator], r[SheetColumn.Name]));
+    }
 
     [Theory, InlineData("sqlite")]
     public async Task Seeding_creates_the_58_organizations_and_four_accounts_prints_the_passwords_once_and_is_idempotent(string provider)
