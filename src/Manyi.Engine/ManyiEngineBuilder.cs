@@ -8,6 +8,8 @@ using Manyi.Engine.Runtime;
 using Manyi.Engine.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 
 namespace Manyi.Engine;
 
@@ -46,6 +48,7 @@ public static class ManyiEngineServiceCollectionExtensions
         services.TryAddSingleton<WorkflowGraphCache>();
         services.TryAddScoped<WorkflowRuntime>();
         services.TryAddScoped<DeadlinePreviewer>();
+        AddHttp(services);
 
         var builder = new ManyiEngineBuilder(services)
             .AddActivity<Activities.Containers.Flowchart>()
@@ -76,8 +79,57 @@ public static class ManyiEngineServiceCollectionExtensions
             .AddActivity<Activities.Timers.Timer>()
             .AddActivity<Cron>()
             .AddActivity<Activities.Tasks.UserTask>()
-            .AddActivity<Activities.Composition.DispatchWorkflow>();
+            .AddActivity<Activities.Composition.DispatchWorkflow>()
+            .AddActivity<Activities.Composition.ExecuteWorkflow>()
+            .AddActivity<SetOutput>()
+            .AddActivity<SetName>()
+            .AddActivity<Correlate>()
+            .AddActivity<Activities.Scripting.RunJavaScript>()
+            .AddActivity<Activities.Http.HttpEndpoint>()
+            .AddActivity<Activities.Http.WriteHttpResponse>()
+            .AddActivity<Activities.Http.SendHttpRequest>()
+            .AddActivity<Activities.Http.FlowSendHttpRequest>();
         configure?.Invoke(builder);
         return builder;
+    }
+
+    /// <summary>
+    /// What the HTTP activities need: the request a scope serves, and the client for outgoing requests — the host
+    /// guard at connect time, no proxy (a proxy would connect on the guard's behalf), at most five redirects (each a
+    /// new connection through the guard), a total timeout and retries of safe requests only (GET, HEAD, OPTIONS: a POST is never sent twice).
+    /// </summary>
+    private static void AddHttp(IServiceCollection services)
+    {
+        services.AddOptions<Activities.Http.HttpOptions>();
+        services.TryAddScoped<Activities.Http.HttpExchange>();
+        services.TryAddSingleton<Activities.Http.OutboundHostGuard>();
+        services.AddHttpClient(Activities.Http.SendHttpRequestBase.ClientName)
+            .ConfigureHttpClient(client => client.Timeout = System.Threading.Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(provider => new System.Net.Http.SocketsHttpHandler
+            {
+                ConnectCallback = provider.GetRequiredService<Activities.Http.OutboundHostGuard>().ConnectAsync,
+                UseProxy = false,
+                MaxAutomaticRedirections = 5,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            })
+            .AddResilienceHandler("manyi-workflows", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Activities.Http.HttpOptions>>().Value;
+                var retry = new Microsoft.Extensions.Http.Resilience.HttpRetryStrategyOptions
+                {
+                    MaxRetryAttempts = 2,
+                    Delay = TimeSpan.FromMilliseconds(500),
+                    BackoffType = Polly.DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    // A refused host stays refused: retrying it would only repeat the refusal.
+                    ShouldHandle = args => ValueTask.FromResult(
+                        Activities.Http.SendHttpRequestBase.Refusal(args.Outcome.Exception) is null
+                        && Microsoft.Extensions.Http.Resilience.HttpClientResiliencePredicates.IsTransient(args.Outcome)),
+                };
+                retry.DisableForUnsafeHttpMethods();
+                // A network wait is real time, whatever clock the workflows run on (a test's fake clock, say).
+                pipeline.TimeProvider = TimeProvider.System;
+                pipeline.AddTimeout(options.Timeout).AddRetry(retry);
+            });
     }
 }

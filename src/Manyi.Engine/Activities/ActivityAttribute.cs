@@ -20,7 +20,11 @@ public sealed class ActivityAttribute(string typeName, string category, string d
 public sealed class InputAttribute : Attribute
 {
     public string? Description { get; init; }
+    /// <summary>Refused when empty; only where Elsa cannot run the activity without it (Elsa's files leave many inputs out).</summary>
     public bool Required { get; init; }
+
+    /// <summary>For an input Elsa lets be empty although the activity then does little: the warning's reason, e.g. "no event can ever match".</summary>
+    public string? IfEmpty { get; init; }
 
     /// <summary>Allowed values, for a choice.</summary>
     public string[]? Options { get; init; }

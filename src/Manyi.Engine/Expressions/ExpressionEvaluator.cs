@@ -6,7 +6,7 @@ namespace Manyi.Engine.Expressions;
 /// <summary>Evaluates an input's expression by its type: Literal, JavaScript, Liquid or Variable.</summary>
 public sealed class ExpressionEvaluator(JavaScriptEvaluator javaScript, LiquidEvaluator liquid)
 {
-    public static readonly IReadOnlyList<string> SupportedTypes = [Expression.Literal, Expression.JavaScript, Expression.Liquid, Expression.Variable];
+    public static readonly IReadOnlyList<string> SupportedTypes = [Expression.Literal, Expression.JavaScript, Expression.Liquid, Expression.Variable, Expression.Object];
 
     /// <summary>The problem with an expression before it ever runs (unsupported language, syntax error), or null.</summary>
     public string? Check(Expression expression, IReadOnlyCollection<VariableDefinition> variables) => expression.Type switch
@@ -17,7 +17,9 @@ public sealed class ExpressionEvaluator(JavaScriptEvaluator javaScript, LiquidEv
         Expression.Variable => VariableName(expression) is { } name && variables.Any(v => v.Name == name || v.Id == name)
             ? null
             : $"refers to the variable '{VariableName(expression)}', which the workflow does not declare",
-        "CSharp" => "C# expressions are not supported by Manyi; use JavaScript or Liquid",
+        Expression.Object => ReadObject(expression) is null && expression.Value is not null ? "is not valid JSON" : null,
+        // Elsa runs C# with full access to the server; Manyi has no sandbox for it, so it never runs C#.
+        "CSharp" => "C# is refused: Manyi cannot run C# in a sandbox, and outside one it could do anything the server can; write it in JavaScript or Liquid",
         _ => $"the expression type '{expression.Type}' is unknown; use one of {string.Join(", ", SupportedTypes)}",
     };
 
@@ -29,6 +31,7 @@ public sealed class ExpressionEvaluator(JavaScriptEvaluator javaScript, LiquidEv
             Expression.JavaScript => javaScript.Evaluate(expression.Text ?? "", scope, cancellationToken),
             Expression.Liquid => await liquid.RenderAsync(expression.Text ?? "", scope),
             Expression.Variable => ReadVariable(expression, scope),
+            Expression.Object => ReadObject(expression),
             _ => throw new ExpressionException(Check(expression, scope.VariableDefinitions.ToList()) ?? $"Unsupported expression type '{expression.Type}'."),
         };
         try
@@ -47,6 +50,20 @@ public sealed class ExpressionEvaluator(JavaScriptEvaluator javaScript, LiquidEv
         var definition = scope.VariableDefinitions.FirstOrDefault(v => v.Name == name || v.Id == name)
             ?? throw new ExpressionException($"The workflow has no variable '{name}'.");
         return scope.GetVariable(definition.Name);
+    }
+
+    /// <summary>An Object expression's JSON: a string value parsed, any other JSON as it is; null when the text is not JSON.</summary>
+    private static JsonNode? ReadObject(Expression expression)
+    {
+        if (expression.Value is not JsonValue value || !value.TryGetValue<string>(out var text)) return expression.Value?.DeepClone();
+        try
+        {
+            return JsonNode.Parse(text);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A Variable expression's value is the variable's name (or id), or an object with <c>name</c>/<c>id</c>.</summary>

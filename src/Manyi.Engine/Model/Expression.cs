@@ -10,6 +10,9 @@ public sealed record Expression(string Type, JsonNode? Value)
     public const string Liquid = "Liquid";
     public const string Variable = "Variable";
 
+    /// <summary>Elsa's "Object" expression: a JSON text (a list of methods, a headers object) taken as it is.</summary>
+    public const string Object = "Object";
+
     public static Expression FromLiteral(object? value) =>
         new(Literal, value is null ? null : JsonValue.Create(value));
 

@@ -56,6 +56,12 @@ public sealed class WorkflowState
     public Dictionary<string, JsonNode?> Variables { get; set; } = [];
     public Dictionary<string, JsonNode?> Input { get; set; } = [];
 
+    /// <summary>The workflow's outputs (Elsa.SetOutput), by name; a parent that executed this instance receives them.</summary>
+    public Dictionary<string, JsonNode?> Output { get; set; } = [];
+
+    /// <summary>The instance's name, if an Elsa.SetName gave it one.</summary>
+    public string? Name { get; set; }
+
     /// <summary>Outputs of completed activities, by activity id.</summary>
     public Dictionary<string, Dictionary<string, JsonNode?>> ActivityOutputs { get; set; } = [];
 

@@ -99,6 +99,18 @@ public sealed class WorkflowRuntime(
         return new StimulusResult(resumed, started, queued);
     }
 
+    /// <summary>
+    /// Starts one workflow through one of its triggers with this stimulus, without resuming any bookmark: for a caller
+    /// that has chosen the trigger itself (an HTTP request, where a trigger takes precedence over waiting instances).
+    /// </summary>
+    public async Task<WorkflowInstance> StartByTriggerAsync(StoredTrigger trigger, Stimulus stimulus, CancellationToken cancellationToken)
+    {
+        var definition = await store.FindDefinitionVersionAsync(trigger.DefinitionVersionId, cancellationToken)
+            ?? throw new WorkflowNotFoundException($"Definition version '{trigger.DefinitionVersionId}' is missing.");
+        var start = new StartOptions { CorrelationId = stimulus.CorrelationId, Input = stimulus.Input, StartActivityId = trigger.ActivityId };
+        return (await StartCoreAsync(definition, start, stimulus, cancellationToken)).Instance;
+    }
+
     public Task<WorkflowInstance> CancelAsync(string instanceId, CancellationToken cancellationToken) =>
         UpdateAsync(instanceId, (instance, burst) =>
         {
@@ -399,7 +411,7 @@ public sealed class WorkflowRuntime(
         }
     }
 
-    /// <summary>Tells the parent that a child it waits for ended: its bookmark for the child resumes with the child's variables.</summary>
+    /// <summary>Tells the parent that a child it waits for ended: its bookmark for the child resumes with the child's variables and output.</summary>
     private async Task NotifyParentAsync(WorkflowInstance child, string parentId, CancellationToken cancellationToken)
     {
         var variables = new JsonObject(child.State.Variables.Select(v => KeyValuePair.Create(v.Key, v.Value?.DeepClone())));
@@ -413,6 +425,7 @@ public sealed class WorkflowRuntime(
                 ["status"] = child.Status.ToString(),
                 ["correlationId"] = child.CorrelationId,
                 ["variables"] = variables,
+                ["output"] = new JsonObject(child.State.Output.Select(o => KeyValuePair.Create(o.Key, o.Value?.DeepClone()))),
             },
         }, cancellationToken);
     }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using Manyi.Engine.Activities;
 using Manyi.Engine.Expressions;
 using Manyi.Engine.Model;
@@ -226,6 +227,10 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
                     {
                         problems.Add(new ValidationProblem(Severity.Error, "is required", node.Id, node.Type, input.Name));
                         ok = false;
+                    }
+                    else if (input.Property.GetCustomAttribute<InputAttribute>()?.IfEmpty is { } consequence)
+                    {
+                        problems.Add(new ValidationProblem(Severity.Warning, $"is empty: {consequence}", node.Id, node.Type, input.Name));
                     }
                     continue;
                 }

@@ -21,6 +21,9 @@ public sealed record ImportResult(WorkflowDefinitionRecord Definition, ImportOut
 {
     /// <summary>The errors of a draft kept although invalid (<c>keepInvalidDraft</c>); it cannot be published until they are fixed.</summary>
     public IReadOnlyList<ValidationProblem> Errors { get; init; } = [];
+
+    /// <summary>What the import did that the file did not ask for: a version ahead of the store taken as the next one.</summary>
+    public string? Notice { get; init; }
 }
 
 /// <summary>A change to a definition that its versions do not allow (an edit of a published version, an out-of-date base version).</summary>
@@ -35,7 +38,9 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
     /// <summary>
     /// Saves an imported definition as a draft. Its <c>version</c> says which version the change was made on:
     /// absent or the latest, the change lands on the latest (the draft is updated, or a new draft follows a
-    /// published version); an older or unknown version is a conflict, so that nobody's change is overwritten.
+    /// published version); a version ahead of the latest (a file made elsewhere, as Elsa stores it) becomes the next
+    /// version, a draft of its own, leaving any draft in the store untouched; an older or missing version is a conflict,
+    /// so that nobody's change is overwritten.
     /// </summary>
     /// <param name="asNewVersion">Always add a new version after the latest (the workflows folder's way: never an in-place edit).</param>
     /// <param name="keepInvalidDraft">
@@ -85,6 +90,18 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
             var based = versions.FirstOrDefault(v => v.Version == baseVersion);
             if (based is not null && based.ContentHash == hash)
                 return new ImportResult(based, ImportOutcome.Unchanged, warnings) { Errors = errors };
+            if (baseVersion > latest.Version)
+            {
+                var record = NewVersion(definition, latest.Version + 1, hash, sourcePath);
+                db.WorkflowDefinitions.Add(record);
+                await db.SaveChangesAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return new ImportResult(record, ImportOutcome.Created, warnings)
+                {
+                    Errors = errors,
+                    Notice = $"The file's version {baseVersion} is ahead of the latest stored version {latest.Version}; it was stored as version {record.Version}.",
+                };
+            }
             if (based is null)
                 throw new DefinitionConflictException(
                     $"Version {baseVersion} of workflow definition '{definition.DefinitionId}' does not exist; the latest is version {latest.Version}.");

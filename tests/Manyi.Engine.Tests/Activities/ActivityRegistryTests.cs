@@ -15,10 +15,11 @@ public sealed class ActivityRegistryTests
 
         Assert.Equal(
         [
-            "Elsa.Break", "Elsa.Complete", "Elsa.Cron", "Elsa.Delay", "Elsa.DispatchWorkflow", "Elsa.End", "Elsa.Event", "Elsa.Fault", "Elsa.Finish",
-            "Elsa.Flowchart", "Elsa.FlowDecision", "Elsa.FlowFork", "Elsa.FlowJoin", "Elsa.FlowNode", "Elsa.FlowSwitch", "Elsa.For", "Elsa.ForEach",
-            "Elsa.Fork", "Elsa.If", "Elsa.ParallelForEach", "Elsa.Sequence", "Elsa.SetVariable", "Elsa.Start", "Elsa.StartAt", "Elsa.Switch",
-            "Elsa.Timer", "Elsa.While", "Elsa.WriteLine",
+            "Elsa.Break", "Elsa.Complete", "Elsa.Correlate", "Elsa.Cron", "Elsa.Delay", "Elsa.DispatchWorkflow", "Elsa.End", "Elsa.Event",
+            "Elsa.ExecuteWorkflow", "Elsa.Fault", "Elsa.Finish", "Elsa.Flowchart", "Elsa.FlowDecision", "Elsa.FlowFork", "Elsa.FlowJoin", "Elsa.FlowNode",
+            "Elsa.FlowSendHttpRequest", "Elsa.FlowSwitch", "Elsa.For", "Elsa.ForEach", "Elsa.Fork", "Elsa.HttpEndpoint", "Elsa.If", "Elsa.ParallelForEach",
+            "Elsa.RunJavaScript", "Elsa.SendHttpRequest", "Elsa.Sequence", "Elsa.SetName", "Elsa.SetOutput", "Elsa.SetVariable", "Elsa.Start", "Elsa.StartAt",
+            "Elsa.Switch", "Elsa.Timer", "Elsa.While", "Elsa.WriteHttpResponse", "Elsa.WriteLine",
             "Manyi.UserTask",
         ], names);
     }
@@ -44,10 +45,11 @@ public sealed class ActivityRegistryTests
         Assert.True(registry.Find("Elsa.Event")!.IsTrigger);
         Assert.False(registry.Find("Elsa.WriteLine")!.IsTrigger);
         var text = Assert.Single(registry.Find("Elsa.WriteLine")!.Inputs);
-        Assert.Equal(("text", "String", true, true), (text.Name, text.TypeName, text.IsExpression, text.Required));
+        Assert.Equal(("text", "String", true, false), (text.Name, text.TypeName, text.IsExpression, text.Required));
         var variable = registry.Find("Elsa.SetVariable")!.Inputs.Single(i => i.Name == "variable");
         Assert.False(variable.IsExpression);
-        Assert.Null(registry.Find("Elsa.HttpEndpoint"));
+        Assert.True(registry.Find("Elsa.HttpEndpoint")!.IsTrigger);
+        Assert.Null(registry.Find("Acme.Unknown"));
         Assert.Null(registry.Find("elsa.writeline"));
     }
 

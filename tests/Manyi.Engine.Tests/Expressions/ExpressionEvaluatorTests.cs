@@ -101,7 +101,7 @@ public sealed class ExpressionEvaluatorTests
     {
         var error = await Assert.ThrowsAsync<ExpressionException>(() => EvaluateAsync(new Expression("CSharp", "1 + 1"), typeof(int)));
 
-        Assert.Equal("C# expressions are not supported by Manyi; use JavaScript or Liquid", error.Message);
+        Assert.Equal("C# is refused: Manyi cannot run C# in a sandbox, and outside one it could do anything the server can; write it in JavaScript or Liquid", error.Message);
     }
 
     [Fact]

@@ -40,12 +40,12 @@ public sealed class WorkflowCompilerTests
     public void Unknown_activity_type_names_the_activity_id_and_type()
     {
         var problem = SingleError(Validate(Doc.Flowchart(
-            [Start, Doc.Activity("listen", "Elsa.HttpEndpoint")],
+            [Start, Doc.Activity("listen", "Acme.Unknown")],
             [Doc.Connection("start", "Done", "listen")])));
 
-        Assert.Equal(("listen", "Elsa.HttpEndpoint"), (problem.ActivityId, problem.ActivityType));
-        Assert.Contains("'Elsa.HttpEndpoint' is unknown", problem.Message);
-        Assert.StartsWith("Activity 'listen' (Elsa.HttpEndpoint): ", problem.ToString());
+        Assert.Equal(("listen", "Acme.Unknown"), (problem.ActivityId, problem.ActivityType));
+        Assert.Contains("'Acme.Unknown' is unknown", problem.Message);
+        Assert.StartsWith("Activity 'listen' (Acme.Unknown): ", problem.ToString());
     }
 
     [Fact]
@@ -86,14 +86,31 @@ public sealed class WorkflowCompilerTests
     [Theory]
     [InlineData(null)]
     [InlineData("")]
-    public void WriteLine_without_text_is_missing_a_required_input(string? text)
+    public void WriteLine_without_text_is_valid_as_in_Elsa(string? text)
     {
         var writeLine = text is null ? Doc.Activity("hello", "Elsa.WriteLine") : Doc.WriteLine("hello", text);
 
-        var problem = SingleError(Validate(Doc.Flowchart([Start, writeLine], [Doc.Connection("start", "Done", "hello")])));
+        var result = Validate(Doc.Flowchart([Start, writeLine], [Doc.Connection("start", "Done", "hello")]));
 
-        Assert.Equal(("hello", "Elsa.WriteLine", "text", "is required"), (problem.ActivityId, problem.ActivityType, problem.Input, problem.Message));
-        Assert.Equal("Activity 'hello' (Elsa.WriteLine): input 'text' is required", problem.ToString());
+        Assert.True(result.IsValid);
+        Assert.Empty(result.Problems);
+    }
+
+    [Fact]
+    public void Inputs_Elsa_lets_be_empty_are_accepted_with_a_warning_where_the_activity_then_does_little()
+    {
+        var result = Validate(Doc.Flowchart(
+            [Start, Doc.Activity("decide", "Elsa.FlowDecision"), Doc.Activity("wait", "Elsa.Event"), Doc.Activity("pause", "Elsa.Delay", ("timeSpan", Doc.Input(""))),
+             Doc.Activity("boom", "Elsa.Fault")],
+            [Doc.Connection("start", "Done", "decide"), Doc.Connection("decide", "True", "wait"), Doc.Connection("decide", "False", "pause"),
+             Doc.Connection("pause", "Done", "boom")]));
+
+        Assert.True(result.IsValid, string.Join("; ", result.Errors));
+        Assert.Equal(
+            ["Activity 'decide' (Elsa.FlowDecision): input 'condition' is empty: the decision always takes False",
+             "Activity 'wait' (Elsa.Event): input 'eventName' is empty: no event can ever match it"],
+            result.Problems.Select(p => p.ToString()));
+        Assert.All(result.Problems, p => Assert.Equal(Severity.Warning, p.Severity));
     }
 
     [Fact]
@@ -114,7 +131,7 @@ public sealed class WorkflowCompilerTests
             [Doc.Connection("start", "Done", "hello")])));
 
         Assert.Equal(("hello", "text"), (problem.ActivityId, problem.Input));
-        Assert.Equal("C# expressions are not supported by Manyi; use JavaScript or Liquid", problem.Message);
+        Assert.Equal("C# is refused: Manyi cannot run C# in a sandbox, and outside one it could do anything the server can; write it in JavaScript or Liquid", problem.Message);
     }
 
     [Fact]
@@ -338,7 +355,7 @@ public sealed class WorkflowCompilerTests
     public void Every_problem_is_collected_not_just_the_first()
     {
         var result = Validate(Doc.Flowchart(
-            [Start, Doc.Activity("listen", "Elsa.HttpEndpoint"), Doc.Activity("hello", "Elsa.WriteLine"), Doc.WriteLine("cs", "1", "CSharp")],
+            [Start, Doc.Activity("listen", "Acme.Unknown"), Doc.Activity("hello", "Elsa.SetVariable"), Doc.WriteLine("cs", "1", "CSharp")],
             [Doc.Connection("start", "Done", "listen"), Doc.Connection("start", "Done", "hello"), Doc.Connection("start", "Done", "cs"), Doc.Connection("cs", "Done", "ghost")]));
 
         Assert.Equal(["cs", "cs", "hello", "listen"], result.Errors.Select(p => p.ActivityId ?? "").Order());
@@ -349,13 +366,13 @@ public sealed class WorkflowCompilerTests
     {
         using var engine = new TestEngine();
         var definition = Doc.Flowchart(
-            [Start, Doc.Activity("listen", "Elsa.HttpEndpoint"), Doc.Activity("hello", "Elsa.WriteLine")],
+            [Start, Doc.Activity("listen", "Acme.Unknown"), Doc.Activity("hello", "Elsa.SetVariable")],
             [Doc.Connection("start", "Done", "listen"), Doc.Connection("start", "Done", "hello")]);
 
         var error = Assert.Throws<WorkflowValidationException>(() => engine.Get<WorkflowCompiler>().Compile(definition));
 
         Assert.Equal(2, error.Problems.Count);
-        Assert.Contains("Activity 'listen' (Elsa.HttpEndpoint): the activity type 'Elsa.HttpEndpoint' is unknown", error.Message);
-        Assert.Contains("Activity 'hello' (Elsa.WriteLine): input 'text' is required", error.Message);
+        Assert.Contains("Activity 'listen' (Acme.Unknown): the activity type 'Acme.Unknown' is unknown", error.Message);
+        Assert.Contains("Activity 'hello' (Elsa.SetVariable): input 'variable' is required", error.Message);
     }
 }

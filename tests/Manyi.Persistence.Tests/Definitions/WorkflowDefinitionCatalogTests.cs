@@ -58,7 +58,7 @@ public sealed class WorkflowDefinitionCatalogTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
-    public async Task An_import_based_on_an_older_version_is_a_conflict_and_an_identical_one_is_unchanged(string provider)
+    public async Task An_import_based_on_an_older_version_is_a_conflict_an_identical_one_is_unchanged_and_one_ahead_is_the_next_version(string provider)
     {
         await using var data = await StartAsync(provider);
         var ct = TestContext.Current.CancellationToken;
@@ -74,15 +74,18 @@ public sealed class WorkflowDefinitionCatalogTests
         var conflict = await Assert.ThrowsAsync<DefinitionConflictException>(() => Import(stale, true));
         Assert.Contains("moved on to version 2 since version 1", conflict.Message);
 
-        var unknown = Greeting("four");
-        unknown.Version = 7;
-        var notThere = await Assert.ThrowsAsync<DefinitionConflictException>(() => Import(unknown, true));
-        Assert.Contains("Version 7", notThere.Message);
-
         var same = Greeting("one");
         same.Version = 1;
         var unchanged = await Import(same, true);
         Assert.Equal((ImportOutcome.Unchanged, 1), (unchanged.Outcome, unchanged.Definition.Version));
+
+        // Ahead of the store (a file from Elsa Studio): the next version, the draft version 2 left as it was.
+        var ahead = Greeting("four");
+        ahead.Version = 7;
+        var next = await Import(ahead, true);
+        Assert.Equal((ImportOutcome.Created, 3), (next.Outcome, next.Definition.Version));
+        Assert.Equal("The file's version 7 is ahead of the latest stored version 2; it was stored as version 3.", next.Notice);
+        Assert.Contains("two", (await data.InScopeAsync(s => s.GetRequiredService<WorkflowDefinitionCatalog>().FindAsync("greeting", 2, ct)))!.Json);
     }
 
     [Theory]
@@ -92,13 +95,13 @@ public sealed class WorkflowDefinitionCatalogTests
     {
         await using var data = await StartAsync(provider);
         var ct = TestContext.Current.CancellationToken;
-        var broken = Workflow("broken", """[{"id": "a", "type": "Elsa.Nope"}, {"id": "b", "type": "Elsa.WriteLine"}]""", $"[{Connect("b", "zz")}]");
+        var broken = Workflow("broken", """[{"id": "a", "type": "Elsa.Nope"}, {"id": "b", "type": "Elsa.SetVariable"}]""", $"[{Connect("b", "zz")}]");
 
         var invalid = await Assert.ThrowsAsync<WorkflowValidationException>(() =>
             data.InScopeAsync(s => s.GetRequiredService<WorkflowDefinitionCatalog>().ImportAsync(broken, false, null, ct)));
 
         Assert.Contains(invalid.Problems, p => p is { ActivityId: "a", ActivityType: "Elsa.Nope" } && p.Message.Contains("unknown"));
-        Assert.Contains(invalid.Problems, p => p is { ActivityId: "b", Input: "text" } && p.Message == "is required");
+        Assert.Contains(invalid.Problems, p => p is { ActivityId: "b", Input: "variable" } && p.Message == "is required");
         Assert.Contains(invalid.Problems, p => p.Message.Contains("dangling"));
         Assert.Equal(0, await data.InScopeAsync(s => s.GetRequiredService<ManyiDbContext>().WorkflowDefinitions.CountAsync(ct)));
     }

@@ -10,7 +10,7 @@ public sealed class Event : WaitingActivity, ITriggerActivity
 {
     public const string BookmarkName = "Elsa.Event";
 
-    [Input(Description = "The name of the event to wait for.", Required = true)]
+    [Input(Description = "The name of the event to wait for.", IfEmpty = "no event can ever match it")]
     public Input<string> EventName { get; set; } = new("");
 
     protected override async ValueTask<IReadOnlyList<BookmarkRequest>> WaitAsync(ActivityContext context, DateTimeOffset? deadline) =>

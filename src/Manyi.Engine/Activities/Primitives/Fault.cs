@@ -5,7 +5,7 @@ namespace Manyi.Engine.Activities.Primitives;
 [Activity("Elsa.Fault", "Primitives", "Raises a fault with a message; the instance records an incident.", Outcomes = [])]
 public sealed class Fault : Activity
 {
-    [Input(Description = "What went wrong.", Required = true)]
+    [Input(Description = "What went wrong.")]
     public Input<string> Message { get; set; } = new("");
 
     [Input(Description = "An optional code for the fault.")]
@@ -13,7 +13,7 @@ public sealed class Fault : Activity
 
     public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
     {
-        var message = await context.EvaluateAsync(Message);
+        var message = await context.EvaluateAsync(Message) is { Length: > 0 } text ? text : "The workflow raised a fault.";
         var code = await context.EvaluateAsync(Code);
         throw new WorkflowFaultException(string.IsNullOrEmpty(code) ? message : $"{code}: {message}");
     }

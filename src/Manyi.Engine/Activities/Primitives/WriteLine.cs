@@ -6,7 +6,7 @@ namespace Manyi.Engine.Activities.Primitives;
 [Activity("Elsa.WriteLine", "Primitives", "Writes a line of text to the instance's journal and the log.")]
 public sealed class WriteLine(ILogger<WriteLine> logger) : Activity
 {
-    [Input(Description = "The text to write.", Required = true)]
+    [Input(Description = "The text to write (an empty line when none, as in Elsa).")]
     public Input<string> Text { get; set; } = new("");
 
     public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)

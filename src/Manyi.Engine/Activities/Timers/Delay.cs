@@ -5,12 +5,13 @@ namespace Manyi.Engine.Activities.Timers;
 [Activity("Elsa.Delay", "Timers", "Waits for a duration, then continues.")]
 public sealed class Delay : Activity
 {
-    [Input(Description = "How long to wait, e.g. 00:30:00 or 7.00:00:00.", Required = true)]
+    [Input(Description = "How long to wait, e.g. 00:30:00 or 7.00:00:00 (no wait when empty, as in Elsa).")]
     public Input<TimeSpan> TimeSpan { get; set; } = new(System.TimeSpan.Zero);
 
     public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
     {
-        var duration = await context.EvaluateAsync(TimeSpan);
+        // An empty literal (Elsa's designer leaves one) waits for nothing, as in Elsa.
+        var duration = TimeSpan.Expression is { Type: Model.Expression.Literal, Text: null or "" } ? System.TimeSpan.Zero : await context.EvaluateAsync(TimeSpan);
         if (duration < System.TimeSpan.Zero)
             throw new InvalidOperationException($"A delay cannot be negative ({duration}).");
         return duration == System.TimeSpan.Zero

@@ -238,6 +238,8 @@ public sealed class DesignerDocument
         "Tasks" or "Events" => "tasks",
         "Email" => "email",
         "Campaign" => "campaign",
+        "HTTP" => "http",
+        "Scripting" => "scripting",
         _ => "other",
     };
 
@@ -248,10 +250,12 @@ public sealed class DesignerDocument
         "tasks" => ("任务与事件", "Tasks and events"),
         "email" => ("邮件", "E-mail"),
         "campaign" => ("活动", "Campaign"),
+        "http" => ("HTTP 接口", "HTTP"),
+        "scripting" => ("脚本", "Scripting"),
         _ => ("其他", "Other"),
     };
 
-    public static readonly string[] GroupOrder = ["flow", "timers", "tasks", "email", "campaign", "other"];
+    public static readonly string[] GroupOrder = ["flow", "timers", "tasks", "email", "campaign", "http", "scripting", "other"];
 
     /// <summary>Problems of the engine's compiler that concern one activity (or a connection leaving it).</summary>
     public static ILookup<string, ValidationProblem> ByActivity(IEnumerable<ValidationProblem> problems) =>

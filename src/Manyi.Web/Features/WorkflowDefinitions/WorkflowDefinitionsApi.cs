@@ -79,7 +79,7 @@ public static class WorkflowDefinitionsApi
         var versionGiven = JsonNode.Parse(text.TrimStart('\uFEFF'), documentOptions: LenientJson)?["version"] is not null;
         var result = await catalog.ImportAsync(definition, versionGiven, sourcePath: null, cancellationToken);
         var response = new ImportResponse(await SummaryAsync(db, result.Definition, cancellationToken), result.Outcome.ToString(),
-            result.Warnings.Select(w => w.ToString()).ToList());
+            result.Warnings.Select(w => w.ToString()).ToList(), result.Notice);
         return result.Outcome == ImportOutcome.Created
             ? TypedResults.Created($"/api/workflow-definitions/{result.Definition.DefinitionId}?version={result.Definition.Version}", response)
             : TypedResults.Ok(response);
@@ -144,7 +144,8 @@ public static class WorkflowDefinitionsApi
 
 public sealed record ExecuteRequest(string? CorrelationId, JsonObject? Input);
 
-public sealed record ImportResponse(DefinitionSummary Definition, string Outcome, IReadOnlyList<string> Warnings);
+/// <summary><see cref="Notice"/>: what the import did that the file did not ask for (a version ahead of the store taken as the next).</summary>
+public sealed record ImportResponse(DefinitionSummary Definition, string Outcome, IReadOnlyList<string> Warnings, string? Notice = null);
 
 public sealed record DefinitionSummary(
     string Id, string DefinitionId, string? Name, string? Description, int Version, string Status,

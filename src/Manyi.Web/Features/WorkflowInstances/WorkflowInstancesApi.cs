@@ -181,13 +181,13 @@ public sealed record InstanceResponse(
     string Id, string DefinitionId, string DefinitionVersionId, int Version, WorkflowStatus Status, string? CorrelationId,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? FinishedAt,
     IReadOnlyDictionary<string, JsonNode?> Input, IReadOnlyDictionary<string, JsonNode?> Variables, IReadOnlyList<BookmarkResponse> Bookmarks,
-    IReadOnlyList<Incident> Incidents)
+    IReadOnlyList<Incident> Incidents, IReadOnlyDictionary<string, JsonNode?> Output, string? Name)
 {
     public static InstanceResponse From(WorkflowInstance i) =>
         new(i.Id, i.DefinitionId, i.DefinitionVersionId, i.Version, i.Status, i.CorrelationId, i.CreatedAt, i.UpdatedAt, i.FinishedAt,
             i.State.Input, i.State.Variables,
             i.Bookmarks.Select(b => new BookmarkResponse(b.Id, b.ActivityId, b.Name, b.Key, b.CorrelationId, b.CreatedAt, b.ResumeAt, b.Payload)).ToList(),
-            i.Incidents);
+            i.Incidents, i.State.Output, i.State.Name);
 }
 
 /// <summary>A bookmark; its payload says e.g. which reminder step is next, and for which deadline.</summary>

@@ -117,8 +117,8 @@ public sealed class ImportErrorsTests
         Assert.Equal("say", entry.GetString("activityId"));
         Assert.Equal("Elsa.WriteLine", entry.GetString("activityType"));
         Assert.Equal("text", entry.GetString("input"));
-        Assert.Equal("C# expressions are not supported by Manyi; use JavaScript or Liquid", entry.GetString("message"));
-        Assert.Equal("Activity 'say' (Elsa.WriteLine): input 'text' C# expressions are not supported by Manyi; use JavaScript or Liquid",
+        Assert.Equal("C# is refused: Manyi cannot run C# in a sandbox, and outside one it could do anything the server can; write it in JavaScript or Liquid", entry.GetString("message"));
+        Assert.Equal("Activity 'say' (Elsa.WriteLine): input 'text' C# is refused: Manyi cannot run C# in a sandbox, and outside one it could do anything the server can; write it in JavaScript or Liquid",
             Assert.Single(problem["errors"]!["say"]!.AsArray())!.GetValue<string>());
         await AssertNothingImportedAsync(client);
     }

@@ -211,14 +211,34 @@ public sealed class WorkflowDefinitionsApiTests
         Assert.Equal("Workflow definition 'conflicted' has moved on to version 2 since version 1; export version 2, apply the change and import again.",
             problem.GetString("detail"));
 
-        var unknownBase = v1.DeepClone();
-        unknownBase["version"] = 9;
-        unknownBase["description"] = "based on a version that never was";
-        var unknown = await client.PostJsonAsync("/api/workflow-definitions/import", unknownBase.ToJsonString()).ExpectAsync(HttpStatusCode.Conflict);
-        Assert.Equal("Version conflict.", unknown.GetString("title"));
-        Assert.Equal("Version 9 of workflow definition 'conflicted' does not exist; the latest is version 2.", unknown.GetString("detail"));
-
         Assert.Equal(2, (await client.FetchAsync("/api/workflow-definitions/conflicted/versions").ExpectOkAsync()).AsArray().Count);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Import_of_a_version_ahead_of_the_store_is_stored_as_the_next_version_and_says_so(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        var client = app.CreateClient();
+        await client.DeployAsync(Workflows.Hello("ahead"));
+        var draft = JsonNode.Parse(await ExportAsync(client, "ahead", 1))!;
+        draft["description"] = "a draft in progress";
+        Assert.Equal(2, (await client.ImportAsync(draft.ToJsonString()))["definition"]!["version"]!.GetValue<int>());
+
+        var fromElsewhere = draft.DeepClone();
+        fromElsewhere["version"] = 9;
+        fromElsewhere["description"] = "made in Elsa Studio, version 9 there";
+        var imported = await client.ImportAsync(fromElsewhere.ToJsonString());
+
+        Assert.Equal("Created", imported.GetString("outcome"));
+        Assert.Equal(3, imported["definition"]!["version"]!.GetValue<int>());
+        Assert.Equal("The file's version 9 is ahead of the latest stored version 2; it was stored as version 3.", imported.GetString("notice"));
+        var versions = (await client.FetchAsync("/api/workflow-definitions/ahead/versions").ExpectOkAsync()).AsArray();
+        Assert.Equal(3, versions.Count);
+        // The draft someone was working on is still there, unchanged.
+        Assert.Equal("a draft in progress", JsonNode.Parse(await ExportAsync(client, "ahead", 2))!.GetString("description"));
+        Assert.Equal("made in Elsa Studio, version 9 there", JsonNode.Parse(await ExportAsync(client, "ahead", 3))!.GetString("description"));
     }
 
     [Theory]

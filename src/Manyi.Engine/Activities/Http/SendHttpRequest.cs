@@ -1,0 +1,43 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Runtime;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Manyi.Engine.Activities.Http;
+
+/// <summary>
+/// Elsa's HTTP Request: sends a request; its expected status codes are cases (<c>{"statusCode": 200, "activity": …}</c>).
+/// Here each case is a port of its own, beside "Unmatched status code", "Failed to connect", "Timeout" and Done:
+/// running an activity held inside a case needs Elsa's composite model, so a case that holds one is refused when
+/// the definition is saved rather than skipped when it runs.
+/// </summary>
+[Activity("Elsa.SendHttpRequest", "HTTP", "Sends an HTTP request; continues on the port of the expected status code (or Unmatched status code), Failed to connect or Timeout, and Done.",
+    Outcomes = [])]
+public sealed class SendHttpRequest(IHttpClientFactory clients, IOptions<HttpOptions> options, ILogger<SendHttpRequest> logger)
+    : SendHttpRequestBase(clients, options, logger)
+{
+    [Input(Description = "The status codes to handle, each a port: [{\"statusCode\": 200}, {\"statusCode\": 404}].")]
+    public List<HttpStatusCodeCase> ExpectedStatusCodes { get; set; } = [];
+
+    protected override ValueTask<string[]> OutcomesForAsync(ActivityContext context, int statusCode) =>
+        ValueTask.FromResult<string[]>(ExpectedStatusCodes.Count == 0 ? [Done]
+            : [ExpectedStatusCodes.Any(c => c.StatusCode == statusCode) ? statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : UnmatchedStatusCode, Done]);
+
+    public override IReadOnlyList<string> GetOutcomes() =>
+        [.. ExpectedStatusCodes.Select(c => c.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Distinct(), UnmatchedStatusCode, FailedToConnect, Timeout, Done];
+
+    public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
+    {
+        foreach (var @case in ExpectedStatusCodes)
+        {
+            if (@case.StatusCode is < 100 or > 599)
+                yield return new InputProblem("expectedStatusCodes", $"{@case.StatusCode} is not an HTTP status code");
+            if (@case.Activity is JsonObject)
+                yield return new InputProblem("expectedStatusCodes",
+                    $"the case {@case.StatusCode} holds an activity, which needs Elsa's composite model; connect an activity to the port {@case.StatusCode} instead");
+        }
+    }
+}
+
+/// <summary>One expected status code of <see cref="SendHttpRequest"/>, as Elsa writes it.</summary>
+public sealed record HttpStatusCodeCase(int StatusCode, JsonNode? Activity);
