@@ -89,6 +89,21 @@ public static class Workflows
     public static string Fault(string id, string message) =>
         $$"""{"id": "{{id}}", "type": "Elsa.Fault", "message": {"typeName": "String", "expression": {"type": "Literal", "value": "{{message}}" } } }""";
 
+    /// <summary>
+    /// Start → a ForEach over ["a", "b"] whose body is a Sequence "steps" holding <paramref name="inside"/> (a WriteLine
+    /// "say" unless given) → WriteLine "after": a Sequence inside a ForEach inside the flowchart.
+    /// </summary>
+    public static string Nested(string definitionId, string? inside = null) =>
+        Flowchart(definitionId,
+            $$$"""
+            {{{Start()}}},
+            {"id": "loop", "type": "Elsa.ForEach", "name": "逐个单位",
+             "items": {"typeName": "Object", "expression": {"type": "Literal", "value": ["a", "b"]}},
+             "body": {"id": "steps", "type": "Elsa.Sequence", "activities": [{{{inside ?? WriteLine("say", "hi")}}}]}},
+            {{{WriteLine("after", "after")}}}
+            """,
+            $"{Connect("start", "loop")}, {Connect("loop", "after")}");
+
     /// <summary>Start → WriteLine "Hello" → end: finishes at once.</summary>
     public static string Hello(string definitionId, string text = "Hello") =>
         Flowchart(definitionId, $"{Start()}, {WriteLine("hello", text)}", Connect("start", "hello"));

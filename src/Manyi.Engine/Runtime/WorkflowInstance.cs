@@ -89,6 +89,19 @@ public sealed class WorkflowState
     public Dictionary<string, Calendar.ReminderLadder> ReminderLadders { get; set; } = [];
 
     public ExecutionContextState? FindContext(string id) => Contexts.Find(c => c.Id == id);
+
+    /// <summary>
+    /// Where a bookmark waits: the activities of the contexts that contain the one that made it, outermost first (the
+    /// root's activity first), not the waiting activity itself; empty when the bookmark's context is not known.
+    /// </summary>
+    public IReadOnlyList<string> ContainerPath(string bookmarkId)
+    {
+        var path = new List<string>();
+        var context = BookmarkOwners.TryGetValue(bookmarkId, out var ownerId) ? FindContext(ownerId) : null;
+        for (var parent = context?.ParentId is { } id ? FindContext(id) : null; parent is not null; parent = parent.ParentId is { } next ? FindContext(next) : null)
+            if (parent.ActivityId is { } activityId) path.Insert(0, activityId);
+        return path;
+    }
 }
 
 /// <summary>

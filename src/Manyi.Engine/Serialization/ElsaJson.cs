@@ -120,6 +120,9 @@ public static class ElsaJson
     /// <summary>Reads one activity nested in another's property (a body, a branch), as a file holds it.</summary>
     public static ActivityNode ReadActivityNode(JsonObject json, string path) => ReadActivity(json, path);
 
+    /// <summary>Writes one activity as a file holds it (the inverse of <see cref="ReadActivityNode"/>), for a body put back into its container.</summary>
+    public static JsonObject WriteActivityNode(ActivityNode node) => WriteActivity(node);
+
     private static ActivityNode ReadActivity(JsonObject json, string path)
     {
         var id = OptionalString(json, "id", path) ?? throw new WorkflowFormatException($"The activity at {path} has no 'id'.");

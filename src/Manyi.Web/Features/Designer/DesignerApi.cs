@@ -32,6 +32,26 @@ public static class DesignerApi
         return group;
     }
 
+    /// <summary>
+    /// The published workflows usable as activities (<c>options.usableAsActivity</c>), each as a palette entry under its
+    /// definition's name; the definition being edited is left out (a workflow cannot use itself).
+    /// </summary>
+    public static async Task<IReadOnlyList<PaletteItem>> WorkflowActivitiesAsync(string editedDefinitionId, ManyiDbContext db, CancellationToken cancellationToken)
+    {
+        var published = await db.WorkflowDefinitions.AsNoTracking()
+            .Where(d => d.Status == DefinitionStatus.Published && d.DefinitionId != editedDefinitionId && d.Json.Contains("usableAsActivity"))
+            .ToListAsync(cancellationToken);
+        var items = new List<PaletteItem>();
+        foreach (var record in published)
+        {
+            var definition = ElsaJson.Read(record.Json);
+            definition.IsPublished = true;
+            if (!Manyi.Engine.Activities.Composition.WorkflowActivityCatalog.IsUsableAsActivity(definition)) continue;
+            items.Add(PaletteItem.Of(Manyi.Engine.Activities.Composition.WorkflowActivityType.Of(definition), record.Name ?? definition.Name ?? record.DefinitionId));
+        }
+        return items;
+    }
+
     /// <summary>Definitions (latest version first by name), each with all its versions; <paramref name="search"/> matches the id or the name.</summary>
     public static async Task<Ok<Page<DefinitionWithVersions>>> List(ManyiDbContext db, string? search = null, int page = 1, int pageSize = 20,
         CancellationToken cancellationToken = default)

@@ -19,7 +19,10 @@ public sealed class DesignerDocument
     public const double NodeWidth = 220, NodeHeight = 56;
     private const int MaxUndo = 200;
 
+    public const string FlowchartType = "Elsa.Flowchart", SequenceType = "Elsa.Sequence";
+
     private readonly List<(string Label, string Json)> _undo = [];
+    private readonly List<Frame> _frames = [];
     private readonly List<(string Label, string Json)> _redo = [];
     private string _savedJson;
 
@@ -32,8 +35,23 @@ public sealed class DesignerDocument
 
     public WorkflowDefinition Definition { get; private set; }
 
-    public List<ActivityNode> Activities => Definition.Root.Activities ??= [];
-    public List<Connection> Connections => Definition.Root.Connections ??= [];
+    /// <summary>The activities of the container open on the canvas (the root's unless a container was opened).</summary>
+    public List<ActivityNode> Activities => Container.Activities ??= [];
+
+    /// <summary>The open container's connections; none for a sequence, whose order is its list's.</summary>
+    public List<Connection> Connections => IsFlowchart ? Container.Connections ??= [] : [];
+
+    /// <summary>The container open on the canvas: the root, or the body last opened with <see cref="Open"/>.</summary>
+    public ActivityNode Container => _frames.Count > 0 ? _frames[^1].Container : Definition.Root;
+
+    /// <summary>Whether the open container is drawn as a flowchart (boxes and connections) rather than an ordered list.</summary>
+    public bool IsFlowchart => Container.Type == FlowchartType;
+
+    /// <summary>The containers opened from the root to the one on the canvas, for the breadcrumb.</summary>
+    public IReadOnlyList<ContainerSlot> OpenPath => [.. _frames.Select(f => f.Slot)];
+
+    /// <summary>The names of the opened containers' activities, along <see cref="OpenPath"/>.</summary>
+    public IReadOnlyList<string> OpenNames => [.. _frames.Select(f => f.Owner.DisplayName)];
 
     /// <summary>Changes with every command, undo and redo: the page re-validates when it moves.</summary>
     public int Revision { get; private set; }
@@ -55,12 +73,16 @@ public sealed class DesignerDocument
     }
 
     /// <summary>The document as it stands, for a change made in steps (a drag) that is committed at its end.</summary>
-    public string Snapshot() => ElsaJson.Write(Definition);
+    public string Snapshot()
+    {
+        Flush();
+        return ElsaJson.Write(Definition);
+    }
 
     /// <summary>Records a change already made since <paramref name="before"/> as one command (nothing if nothing changed).</summary>
     public void Commit(string label, string before)
     {
-        if (before == Snapshot()) return;
+        if (before == Snapshot()) return; // Snapshot puts an opened body back into its container first
         _undo.Add((label, before));
         if (_undo.Count > MaxUndo) _undo.RemoveAt(0);
         _redo.Clear();
@@ -74,6 +96,7 @@ public sealed class DesignerDocument
         _undo.RemoveAt(_undo.Count - 1);
         _redo.Add((label, Snapshot()));
         Definition = ElsaJson.Read(json);
+        Reopen();
         Revision++;
     }
 
@@ -84,18 +107,166 @@ public sealed class DesignerDocument
         _redo.RemoveAt(_redo.Count - 1);
         _undo.Add((label, Snapshot()));
         Definition = ElsaJson.Read(json);
+        Reopen();
         Revision++;
     }
 
     /// <summary>The document was saved as <paramref name="saved"/> (the server may have set its id and version).</summary>
     public void MarkSaved(WorkflowDefinition saved)
     {
+        Flush();
         Definition.Id = saved.Id;
         Definition.Version = saved.Version;
         Definition.IsPublished = saved.IsPublished;
         _savedJson = ElsaJson.Write(Definition);
         Revision++;
     }
+
+    // ---- opening containers ----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// The bodies an activity holds that can be opened: a sequence's or flowchart's own activities, an If's then and
+    /// else, a loop's body, each of a fork's branches.
+    /// </summary>
+    public static IReadOnlyList<ContainerSlot> Slots(ActivityNode node)
+    {
+        if (node.Type is FlowchartType or SequenceType || node.Activities is not null)
+            return [new(node.Id, null, null, "内容", "Contents")];
+        return node.Type switch
+        {
+            "Elsa.If" => [new(node.Id, "then", null, "条件成立时", "Then"), new(node.Id, "else", null, "否则", "Else")],
+            "Elsa.ForEach" or "Elsa.ParallelForEach" or "Elsa.While" or "Elsa.For" => [new(node.Id, "body", null, "循环体", "Body")],
+            "Elsa.Fork" => [.. Enumerable.Range(0, Math.Max(1, (node.Properties["branches"] as JsonArray)?.Count ?? 0) + 1)
+                .Select(i => new ContainerSlot(node.Id, "branches", i, $"分支 {i + 1}", $"Branch {i + 1}"))],
+            _ => [],
+        };
+    }
+
+    /// <summary>
+    /// Opens a body of an activity of the open container on the canvas. An empty body becomes an empty sequence and a
+    /// body of one plain activity is put in a sequence (both one undoable command: Elsa runs them alike), so that what
+    /// is open is always a list or a flowchart to add to.
+    /// </summary>
+    public string? Open(ContainerSlot slot)
+    {
+        if (Find(slot.ActivityId) is not { } owner) return $"找不到活动 '{slot.ActivityId}'。 The activity '{slot.ActivityId}' is not in this container.";
+        if (slot.Key is null)
+        {
+            owner.Activities ??= [];
+            _frames.Add(new Frame(slot, owner, owner));
+        }
+        else
+        {
+            var body = BodyJson(owner, slot);
+            if (body is not JsonObject json || !IsContainerJson(json))
+            {
+                Do($"添加容器 Add a body to {owner.Id}", _ =>
+                {
+                    var sequence = new ActivityNode { Id = NewId(SequenceType), Type = SequenceType, Activities = [] };
+                    if (body is JsonObject single) sequence.Activities.Add(ElsaJson.ReadActivityNode(single, owner.Id));
+                    SetBodyJson(owner, slot, ElsaJson.WriteActivityNode(sequence));
+                });
+                owner = Find(slot.ActivityId)!;
+            }
+            var container = ElsaJson.ReadActivityNode((JsonObject)BodyJson(owner, slot)!, $"{owner.Id}.{slot.Key}");
+            container.Activities ??= [];
+            _frames.Add(new Frame(slot, owner, container));
+        }
+        if (IsFlowchart && Activities.Any(a => Position(a) is null)) PlaceUnpositioned(force: false);
+        Revision++;
+        return null;
+    }
+
+    /// <summary>Goes back up to the <paramref name="depth"/>-th container of the path (0: the root).</summary>
+    public void Close(int depth = 0)
+    {
+        Flush();
+        if (depth < 0 || depth >= _frames.Count) return;
+        _frames.RemoveRange(depth, _frames.Count - depth);
+        Revision++;
+    }
+
+    /// <summary>The body's container activity a slot holds, read-only (null when it is empty), e.g. for a count.</summary>
+    public static JsonNode? BodyJson(ActivityNode owner, ContainerSlot slot) => slot.Index is { } i
+        ? owner.Properties[slot.Key!] is JsonArray list && i < list.Count ? list[i] : null
+        : owner.Properties[slot.Key!];
+
+    /// <summary>Moves an activity of a sequence up (-1) or down (+1).</summary>
+    public void Move(string id, int by)
+    {
+        var index = Activities.FindIndex(a => a.Id == id);
+        var to = index + by;
+        if (index < 0 || to < 0 || to >= Activities.Count) return;
+        Do($"移动 Move {id}", _ =>
+        {
+            var node = Activities[index];
+            Activities.RemoveAt(index);
+            Activities.Insert(to, node);
+        });
+    }
+
+    private static void SetBodyJson(ActivityNode owner, ContainerSlot slot, JsonObject body)
+    {
+        if (slot.Index is not { } i)
+        {
+            owner.Properties[slot.Key!] = body;
+            return;
+        }
+        if (owner.Properties[slot.Key!] is not JsonArray list) owner.Properties[slot.Key!] = list = [];
+        while (list.Count <= i) list.Add(null);
+        list[i] = body;
+    }
+
+    private static bool IsContainerJson(JsonObject json) => json["type"]?.ToString() is FlowchartType or SequenceType || json["activities"] is JsonArray;
+
+    /// <summary>Writes each opened body back into its owner, innermost first, so that the definition holds every edit.</summary>
+    private void Flush()
+    {
+        for (var i = _frames.Count - 1; i >= 0; i--)
+            if (_frames[i] is { Slot.Key: not null } frame)
+                SetBodyJson(frame.Owner, frame.Slot, ElsaJson.WriteActivityNode(frame.Container));
+    }
+
+    /// <summary>After undo or redo (a new definition object): opens the same path again, as far as it still exists.</summary>
+    private void Reopen()
+    {
+        var path = _frames.Select(f => f.Slot).ToList();
+        _frames.Clear();
+        foreach (var slot in path)
+        {
+            if (Find(slot.ActivityId) is not { } owner || !IsOpenable(owner, slot)) break;
+            var container = slot.Key is null ? owner : ElsaJson.ReadActivityNode((JsonObject)BodyJson(owner, slot)!, $"{owner.Id}.{slot.Key}");
+            container.Activities ??= [];
+            _frames.Add(new Frame(slot, owner, container));
+        }
+    }
+
+    private static bool IsOpenable(ActivityNode owner, ContainerSlot slot) =>
+        slot.Key is null || (BodyJson(owner, slot) is JsonObject json && IsContainerJson(json));
+
+    /// <summary>Every activity id in a written workflow, nested bodies included.</summary>
+    private static HashSet<string> AllIds(JsonNode? json)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        void Walk(JsonNode? node)
+        {
+            switch (node)
+            {
+                case JsonObject o:
+                    if (o["type"] is JsonValue && o["id"] is JsonValue id) ids.Add(id.ToString());
+                    if (o["nodeId"] is JsonValue nodeId) ids.Add(nodeId.ToString());
+                    foreach (var (_, value) in o) Walk(value);
+                    break;
+                case JsonArray a:
+                    foreach (var item in a) Walk(item);
+                    break;
+            }
+        }
+        Walk(json is JsonObject doc && doc["root"] is { } root ? root : json);
+        return ids;
+    }
+
+    private sealed record Frame(ContainerSlot Slot, ActivityNode Owner, ActivityNode Container);
 
     // ---- positions -------------------------------------------------------------------------------------------
 
@@ -123,7 +294,7 @@ public sealed class DesignerDocument
     {
         var clone = new ActivityNode
         {
-            Id = Definition.Root.Id, Type = Definition.Root.Type,
+            Id = Container.Id, Type = Container.Type,
             Activities = Activities.Select(a => new ActivityNode { Id = a.Id, Type = a.Type, Name = a.Name }).ToList(),
             Connections = Connections.ToList(),
         };
@@ -142,23 +313,34 @@ public sealed class DesignerDocument
     public string NewId(string typeName)
     {
         var stem = typeName[(typeName.LastIndexOf('.') + 1)..].ToLowerInvariant();
+        // Ids are unique in the whole workflow, nested bodies included: the engine's graph is keyed by them.
+        var taken = AllIds(JsonNode.Parse(Snapshot()));
         for (var n = 1; ; n++)
         {
             var id = $"{stem}-{n}";
-            if (Activities.All(a => a.Id != id && a.NodeId != id)) return id;
+            if (!taken.Contains(id)) return id;
         }
     }
 
-    public ActivityNode Add(ActivityDescriptor descriptor, double x, double y)
+    public ActivityNode Add(PaletteItem item, double x, double y)
     {
-        var id = NewId(descriptor.TypeName);
-        var node = new ActivityNode { Id = id, Type = descriptor.TypeName, Name = ToName(id) };
-        if (descriptor.TypeName == "Manyi.UserTask")
+        var id = NewId(item.TypeName);
+        var node = new ActivityNode { Id = id, Type = item.TypeName, Name = ToName(id) };
+        if (item.TypeName == "Manyi.UserTask")
         {
             node.Properties["outcomes"] = new JsonArray("Done");
             node.Properties["form"] = new JsonObject { ["fields"] = new JsonArray() };
         }
-        SetPosition(node, x, y);
+        if (item.TypeName is FlowchartType) node.Connections = [];
+        if (item.TypeName is SequenceType) node.Activities = [];
+        if (item.Workflow is { } workflow)
+        {
+            // Elsa's workflow definition activity: the type names the definition, these keys pin the version it runs.
+            node.Properties["workflowDefinitionId"] = workflow.DefinitionId;
+            node.Properties["workflowDefinitionVersionId"] = workflow.VersionId;
+            node.Version = workflow.Version;
+        }
+        if (IsFlowchart) SetPosition(node, x, y);
         Do($"添加 Add {id}", _ => Activities.Add(node));
         return node;
     }
@@ -231,32 +413,6 @@ public sealed class DesignerDocument
         return ports;
     }
 
-    public static string Group(ActivityDescriptor descriptor) => descriptor.Category switch
-    {
-        "Flow" or "Primitives" or "Composition" => "flow",
-        "Timers" => "timers",
-        "Tasks" or "Events" => "tasks",
-        "Email" => "email",
-        "Campaign" => "campaign",
-        "HTTP" => "http",
-        "Scripting" => "scripting",
-        _ => "other",
-    };
-
-    public static (string Zh, string En) GroupName(string group) => group switch
-    {
-        "flow" => ("流程控制", "Flow"),
-        "timers" => ("定时", "Timers"),
-        "tasks" => ("任务与事件", "Tasks and events"),
-        "email" => ("邮件", "E-mail"),
-        "campaign" => ("活动", "Campaign"),
-        "http" => ("HTTP 接口", "HTTP"),
-        "scripting" => ("脚本", "Scripting"),
-        _ => ("其他", "Other"),
-    };
-
-    public static readonly string[] GroupOrder = ["flow", "timers", "tasks", "email", "campaign", "http", "scripting", "other"];
-
     /// <summary>Problems of the engine's compiler that concern one activity (or a connection leaving it).</summary>
     public static ILookup<string, ValidationProblem> ByActivity(IEnumerable<ValidationProblem> problems) =>
         problems.Where(p => p.ActivityId is not null).ToLookup(p => p.ActivityId!);
@@ -267,4 +423,29 @@ public sealed class DesignerDocument
     private static double? Number(JsonNode? node) => node is JsonValue value && value.TryGetValue<double>(out var number) ? number : null;
 
     public static string F(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// A body of an activity that the designer can open: the activity, the key holding the body (null: the activity's own
+/// activities, as a sequence or flowchart has them) and its index in a list (a fork's branches), with its name.
+/// </summary>
+public sealed record ContainerSlot(string ActivityId, string? Key, int? Index, string Zh, string En);
+
+/// <summary>An entry of the palette: a registered activity type, or a workflow usable as an activity (under its definition's name).</summary>
+public sealed record PaletteItem(string TypeName, string Zh, string En, string Group, string Description,
+    ActivityDescriptor? Descriptor = null, Manyi.Engine.Activities.Composition.WorkflowActivityType? Workflow = null)
+{
+    public static PaletteItem Of(ActivityDescriptor descriptor)
+    {
+        var (zh, en) = ActivityCatalogue.NameOf(descriptor.TypeName);
+        return new(descriptor.TypeName, zh, en, ActivityCatalogue.Group(descriptor), descriptor.Description, descriptor);
+    }
+
+    public static PaletteItem Of(Manyi.Engine.Activities.Composition.WorkflowActivityType workflow, string name) =>
+        new(workflow.TypeName, name, $"Workflow v{workflow.Version}", "workflows", $"运行流程“{name}” Runs the workflow “{name}”.", Workflow: workflow);
+
+    /// <summary>Whether the search text is in its Chinese or English name, its type or its description.</summary>
+    public bool Matches(string search) =>
+        search.Length == 0 || Zh.Contains(search, StringComparison.OrdinalIgnoreCase) || En.Contains(search, StringComparison.OrdinalIgnoreCase)
+        || TypeName.Contains(search, StringComparison.OrdinalIgnoreCase) || Description.Contains(search, StringComparison.OrdinalIgnoreCase);
 }

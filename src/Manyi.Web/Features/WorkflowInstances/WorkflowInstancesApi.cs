@@ -64,13 +64,17 @@ public sealed record InstanceResponse(
     public static InstanceResponse From(WorkflowInstance i) =>
         new(i.Id, i.DefinitionId, i.DefinitionVersionId, i.Version, i.Status, i.CorrelationId, i.CreatedAt, i.UpdatedAt, i.FinishedAt,
             i.State.Input, i.State.Variables,
-            i.Bookmarks.Select(b => new BookmarkResponse(b.Id, b.ActivityId, b.Name, b.Key, b.CorrelationId, b.CreatedAt, b.ResumeAt, b.Payload)).ToList(),
+            i.Bookmarks.Select(b => new BookmarkResponse(b.Id, b.ActivityId, b.Name, b.Key, b.CorrelationId, b.CreatedAt, b.ResumeAt, b.Payload,
+                i.State.ContainerPath(b.Id))).ToList(),
             i.Incidents, i.State.Output, i.State.Name);
 }
 
-/// <summary>A bookmark; its payload says e.g. which reminder step is next, and for which deadline.</summary>
+/// <summary>
+/// A bookmark; its payload says e.g. which reminder step is next, and for which deadline. <paramref name="ContainerPath"/>:
+/// the container activities it waits inside, outermost first (the root first).
+/// </summary>
 public sealed record BookmarkResponse(string Id, string ActivityId, string Name, string? Key, string? CorrelationId, DateTimeOffset CreatedAt, DateTimeOffset? ResumeAt,
-    JsonObject? Payload);
+    JsonObject? Payload, IReadOnlyList<string> ContainerPath);
 
 public sealed record JournalEntryResponse(long Sequence, DateTimeOffset At, string Event, string? ActivityId, string? ActivityType,
     string? ActivityName, string? Message, string? Outcomes);

@@ -21,7 +21,7 @@ public sealed class DesignerDocumentTests
         var document = Open(Workflows.Flowchart("d", $"{Workflows.Start()}, {Workflows.WriteLine("say", "hi")}", Workflows.Connect("start", "say")));
         var opened = ElsaJson.Write(document.Definition);
 
-        var added = document.Add(Registry.Find("Elsa.WriteLine")!, 100, 200);
+        var added = document.Add(PaletteItem.Of(Registry.Find("Elsa.WriteLine")!), 100, 200);
         document.Connect("say", "Done", added.Id);
         document.Delete("start");
         Assert.Equal(["say", "writeline-1"], document.Activities.Select(a => a.Id));
@@ -44,7 +44,7 @@ public sealed class DesignerDocumentTests
     public void New_activities_get_ids_no_activity_has_and_renaming_follows_the_connections()
     {
         var document = Open(Workflows.Flowchart("d", $"{Workflows.Start()}, {Workflows.WriteLine("writeline-1", "hi")}", Workflows.Connect("start", "writeline-1")));
-        Assert.Equal("writeline-2", document.Add(Registry.Find("Elsa.WriteLine")!, 0, 0).Id);
+        Assert.Equal("writeline-2", document.Add(PaletteItem.Of(Registry.Find("Elsa.WriteLine")!), 0, 0).Id);
         Assert.Equal("sendemail-1", document.NewId("Elsa.SendEmail"));
 
         Assert.NotNull(document.Rename("writeline-1", "start"));

@@ -1,0 +1,49 @@
+using System.Text.Json.Nodes;
+using Manyi.Engine.Model;
+using Manyi.Engine.Serialization;
+
+namespace Manyi.Web.Features.WorkflowInstances;
+
+/// <summary>
+/// The activities of a definition as a tree: a sequence's or flowchart's own activities, and the bodies other containers
+/// hold in their properties (an If's then and else, a loop's body, a fork's branches, a switch's cases), so that the
+/// instance viewer can name and show an activity wherever it is nested.
+/// </summary>
+public sealed class ActivityTree
+{
+    private readonly Dictionary<string, ActivityNode> _byId = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<ActivityNode>> _children = new(StringComparer.Ordinal);
+
+    public ActivityTree(ActivityNode root)
+    {
+        Root = root;
+        Add(root);
+    }
+
+    public ActivityNode Root { get; }
+
+    public ActivityNode? Find(string id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>What a container holds, in order (a sequence's run order, a fork's branch order); empty for a plain activity.</summary>
+    public IReadOnlyList<ActivityNode> Children(string id) => _children.GetValueOrDefault(id) ?? [];
+
+    public IEnumerable<ActivityNode> All => _byId.Values;
+
+    private void Add(ActivityNode node)
+    {
+        if (!_byId.TryAdd(node.Id, node)) return;
+        var children = new List<ActivityNode>(node.Activities ?? []);
+        foreach (var (key, value) in node.Properties)
+            if (key is not ("variables" or "inputs" or "outputs")) children.AddRange(Nested(value, node.Id));
+        _children[node.Id] = children;
+        foreach (var child in children) Add(child);
+    }
+
+    private static IEnumerable<ActivityNode> Nested(JsonNode? value, string path) => value switch
+    {
+        JsonObject json when json["id"] is JsonValue && json["type"] is JsonValue => [ElsaJson.ReadActivityNode(json, path)],
+        JsonObject json => json.SelectMany(p => Nested(p.Value, path)),
+        JsonArray list => list.SelectMany(item => Nested(item, path)),
+        _ => [],
+    };
+}
