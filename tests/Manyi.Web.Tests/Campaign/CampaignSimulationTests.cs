@@ -102,9 +102,9 @@ public sealed class CampaignSimulationTests
         // The "returned" e-mail names what is missing by its label, never by the field's id.
         await using (var scope = app.Services.CreateAsyncScope())
         {
-            var returned = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages.AsNoTracking()
+            var noticesToReturned = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages.AsNoTracking()
                 .Where(m => m.Kind == "notice" && m.To.Contains($"contact.{script.Returned}@example.org")).Select(m => m.TextBody).ToListAsync(Ct);
-            var body = Assert.Single(returned, b => b.Contains("请补充以下材料", StringComparison.Ordinal));
+            var body = Assert.Single(noticesToReturned, b => b.Contains("请补充以下材料", StringComparison.Ordinal));
             Assert.Contains("请补充以下材料后在截止时间前重新报送：实践报告。", body, StringComparison.Ordinal);
             Assert.Contains("resubmit before the deadline: Practice report.", body, StringComparison.Ordinal);
             Assert.DoesNotContain("practiceReport", body, StringComparison.Ordinal);
