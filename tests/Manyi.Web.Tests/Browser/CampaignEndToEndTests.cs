@@ -41,6 +41,11 @@ public sealed class CampaignEndToEndTests
         await Assertions.Expect(participant.GetByTestId("task-status")).ToContainTextAsync("待办");
 
         await participant.GetByLabel(new Regex("^参训人数")).FillAsync("3");
+        // The form's rule across fields: as many names as trainees.
+        await participant.GetByTestId("add-row-names").ClickAsync();
+        await participant.GetByTestId("field-names[1].name").GetByLabel(new Regex("^姓名")).FillAsync("王芳");
+        await participant.GetByTestId("add-row-names").ClickAsync();
+        await participant.GetByTestId("field-names[2].name").GetByLabel(new Regex("^姓名")).FillAsync("张伟");
         await participant.GetByTestId("outcome-Submitted").ClickAsync();
         await Assertions.Expect(participant.GetByTestId("task-completed")).ToContainTextAsync("已提交");
         await Assertions.Expect(participant.GetByTestId("value-trainees")).ToHaveTextAsync("3");

@@ -37,7 +37,7 @@ public sealed class DesignerTests
         await row.GetByTestId("open-designer").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/workflows/participant/designer"));
         await BrowserApp.WaitForInteractiveAsync(page);
-        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(28);
+        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(34);
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
         await Assertions.Expect(page.GetByTestId("problems-none")).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "designer-participant");
@@ -62,7 +62,7 @@ public sealed class DesignerTests
             .DragToAsync(canvas, new() { TargetPosition = new() { X = (float)(box.Width - 140), Y = 60 } });
         var email = Node(page, "sendemail-1");
         await Assertions.Expect(email).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(29);
+        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(35);
         await Assertions.Expect(page.GetByTestId("property-panel")).ToHaveAttributeAsync("data-activity-id", "sendemail-1");
 
         // Connect by dragging from the ports: start's Done → the e-mail, the e-mail's Done → the headcount report.
@@ -164,7 +164,7 @@ public sealed class DesignerTests
 
         await page.GotoAsync("/admin/workflows/participant/designer");
         await BrowserApp.WaitForInteractiveAsync(page);
-        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(28);
+        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(34);
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export").ClickAsync());
         var exportedPath = Path.Combine(Path.GetTempPath(), $"participant-{Guid.NewGuid():N}.json");
         await download.SaveAsAsync(exportedPath);
@@ -191,7 +191,7 @@ public sealed class DesignerTests
         await BrowserApp.SignInAsync(phone, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
         await phone.GotoAsync("/admin/workflows/participant-copy/designer");
         await BrowserApp.WaitForInteractiveAsync(phone);
-        await Assertions.Expect(phone.GetByTestId("designer-node")).ToHaveCountAsync(28);
+        await Assertions.Expect(phone.GetByTestId("designer-node")).ToHaveCountAsync(34);
         var canvasBox = (await phone.GetByTestId("designer-canvas").BoundingBoxAsync())!;
         Assert.True(canvasBox.Width <= 390 && canvasBox.Height >= 300, $"the canvas is {canvasBox.Width}×{canvasBox.Height} on a 390 px phone");
         await phone.GetByTestId("designer-canvas").ScrollIntoViewIfNeededAsync();

@@ -308,7 +308,7 @@ public sealed class TaskPageTests
         await page.GetByTestId("task-link").ClickAsync();
         await Assertions.Expect(page.GetByTestId("task-title")).ToBeVisibleAsync();
 
-        await page.GetByLabel(new Regex("^参训人数")).FillAsync("3");
+        await page.GetByLabel(new Regex("^参训人数")).FillAsync("1");
         await page.GetByTestId("field-names[0].name").GetByLabel(new Regex("^姓名")).FillAsync("赵敏");
         await BrowserApp.ScreenshotAsync(page, "task-page-phone");
         var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
@@ -388,12 +388,13 @@ public sealed class TaskPageTests
 
         using var colleague = await app.CreateApiClientAsync("colleague.zhengzhou@example.org", ManyiApp.UserPassword);
         var taskId = page.Url.Split('/').Last();
-        await colleague.PostJsonAsync($"/api/tasks/{taskId}/complete", """{"outcome": "Submitted", "data": {"trainees": 9, "names": [{"name": "周芷若"}]}}""").ExpectOkAsync();
+        await colleague.PostJsonAsync($"/api/tasks/{taskId}/complete", """{"outcome": "Submitted", "data": {"trainees": 1, "names": [{"name": "周芷若"}]}}""").ExpectOkAsync();
         await page.GetByTestId("outcome-Submitted").ClickAsync();
 
         await Assertions.Expect(page.GetByTestId("task-problem")).ToContainTextAsync("already completed by colleague.zhengzhou@example.org");
         await Assertions.Expect(page.GetByTestId("task-status")).ToContainTextAsync("已完成");
-        await Assertions.Expect(page.GetByTestId("value-trainees")).ToHaveTextAsync("9");
+        await Assertions.Expect(page.GetByTestId("value-trainees")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.GetByTestId("value-names")).ToContainTextAsync("周芷若");
     }
 
     private static string RepositoryRoot()
@@ -433,14 +434,14 @@ public sealed class TaskPageTests
         await Assertions.Expect(page.GetByTestId("task-title")).ToHaveTextAsync("培训人数报送 Headcount report");
 
         await TabToAsync(page, label: "参训人数");
-        await page.Keyboard.TypeAsync("2");
+        await page.Keyboard.TypeAsync("1");
         await TabToAsync(page, label: "姓名");
         await page.Keyboard.TypeAsync("周八");
         await TabToAsync(page, "outcome-Submitted");
         await page.Keyboard.PressAsync("Enter");
 
         await Assertions.Expect(page.GetByTestId("task-completed")).ToContainTextAsync("已提交");
-        await Assertions.Expect(page.GetByTestId("value-trainees")).ToHaveTextAsync("2");
+        await Assertions.Expect(page.GetByTestId("value-trainees")).ToHaveTextAsync("1");
         await Assertions.Expect(page.GetByTestId("value-names")).ToContainTextAsync("周八");
     }
 

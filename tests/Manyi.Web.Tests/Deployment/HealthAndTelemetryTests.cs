@@ -31,7 +31,7 @@ public sealed class HealthAndTelemetryTests
 
         var ready = await Ready(client, HttpStatusCode.OK);
         Assert.Equal("Healthy", ready.GetString("status"));
-        Assert.Equal(["database", "hangfire", "smtp"], ready.GetArray("checks").Select(c => c.GetString("name")).Order());
+        Assert.Equal(["database", "hangfire", "smtp", "storage"], ready.GetArray("checks").Select(c => c.GetString("name")).Order());
         Assert.All(ready.GetArray("checks"), c => Assert.Equal("Healthy", c.GetString("status")));
         var hangfire = ready.GetArray("checks").Single(c => c.GetString("name") == "hangfire");
         Assert.Equal(provider == "postgres" ? "PostgreSQL" : "in memory", hangfire!["data"]!.GetString("storage"));
