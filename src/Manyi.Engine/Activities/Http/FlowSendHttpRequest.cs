@@ -17,15 +17,10 @@ public sealed class FlowSendHttpRequest(IHttpClientFactory clients, IOptions<Htt
     [Input(Description = "The status codes that get a port of their own, e.g. [200, 404].")]
     public Input<int[]> ExpectedStatusCodes { get; set; } = new([]);
 
-    protected override async ValueTask<string[]> OutcomesForAsync(ActivityContext context, int statusCode)
-    {
-        var expected = await context.EvaluateAsync(ExpectedStatusCodes) ?? [];
-        if (expected.Length == 0) return [Done];
-        return [expected.Contains(statusCode) ? statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : UnmatchedStatusCode, Done];
-    }
+    protected override async ValueTask<string[]> OutcomesForAsync(ActivityContext context, int statusCode) =>
+        PortsFor(await context.EvaluateAsync(ExpectedStatusCodes) ?? [], statusCode);
 
-    public override IReadOnlyList<string> GetOutcomes() =>
-        [.. LiteralCodes().Select(c => c.ToString(System.Globalization.CultureInfo.InvariantCulture)), UnmatchedStatusCode, FailedToConnect, Timeout, Done];
+    public override IReadOnlyList<string> GetOutcomes() => PortsOf(LiteralCodes());
 
     public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
     {

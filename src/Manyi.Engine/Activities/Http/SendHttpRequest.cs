@@ -20,11 +20,9 @@ public sealed class SendHttpRequest(IHttpClientFactory clients, IOptions<HttpOpt
     public List<HttpStatusCodeCase> ExpectedStatusCodes { get; set; } = [];
 
     protected override ValueTask<string[]> OutcomesForAsync(ActivityContext context, int statusCode) =>
-        ValueTask.FromResult<string[]>(ExpectedStatusCodes.Count == 0 ? [Done]
-            : [ExpectedStatusCodes.Any(c => c.StatusCode == statusCode) ? statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : UnmatchedStatusCode, Done]);
+        ValueTask.FromResult(PortsFor([.. ExpectedStatusCodes.Select(c => c.StatusCode)], statusCode));
 
-    public override IReadOnlyList<string> GetOutcomes() =>
-        [.. ExpectedStatusCodes.Select(c => c.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture)).Distinct(), UnmatchedStatusCode, FailedToConnect, Timeout, Done];
+    public override IReadOnlyList<string> GetOutcomes() => PortsOf(ExpectedStatusCodes.Select(c => c.StatusCode));
 
     public override IEnumerable<InputProblem> CheckInputs(DateTimeOffset now)
     {

@@ -46,6 +46,16 @@ public abstract class SendHttpRequestBase(IHttpClientFactory clients, IOptions<H
     /// <summary>The outcomes for a response with this status code.</summary>
     protected abstract ValueTask<string[]> OutcomesForAsync(ActivityContext context, int statusCode);
 
+    /// <summary>The ports a response of this status code takes: its own when expected (else Unmatched status code), and Done.</summary>
+    protected static string[] PortsFor(IReadOnlyCollection<int> expected, int statusCode) =>
+        expected.Count == 0 ? [Done] : [expected.Contains(statusCode) ? Port(statusCode) : UnmatchedStatusCode, Done];
+
+    /// <summary>Every port of a node expecting these status codes.</summary>
+    protected static IReadOnlyList<string> PortsOf(IEnumerable<int> expected) =>
+        [.. expected.Select(Port).Distinct(), UnmatchedStatusCode, FailedToConnect, Timeout, Done];
+
+    private static string Port(int statusCode) => statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     public override async ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
     {
         using var request = await BuildRequestAsync(context);
