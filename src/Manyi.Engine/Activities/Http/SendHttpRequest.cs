@@ -8,8 +8,8 @@ namespace Manyi.Engine.Activities.Http;
 /// <summary>
 /// Elsa's HTTP Request: sends a request; its expected status codes are cases (<c>{"statusCode": 200, "activity": …}</c>).
 /// Here each case is a port of its own, beside "Unmatched status code", "Failed to connect", "Timeout" and Done:
-/// running an activity held inside a case needs Elsa's composite model, so a case that holds one is refused when
-/// the definition is saved rather than skipped when it runs.
+/// an activity held inside a case is not run yet (the activity was written before the engine's containers), so a
+/// case that holds one is refused when the definition is saved rather than skipped when it runs.
 /// </summary>
 [Activity("Elsa.SendHttpRequest", "HTTP", "Sends an HTTP request; continues on the port of the expected status code (or Unmatched status code), Failed to connect or Timeout, and Done.",
     Outcomes = [])]
@@ -32,7 +32,7 @@ public sealed class SendHttpRequest(IHttpClientFactory clients, IOptions<HttpOpt
                 yield return new InputProblem("expectedStatusCodes", $"{@case.StatusCode} is not an HTTP status code");
             if (@case.Activity is JsonObject)
                 yield return new InputProblem("expectedStatusCodes",
-                    $"the case {@case.StatusCode} holds an activity, which needs Elsa's composite model; connect an activity to the port {@case.StatusCode} instead");
+                    $"the case {@case.StatusCode} holds an activity, which Manyi does not run inside a case yet; connect an activity to the port {@case.StatusCode} instead");
         }
     }
 }
