@@ -132,6 +132,35 @@ public sealed class ActivityContext : IExpressionScope
         Instance.State.LastResult = value?.DeepClone();
     }
 
+    /// <summary>Records an output of an activity around this one (a workflow used as an activity receiving a SetOutput).</summary>
+    public void SetOutputOf(string activityId, string name, JsonNode? value)
+    {
+        if (!Instance.State.ActivityOutputs.TryGetValue(activityId, out var outputs))
+            Instance.State.ActivityOutputs[activityId] = outputs = [];
+        outputs[name] = value;
+    }
+
+    /// <summary>The activities whose contexts contain this one, nearest first.</summary>
+    public IEnumerable<(ActivityNode Node, Activity Activity)> Ancestors
+    {
+        get
+        {
+            for (var context = Execution?.ParentId is { } first ? Instance.State.FindContext(first) : null; context is not null;
+                 context = context.ParentId is null ? null : Instance.State.FindContext(context.ParentId))
+                if (context.ActivityId is { } id && _burst.Graph.Nodes.TryGetValue(id, out var node))
+                    yield return (node.Node, node.Activity);
+        }
+    }
+
+    /// <summary>
+    /// Forgets the variables local to this context before it completes, so that what it writes next (an output bound
+    /// to a variable) reaches the variable of that name around it, not its own.
+    /// </summary>
+    public void DropLocalVariables()
+    {
+        if (Execution is { } execution) execution.Variables = null;
+    }
+
     /// <summary>The workflow's variables and those local to the contexts around this one.</summary>
     public IReadOnlyList<VariableDefinition> VariableDefinitions
     {
@@ -189,7 +218,12 @@ public sealed class ActivityContext : IExpressionScope
 
     public JsonNode? GetOutputFrom(string activityName, string? outputName)
     {
-        var node = _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName || n.Node.Id == activityName);
+        // Inside a workflow used as an activity, ids carry the node's prefix ("use:"): its own activities come first.
+        var scope = Node.Id[..(Node.Id.LastIndexOf(':') + 1)];
+        bool InScope(GraphNode n) => n.Node.Id.StartsWith(scope, StringComparison.Ordinal) && n.Node.Id.IndexOf(':', scope.Length) < 0;
+        var node = _burst.Graph.Nodes.GetValueOrDefault(scope + activityName)
+            ?? _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName && InScope(n))
+            ?? _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName || n.Node.Id == activityName);
         if (node is null || !Instance.State.ActivityOutputs.TryGetValue(node.Node.Id, out var outputs)) return null;
         return outputName is null ? outputs.Values.LastOrDefault() : outputs.GetValueOrDefault(outputName);
     }

@@ -12,7 +12,8 @@ namespace Manyi.Engine.Tests.Activities;
 /// </summary>
 public sealed class WorkflowActivityTests
 {
-    private static WorkflowDefinition Definition(string definitionId, string name, JsonObject root, JsonArray? inputs = null, int version = 1) =>
+    private static WorkflowDefinition Definition(string definitionId, string name, JsonObject root, JsonArray? inputs = null, int version = 1,
+        JsonArray? outputs = null) =>
         ElsaJson.Read(new JsonObject
         {
             ["id"] = $"{definitionId}-v{version}",
@@ -20,6 +21,7 @@ public sealed class WorkflowActivityTests
             ["name"] = name,
             ["version"] = version,
             ["inputs"] = inputs ?? [],
+            ["outputs"] = outputs ?? [],
             ["options"] = new JsonObject { ["usableAsActivity"] = true },
             ["root"] = root,
         }.ToJsonString());
@@ -132,5 +134,84 @@ public sealed class WorkflowActivityTests
         Assert.Contains("uses itself", self.Message);
         Assert.Equal("ghost", missing.ActivityId);
         Assert.Contains("no published version", missing.Message);
+    }
+
+    private static JsonObject SetOutput(string id, string name, string script) =>
+        Doc.Activity(id, "Elsa.SetOutput", ("outputName", Doc.Input(name)), ("outputValue", Js(script)));
+
+    private static JsonObject Complete(string id, string outcome) =>
+        Doc.Activity(id, "Elsa.Complete", ("outcomes", Doc.Input(new JsonArray(outcome), typeName: "Object")));
+
+    /// <summary>
+    /// Counter doubles its input Base into its declared output Total and leaves by Counted, from a Complete inside an
+    /// If inside its sequence (not at its root); its undeclared output Note is the workflow's.
+    /// </summary>
+    private static Task PublishCounterAsync(TestEngine engine) => engine.PublishAsync(Definition("counter", "Counter",
+        Sequence("counter-seq",
+            SetOutput("total", "Total", "getInput('Base') * 2"),
+            SetOutput("note", "Note", "'noted'"),
+            Doc.Activity("check", "Elsa.If", ("condition", Js("true", "Boolean")), ("then", Complete("counted", "Counted")))),
+        new JsonArray(new JsonObject { ["name"] = "Base", ["type"] = "Int32" }),
+        outputs: new JsonArray(new JsonObject { ["name"] = "Total", ["type"] = "Int32" })));
+
+    [Fact]
+    public async Task A_workflow_used_as_an_activity_passes_its_outputs_to_the_parent_and_leaves_by_its_Complete_outcome()
+    {
+        await using var engine = new TestEngine();
+        await PublishCounterAsync(engine);
+        var parent = Workflow(Flowchart("parent",
+            [Use("count", "Counter", "counter", inputs: ("base", Doc.Input("21", typeName: "Int32")))
+                 .With("total", new JsonObject { ["typeName"] = "Int32", ["memoryReference"] = new JsonObject { ["id"] = "v-total" } }),
+             Line("counted", "'counted ' + getOutputFrom('count', 'Total') + ', variable ' + getTotal()"),
+             Line("done", "'done'")],
+            Doc.Connection("count", "Counted", "counted"), Doc.Connection("count", "Done", "done")),
+            Doc.Variable("total", "Int32"));
+        await engine.PublishAsync(parent);
+        var counter = Assert.Single(engine.Get<Engine.Activities.Composition.WorkflowActivityCatalog>().Types, t => t.DefinitionId == "counter");
+
+        var instance = await engine.StartAsync(parent);
+
+        Assert.Equal(["Done", "Counted"], counter.Outcomes);
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+        Assert.Equal(["counted 42, variable 42"], Lines(engine, instance.Id));
+        Assert.Equal(42, (int)instance.State.ActivityOutputs["count"]["Total"]!);
+        Assert.False(instance.State.Output.ContainsKey("Total"));
+        Assert.Equal("noted", (string?)instance.State.Output["Note"]);
+    }
+
+    [Fact]
+    public async Task SetOutput_writes_to_the_nearest_workflow_activity_that_declares_the_output()
+    {
+        await using var engine = new TestEngine();
+        await PublishCounterAsync(engine);
+        // Wrapper declares Total too and sets it after its Counter: each level keeps its own.
+        await engine.PublishAsync(Definition("wrapper", "Wrapper",
+            Sequence("wrapper-seq", Use("inner", "Counter", "counter", inputs: ("base", Doc.Input("1", typeName: "Int32"))),
+                SetOutput("outer-total", "Total", "getOutputFrom('inner', 'Total') + 100")),
+            outputs: new JsonArray(new JsonObject { ["name"] = "Total", ["type"] = "Int32" })));
+        var parent = Workflow(Sequence("seq", Use("wrap", "Wrapper", "wrapper"),
+            Line("after", "'inner ' + getOutputFrom('wrap:inner', 'Total') + ', wrapper ' + getOutputFrom('wrap', 'Total')")));
+        await engine.PublishAsync(parent);
+
+        var instance = await engine.StartAsync(parent);
+
+        Assert.Equal(["inner 2, wrapper 102"], Lines(engine, instance.Id));
+        Assert.False(instance.State.Output.ContainsKey("Total"));
+    }
+
+    [Fact]
+    public async Task A_workflow_activity_that_waits_passes_its_outputs_when_it_resumes()
+    {
+        await using var engine = new TestEngine();
+        await engine.PublishAsync(Definition("asker", "Asker",
+            Sequence("asker-seq", Event("wait", "answered"), SetOutput("answer", "Answer", "getOutputFrom('wait', 'Input').answer")),
+            outputs: new JsonArray(new JsonObject { ["name"] = "Answer", ["type"] = "String" })));
+        var parent = Workflow(Sequence("seq", Use("ask", "Asker", "asker"), Line("after", "'answer ' + getOutputFrom('ask', 'Answer')")));
+        await engine.PublishAsync(parent);
+        var instance = await engine.StartAsync(parent);
+
+        await engine.SendEventAsync("answered", null, ("answer", "yes"));
+
+        Assert.Equal(["answer yes"], Lines(engine, instance.Id));
     }
 }

@@ -85,7 +85,7 @@ public sealed class WorkflowActivityCatalog
     }
 
     /// <summary>Activity objects nested in a property (a body, branches, a switch's cases).</summary>
-    private static IEnumerable<ActivityNode> NestedActivities(JsonNode? value)
+    internal static IEnumerable<ActivityNode> NestedActivities(JsonNode? value)
     {
         switch (value)
         {
@@ -147,11 +147,32 @@ public sealed class WorkflowDefinitionActivity : ContainerActivity
             JsonObject o2 => o2["name"]?.ToString(),
             _ => null,
         }).OfType<string>();
-        var completes = (definition.Root.Activities ?? []).Where(a => a.Type == "Elsa.Complete")
+        var completes = CompletesIn(definition.Root)
             .Select(a => Expression.FromInputProperty(a.Properties["outcomes"]))
             .Where(e => e?.Type == Expression.Literal)
             .SelectMany(e => Containers.Complete.Names(e!.Value));
         return [.. new[] { Done }.Concat(declared).Concat(completes).Distinct()];
+    }
+
+    /// <summary>
+    /// The Complete activities that end the workflow itself: those of its root and of the containers it holds (a
+    /// sequence, an if's branches…), but not those of a nested flowchart, which ends only that flowchart, nor those of
+    /// another workflow it uses as an activity.
+    /// </summary>
+    private static IEnumerable<ActivityNode> CompletesIn(ActivityNode root)
+    {
+        var pending = new Stack<ActivityNode>([root]);
+        while (pending.Count > 0)
+        {
+            var node = pending.Pop();
+            if (node.Type == "Elsa.Complete") yield return node;
+            if (node != root && (node.Type == "Elsa.Flowchart" || Reference(node) is not null)) continue;
+            foreach (var child in Enumerable.Reverse(node.Activities ?? []))
+                pending.Push(child);
+            foreach (var (_, value) in node.Properties)
+                foreach (var nested in WorkflowActivityCatalog.NestedActivities(value).Reverse())
+                    pending.Push(nested);
+        }
     }
 
     public void Use(WorkflowDefinition definition) => _definition = definition;
@@ -219,8 +240,34 @@ public sealed class WorkflowDefinitionActivity : ContainerActivity
     public const string InputProperty = "workflowInput";
 
     public override ValueTask<ActivityStep> OnChildCompletedAsync(ActivityContext context, ChildCompletion child) =>
-        ValueTask.FromResult<ActivityStep>(new ActivityStep.Completed(child.Outcomes.Count == 0 ? [Done] : child.Outcomes));
+        ValueTask.FromResult(Leave(context, child.Outcomes));
 
     /// <summary>A Complete in a root that is no flowchart completes the inline workflow, as in Elsa.</summary>
     public override bool Receives(ActivitySignal signal) => signal.Name == ActivitySignal.Complete;
+
+    public override ValueTask<ActivityStep> OnSignalAsync(ActivityContext context, ActivitySignal signal) =>
+        ValueTask.FromResult(Leave(context, signal.Outcomes));
+
+    /// <summary>Whether the definition declares an output of this name (its SetOutput then writes this node's output).</summary>
+    public bool DeclaresOutput(string name) => OutputNames.Contains(name, StringComparer.Ordinal);
+
+    private IEnumerable<string> OutputNames =>
+        Definition.Outputs.OfType<JsonObject>().Select(o => o["name"]?.ToString()).OfType<string>().Where(n => n.Length > 0);
+
+    /// <summary>
+    /// The inline workflow is done: its outputs (what its SetOutput wrote to this node) are this node's outputs, and
+    /// each one the node binds to a variable of the parent (<c>"total": {"memoryReference": {"id"}}</c>) is written
+    /// there; it leaves by the outcomes it completed with.
+    /// </summary>
+    private ActivityStep Leave(ActivityContext context, IReadOnlyList<string> outcomes)
+    {
+        context.DropLocalVariables();
+        var outputs = context.Instance.State.ActivityOutputs.GetValueOrDefault(context.Node.Id);
+        foreach (var name in OutputNames)
+        {
+            var bound = OutputTarget.BoundVariable(context.Node.Properties[JsonNamingPolicy.CamelCase.ConvertName(name)] ?? context.Node.Properties[name]);
+            OutputTarget.WriteVariable(context, bound, outputs?.GetValueOrDefault(name));
+        }
+        return new ActivityStep.Completed(outcomes.Count == 0 ? [Done] : outcomes);
+    }
 }

@@ -1,10 +1,14 @@
+using Manyi.Engine.Activities.Composition;
 using Manyi.Engine.Expressions;
 using Manyi.Engine.Runtime;
 
 namespace Manyi.Engine.Activities.Primitives;
 
-/// <summary>Sets one of the workflow's outputs; a parent that executed the workflow (Elsa.ExecuteWorkflow) receives them when it ends.</summary>
-[Activity("Elsa.SetOutput", "Primitives", "Sets an output of the workflow to a value.")]
+/// <summary>
+/// Sets an output of the nearest workflow used as an activity that declares it (the node's output in its parent), else
+/// one of the workflow's outputs, which a parent that executed the workflow (Elsa.ExecuteWorkflow) receives when it ends.
+/// </summary>
+[Activity("Elsa.SetOutput", "Primitives", "Sets an output of the enclosing workflow activity, or of the workflow, to a value.")]
 public sealed class SetOutput : Activity
 {
     [Input(Description = "The name of the workflow output.", Required = true)]
@@ -17,7 +21,13 @@ public sealed class SetOutput : Activity
     {
         var name = (await context.EvaluateAsync(OutputName))?.Trim();
         if (string.IsNullOrEmpty(name)) throw new InvalidOperationException("outputName is empty: say which workflow output to set.");
-        context.Instance.State.Output[name] = ValueConverter.ToJson(await context.EvaluateAsync(OutputValue));
+        var value = ValueConverter.ToJson(await context.EvaluateAsync(OutputValue));
+        // Elsa's rule: the nearest composite around that declares the output (a workflow used as an activity) gets
+        // it; with none, the workflow's own outputs do.
+        if (context.Ancestors.FirstOrDefault(a => a.Activity is WorkflowDefinitionActivity w && w.DeclaresOutput(name)) is { Node: { } owner })
+            context.SetOutputOf(owner.Id, name, value);
+        else
+            context.Instance.State.Output[name] = value;
         return ActivityStep.Done;
     }
 }
