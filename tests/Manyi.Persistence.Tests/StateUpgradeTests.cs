@@ -9,8 +9,9 @@ namespace Manyi.Persistence.Tests;
 
 /// <summary>
 /// An instance saved before the composite runtime (state format 1: one flat flowchart's queue, tokens and held loop
-/// exits) keeps running after the upgrade: its blob is read as format 2, the old tokens become the root
-/// flowchart's, its waiting activity gets a context of its own, and the next save writes format 2.
+/// exits) keeps running after the upgrade: its blob is read in the current format, the old tokens become the root
+/// flowchart's, its waiting activity gets a context of its own, and the next save writes the current format. So does
+/// one saved in format 2 (before ParallelForEach iterations kept their outputs apart).
 /// </summary>
 public sealed class StateUpgradeTests
 {
@@ -43,7 +44,7 @@ public sealed class StateUpgradeTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
-    public async Task An_instance_saved_in_format_1_resumes_and_finishes_and_is_saved_in_format_2(string provider)
+    public async Task An_instance_saved_in_format_1_resumes_and_finishes_and_is_saved_in_the_current_format(string provider)
     {
         await using var data = await StartAsync(provider);
         var ct = TestContext.Current.CancellationToken;
@@ -75,6 +76,52 @@ public sealed class StateUpgradeTests
             "tick Resumed", "tick Executed", "add Executed", "again Executed", "join Executed", "done Message", "done Executed", " WorkflowFinished",
         ], journal);
         var blob = await data.InScopeAsync(s => s.GetRequiredService<ManyiDbContext>().WorkflowInstances.Where(i => i.Id == instance.Id).Select(i => i.State).SingleAsync(ct));
-        Assert.Contains("\"formatVersion\":2", blob, StringComparison.Ordinal);
+        Assert.Contains($"\"formatVersion\":{WorkflowState.CurrentFormatVersion}", blob, StringComparison.Ordinal);
+    }
+
+    /// <summary>A ParallelForEach whose two iterations wait for 'go-a' and 'go-b', then 'after'.</summary>
+    private static readonly Engine.Model.WorkflowDefinition ParallelWait = Workflow("parallel-wait",
+        """
+        [{"id": "all", "type": "Elsa.ParallelForEach", "items": {"typeName": "Object", "expression": {"type": "JavaScript", "value": "['a', 'b']"}},
+          "body": {"id": "body", "type": "Elsa.Sequence", "activities": [
+            {"id": "wait", "type": "Elsa.Event", "eventName": {"typeName": "String", "expression": {"type": "JavaScript", "value": "'go-' + getVariable('CurrentValue')"}}},
+            {"id": "got", "type": "Elsa.WriteLine", "text": {"typeName": "String", "expression": {"type": "JavaScript", "value": "'got ' + getVariable('CurrentValue')"}}}]}},
+        """ + WriteLine("after", "after") + "]",
+        $"[{Connect("all", "after")}]");
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task An_instance_saved_in_format_2_resumes_its_parallel_iterations_and_is_saved_in_the_current_format(string provider)
+    {
+        await using var data = await StartAsync(provider);
+        var ct = TestContext.Current.CancellationToken;
+        await data.InScopeAsync(s => s.GetRequiredService<WorkflowDefinitionCatalog>().ImportAsync(ParallelWait, false, null, ct));
+        await data.InScopeAsync(s => s.GetRequiredService<WorkflowDefinitionCatalog>().PublishAsync("parallel-wait", ct));
+        Task<StimulusResult> SendAsync(string name) => data.InScopeAsync(s => s.GetRequiredService<WorkflowRuntime>().SendStimulusAsync(
+            new Stimulus("Elsa.Event", name) { QueueIfUnmatched = false }, ct));
+        var instance = await data.InScopeAsync(s => s.GetRequiredService<WorkflowRuntime>().StartAsync("parallel-wait", new StartOptions(), ct));
+
+        // Format 2 wrote the same blob without the contexts' outputs (its bookmark ids are this run's, hence not a literal).
+        var saved = System.Text.Json.Nodes.JsonNode.Parse(await data.InScopeAsync(s => s.GetRequiredService<ManyiDbContext>().WorkflowInstances
+            .Where(i => i.Id == instance.Id).Select(i => i.State).SingleAsync(ct)))!.AsObject();
+        saved["formatVersion"] = 2;
+        foreach (var context in saved["contexts"]!.AsArray()) context!.AsObject().Remove("outputs");
+        var format2 = saved.ToJsonString();
+        Assert.DoesNotContain("\"outputs\"", format2, StringComparison.Ordinal);
+        await data.InScopeAsync(s => s.GetRequiredService<ManyiDbContext>().WorkflowInstances.Where(i => i.Id == instance.Id)
+            .ExecuteUpdateAsync(set => set.SetProperty(i => i.State, format2), ct));
+        var loaded = (await data.InScopeAsync(s => s.GetRequiredService<IWorkflowStore>().FindInstanceAsync(instance.Id, ct)))!;
+        Assert.Equal(WorkflowState.CurrentFormatVersion, loaded.State.FormatVersion);
+
+        await SendAsync("go-b");
+        var resumed = Assert.Single((await SendAsync("go-a")).Resumed);
+
+        Assert.Equal(WorkflowStatus.Finished, resumed.Status);
+        var lines = await data.InScopeAsync(s => s.GetRequiredService<ManyiDbContext>().JournalEntries
+            .Where(j => j.InstanceId == instance.Id && j.Event == nameof(JournalEvent.Message)).OrderBy(j => j.Sequence).Select(j => j.Message).ToListAsync(ct));
+        Assert.Equal(["got b", "got a", "after"], lines);
+        var blob = await data.InScopeAsync(s => s.GetRequiredService<ManyiDbContext>().WorkflowInstances.Where(i => i.Id == instance.Id).Select(i => i.State).SingleAsync(ct));
+        Assert.Contains($"\"formatVersion\":{WorkflowState.CurrentFormatVersion}", blob, StringComparison.Ordinal);
     }
 }

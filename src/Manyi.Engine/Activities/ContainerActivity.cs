@@ -32,6 +32,12 @@ public abstract class ContainerActivity : Activity
     public virtual ValueTask<ActivityStep> OnChildEndedAsync(ActivityContext context, ChildCompletion child) =>
         ValueTask.FromResult(context.HasPendingChildren ? ActivityStep.KeepWaiting : ActivityStep.Done);
 
+    /// <summary>
+    /// Whether each child context is an iteration of its own whose activities' outputs the others do not see (runs
+    /// side by side of the same body); outputs are otherwise the instance's, the last run's.
+    /// </summary>
+    public virtual bool KeepsIterationsApart => false;
+
     /// <summary>Whether this container handles a signal sent from below (a loop a Break, a flowchart a Complete).</summary>
     public virtual bool Receives(ActivitySignal signal) => false;
 

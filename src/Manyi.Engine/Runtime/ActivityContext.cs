@@ -126,18 +126,58 @@ public sealed class ActivityContext : IExpressionScope
     /// <summary>Records an output of this activity; the last one set is the instance's last result.</summary>
     public void SetOutput(string name, JsonNode? value)
     {
-        if (!Instance.State.ActivityOutputs.TryGetValue(Node.Id, out var outputs))
-            Instance.State.ActivityOutputs[Node.Id] = outputs = [];
-        outputs[name] = value;
+        SetOutputOf(Node.Id, name, value);
         Instance.State.LastResult = value?.DeepClone();
     }
 
-    /// <summary>Records an output of an activity around this one (a workflow used as an activity receiving a SetOutput).</summary>
+    /// <summary>
+    /// Records an output of this activity or of one around it (a workflow used as an activity receiving a SetOutput).
+    /// Inside an iteration that keeps its outputs apart (ParallelForEach), the iteration keeps it; the instance keeps
+    /// the last one set either way, for what reads it from outside the loop.
+    /// </summary>
     public void SetOutputOf(string activityId, string name, JsonNode? value)
     {
-        if (!Instance.State.ActivityOutputs.TryGetValue(activityId, out var outputs))
-            Instance.State.ActivityOutputs[activityId] = outputs = [];
-        outputs[name] = value;
+        if (IterationHolding(activityId) is { } iteration)
+            Slot(iteration.Outputs ??= [], activityId)[name] = value?.DeepClone();
+        Slot(Instance.State.ActivityOutputs, activityId)[name] = value;
+    }
+
+    private static Dictionary<string, JsonNode?> Slot(Dictionary<string, Dictionary<string, JsonNode?>> all, string activityId)
+    {
+        if (!all.TryGetValue(activityId, out var outputs))
+            all[activityId] = outputs = [];
+        return outputs;
+    }
+
+    /// <summary>An activity's outputs as this context sees them: its run in the same iteration, else its last run.</summary>
+    public IReadOnlyDictionary<string, JsonNode?>? OutputsOf(string activityId) =>
+        IterationHolding(activityId) is { } iteration
+            ? iteration.Outputs?.GetValueOrDefault(activityId)
+            : Instance.State.ActivityOutputs.GetValueOrDefault(activityId);
+
+    /// <summary>A new execution of this activity starts without the outputs of its previous run (in its iteration, if any).</summary>
+    internal void ForgetOutputs()
+    {
+        if (IterationHolding(Node.Id) is { } iteration) iteration.Outputs?.Remove(Node.Id);
+        else Instance.State.ActivityOutputs.Remove(Node.Id);
+    }
+
+    /// <summary>
+    /// The nearest iteration context, from this context up, of a container that keeps its iterations' outputs apart
+    /// (<see cref="ContainerActivity.KeepsIterationsApart"/>) and whose body holds the activity.
+    /// </summary>
+    private ExecutionContextState? IterationHolding(string activityId)
+    {
+        for (var context = Execution; context?.ParentId is { } parentId; context = Instance.State.FindContext(parentId))
+        {
+            if (Instance.State.FindContext(parentId) is not { ActivityId: { } ownerId }
+                || _burst.Graph.Nodes.GetValueOrDefault(ownerId)?.Activity is not ContainerActivity { KeepsIterationsApart: true })
+                continue;
+            for (var node = _burst.Graph.Nodes.GetValueOrDefault(activityId); node is not null; node = node.Parent)
+                if (node.Node.Id == context.ActivityId)
+                    return context;
+        }
+        return null;
     }
 
     /// <summary>The activities whose contexts contain this one, nearest first.</summary>
@@ -224,7 +264,7 @@ public sealed class ActivityContext : IExpressionScope
         var node = _burst.Graph.Nodes.GetValueOrDefault(scope + activityName)
             ?? _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName && InScope(n))
             ?? _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName || n.Node.Id == activityName);
-        if (node is null || !Instance.State.ActivityOutputs.TryGetValue(node.Node.Id, out var outputs)) return null;
+        if (node is null || OutputsOf(node.Node.Id) is not { } outputs) return null;
         return outputName is null ? outputs.Values.LastOrDefault() : outputs.GetValueOrDefault(outputName);
     }
 }

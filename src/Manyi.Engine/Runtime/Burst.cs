@@ -132,11 +132,11 @@ internal sealed class Burst
                 continue;
             }
             var node = Graph.Nodes[item.ActivityId];
-            // A new execution starts with no outputs: what an earlier run of the activity left (a loop's previous
-            // round) must not read as this run's (a task's results of the round before, its outcome with them).
-            State.ActivityOutputs.Remove(node.Node.Id);
             var context = NewContext(node, item.OwnerId, item.Tag);
             context.Variables = item.Variables;
+            // A new execution starts with no outputs: what an earlier run of the activity left (a loop's previous
+            // round) must not read as this run's (a task's results of the round before, its outcome with them).
+            new ActivityContext(this, node, context).ForgetOutputs();
             await StepAsync(node, context, c => node.Activity.ExecuteAsync(c));
         }
         return steps;

@@ -39,8 +39,11 @@ public sealed class WorkflowInstance
 /// </summary>
 public sealed class WorkflowState
 {
-    /// <summary>2: activity execution contexts (a composite tree) instead of one flat flowchart's queue and tokens.</summary>
-    public const int CurrentFormatVersion = 2;
+    /// <summary>
+    /// 2: activity execution contexts (a composite tree) instead of one flat flowchart's queue and tokens.
+    /// 3: a context may keep its iteration's activity outputs (<see cref="ExecutionContextState.Outputs"/>).
+    /// </summary>
+    public const int CurrentFormatVersion = 3;
 
     /// <summary>The context of the workflow's root activity.</summary>
     public const string RootContextId = "root";
@@ -126,6 +129,12 @@ public sealed class ExecutionContextState
     /// CurrentValue and CurrentIndex); null when it has none.
     /// </summary>
     public Dictionary<string, JsonNode?>? Variables { get; set; }
+
+    /// <summary>
+    /// Outputs of the activities run inside this context, by activity id, when it is one iteration of a container that
+    /// keeps its iterations apart (ParallelForEach); null otherwise.
+    /// </summary>
+    public Dictionary<string, Dictionary<string, JsonNode?>>? Outputs { get; set; }
 
     /// <summary>A container's own small state (a sequence's next index, a loop's current item…).</summary>
     public Dictionary<string, JsonNode?> Properties { get; set; } = [];

@@ -16,6 +16,7 @@ public static class WorkflowStateUpgrade
     public static JsonObject Upgrade(JsonObject state)
     {
         if (FormatVersionOf(state) == 1) FromFormat1(state);
+        if (FormatVersionOf(state) == 2) FromFormat2(state);
         return state;
     }
 
@@ -46,4 +47,11 @@ public static class WorkflowStateUpgrade
         state["nextContextId"] = 1;
         state["formatVersion"] = 2;
     }
+
+    /// <summary>
+    /// Format 2 kept every activity output on the instance; format 3 may also keep a ParallelForEach iteration's
+    /// outputs on its context. A format-2 blob has none, which format 3 reads as none: only the version changes. The
+    /// bump is there so that an older Manyi refuses a format-3 blob rather than drop what its iterations keep.
+    /// </summary>
+    private static void FromFormat2(JsonObject state) => state["formatVersion"] = 3;
 }

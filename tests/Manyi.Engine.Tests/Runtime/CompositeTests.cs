@@ -186,6 +186,33 @@ public sealed class CompositeTests
         Assert.Equal(["got y", "got x", "after"], Lines(engine, instance.Id));
     }
 
+    [Fact]
+    public async Task ParallelForEach_gives_each_iteration_its_own_item_outputs_and_variables()
+    {
+        // Every iteration computes, remembers its item in the body's variable and waits; they resume in another order.
+        var root = Sequence("seq",
+            Doc.Activity("all", "Elsa.ParallelForEach", ("items", Js("[1, 2, 3]")),
+                ("body", Sequence("body",
+                        Doc.Activity("compute", "Elsa.RunJavaScript", ("script", Doc.Input("return getVariable('CurrentValue') * 10", "Literal"))),
+                        Doc.Activity("remember", "Elsa.SetVariable", ("variable", new JsonObject { ["id"] = "seen", ["name"] = "seen" }),
+                            ("value", Js("getVariable('CurrentValue')"))),
+                        Doc.Activity("wait", "Elsa.Event", ("eventName", Js("'go-' + getVariable('CurrentValue')", "String"))),
+                        Line("got", "'item ' + getVariable('CurrentValue') + ' at ' + getVariable('CurrentIndex') + ', computed ' + getOutputFrom('compute', 'Result')"
+                            + " + ', seen ' + getVariable('seen') + ', sent ' + getOutputFrom('wait', 'Input').n"))
+                    .With("variables", new JsonArray(Doc.Variable("seen", "Int32"))))),
+            Line("after", "'after'"));
+
+        var (engine, instance) = await RunAsync(root);
+        await using var _ = engine;
+        await engine.SendEventAsync("go-2", null, ("n", 20));
+        await engine.SendEventAsync("go-1", null, ("n", 10));
+        await engine.SendEventAsync("go-3", null, ("n", 30));
+
+        Assert.Equal(["item 2 at 1, computed 20, seen 2, sent 20", "item 1 at 0, computed 10, seen 1, sent 10",
+            "item 3 at 2, computed 30, seen 3, sent 30", "after"], Lines(engine, instance.Id));
+        Assert.Equal(WorkflowStatus.Finished, (await engine.LoadAsync(instance.Id)).Status);
+    }
+
     [Theory]
     [InlineData("WaitAll", new[] { "right", "left", "after" })]
     [InlineData("WaitAny", new[] { "right", "after" })]

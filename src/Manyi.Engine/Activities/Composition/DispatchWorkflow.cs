@@ -69,7 +69,7 @@ public sealed class DispatchWorkflow : WaitingActivity
 
     protected override ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume)
     {
-        var results = context.GetOutputFrom(context.Node.Id, "Results") as JsonObject ?? [];
+        var results = context.OutputsOf(context.Node.Id)?.GetValueOrDefault("Results") as JsonObject ?? [];
         var item = resume.Bookmark.Payload?["item"];
         var key = item is JsonValue value && value.TryGetValue<string>(out var text) ? text : resume.Bookmark.Key!;
         results[key] = new JsonObject

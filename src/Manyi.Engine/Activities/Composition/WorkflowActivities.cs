@@ -262,7 +262,7 @@ public sealed class WorkflowDefinitionActivity : ContainerActivity
     private ActivityStep Leave(ActivityContext context, IReadOnlyList<string> outcomes)
     {
         context.DropLocalVariables();
-        var outputs = context.Instance.State.ActivityOutputs.GetValueOrDefault(context.Node.Id);
+        var outputs = context.OutputsOf(context.Node.Id);
         foreach (var name in OutputNames)
         {
             var bound = OutputTarget.BoundVariable(context.Node.Properties[JsonNamingPolicy.CamelCase.ConvertName(name)] ?? context.Node.Properties[name]);

@@ -88,6 +88,9 @@ public sealed class ParallelForEach : LoopActivity
 
     public override ValueTask<ActivityStep> OnChildCompletedAsync(ActivityContext context, ChildCompletion child) =>
         ValueTask.FromResult(context.HasPendingChildren ? ActivityStep.KeepWaiting : ActivityStep.Done);
+
+    /// <summary>The iterations run side by side: one's outputs must not read as another's.</summary>
+    public override bool KeepsIterationsApart => true;
 }
 
 /// <summary>Elsa's While: runs its body as long as the condition holds, testing it before each round.</summary>

@@ -143,7 +143,7 @@ public sealed class UserTask : WaitingActivity
         context.ChangeTask(new TaskChange.Closed(taskId, HumanTaskStatus.Completed, context.Now, outcome, by, (JsonObject)data.DeepClone()));
 
         var organization = (string?)resume.Bookmark.Payload?["organization"];
-        var results = context.GetOutputFrom(context.Node.Id, "Results") as JsonObject ?? [];
+        var results = context.OutputsOf(context.Node.Id)?.GetValueOrDefault("Results") as JsonObject ?? [];
         results[organization ?? taskId] = new JsonObject
         {
             ["taskId"] = taskId,
@@ -192,7 +192,7 @@ public sealed class UserTask : WaitingActivity
     private static ActivityStep AfterTask(ActivityContext context)
     {
         if (OpenTaskBookmarks(context).Any()) return ActivityStep.KeepWaiting;
-        var results = context.GetOutputFrom(context.Node.Id, "Results") as JsonObject ?? [];
+        var results = context.OutputsOf(context.Node.Id)?.GetValueOrDefault("Results") as JsonObject ?? [];
         return results.Count == 0
             ? ActivityStep.Ended
             : ActivityStep.CompleteWith([.. results.Select(r => (string)r.Value!["outcome"]!).Distinct()]);
