@@ -213,6 +213,64 @@ public sealed class CompositeTests
         Assert.Equal(WorkflowStatus.Finished, (await engine.LoadAsync(instance.Id)).Status);
     }
 
+    private static JsonObject Hook() => Event("hook", "hooked").With("customProperties", new JsonObject { ["canStartWorkflow"] = true });
+
+    /// <summary>Publishes the workflow and sends the event its nested trigger waits for; returns the instance it started.</summary>
+    private static async Task<(TestEngine Engine, WorkflowInstance Instance)> TriggerAsync(JsonObject root)
+    {
+        var engine = new TestEngine();
+        await engine.PublishAsync(Workflow(root));
+        var started = Assert.Single((await engine.SendEventAsync("hooked", null, ("who", "zhengzhou"))).Started);
+        return (engine, started);
+    }
+
+    [Fact]
+    public async Task A_trigger_inside_a_nested_flowchart_starts_the_run_there()
+    {
+        var root = Flowchart("root",
+            [Doc.Activity("start", "Elsa.Start"), Line("from-start", "'from start'"),
+             Flowchart("inner", [Doc.Activity("inner-start", "Elsa.Start"), Line("inner-first", "'inner first'"), Hook(),
+                     Line("hooked-line", "'hooked by ' + getOutputFrom('hook', 'Input').who")],
+                 Doc.Connection("inner-start", "Done", "inner-first"), Doc.Connection("inner-first", "Done", "hook"), Doc.Connection("hook", "Done", "hooked-line")),
+             Line("after", "'after inner'")],
+            Doc.Connection("start", "Done", "from-start"), Doc.Connection("inner", "Done", "after"));
+
+        var (engine, instance) = await TriggerAsync(root);
+        await using var _ = engine;
+
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+        Assert.Equal(["hooked by zhengzhou", "after inner"], Lines(engine, instance.Id));
+    }
+
+    [Fact]
+    public async Task A_trigger_inside_a_sequence_in_a_flowchart_starts_the_run_at_the_sequence_and_takes_the_stimulus_at_once()
+    {
+        var root = Flowchart("root",
+            [Doc.Activity("start", "Elsa.Start"), Line("from-start", "'from start'"),
+             Sequence("seq", Hook(), Line("hooked-line", "'hooked by ' + getOutputFrom('hook', 'Input').who"))],
+            Doc.Connection("start", "Done", "from-start"));
+
+        var (engine, instance) = await TriggerAsync(root);
+        await using var _ = engine;
+
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+        Assert.Equal(["hooked by zhengzhou"], Lines(engine, instance.Id));
+        Assert.Empty((await engine.LoadAsync(instance.Id)).Bookmarks);
+    }
+
+    [Fact]
+    public async Task Started_without_its_trigger_a_flowchart_with_a_nested_trigger_starts_at_its_own_start()
+    {
+        var root = Flowchart("root",
+            [Doc.Activity("start", "Elsa.Start"), Line("from-start", "'from start'"), Sequence("seq", Hook(), Line("hooked-line", "'hooked'"))],
+            Doc.Connection("start", "Done", "from-start"));
+
+        var (engine, instance) = await RunAsync(root);
+        await using var _ = engine;
+
+        Assert.Equal(["from start"], Lines(engine, instance.Id));
+    }
+
     [Theory]
     [InlineData("WaitAll", new[] { "right", "left", "after" })]
     [InlineData("WaitAny", new[] { "right", "after" })]

@@ -32,6 +32,14 @@ public sealed class Flowchart : ContainerActivity
     public override ValueTask<ActivityStep> ExecuteAsync(ActivityContext context)
     {
         var run = FlowchartRun.Of(context);
+        // A run started by a trigger nested in this flowchart (in a sequence, a nested flowchart…) starts at the
+        // activity that holds it, as Elsa starts a flowchart at its trigger; kept, so that every callback of this
+        // run analyses the same start.
+        if (FlowchartRun.TriggerHolder(context) is { } holder && holder != run.StartId)
+        {
+            context.Properties[FlowchartRun.StartProperty] = holder;
+            run = FlowchartRun.Of(context);
+        }
         if (run.StartId is not { } start) return ValueTask.FromResult(ActivityStep.Done);
         context.ScheduleChild(start);
         return ValueTask.FromResult(ActivityStep.KeepWaiting);
@@ -67,15 +75,36 @@ internal sealed class FlowchartRun
         _burst = burst;
         Shape = shape;
         _context = context;
-        // The root flowchart starts where the run started (a trigger); a nested one at its own default start.
-        StartId = context.ParentId is null && burst.Instance.State.StartActivityId is { } start && shape.Nodes.ContainsKey(start)
-            ? start
-            : shape.DefaultStartId;
+        // The start this run chose (a nested trigger's holder), else: the root flowchart where the run started (a
+        // trigger), a nested one at its own default start.
+        StartId = context.Properties.GetValueOrDefault(StartProperty)?.GetValue<string>() is { } chosen && shape.Nodes.ContainsKey(chosen)
+            ? chosen
+            : context.ParentId is null && burst.Instance.State.StartActivityId is { } start && shape.Nodes.ContainsKey(start)
+                ? start
+                : shape.DefaultStartId;
         _analysis = StartId is null ? null : shape.Analyze(StartId);
     }
 
     public static FlowchartRun Of(ActivityContext context) =>
         new(context.Burst, context.Burst.Graph.Flowcharts[context.Node.Id], context.Execution!);
+
+    /// <summary>The context property that keeps the start a run chose for this flowchart.</summary>
+    public const string StartProperty = "start";
+
+    /// <summary>
+    /// The flowchart's own activity that is or holds, at any depth, the activity this run started at: the trigger
+    /// still to run in this burst, or, for the root flowchart, the run's start activity; null when it holds neither.
+    /// </summary>
+    public static string? TriggerHolder(ActivityContext context)
+    {
+        var burst = context.Burst;
+        var startAt = burst.PendingTrigger?.ActivityId
+            ?? (context.Execution!.ParentId is null ? burst.Instance.State.StartActivityId : null);
+        for (var node = startAt is null ? null : burst.Graph.Nodes.GetValueOrDefault(startAt); node is not null; node = node.Parent)
+            if (node.Parent?.Node.Id == context.Node.Id)
+                return node.Node.Id;
+        return null;
+    }
 
     public FlowchartShape Shape { get; }
     public string? StartId { get; }
