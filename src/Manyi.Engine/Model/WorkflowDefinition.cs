@@ -25,6 +25,15 @@ public sealed class WorkflowDefinition
     public JsonObject Options { get; set; } = [];
     public required ActivityNode Root { get; set; }
 
+    /// <summary>The file's keys Manyi does not read (<c>$schema</c>, <c>toolVersion</c>, <c>isReadonly</c>…), written back as they came.</summary>
+    public JsonObject Extra { get; set; } = [];
+
+    /// <summary>
+    /// The keys the file gave the definition, in file order, so that writing it back gives the same keys (no
+    /// <c>description: null</c> added to a file that had none); null for a definition made in Manyi.
+    /// </summary>
+    public IReadOnlyList<string>? SourceKeys { get; set; }
+
     /// <summary>
     /// What happens to an instance when an activity faults: <see cref="IncidentStrategy.Fault"/> unless
     /// <c>options.incidentStrategy</c> (or Elsa's <c>options.incidentStrategyType</c>, a CLR type name) names a
@@ -51,6 +60,12 @@ public enum IncidentStrategy
 public sealed record VariableDefinition(string Id, string Name, string TypeName = "Object", bool IsArray = false, string? Value = null)
 {
     public JsonObject Extra { get; init; } = [];
+
+    /// <summary>
+    /// The keys among <c>id</c>, <c>typeName</c>, <c>isArray</c> and <c>value</c> that the file did not give, written
+    /// back without them while they hold what their absence meant.
+    /// </summary>
+    public IReadOnlyList<string> AbsentKeys { get; init; } = [];
 
     /// <summary>The variable's initial value, converted to its type.</summary>
     public JsonNode? InitialValue() =>

@@ -233,9 +233,22 @@ public sealed partial class WorkflowRuntime(
     {
         await LoadWorkflowActivitiesAsync(definition, cancellationToken);
         var triggers = new List<StoredTrigger>();
-        foreach (var node in graphs.Get(definition).Nodes.Values.Where(n => n.Node.CanStartWorkflow && n.Activity is ITriggerActivity))
+        var graph = graphs.Get(definition);
+        foreach (var node in graph.Nodes.Values.Where(n => n.Node.CanStartWorkflow && n.Activity is ITriggerActivity))
         {
-            var request = await TriggerAsync(definition, node, cancellationToken);
+            BookmarkRequest request;
+            try
+            {
+                request = await TriggerAsync(definition, node, cancellationToken);
+            }
+            catch (ExpressionException ex)
+            {
+                // A trigger is worked out when the workflow is published, before any instance exists: an expression
+                // that cannot be evaluated then (an unknown function, a variable not set yet) is the file's problem.
+                throw new Validation.WorkflowValidationException([new Validation.ValidationProblem(Validation.Severity.Error,
+                    $"the start trigger cannot be worked out when the workflow is published: {ex.Message}", node.Node.Id, node.Node.Type)
+                    { Path = graph.PathOf(node.Node.Id) }]);
+            }
             triggers.Add(new StoredTrigger(definition.DefinitionId, definition.Id, node.Node.Id, request.Name, request.Key, request.ResumeAt));
         }
         return triggers;

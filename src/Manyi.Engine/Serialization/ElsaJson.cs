@@ -86,8 +86,20 @@ public static class ElsaJson
             CustomProperties = json["customProperties"] as JsonObject is { } custom ? (JsonObject)custom.DeepClone() : [],
             Options = json["options"] as JsonObject is { } options ? (JsonObject)options.DeepClone() : [],
             Root = ReadActivity(rootNode, "$.root"),
+            Extra = new JsonObject(json.Where(p => !DefinitionKeys.Contains(p.Key)).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone()))),
+            SourceKeys = [.. json.Select(p => p.Key)],
         };
     }
+
+    /// <summary>The definition's keys Manyi reads and writes itself.</summary>
+    private static readonly HashSet<string> DefinitionKeys =
+    [
+        "id", "definitionId", "name", "description", "createdAt", "version", "variables", "inputs", "outputs", "outcomes",
+        "customProperties", "isLatest", "isPublished", "options", "root",
+    ];
+
+    /// <summary>Keys every written definition has, whether the file had them or not: its identity, version and state.</summary>
+    private static readonly HashSet<string> StatedKeys = ["id", "definitionId", "createdAt", "version", "isLatest", "isPublished", "root"];
 
     /// <summary>Reads a list of variables as a file holds them (a definition's, or a container's own).</summary>
     public static List<VariableDefinition> ReadVariableList(JsonNode? node, string path) => ReadVariables(node, path);
@@ -112,7 +124,7 @@ public static class ElsaJson
                 OptionalString(v, "typeName", path) ?? "Object",
                 v["isArray"] is JsonValue isArray && isArray.GetValueKind() == JsonValueKind.True,
                 v["value"] switch { null => null, JsonValue s when s.TryGetValue<string>(out var text) => text, var other => other.ToJsonString() })
-            { Extra = extra });
+            { Extra = extra, AbsentKeys = [.. new[] { "id", "typeName", "isArray", "value" }.Where(k => !v.ContainsKey(k))] });
         }
         return result;
     }
@@ -201,7 +213,28 @@ public static class ElsaJson
         : value.TryGetValue<string>(out var s) && int.TryParse(s, CultureInfo.InvariantCulture, out i) ? i
         : throw new WorkflowFormatException($"{path} must be a whole number.");
 
-    public static JsonObject ToJsonObject(WorkflowDefinition definition) => new()
+    /// <summary>
+    /// The definition as an Elsa 3 document. One read from a file keeps the file's keys in its order, the keys Manyi
+    /// does not read among them; a key the file lacked is added only when it says something (a state, a value).
+    /// </summary>
+    public static JsonObject ToJsonObject(WorkflowDefinition definition)
+    {
+        var known = KnownKeys(definition);
+        if (definition.SourceKeys is null)
+        {
+            foreach (var (key, value) in definition.Extra) known[key] = value?.DeepClone();
+            return known;
+        }
+        var json = new JsonObject();
+        foreach (var key in definition.SourceKeys)
+            json[key] = DefinitionKeys.Contains(key) ? known[key]?.DeepClone() : definition.Extra[key]?.DeepClone();
+        foreach (var (key, value) in known)
+            if (!json.ContainsKey(key) && (StatedKeys.Contains(key) || value is JsonValue || value is JsonArray { Count: > 0 } || value is JsonObject { Count: > 0 }))
+                json[key] = value?.DeepClone();
+        return json;
+    }
+
+    private static JsonObject KnownKeys(WorkflowDefinition definition) => new()
     {
         ["id"] = definition.Id,
         ["definitionId"] = definition.DefinitionId,
@@ -230,6 +263,15 @@ public static class ElsaJson
             ["isArray"] = variable.IsArray,
             ["value"] = variable.Value,
         };
+        foreach (var key in variable.AbsentKeys)
+            if (key switch
+                {
+                    "id" => variable.Id == variable.Name,
+                    "typeName" => variable.TypeName == "Object",
+                    "isArray" => !variable.IsArray,
+                    _ => variable.Value is null,
+                })
+                json.Remove(key);
         foreach (var (key, value) in variable.Extra) json[key] = value?.DeepClone();
         return json;
     }

@@ -38,7 +38,8 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
         if (root is null)
             return new Result(null, problems);
         if (definition.Root.Type == FlowchartType && definition.Root.Activities is not { Count: > 0 })
-            problems.Add(new ValidationProblem(Severity.Error, "the flowchart has no activities"));
+            // Elsa publishes an empty flowchart (a workflow being built, a placeholder used as an activity): it finishes at once.
+            problems.Add(new ValidationProblem(Severity.Warning, "the flowchart has no activities: an instance finishes as soon as it starts"));
 
         var graph = new WorkflowGraph(definition, root, tree.Nodes, tree.Flowcharts);
         if (tree.Flowcharts.TryGetValue(root.Node.Id, out var flowchart) && flowchart.Nodes.Count > 0 && problems.All(p => p.Severity != Severity.Error))

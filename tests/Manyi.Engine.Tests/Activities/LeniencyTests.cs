@@ -30,4 +30,30 @@ public sealed class LeniencyTests
         Assert.Equal(WorkflowStatus.Faulted, instance.Status);
         Assert.Equal("The workflow raised a fault.", Assert.Single(instance.Incidents).Message);
     }
+
+    [Fact]
+    public async Task An_empty_flowchart_runs_and_finishes_at_once()
+    {
+        await using var engine = new TestEngine();
+
+        var instance = await engine.StartAsync(Doc.Flowchart([]));
+
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+    }
+
+    [Fact]
+    public void A_variable_and_a_definition_are_written_back_with_the_keys_the_file_gave_them()
+    {
+        const string file = """
+            {"$schema": "https://elsaworkflows.io/schemas/workflow-definition/v3.0.0/schema.json", "id": "v1", "definitionId": "d", "name": "Lean",
+             "toolVersion": "3.5.0.0", "isReadonly": false, "variables": [{"id": "x", "name": "x", "typeName": "Int32"}],
+             "root": {"id": "flow", "type": "Elsa.Flowchart", "activities": [], "connections": []}}
+            """;
+
+        var written = System.Text.Json.Nodes.JsonNode.Parse(Engine.Serialization.ElsaJson.Write(Engine.Serialization.ElsaJson.Read(file)))!.AsObject();
+
+        Assert.Equal(["$schema", "id", "definitionId", "name", "toolVersion", "isReadonly", "variables", "root", "createdAt", "version", "isLatest", "isPublished"],
+            written.Select(p => p.Key));
+        Assert.Equal(["id", "name", "typeName"], written["variables"]![0]!.AsObject().Select(p => p.Key));
+    }
 }

@@ -197,11 +197,12 @@ public sealed class WorkflowCompilerTests
     }
 
     [Fact]
-    public void Empty_flowchart_is_an_error()
+    public void Empty_flowchart_is_a_warning_not_an_error_as_Elsa_publishes_it()
     {
-        var problem = SingleError(Validate(Doc.Flowchart([])));
+        var result = Validate(Doc.Flowchart([]));
 
-        Assert.Contains("no activities", problem.Message);
+        Assert.True(result.IsValid);
+        Assert.Contains("no activities", Assert.Single(result.Problems, p => p.Severity == Severity.Warning).Message);
     }
 
     [Fact]

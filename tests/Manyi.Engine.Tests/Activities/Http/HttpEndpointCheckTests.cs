@@ -21,4 +21,21 @@ public sealed class HttpEndpointCheckTests
              "Activity 'spaces' (Elsa.HttpEndpoint): input 'path' The path 'sign ups' contains a space."],
             result.Errors.Select(e => e.ToString()).Order());
     }
+
+    [Fact]
+    public async Task A_start_path_whose_expression_fails_is_refused_when_published_naming_the_activity()
+    {
+        await using var engine = new TestEngine();
+        var definition = Tree.Workflow(Tree.Sequence("seq",
+            Doc.Activity("hook", "Elsa.HttpEndpoint", ("path", Doc.Input("return getStaticValue() ?? 'first';", "JavaScript")))
+                .With("customProperties", new System.Text.Json.Nodes.JsonObject { ["canStartWorkflow"] = true })));
+
+        var refused = await Assert.ThrowsAsync<Engine.Validation.WorkflowValidationException>(
+            () => engine.Runtime.GetTriggersAsync(definition, TestContext.Current.CancellationToken));
+
+        var problem = Assert.Single(refused.Problems);
+        Assert.Equal("hook", problem.ActivityId);
+        Assert.Equal(["seq"], problem.Path);
+        Assert.Contains("getStaticValue is not defined", problem.Message);
+    }
 }
