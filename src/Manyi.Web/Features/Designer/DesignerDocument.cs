@@ -126,7 +126,7 @@ public sealed class DesignerDocument
 
     /// <summary>
     /// The bodies an activity holds that can be opened: a sequence's or flowchart's own activities, an If's then and
-    /// else, a loop's body, each of a fork's branches.
+    /// else, a loop's body, each of a fork's branches, each of a switch's cases (named by its label) and its default.
     /// </summary>
     public static IReadOnlyList<ContainerSlot> Slots(ActivityNode node)
     {
@@ -138,8 +138,21 @@ public sealed class DesignerDocument
             "Elsa.ForEach" or "Elsa.ParallelForEach" or "Elsa.While" or "Elsa.For" => [new(node.Id, "body", null, "循环体", "Body")],
             "Elsa.Fork" => [.. Enumerable.Range(0, Math.Max(1, (node.Properties["branches"] as JsonArray)?.Count ?? 0) + 1)
                 .Select(i => new ContainerSlot(node.Id, "branches", i, $"分支 {i + 1}", $"Branch {i + 1}"))],
+            "Elsa.Switch" => [.. SwitchCases(node), new(node.Id, "default", null, "默认", "Default")],
             _ => [],
         };
+    }
+
+    /// <summary>A switch's cases as bodies to open: each case's activity, under the case's label.</summary>
+    private static IEnumerable<ContainerSlot> SwitchCases(ActivityNode node)
+    {
+        if (node.Properties["cases"] is not JsonArray cases) yield break;
+        for (var i = 0; i < cases.Count; i++)
+        {
+            if (cases[i] is not JsonObject @case) continue;
+            var label = @case["label"]?.ToString() is { Length: > 0 } given ? given : $"{i + 1}";
+            yield return new ContainerSlot(node.Id, "cases", i, $"情况 {label}", $"Case {label}", "activity");
+        }
     }
 
     /// <summary>
@@ -187,9 +200,13 @@ public sealed class DesignerDocument
     }
 
     /// <summary>The body's container activity a slot holds, read-only (null when it is empty), e.g. for a count.</summary>
-    public static JsonNode? BodyJson(ActivityNode owner, ContainerSlot slot) => slot.Index is { } i
-        ? owner.Properties[slot.Key!] is JsonArray list && i < list.Count ? list[i] : null
-        : owner.Properties[slot.Key!];
+    public static JsonNode? BodyJson(ActivityNode owner, ContainerSlot slot)
+    {
+        var item = slot.Index is { } i
+            ? owner.Properties[slot.Key!] is JsonArray list && i < list.Count ? list[i] : null
+            : owner.Properties[slot.Key!];
+        return slot.Inner is null ? item : (item as JsonObject)?[slot.Inner];
+    }
 
     /// <summary>Moves an activity of a sequence up (-1) or down (+1).</summary>
     public void Move(string id, int by)
@@ -214,7 +231,9 @@ public sealed class DesignerDocument
         }
         if (owner.Properties[slot.Key!] is not JsonArray list) owner.Properties[slot.Key!] = list = [];
         while (list.Count <= i) list.Add(null);
-        list[i] = body;
+        if (slot.Inner is null) list[i] = body;
+        else if (list[i] is JsonObject item) item[slot.Inner] = body; // a switch's case keeps its label and condition
+        else list[i] = new JsonObject { [slot.Inner] = body };
     }
 
     private static bool IsContainerJson(JsonObject json) => json["type"]?.ToString() is FlowchartType or SequenceType || json["activities"] is JsonArray;
@@ -427,9 +446,10 @@ public sealed class DesignerDocument
 
 /// <summary>
 /// A body of an activity that the designer can open: the activity, the key holding the body (null: the activity's own
-/// activities, as a sequence or flowchart has them) and its index in a list (a fork's branches), with its name.
+/// activities, as a sequence or flowchart has them), its index in a list (a fork's branches) and the key inside that
+/// item (a switch's case holds its body under <c>activity</c>), with its name.
 /// </summary>
-public sealed record ContainerSlot(string ActivityId, string? Key, int? Index, string Zh, string En);
+public sealed record ContainerSlot(string ActivityId, string? Key, int? Index, string Zh, string En, string? Inner = null);
 
 /// <summary>An entry of the palette: a registered activity type, or a workflow usable as an activity (under its definition's name).</summary>
 public sealed record PaletteItem(string TypeName, string Zh, string En, string Group, string Description,

@@ -101,6 +101,47 @@ public sealed class DesignerContainerTests
     }
 
     [Fact]
+    public void A_switch_case_opens_like_an_if_branch_keeps_its_label_and_condition_and_undo_keeps_the_path()
+    {
+        var document = new DesignerDocument(ElsaJson.Read(Workflows.Flowchart("d", """
+            {"id": "route", "type": "Elsa.Switch", "mode": {"typeName": "String", "expression": {"type": "Literal", "value": "MatchFirst"}},
+             "cases": [
+               {"label": "移动", "condition": {"type": "JavaScript", "value": "true"},
+                "activity": {"id": "say", "type": "Elsa.WriteLine", "text": {"typeName": "String", "expression": {"type": "Literal", "value": "mobile"}}}},
+               {"label": "联通", "condition": {"type": "JavaScript", "value": "false"}}]}
+            """, "")));
+        JsonArray Cases() => Root(document)["activities"]![0]!["cases"]!.AsArray();
+
+        var slots = DesignerDocument.Slots(document.Find("route")!);
+        Assert.Equal(["情况 移动", "情况 联通", "默认"], slots.Select(s => s.Zh));
+
+        Assert.Null(document.Open(slots[0]));
+        Assert.Equal("Elsa.Sequence", document.Container.Type); // its one activity is put in a sequence to add to
+        Assert.Equal(["say"], document.Activities.Select(a => a.Id));
+        document.Add(Item("Elsa.Delay"), 0, 0);
+        Assert.Equal(["say", "delay-1"], Cases()[0]!["activity"]!["activities"]!.AsArray().Select(a => a!["id"]!.ToString()));
+        Assert.Equal("移动", Cases()[0]!["label"]!.ToString());
+        Assert.Equal("true", Cases()[0]!["condition"]!["value"]!.ToString());
+
+        document.Undo();
+        Assert.Equal(slots[0], Assert.Single(document.OpenPath)); // still open after undo
+        Assert.Equal(["say"], document.Activities.Select(a => a.Id));
+        document.Redo();
+        Assert.Equal(["say", "delay-1"], document.Activities.Select(a => a.Id));
+
+        document.Close(0);
+        document.Open(slots[1]);
+        document.Add(Item("Elsa.WriteLine"), 0, 0);
+        Assert.Equal("联通", Cases()[1]!["label"]!.ToString());
+        Assert.Single(Cases()[1]!["activity"]!["activities"]!.AsArray());
+        document.Close(0);
+        document.Open(slots[2]);
+        Assert.Equal("Elsa.Sequence", Root(document)["activities"]![0]!["default"]!["type"]!.ToString());
+        Assert.DoesNotContain(Services.GetRequiredService<Manyi.Engine.Validation.WorkflowCompiler>()
+            .Validate(ElsaJson.Read(document.Snapshot())).Problems, p => p.Severity == Manyi.Engine.Validation.Severity.Error);
+    }
+
+    [Fact]
     public void The_catalogue_names_every_registered_activity_in_Chinese_and_the_palette_finds_it_in_either_language()
     {
         foreach (var descriptor in Registry.All)
