@@ -111,4 +111,40 @@ public sealed class NestedContainerTests
         await Assertions.Expect(body).ToHaveCountAsync(0);
         await Assertions.Expect(page.Locator("[data-testid=journal-entry]").First).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task The_viewer_names_the_containers_and_the_wait_inside_a_workflow_used_as_an_activity_without_internal_ids()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        using var admin = await app.CreateApiClientAsync();
+        // 审核子流程 waits in a sequence of its own; the parent uses it as an activity inside its loop's sequence.
+        await admin.DeployAsync("""
+            {"definitionId": "review-step", "name": "ReviewStep", "options": {"usableAsActivity": true},
+             "root": {"id": "review-seq", "type": "Elsa.Sequence", "activities": [
+               {"id": "wait", "type": "Elsa.Event", "eventName": {"typeName": "String", "expression": {"type": "Literal", "value": "reviewed"}}}]}}
+            """);
+        await admin.DeployAsync(Workflows.Nested("uses-review",
+            """{"id": "review", "type": "ReviewStep", "name": "审核子流程", "workflowDefinitionId": "review-step"}"""));
+        var instance = (await admin.ExecuteAsync("uses-review")).GetString("id");
+
+        var page = await app.NewPageAsync(1366, 900);
+        await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+        await page.GotoAsync($"/admin/instances/{instance}");
+        await BrowserApp.WaitForInteractiveAsync(page);
+
+        var path = page.Locator("[data-testid=waiting-path][data-activity-id='review:wait']");
+        await Assertions.Expect(path).ToBeVisibleAsync();
+        // the flowchart › the loop › its sequence › the workflow used as an activity › its own sequence, then the wait
+        await Assertions.Expect(path.GetByTestId("waiting-crumb")).ToHaveCountAsync(5);
+        await Assertions.Expect(path.GetByTestId("waiting-crumb").Nth(3)).ToHaveTextAsync("审核子流程 · ReviewStep");
+        await Assertions.Expect(path.GetByTestId("waiting-crumb").Nth(4)).ToHaveTextAsync("顺序执行 Sequence");
+        await Assertions.Expect(path.Locator("b")).ToHaveTextAsync("等待事件 Event");
+        await Assertions.Expect(path).Not.ToContainTextAsync("review:");
+
+        await path.Locator("[data-testid=waiting-crumb][data-container-id='review:review-seq']").ClickAsync();
+        var body = page.GetByTestId("viewer-body");
+        await Assertions.Expect(body.Locator("[data-testid=viewer-body-item][data-activity-id='review:wait']")).ToHaveAttributeAsync("data-state", "waiting");
+        await Assertions.Expect(body).Not.ToContainTextAsync("review:");
+        await Assertions.Expect(page.GetByTestId("viewer-breadcrumb")).Not.ToContainTextAsync("review:");
+    }
 }

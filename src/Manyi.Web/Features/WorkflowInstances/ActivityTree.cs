@@ -14,9 +14,16 @@ public sealed class ActivityTree
     private readonly Dictionary<string, ActivityNode> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<ActivityNode>> _children = new(StringComparer.Ordinal);
 
-    public ActivityTree(ActivityNode root)
+    private readonly IReadOnlyDictionary<string, ActivityNode> _inlineRoots;
+
+    /// <param name="inlineRoots">
+    /// What each workflow used as an activity runs inline, by the using node's id (its ids prefixed): it becomes that
+    /// node's child, so that a wait inside it is named and shown like any other.
+    /// </param>
+    public ActivityTree(ActivityNode root, IReadOnlyDictionary<string, ActivityNode>? inlineRoots = null)
     {
         Root = root;
+        _inlineRoots = inlineRoots ?? new Dictionary<string, ActivityNode>();
         Add(root);
     }
 
@@ -29,12 +36,23 @@ public sealed class ActivityTree
 
     public IEnumerable<ActivityNode> All => _byId.Values;
 
+    /// <summary>
+    /// What a person reads for an activity: its name, else its id; inside a workflow used as an activity, whose ids the
+    /// run prefixes with the using node's ("use:wait"), its name or else its type's catalogue name, never that id.
+    /// </summary>
+    public static string ShownName(ActivityNode node) =>
+        !string.IsNullOrEmpty(node.Name) ? node.Name : IsInline(node.Id) ? Designer.ActivityCatalogue.Label(node.Type) : node.Id;
+
+    /// <summary>Whether the id is one the run gave an activity of a workflow used as an activity (prefixed with the using node's id).</summary>
+    public static bool IsInline(string activityId) => activityId.Contains(':', StringComparison.Ordinal);
+
     private void Add(ActivityNode node)
     {
         if (!_byId.TryAdd(node.Id, node)) return;
         var children = new List<ActivityNode>(node.Activities ?? []);
         foreach (var (key, value) in node.Properties)
             if (key is not ("variables" or "inputs" or "outputs")) children.AddRange(Nested(value, node.Id));
+        if (_inlineRoots.TryGetValue(node.Id, out var inline)) children.Add(inline);
         _children[node.Id] = children;
         foreach (var child in children) Add(child);
     }

@@ -31,7 +31,7 @@ public static class FlowchartLayout
         var nodes = activities.Select(a =>
         {
             var box = boxes[a.Id];
-            return new DrawnNode(a.Id, a.DisplayName, a.Type, Title(a), box.X - minX + Margin, box.Y - minY + Margin, box.W, box.H);
+            return new DrawnNode(a.Id, ActivityTree.ShownName(a), a.Type, Title(a), box.X - minX + Margin, box.Y - minY + Margin, box.W, box.H);
         }).ToList();
         var byId = nodes.ToDictionary(n => n.Id);
 

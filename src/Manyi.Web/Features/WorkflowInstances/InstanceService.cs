@@ -16,7 +16,7 @@ namespace Manyi.Web.Features.WorkflowInstances;
 /// list, inspect, journal (administrators; others only the instances of their tasks that tell nothing of another
 /// organization, <see cref="TaskAccess.VisibleInstancesAsync"/>), overview, cancel and retry incidents.
 /// </summary>
-public sealed class InstanceService(ManyiDbContext db, IWorkflowStore store, TaskAccess access, WorkflowRuntime runtime)
+public sealed class InstanceService(ManyiDbContext db, IWorkflowStore store, TaskAccess access, WorkflowRuntime runtime, WorkflowGraphCache graphs)
 {
     /// <summary>The most tasks an overview lists (newest first); the task list filters the rest.</summary>
     public const int MaxOverviewTasks = 100;
@@ -120,11 +120,35 @@ public sealed class InstanceService(ManyiDbContext db, IWorkflowStore store, Tas
     }
 
     /// <summary>The overview and the definition version the instance runs (to draw), for the administrator's instance page.</summary>
-    public async Task<Outcome<(InstanceOverview Overview, WorkflowDefinition? Definition)>> ViewAsync(string id, CancellationToken cancellationToken)
+    public async Task<Outcome<(InstanceOverview Overview, WorkflowDefinition? Definition, IReadOnlyDictionary<string, ActivityNode> InlineRoots)>> ViewAsync(
+        string id, CancellationToken cancellationToken)
     {
         var overview = await OverviewAsync(id, cancellationToken);
         if (overview.Value is not { } value) return overview.Failure!;
-        return (value, await store.FindDefinitionVersionAsync(value.Instance.DefinitionVersionId, cancellationToken));
+        var definition = await store.FindDefinitionVersionAsync(value.Instance.DefinitionVersionId, cancellationToken);
+        return (value, definition, definition is null ? new Dictionary<string, ActivityNode>() : await InlineRootsAsync(definition, cancellationToken));
+    }
+
+    /// <summary>
+    /// What each workflow used as an activity runs inline, by the using node's id: the used definition's root as the
+    /// instance runs it (its ids prefixed with the node's), so that the viewer names and shows where inside it an
+    /// instance waits. Empty when the version no longer compiles (a used workflow gone): the viewer then shows less.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, ActivityNode>> InlineRootsAsync(WorkflowDefinition definition, CancellationToken cancellationToken)
+    {
+        WorkflowGraph graph;
+        try
+        {
+            await runtime.LoadWorkflowActivitiesAsync(definition, cancellationToken);
+            graph = graphs.Get(definition);
+        }
+        catch (Manyi.Engine.Validation.WorkflowValidationException)
+        {
+            return new Dictionary<string, ActivityNode>();
+        }
+        return graph.Nodes.Values
+            .Where(n => n.Parent?.Activity is Manyi.Engine.Activities.Composition.WorkflowDefinitionActivity)
+            .ToDictionary(n => n.Parent!.Node.Id, n => n.Node);
     }
 
     public async Task<Outcome<Page<JournalEntryResponse>>> JournalAsync(string id, int page, int pageSize, CancellationToken cancellationToken)
