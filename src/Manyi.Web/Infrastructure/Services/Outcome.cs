@@ -15,8 +15,11 @@ public abstract record Failure(string Detail)
         public Invalid(string field, string message) : this(new Dictionary<string, string[]> { [field] = [message] }) { }
     }
 
-    /// <summary>The thing changed meanwhile or is in a state that refuses the operation (closed, claimed by someone else).</summary>
-    public sealed record Conflict(string Detail) : Failure(Detail);
+    /// <summary>
+    /// The thing changed meanwhile or is in a state that refuses the operation (closed, claimed by someone else);
+    /// <see cref="Title"/> names the kind of conflict (a version conflict) where clients tell kinds apart.
+    /// </summary>
+    public sealed record Conflict(string Detail, string Title = "Conflict.") : Failure(Detail);
 
     /// <summary>The user may see the thing but not do this with it.</summary>
     public sealed record Forbidden(string Detail) : Failure(Detail);

@@ -22,7 +22,7 @@ public static class OutcomeResults
     public static ProblemHttpResult ToProblem(this Failure failure) => failure switch
     {
         Failure.NotFound => Problems.NotFound(failure.Detail),
-        Failure.Conflict => TypedResults.Problem(detail: failure.Detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict."),
+        Failure.Conflict conflict => TypedResults.Problem(detail: failure.Detail, statusCode: StatusCodes.Status409Conflict, title: conflict.Title),
         Failure.Forbidden => TypedResults.Problem(detail: failure.Detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden."),
         _ => TypedResults.Problem(detail: failure.Detail, statusCode: StatusCodes.Status400BadRequest),
     };
