@@ -21,7 +21,7 @@ public sealed class DesignerService(ManyiDbContext db, WorkflowDefinitionCatalog
     public const string DraftSavedAction = "workflow.draft-saved";
     public const string PublishedAction = "workflow.published";
     public const string RetractedAction = "workflow.retracted";
-    public const string Subject = "workflow-definition";
+    public const string Subject = AuditSubjects.WorkflowDefinition;
 
     /// <summary>
     /// The published workflows usable as activities (<c>options.usableAsActivity</c>), each as a palette entry under its

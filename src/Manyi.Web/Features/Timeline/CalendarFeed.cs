@@ -42,12 +42,11 @@ public static class CalendarFeed
     }
 
     public static async Task<Results<ContentHttpResult, NotFound>> Get(
-        string token, HttpContext http, ManyiDbContext db, TimelineService timelines, UserManager<ManyiUser> users, IDataProtectionProvider protection,
-        TimeProvider time, IOptions<ManyiOptions> options, CancellationToken cancellationToken)
+        string token, HttpContext http, [AsParameters] CalendarFeedServices services, CancellationToken cancellationToken)
     {
-        if (await UserOfAsync(token, protection, users) is not { } user) return TypedResults.NotFound();
+        if (await UserOfAsync(token, services.Protection, services.Users) is not { } user) return TypedResults.NotFound();
         // Never the request's own host: a forged Host header must not put its address in the feed's links.
-        var ics = await IcsAsync(db, timelines, user, options.Value.LinkBase, time.GetUtcNow(), cancellationToken);
+        var ics = await IcsAsync(services.Db, services.Timelines, user, services.Options.Value.LinkBase, services.Time.GetUtcNow(), cancellationToken);
         http.Response.Headers.CacheControl = "private, max-age=900";
         return TypedResults.Text(ics, "text/calendar; charset=utf-8", Encoding.UTF8);
     }
@@ -135,3 +134,8 @@ public static class CalendarFeed
     private static CalDateTime Local(DateTimeOffset instant, TimeZoneInfo zone) =>
         new(DateTime.SpecifyKind(TimeZoneInfo.ConvertTime(instant, zone).DateTime, DateTimeKind.Unspecified), TimeZone);
 }
+
+/// <summary>What the calendar feed's endpoint reads: the user from the token, their timelines and tasks, the site's address.</summary>
+public sealed record CalendarFeedServices(
+    ManyiDbContext Db, TimelineService Timelines, UserManager<ManyiUser> Users, IDataProtectionProvider Protection, TimeProvider Time,
+    IOptions<ManyiOptions> Options);

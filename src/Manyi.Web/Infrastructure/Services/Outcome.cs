@@ -9,8 +9,8 @@ public abstract record Failure(string Detail)
     /// <summary>Absent, or not for this user: both read the same, so that nobody learns what exists.</summary>
     public sealed record NotFound(string Detail) : Failure(Detail);
 
-    /// <summary>The input was wrong: the messages by field (or parameter) name.</summary>
-    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : Failure(string.Join(" ", Errors.SelectMany(e => e.Value)))
+    /// <summary>The input was wrong: the messages by field (or parameter) name, and what they amount to (<see cref="Summary"/>), if said.</summary>
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors, string? Summary = null) : Failure(string.Join(" ", Errors.SelectMany(e => e.Value)))
     {
         public Invalid(string field, string message) : this(new Dictionary<string, string[]> { [field] = [message] }) { }
     }

@@ -15,7 +15,7 @@ public static class OutcomeResults
         where TResult : IResult => outcome.Failure switch
         {
             null => success(outcome.Value!),
-            Failure.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
+            Failure.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, detail: invalid.Summary),
             var failure => failure.ToProblem(),
         };
 

@@ -1,7 +1,9 @@
+using Manyi.Web.Features.Calendars;
 using Manyi.Web.Features.Campaigns;
 using Manyi.Web.Features.Deadlines;
 using Manyi.Web.Features.Designer;
 using Manyi.Web.Features.Emails;
+using Manyi.Web.Features.Events;
 using Manyi.Web.Features.Organizations;
 using Manyi.Web.Features.Review;
 using Manyi.Web.Features.Tasks;
@@ -27,6 +29,9 @@ public static class ServicesSetup
         services.AddScoped<OrganizationService>();
         services.AddScoped<UserService>();
         services.AddScoped<CampaignService>();
+        services.AddScoped<CertificateService>();
+        services.AddScoped<CalendarService>();
+        services.AddScoped<EventService>();
         services.AddScoped<TimelineService>();
         services.AddScoped<WorkflowDefinitionService>();
         services.AddScoped<WorkflowToolsService>();
