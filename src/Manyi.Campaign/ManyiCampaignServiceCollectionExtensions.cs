@@ -15,7 +15,7 @@ public static class ManyiCampaignServiceCollectionExtensions
     /// <c>notice</c> and <c>rating</c> with the templates of <c>AddManyiEmail</c>; add both. The rated organizations'
     /// certificates (<see cref="CertificateStore"/>, <see cref="CertificateRenderer"/>) read <c>Manyi:Certificates</c>,
     /// <c>Manyi:Files:Directory</c> and <c>Manyi:DataDirectory</c> from the <see cref="IConfiguration"/> service, when there
-    /// is one (a host has it), and use the defaults otherwise.
+    /// is one (a host has it), and use the defaults otherwise. E-mails about a stage name it as <see cref="CampaignStages"/> does.
     /// </summary>
     public static IServiceCollection AddManyiCampaign(this IServiceCollection services)
     {
@@ -28,6 +28,8 @@ public static class ManyiCampaignServiceCollectionExtensions
         services.TryAddSingleton<CertificateFonts>();
         services.TryAddSingleton<CertificateRenderer>();
         services.TryAddSingleton<CertificateStore>();
+        // After AddManyiEmail: e-mails about a stage name it from the one catalogue.
+        StageNamedEmailTemplates.Register(services);
         return services;
     }
 }

@@ -75,12 +75,12 @@ public sealed class CheckEligibility : Activity
             reasons.Add($"满意度指数 {Number(index.Value)} 低于 {Number(minimum)}。Satisfaction index {Number(index.Value)} is below {Number(minimum)}.");
 
         if (surveyEnd is null)
-            reasons.Add("未提供满意度测评的结束日期。No end date of the satisfaction survey was given.");
+            reasons.Add($"未提供{CampaignStages.Survey.Zh}的结束日期。No end date of the {CampaignStages.Survey.En.ToLowerInvariant()} was given.");
         else if (surveyEnd < notBefore)
-            reasons.Add($"满意度测评于 {surveyEnd:yyyy-MM-dd} 结束，早于 {notBefore:yyyy-MM-dd}。The satisfaction survey ended on {surveyEnd:yyyy-MM-dd}, before {notBefore:yyyy-MM-dd}.");
+            reasons.Add($"{CampaignStages.Survey.Zh}于 {surveyEnd:yyyy-MM-dd} 结束，早于 {notBefore:yyyy-MM-dd}。The {CampaignStages.Survey.En.ToLowerInvariant()} ended on {surveyEnd:yyyy-MM-dd}, before {notBefore:yyyy-MM-dd}.");
 
         if (certificateHolders < 1)
-            reasons.Add($"持有培训合格证书的人数为 {certificateHolders}，至少需要 1 人。{certificateHolders} staff members hold the training certificate; at least 1 is needed.");
+            reasons.Add($"持有{CampaignStages.Certificate.Zh}的人数为 {certificateHolders}，至少需要 1 人。{certificateHolders} staff members hold the {CampaignStages.Certificate.En.ToLowerInvariant()}; at least 1 is needed.");
         return reasons;
     }
 

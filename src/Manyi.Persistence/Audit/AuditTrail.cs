@@ -53,6 +53,9 @@ public static class AuditSubjects
     public const string Organization = "organization";
     public const string WorkflowInstance = "workflow-instance";
     public const string User = "user";
+    public const string WorkflowDefinition = "workflow-definition";
+    public const string Certificate = "certificate";
+    public const string Calendar = "calendar";
 }
 
 /// <summary>The actions the audit trail names; one place, so that a query can rely on them.</summary>

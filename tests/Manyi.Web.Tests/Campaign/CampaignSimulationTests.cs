@@ -1,3 +1,4 @@
+using Manyi.Campaign;
 using Manyi.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -98,7 +99,12 @@ public sealed class CampaignSimulationTests
         Assert.Equal(116, headcount["trainees"]!.GetValue<int>());
         Assert.Equal(116 * 3600m, headcount["totalFee"]!.GetValue<decimal>());
         var export = await admin.FetchAsync("/api/campaigns/2025/headcount/export");
-        Assert.Equal("PK"u8.ToArray(), (await export.Content.ReadAsByteArrayAsync(Ct))[..2]);
+        var workbook = await export.Content.ReadAsByteArrayAsync(Ct);
+        Assert.Equal("PK"u8.ToArray(), workbook[..2]);
+        // For people: the stage by its catalogue name, statuses in words, never a code.
+        Assert.Equal(["2025 " + CampaignStages.Headcount.Zh], MiniExcelLibs.MiniExcel.GetSheetNames(new MemoryStream(workbook)));
+        var statuses = MiniExcelLibs.MiniExcel.Query(new MemoryStream(workbook), useHeaderRow: true).Select(r => (string)((IDictionary<string, object?>)r)["状态 Status"]!).ToList();
+        Assert.All(statuses, s => Assert.Equal("已完成 Completed", s));
         // The "returned" e-mail names what is missing by its label, never by the field's id.
         await using (var scope = app.Services.CreateAsyncScope())
         {

@@ -62,6 +62,8 @@ public sealed class UserTask : WaitingActivity
         foreach (var problem in formProblems) yield return new InputProblem("form", problem);
     }
 
+    protected override async ValueTask<string?> StageAsync(ActivityContext context) => NullIfEmpty(await context.EvaluateAsync(Stage));
+
     protected override async ValueTask<IReadOnlyList<BookmarkRequest>> WaitAsync(ActivityContext context, DateTimeOffset? deadline)
     {
         var assignee = NullIfEmpty(await context.EvaluateAsync(Assignee));

@@ -41,6 +41,9 @@ public abstract class WaitingActivity : Activity
     /// <summary>The bookmarks of what the activity waits for (one each, for a task fanned out to several organizations), knowing the deadline.</summary>
     protected abstract ValueTask<IReadOnlyList<BookmarkRequest>> WaitAsync(ActivityContext context, DateTimeOffset? deadline);
 
+    /// <summary>The campaign stage (a code) the awaited thing belongs to, if any: reminders carry it, so that e-mails can name the stage.</summary>
+    protected virtual ValueTask<string?> StageAsync(ActivityContext context) => ValueTask.FromResult<string?>(null);
+
     /// <summary>What the activity waits for arrived.</summary>
     protected abstract ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume);
 
@@ -185,6 +188,7 @@ public abstract class WaitingActivity : Activity
             ["step"] = payload["step"]!.DeepClone(),
             ["workflowInstanceId"] = context.Instance.Id,
             ["correlationId"] = context.Instance.CorrelationId,
+            ["stage"] = await StageAsync(context),
         };
         var templateKind = kind.ToString().ToLowerInvariant();
         var rendered = await context.Services.GetRequiredService<IEmailTemplates>().RenderAsync(templateKind, model, context.CancellationToken);

@@ -1,10 +1,12 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Manyi.Campaign;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Stores;
 using Manyi.Engine.Tasks;
 using Manyi.Persistence;
+using Manyi.Web.Features.Tasks;
 using Manyi.Web.Features.WorkflowInstances;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Services;
@@ -23,6 +25,9 @@ public sealed partial class CampaignService(ManyiDbContext db, IWorkflowStore st
 {
     public const string DefinitionId = "campaign";
     private const string DispatchActivityId = "participants";
+
+    /// <summary>A headcount row's status before the organization's task opened (the others are the task's).</summary>
+    public const string NotYetOpen = "NotYetOpen";
 
     public static string CorrelationId(int year) => $"campaign-{year}";
 
@@ -96,7 +101,7 @@ public sealed partial class CampaignService(ManyiDbContext db, IWorkflowStore st
     public async Task<Outcome<HeadcountSummary>> HeadcountAsync(int year, CancellationToken cancellationToken) =>
         await SummaryAsync(year, cancellationToken) is { } summary ? summary : NoCampaign(year);
 
-    /// <summary>The headcount reports as a spreadsheet, one row per organization.</summary>
+    /// <summary>The headcount reports as a spreadsheet for people, one row per organization: the stage and the statuses in words.</summary>
     public async Task<Outcome<ExportedFile>> ExportHeadcountAsync(int year, CancellationToken cancellationToken)
     {
         if (await SummaryAsync(year, cancellationToken) is not { } summary) return NoCampaign(year);
@@ -104,7 +109,7 @@ public sealed partial class CampaignService(ManyiDbContext db, IWorkflowStore st
         {
             ["编号 Id"] = o.OrganizationId,
             ["名称 Name"] = o.Name,
-            ["状态 Status"] = o.Status,
+            ["状态 Status"] = StatusWords(o.Status),
             ["逾期 Overdue"] = o.IsOverdue ? "是 yes" : "",
             ["人数 Trainees"] = o.Trainees,
             ["名单 Names"] = string.Join("、", o.Names),
@@ -112,7 +117,7 @@ public sealed partial class CampaignService(ManyiDbContext db, IWorkflowStore st
             ["报送时间 Reported at"] = o.ReportedAt is { } at ? Dates.Beijing(at) : "",
         }).ToList();
         using var stream = new MemoryStream();
-        await stream.SaveAsAsync(rows, sheetName: $"{year} 培训人数", cancellationToken: cancellationToken);
+        await stream.SaveAsAsync(rows, sheetName: $"{year} {CampaignStages.Headcount.Zh}", cancellationToken: cancellationToken);
         return new ExportedFile(stream.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"headcount-{year}.xlsx");
     }
 
@@ -130,7 +135,7 @@ public sealed partial class CampaignService(ManyiDbContext db, IWorkflowStore st
         {
             var task = tasks.FirstOrDefault(t => t.InstanceId == (string)child.Value!);
             var data = task?.Data is null ? null : JsonNode.Parse(task.Data);
-            return new HeadcountRow(child.Key, names.GetValueOrDefault(child.Key) ?? child.Key, task?.Status ?? "NotYetOpen", task?.IsOverdue ?? false,
+            return new HeadcountRow(child.Key, names.GetValueOrDefault(child.Key) ?? child.Key, task?.Status ?? NotYetOpen, task?.IsOverdue ?? false,
                 data?["trainees"]?.GetValue<int>() ?? 0,
                 [.. (data?["names"] as JsonArray ?? []).Select(n => (string?)n?["name"] ?? "")], task?.ClosedAt);
         }).OrderBy(r => r.OrganizationId, StringComparer.Ordinal).ToList();
@@ -170,6 +175,13 @@ public sealed partial class CampaignService(ManyiDbContext db, IWorkflowStore st
             DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddYears(years).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         _ => node,
     };
+
+    private static string StatusWords(string status)
+    {
+        if (status == NotYetOpen) return "未开始 Not open yet";
+        var (zh, en) = TaskWords.Status(status);
+        return $"{zh} {en}";
+    }
 
     private static Failure.NotFound NoCampaign(int year) => new($"{year} 年度活动不存在。There is no {year} campaign.");
 

@@ -1,17 +1,9 @@
-using Manyi.Campaign.Certificates;
-using Manyi.Persistence;
-using Manyi.Persistence.Audit;
-using Manyi.Web.Infrastructure;
-using Manyi.Web.Infrastructure.Security;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Manyi.Web.Features.Campaigns;
 
-/// <summary>
-/// The certificates <c>Manyi.PublishRatings</c> wrote for the rated organizations, as PDF files: for administrators,
-/// and for the members of the organization. Anyone else is told there is none (404), as when there is none, so that
-/// nobody learns another organization's result from the answer.
-/// </summary>
+/// <summary>The certificates of the rated organizations as PDF files (<see cref="CertificateService"/>).</summary>
 public static class CertificatesApi
 {
     /// <summary>Signed-in users (not administrators only): each endpoint checks who may see what.</summary>
@@ -24,14 +16,8 @@ public static class CertificatesApi
         return group;
     }
 
-    /// <summary>The certificate as <c>certificate-&lt;year&gt;-&lt;organizationId&gt;.pdf</c>.</summary>
-    public static async Task<Results<FileStreamHttpResult, ProblemHttpResult>> Download(
-        int year, string organizationId, CurrentUser user, CertificateStore store, ManyiDbContext db, AuditTrail audit, CancellationToken cancellationToken)
-    {
-        if (!await user.CanActForAsync(organizationId, cancellationToken) || store.Open(year, organizationId) is not { } content)
-            return Problems.NotFound($"没有 {organizationId} 的 {year} 年度证书。There is no {year} certificate of '{organizationId}'.");
-        audit.Record(AuditActions.CertificateDownloaded, "certificate", $"{year}/{organizationId}");
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.File(content, "application/pdf", $"certificate-{year}-{organizationId}.pdf");
-    }
+    /// <summary>The certificate as <c>certificate-&lt;year&gt;-&lt;organizationId&gt;.pdf</c>; 404 for anyone not of the organization.</summary>
+    public static async Task<Results<FileStreamHttpResult, ValidationProblem, ProblemHttpResult>> Download(
+        int year, string organizationId, CertificateService certificates, CancellationToken cancellationToken) =>
+        (await certificates.OpenAsync(year, organizationId, cancellationToken)).To(c => TypedResults.File(c.Content, "application/pdf", c.FileName));
 }

@@ -1,13 +1,11 @@
 using System.Text.Json.Nodes;
 using Manyi.Engine.Runtime;
-using Manyi.Engine.Stores;
-using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
-using EventActivity = Manyi.Engine.Activities.Events.Event;
 
 namespace Manyi.Web.Features.Events;
 
-/// <summary>Named events: the HTTP face of the engine's single stimulus entry point.</summary>
+/// <summary>Named events: the HTTP face of the engine's single stimulus entry point (<see cref="EventService"/>).</summary>
 public static class EventsApi
 {
     public static RouteGroupBuilder MapEventsApi(this IEndpointRouteBuilder routes)
@@ -18,24 +16,9 @@ public static class EventsApi
     }
 
     /// <summary>Resumes every instance waiting for the event (narrowed by correlation or instance id) and starts every workflow it triggers.</summary>
-    public static async Task<Results<Ok<TriggerResponse>, ProblemHttpResult, ValidationProblem>> Trigger(
-        string eventName, TriggerRequest? body, WorkflowRuntime runtime, IWorkflowStore store, CancellationToken cancellationToken)
-    {
-        if (CorrelationIds.Check(body?.CorrelationId) is { } invalid) return invalid;
-        if (body?.WorkflowInstanceId is { } instanceId && await store.FindInstanceAsync(instanceId, cancellationToken) is null)
-            return Problems.NotFound($"Workflow instance '{instanceId}' does not exist.");
-
-        var result = await runtime.SendStimulusAsync(new Stimulus(EventActivity.BookmarkName, eventName)
-        {
-            CorrelationId = body?.CorrelationId,
-            WorkflowInstanceId = body?.WorkflowInstanceId,
-            Input = body?.Input?.ToDictionary(p => p.Key, p => p.Value?.DeepClone()) ?? [],
-        }, cancellationToken);
-        return TypedResults.Ok(new TriggerResponse(
-            result.Resumed.Select(i => new TriggeredInstance(i.Id, i.Status)).ToList(),
-            result.Started.Select(i => new TriggeredInstance(i.Id, i.Status)).ToList(),
-            result.Queued));
-    }
+    public static async Task<Results<Ok<TriggerResponse>, ValidationProblem, ProblemHttpResult>> Trigger(
+        string eventName, TriggerRequest? body, EventService events, CancellationToken cancellationToken) =>
+        (await events.TriggerAsync(eventName, body, cancellationToken)).ToOk();
 }
 
 public sealed record TriggerRequest(string? CorrelationId, string? WorkflowInstanceId, JsonObject? Input);

@@ -70,6 +70,7 @@ public sealed class RemindNow(
                 ["step"] = "now",
                 ["workflowInstanceId"] = task.InstanceId,
                 ["correlationId"] = correlationId,
+                ["stage"] = task.Stage,
                 ["organization"] = organization,
                 ["recipientName"] = names.GetValueOrDefault(address),
                 ["link"] = $"{publicUrl}/tasks/{id}",

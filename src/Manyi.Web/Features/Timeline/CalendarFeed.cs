@@ -4,7 +4,6 @@ using Ical.Net;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
 using Ical.Net.Serialization;
-using Manyi.Engine.Stores;
 using Manyi.Engine.Tasks;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
@@ -43,12 +42,11 @@ public static class CalendarFeed
     }
 
     public static async Task<Results<ContentHttpResult, NotFound>> Get(
-        string token, HttpContext http, ManyiDbContext db, IWorkflowStore store, UserManager<ManyiUser> users, IDataProtectionProvider protection,
-        TimeProvider time, IOptions<ManyiOptions> options, CancellationToken cancellationToken)
+        string token, HttpContext http, [AsParameters] CalendarFeedServices services, CancellationToken cancellationToken)
     {
-        if (await UserOfAsync(token, protection, users) is not { } user) return TypedResults.NotFound();
+        if (await UserOfAsync(token, services.Protection, services.Users) is not { } user) return TypedResults.NotFound();
         // Never the request's own host: a forged Host header must not put its address in the feed's links.
-        var ics = await IcsAsync(db, store, user, options.Value.LinkBase, time.GetUtcNow(), cancellationToken);
+        var ics = await IcsAsync(services.Db, services.Timelines, user, services.Options.Value.LinkBase, services.Time.GetUtcNow(), cancellationToken);
         http.Response.Headers.CacheControl = "private, max-age=900";
         return TypedResults.Text(ics, "text/calendar; charset=utf-8", Encoding.UTF8);
     }
@@ -70,7 +68,7 @@ public static class CalendarFeed
     /// instant; and each upcoming stage of their campaign timeline on its planned date. A stage keeps its UID from
     /// planned to open, so a calendar updates the event rather than adding another.
     /// </summary>
-    public static async Task<string> IcsAsync(ManyiDbContext db, IWorkflowStore store, ManyiUser user, string publicUrl, DateTimeOffset now,
+    public static async Task<string> IcsAsync(ManyiDbContext db, TimelineService timelines, ManyiUser user, string publicUrl, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         var zone = TimeZoneInfo.FindSystemTimeZoneById(TimeZone);
@@ -85,7 +83,7 @@ public static class CalendarFeed
         var covered = new HashSet<string>(StringComparer.Ordinal);
         foreach (var organization in organizations)
         {
-            if (await TimelineApi.BuildAsync(db, store, organization, now, cancellationToken) is not { Year: { } year } timeline) continue;
+            if (await timelines.BuildAsync(organization, now, cancellationToken) is not { Year: { } year } timeline) continue;
             foreach (var stage in timeline.Stages)
             {
                 var uid = $"manyi-{year}-{organization}-{stage.Stage}@manyi";
@@ -136,3 +134,8 @@ public static class CalendarFeed
     private static CalDateTime Local(DateTimeOffset instant, TimeZoneInfo zone) =>
         new(DateTime.SpecifyKind(TimeZoneInfo.ConvertTime(instant, zone).DateTime, DateTimeKind.Unspecified), TimeZone);
 }
+
+/// <summary>What the calendar feed's endpoint reads: the user from the token, their timelines and tasks, the site's address.</summary>
+public sealed record CalendarFeedServices(
+    ManyiDbContext Db, TimelineService Timelines, UserManager<ManyiUser> Users, IDataProtectionProvider Protection, TimeProvider Time,
+    IOptions<ManyiOptions> Options);

@@ -9,14 +9,17 @@ public abstract record Failure(string Detail)
     /// <summary>Absent, or not for this user: both read the same, so that nobody learns what exists.</summary>
     public sealed record NotFound(string Detail) : Failure(Detail);
 
-    /// <summary>The input was wrong: the messages by field (or parameter) name.</summary>
-    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors) : Failure(string.Join(" ", Errors.SelectMany(e => e.Value)))
+    /// <summary>The input was wrong: the messages by field (or parameter) name, and what they amount to (<see cref="Summary"/>), if said.</summary>
+    public sealed record Invalid(IReadOnlyDictionary<string, string[]> Errors, string? Summary = null) : Failure(string.Join(" ", Errors.SelectMany(e => e.Value)))
     {
         public Invalid(string field, string message) : this(new Dictionary<string, string[]> { [field] = [message] }) { }
     }
 
-    /// <summary>The thing changed meanwhile or is in a state that refuses the operation (closed, claimed by someone else).</summary>
-    public sealed record Conflict(string Detail) : Failure(Detail);
+    /// <summary>
+    /// The thing changed meanwhile or is in a state that refuses the operation (closed, claimed by someone else);
+    /// <see cref="Title"/> names the kind of conflict (a version conflict) where clients tell kinds apart.
+    /// </summary>
+    public sealed record Conflict(string Detail, string Title = "Conflict.") : Failure(Detail);
 
     /// <summary>The user may see the thing but not do this with it.</summary>
     public sealed record Forbidden(string Detail) : Failure(Detail);

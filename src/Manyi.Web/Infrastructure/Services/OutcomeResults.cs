@@ -15,14 +15,14 @@ public static class OutcomeResults
         where TResult : IResult => outcome.Failure switch
         {
             null => success(outcome.Value!),
-            Failure.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors),
+            Failure.Invalid invalid => TypedResults.ValidationProblem(invalid.Errors, detail: invalid.Summary),
             var failure => failure.ToProblem(),
         };
 
     public static ProblemHttpResult ToProblem(this Failure failure) => failure switch
     {
         Failure.NotFound => Problems.NotFound(failure.Detail),
-        Failure.Conflict => TypedResults.Problem(detail: failure.Detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict."),
+        Failure.Conflict conflict => TypedResults.Problem(detail: failure.Detail, statusCode: StatusCodes.Status409Conflict, title: conflict.Title),
         Failure.Forbidden => TypedResults.Problem(detail: failure.Detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden."),
         _ => TypedResults.Problem(detail: failure.Detail, statusCode: StatusCodes.Status400BadRequest),
     };

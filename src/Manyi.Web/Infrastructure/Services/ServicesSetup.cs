@@ -1,9 +1,14 @@
+using Manyi.Web.Features.Calendars;
 using Manyi.Web.Features.Campaigns;
 using Manyi.Web.Features.Deadlines;
+using Manyi.Web.Features.Designer;
 using Manyi.Web.Features.Emails;
+using Manyi.Web.Features.Events;
 using Manyi.Web.Features.Organizations;
 using Manyi.Web.Features.Review;
 using Manyi.Web.Features.Tasks;
+using Manyi.Web.Features.Timeline;
+using Manyi.Web.Features.WorkflowDefinitions;
 using Manyi.Web.Features.Users;
 using Manyi.Web.Features.WorkflowInstances;
 
@@ -24,6 +29,13 @@ public static class ServicesSetup
         services.AddScoped<OrganizationService>();
         services.AddScoped<UserService>();
         services.AddScoped<CampaignService>();
+        services.AddScoped<CertificateService>();
+        services.AddScoped<CalendarService>();
+        services.AddScoped<EventService>();
+        services.AddScoped<TimelineService>();
+        services.AddScoped<WorkflowDefinitionService>();
+        services.AddScoped<WorkflowToolsService>();
+        services.AddScoped<DesignerService>();
         services.AddScoped<ReviewService>();
         services.AddScoped<EmailLogService>();
         return services;
