@@ -5,6 +5,7 @@ using Manyi.Web.Features.Account;
 using Manyi.Persistence.Audit;
 using Manyi.Web.Features.Organizations;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.WebUtilities;
@@ -24,11 +25,13 @@ public static class UsersApi
         var group = routes.MapGroup("/users").WithTags("Users");
         group.MapGet("/", List);
         group.MapGet("/{id}", Get).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/", Invite).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/", Invite).ProducesProblem(StatusCodes.Status409Conflict).RequireAccountLimit(AccountThrottle.Kind.AdministratorEmail);
         group.MapPut("/{id}/roles", ChangeRoles).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPut("/{id}/organizations", ChangeOrganizations).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/lock", Lock).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id}/unlock", Unlock).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id}/invitation", Reinvite).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/invitation", Reinvite).ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAccountLimit(AccountThrottle.Kind.AdministratorEmail);
         return group;
     }
 
@@ -185,6 +188,29 @@ public static class UsersApi
             audit.Record(AuditActions.OrganizationsChanged, AuditSubjects.User, id, new { email = user.Email, before, after });
             await db.SaveChangesAsync(cancellationToken);
         }
+        return TypedResults.Ok(await ResponseAsync(db, user, time, cancellationToken));
+    }
+
+    /// <summary>
+    /// Locks the account until an administrator unlocks it: no sign-in, and a new security stamp ends every open session
+    /// at its next request (a lockout after wrong passwords ends none). An administrator cannot lock themself out.
+    /// </summary>
+    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Lock(
+        string id, ManyiDbContext db, UserManager<ManyiUser> users, AuditTrail audit, CurrentUser current, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null) return NotFound(id);
+        if (id == current.Id)
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict.",
+                detail: "不能锁定自己的账号。You cannot lock your own account.");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        Check(await users.SetLockoutEnabledAsync(user, true));
+        Check(await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue));
+        Check(await users.UpdateSecurityStampAsync(user));
+        audit.Record(AuditActions.Locked, AuditSubjects.User, id, new { email = user.Email });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok(await ResponseAsync(db, user, time, cancellationToken));
     }
 
