@@ -80,7 +80,7 @@ app.MapJobsDashboard(ManyiRoles.Administrator);
 app.MapManyiHealth();
 
 app.MapAuthApi();
-var api = app.MapGroup("/api").RequireAuthorization(ManyiPolicies.SignedIn).RequireAntiforgeryForCookies();
+var api = app.MapGroup("/api").RequireAuthorization(ManyiPolicies.SignedIn).RequireAntiforgeryForCookies().RequireInstantOffsets();
 api.MapWorkflowDefinitionsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapDesignerApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapWorkflowInstancesApi();

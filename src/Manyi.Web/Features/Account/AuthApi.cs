@@ -49,7 +49,8 @@ public static class AuthApi
                 return TypedResults.Ok();
             }
             var result = await next(context);
-            if (path.StartsWithSegments("/api/auth/refresh") && result is SignInHttpResult { Principal: var principal })
+            // Identity answers a union (Results<…>) whose inner result is the sign-in with the new principal.
+            if (path.StartsWithSegments("/api/auth/refresh") && (result is INestedHttpResult nested ? nested.Result : result) is SignInHttpResult { Principal: var principal })
                 await AuditRefreshAsync(context.HttpContext, principal);
             return result;
         });

@@ -71,7 +71,7 @@ public static class CalendarsApi
         var replaced = calendar.FindYear(year);
         await folder.SaveAsync(saved, cancellationToken);
         // The year is in force once saved; the audit line follows it (a file and a database commit cannot be one transaction).
-        audit.Record(AuditActions.CalendarYearSaved, "calendar", year.ToString(CultureInfo.InvariantCulture), new
+        audit.Record(AuditActions.CalendarYearSaved, AuditSubjects.Calendar, year.ToString(CultureInfo.InvariantCulture), new
         {
             year,
             replaced = replaced is not null,

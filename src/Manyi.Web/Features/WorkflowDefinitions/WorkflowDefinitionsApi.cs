@@ -1,3 +1,4 @@
+using Manyi.Persistence.Audit;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -112,7 +113,7 @@ public static class WorkflowDefinitionsApi
 
     /// <summary>Starts the published version and runs it until it suspends or ends.</summary>
     public static async Task<Results<Ok<InstanceResponse>, ValidationProblem>> Execute(
-        string definitionId, ExecuteRequest? body, WorkflowRuntime runtime, CancellationToken cancellationToken)
+        string definitionId, ExecuteRequest? body, WorkflowRuntime runtime, AuditTrail audit, ManyiDbContext db, CancellationToken cancellationToken)
     {
         if (CorrelationIds.Check(body?.CorrelationId) is { } invalid) return invalid;
         var instance = await runtime.StartAsync(definitionId, new StartOptions
@@ -120,6 +121,10 @@ public static class WorkflowDefinitionsApi
             CorrelationId = body?.CorrelationId,
             Input = body?.Input?.ToDictionary(p => p.Key, p => p.Value?.DeepClone()) ?? [],
         }, cancellationToken);
+        // After the start's own commit (the runtime's burst): the line names the instance it started.
+        audit.Record(AuditActions.WorkflowStarted, AuditSubjects.WorkflowInstance, instance.Id,
+            new { definitionId, version = instance.Version, correlationId = instance.CorrelationId });
+        await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(InstanceResponse.From(instance));
     }
 
