@@ -35,6 +35,12 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
     /// </summary>
     public virtual Task LockRoleAsync(string normalizedName, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>
+    /// Holds a task's files until the transaction ends, so that two uploads that count the task's bytes and then add a
+    /// file run one after the other. SQLite needs nothing: its write transactions are serial (begun IMMEDIATE).
+    /// </summary>
+    public virtual Task LockTaskFilesAsync(string taskId, CancellationToken cancellationToken) => Task.CompletedTask;
+
     protected override void OnModelCreating(ModelBuilder model)
     {
         base.OnModelCreating(model);
@@ -212,6 +218,10 @@ public sealed class PostgresManyiDbContext(DbContextOptions<PostgresManyiDbConte
 {
     public override async Task LockRoleAsync(string normalizedName, CancellationToken cancellationToken) =>
         await Database.ExecuteSqlAsync($"SELECT 1 FROM roles WHERE \"NormalizedName\" = {normalizedName} FOR UPDATE", cancellationToken);
+
+    // An advisory lock: the task's row may not exist yet (or at all, for a file stored outside a workflow).
+    public override async Task LockTaskFilesAsync(string taskId, CancellationToken cancellationToken) =>
+        await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"task-files:" + taskId}))", cancellationToken);
 }
 
 public sealed class SqliteManyiDbContext(DbContextOptions<SqliteManyiDbContext> options) : ManyiDbContext(options)

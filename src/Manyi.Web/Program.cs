@@ -69,6 +69,7 @@ app.UseWhen(context => IsApi(context.Request.Path), api => api.UseStatusCodePage
 app.UseWhen(context => !IsApi(context.Request.Path), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
 // After the status pages, so that a re-executed request is routed again to the status page.
 app.UseRouting();
+app.UseRateLimiter();
 app.UseAuthentication();
 app.UseManyiSecurityStamps();
 app.UseAuthorization();
@@ -79,7 +80,7 @@ app.MapJobsDashboard(ManyiRoles.Administrator);
 app.MapManyiHealth();
 
 app.MapAuthApi();
-var api = app.MapGroup("/api").RequireAuthorization(ManyiPolicies.SignedIn).RequireAntiforgeryForCookies();
+var api = app.MapGroup("/api").RequireAuthorization(ManyiPolicies.SignedIn).RequireAntiforgeryForCookies().RequireInstantOffsets();
 api.MapWorkflowDefinitionsApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapDesignerApi().RequireAuthorization(ManyiPolicies.Administrator);
 api.MapWorkflowInstancesApi();

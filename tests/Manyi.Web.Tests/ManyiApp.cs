@@ -71,6 +71,9 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
         builder.UseSetting("Manyi:Demo:Enabled", "false");
         // Two workers do for a test's few jobs; 8-20 per host, with several hosts at once, only compete for two cores.
         builder.UseSetting("Manyi:Hangfire:WorkerCount", "2");
+        // Tests sign in hundreds of times from one address (the test server has none); RateLimitTests set their own limits.
+        foreach (var limit in new[] { "SignInsPerAddress", "SignInsPerAccount", "PasswordEmailsPerAddress", "PasswordEmailsPerAccount", "AdministratorEmailsPerAccount" })
+            builder.UseSetting($"Manyi:RateLimits:{limit}", "1000000");
         foreach (var (key, value) in Settings) builder.UseSetting(key, value);
         // Hashing passwords as production does (100,000 rounds) costs a tenth of a second a sign-in; tests prove no strength.
         builder.ConfigureTestServices(services => services.Configure<PasswordHasherOptions>(hasher => hasher.IterationCount = TestHashIterations));

@@ -70,6 +70,12 @@ public static class AuditActions
     public const string RolesChanged = "user.roles-changed";
     public const string OrganizationsChanged = "user.organizations-changed";
     public const string Unlocked = "user.unlocked";
+
+    /// <summary>An administrator locked the account: no sign-in, and every open session ends.</summary>
+    public const string Locked = "user.locked";
+
+    /// <summary>A refresh token traded for a new access token.</summary>
+    public const string TokenRefreshed = "user.token-refreshed";
     public const string TaskClaimed = "task.claimed";
     public const string TaskReleased = "task.released";
     public const string TaskReassigned = "task.reassigned";
@@ -88,4 +94,11 @@ public static class AuditActions
     public const string DeadlineExtended = "deadline.extended";
     public const string RemindersChanged = "reminders.changed";
     public const string CalendarYearSaved = "calendar.year-saved";
+    public const string WorkflowImported = "workflow.imported";
+    public const string WorkflowPublished = "workflow.published";
+    public const string WorkflowRetracted = "workflow.retracted";
+
+    /// <summary>An instance started by hand (<c>POST /api/workflow-definitions/{id}/execute</c>), not by a trigger or a parent.</summary>
+    public const string WorkflowStarted = "workflow.started";
+    public const string InstanceCancelled = "workflow-instance.cancelled";
 }

@@ -1,3 +1,4 @@
+using Manyi.Persistence.Audit;
 using System.Security.Cryptography;
 using System.Text;
 using Manyi.Engine.Model;
@@ -33,7 +34,7 @@ public sealed class DefinitionConflictException(string message) : Exception(mess
 /// Versioned workflow definitions: import as draft, publish, retract. Published and retracted versions are never
 /// edited; a change to them becomes a new version. Each operation commits in one transaction.
 /// </summary>
-public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompiler compiler, WorkflowRuntime runtime, TimeProvider time)
+public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompiler compiler, WorkflowRuntime runtime, TimeProvider time, AuditTrail audit)
 {
     /// <summary>
     /// Saves an imported definition as a draft. Its <c>version</c> says which version the change was made on:
@@ -94,6 +95,7 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
             {
                 var record = NewVersion(definition, latest.Version + 1, hash, sourcePath);
                 db.WorkflowDefinitions.Add(record);
+                Audit(AuditActions.WorkflowImported, record, ImportOutcome.Created);
                 await db.SaveChangesAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
                 return new ImportResult(record, ImportOutcome.Created, warnings)
@@ -128,6 +130,7 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
                 result = new ImportResult(record, ImportOutcome.Created, warnings);
             }
         }
+        Audit(AuditActions.WorkflowImported, result.Definition, result.Outcome);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return result with { Errors = errors };
@@ -165,6 +168,7 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
                 DefinitionId = trigger.DefinitionId, DefinitionVersionId = trigger.DefinitionVersionId,
                 ActivityId = trigger.ActivityId, Name = trigger.Name, Key = trigger.Key, ResumeAt = trigger.ResumeAt,
             });
+        Audit(AuditActions.WorkflowPublished, latest);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return latest;
@@ -183,10 +187,16 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
         published.Status = DefinitionStatus.Retracted;
         published.Json = Serialize(ElsaJson.Read(published.Json), DefinitionStatus.Retracted, isLatest);
         await db.Triggers.Where(t => t.DefinitionId == definitionId).ExecuteDeleteAsync(cancellationToken);
+        Audit(AuditActions.WorkflowRetracted, published);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return published;
     }
+
+    /// <summary>The change's audit line, committed in its transaction (by an administrator, or the system for the workflows folder).</summary>
+    private void Audit(string action, WorkflowDefinitionRecord record, ImportOutcome? outcome = null) =>
+        audit.Record(action, AuditSubjects.WorkflowDefinition, record.DefinitionId,
+            new { version = record.Version, name = record.Name, outcome = outcome?.ToString() });
 
     /// <summary>A version by number, or the latest.</summary>
     public Task<WorkflowDefinitionRecord?> FindAsync(string definitionId, int? version, CancellationToken cancellationToken)

@@ -22,6 +22,31 @@ public sealed class InstantJson : JsonConverter<DateTimeOffset>
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) => writer.WriteStringValue(value);
 
     /// <summary>Ends with Z, or has a sign after the date part (±hh:mm).</summary>
-    private static bool HasOffset(string text) =>
+    public static bool HasOffset(string text) =>
         text.EndsWith('Z') || text.EndsWith('z') || (text.IndexOf('T') is > 0 and var t && text.AsSpan(t).IndexOfAny('+', '-') > 0);
+}
+
+/// <summary>
+/// The same rule for instants in the query string (<c>?dueAfter=…</c>), which the framework's binding would read in the
+/// server's zone: a parameter of type <see cref="DateTimeOffset"/> without an offset is a 400 naming the parameter.
+/// </summary>
+public static class InstantQuery
+{
+    public static TBuilder RequireInstantOffsets<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilterFactory((factory, next) =>
+        {
+            var names = factory.MethodInfo.GetParameters()
+                .Where(p => (Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType) == typeof(DateTimeOffset) && p.Name is not null)
+                .Select(p => p.Name!).ToList();
+            if (names.Count == 0) return next;
+            return async context =>
+            {
+                var query = context.HttpContext.Request.Query;
+                var errors = new Dictionary<string, string[]>();
+                foreach (var name in names)
+                    if (query.TryGetValue(name, out var values) && values.ToString() is { Length: > 0 } text && !InstantJson.HasOffset(text))
+                        errors[name] = [$"{name} 应为带时区的时刻，例如 2025-05-01T18:00:00+08:00。{name} must be an instant with its offset, e.g. 2025-05-01T18:00:00+08:00 (got '{text}')."];
+                return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : await next(context);
+            };
+        });
 }

@@ -29,6 +29,13 @@ public sealed class BrowserApp : IAsyncDisposable
     private readonly ManyiApp _settings;
     private readonly WebApplicationFactory<Program> _factory;
     private readonly List<IBrowserContext> _contexts = [];
+    private readonly List<string> _policyViolations = [];
+
+    /// <summary>What the browser refused under the Content-Security-Policy, on any page opened so far (an inline handler, say).</summary>
+    public IReadOnlyList<string> PolicyViolations
+    {
+        get { lock (_policyViolations) return [.. _policyViolations]; }
+    }
 
     private BrowserApp(ManyiStorage storage, ManyiApp settings, WebApplicationFactory<Program> factory, Uri address, IBrowser browser)
     {
@@ -103,7 +110,13 @@ public sealed class BrowserApp : IAsyncDisposable
         });
         context.SetDefaultTimeout(30_000);
         lock (_contexts) _contexts.Add(context);
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                lock (_policyViolations) _policyViolations.Add(message.Text);
+        };
+        return page;
     }
 
     /// <summary>Signs in on the sign-in page (opened first when the page is elsewhere) and waits for the signed-in page to run interactively.</summary>

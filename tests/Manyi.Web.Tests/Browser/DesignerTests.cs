@@ -150,6 +150,8 @@ public sealed class DesignerTests
         Assert.Contains(steps, s => s.Activity == "headcount");
         var emails = await admin.FetchAsync("/api/emails?recipient=secretariat@example.org").ExpectOkAsync();
         Assert.Contains(emails.GetArray("items"), e => e!.GetString("subject") == "培训人数报送提醒 Headcount report reminder");
+        // All of it under the enforced script policy (drag and drop included).
+        Assert.Empty(app.PolicyViolations);
     }
 
     /// <summary>Export (the designer's button) and import (the list page's file input) give back the same definition.</summary>

@@ -23,34 +23,41 @@ public sealed class AuditingSignInManager(
     AuditTrail audit)
     : SignInManager<ManyiUser>(users, http, claims, options, logger, schemes, confirmation)
 {
-    /// <summary>The stamp must match and the user must not be locked out: both end a session at its next request.</summary>
-    public override async Task<ManyiUser?> ValidateSecurityStampAsync(System.Security.Claims.ClaimsPrincipal? principal)
-    {
-        var user = await base.ValidateSecurityStampAsync(principal);
-        return user is not null && await UserManager.IsLockedOutAsync(user) ? null : user;
-    }
-
     /// <summary>The user name of the password sign-in under way, whose success <see cref="SignInWithClaimsAsync"/> audits.</summary>
     private string? _signingIn;
 
+    /// <summary>
+    /// A failed sign-in answers <see cref="SignInResult.Failed"/> whether the account is unknown, the password wrong or
+    /// the account locked out, after one password hash in each case: a locked-out answer, or a quicker one, told a
+    /// stranger which addresses have accounts. The audit trail still says which it was.
+    /// </summary>
     public override async Task<SignInResult> PasswordSignInAsync(string userName, string password, bool isPersistent, bool lockoutOnFailure)
     {
-        _signingIn = userName;
-        SignInResult result;
-        try
-        {
-            result = await base.PasswordSignInAsync(userName, password, isPersistent, lockoutOnFailure);
-        }
-        finally
-        {
-            _signingIn = null;
-        }
-        if (result.Succeeded) return result;
         var user = await UserManager.FindByNameAsync(userName);
+        SignInResult result;
+        if (user is null || await UserManager.IsLockedOutAsync(user))
+        {
+            // The work a wrong password costs (Identity checks neither an unknown account's nor a locked one's).
+            UserManager.PasswordHasher.HashPassword(user ?? new ManyiUser(), password);
+            result = user is null ? SignInResult.Failed : SignInResult.LockedOut;
+        }
+        else
+        {
+            _signingIn = userName;
+            try
+            {
+                result = await base.PasswordSignInAsync(user, password, isPersistent, lockoutOnFailure);
+            }
+            finally
+            {
+                _signingIn = null;
+            }
+            if (result.Succeeded || result.RequiresTwoFactor) return result;
+        }
         audit.Record(result.IsLockedOut ? AuditActions.LockedOut : AuditActions.SignInFailed, AuditSubjects.User, user?.Id, new { userName },
             userId: user?.Id, userName: user?.UserName ?? userName);
         await db.SaveChangesAsync();
-        return result;
+        return SignInResult.Failed;
     }
 
     /// <summary>

@@ -1,8 +1,13 @@
+using System.Security.Claims;
+using Manyi.Persistence;
+using Manyi.Persistence.Audit;
 using Manyi.Persistence.Records;
 using Manyi.Web.Infrastructure.Security;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.Data;
+using Microsoft.AspNetCore.RateLimiting;
 
 namespace Manyi.Web.Features.Account;
 
@@ -28,7 +33,7 @@ public static class AuthApi
             if (path.StartsWithSegments("/api/auth/confirmEmail") || path.StartsWithSegments("/api/auth/resendConfirmationEmail"))
                 return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found.",
                     detail: "账号由管理员邀请，无需确认邮箱。Accounts are invited by administrators; there is no e-mail confirmation.");
-            if (context.Arguments.OfType<Microsoft.AspNetCore.Identity.Data.InfoRequest>().Any(r => !string.IsNullOrEmpty(r.NewEmail)))
+            if (context.Arguments.OfType<InfoRequest>().Any(r => !string.IsNullOrEmpty(r.NewEmail)))
                 return TypedResults.ValidationProblem(new Dictionary<string, string[]>
                 {
                     ["newEmail"] = ["邮箱地址由管理员修改。An administrator changes e-mail addresses."],
@@ -36,13 +41,61 @@ public static class AuthApi
             // Identity's own changes (password, two-factor) and sign-out, made with the cookie, need the antiforgery token too.
             if (path.StartsWithSegments("/api/auth/manage") || path.StartsWithSegments("/api/auth/logout"))
                 return await CookieAntiforgery.RefusalAsync(context.HttpContext) ?? await next(context);
-            return await next(context);
+            if (AccountLimit(context) is { } refusal) return refusal;
+            if (context.Arguments.OfType<ForgotPasswordRequest>().FirstOrDefault() is { } forgot)
+            {
+                // Every address gets the same answer after the same work: only a job is enqueued (PasswordResets).
+                context.HttpContext.RequestServices.GetRequiredService<PasswordResets>().Request(forgot.Email);
+                return TypedResults.Ok();
+            }
+            var result = await next(context);
+            // Identity answers a union (Results<…>) whose inner result is the sign-in with the new principal.
+            if (path.StartsWithSegments("/api/auth/refresh") && (result is INestedHttpResult nested ? nested.Result : result) is SignInHttpResult { Principal: var principal })
+                await AuditRefreshAsync(context.HttpContext, principal);
+            return result;
         });
-        group.MapIdentityApi<ManyiUser>();
+        group.MapIdentityApi<ManyiUser>().Add(endpoint =>
+        {
+            // Per client address; AccountLimit counts per account.
+            var policy = (endpoint as RouteEndpointBuilder)?.RoutePattern.RawText?.Split('/').LastOrDefault() switch
+            {
+                "login" or "resetPassword" => RateLimits.SignIn,
+                "forgotPassword" => RateLimits.PasswordEmail,
+                _ => null,
+            };
+            if (policy is not null) endpoint.Metadata.Add(new EnableRateLimitingAttribute(policy));
+        });
         group.MapGet("/me", Me).RequireAuthorization(ManyiPolicies.SignedIn);
         group.MapPost("/logout", Logout).RequireAuthorization(ManyiPolicies.SignedIn);
         group.MapGet("/antiforgery", Antiforgery).RequireAuthorization(ManyiPolicies.SignedIn);
         return group;
+    }
+
+    /// <summary>The per-account count of a sign-in, password reset or forgotten password: a 429, or null when it may go on.</summary>
+    private static IResult? AccountLimit(EndpointFilterInvocationContext context)
+    {
+        (AccountThrottle.Kind Kind, string Account)? attempt = context.Arguments.FirstOrDefault() switch
+        {
+            LoginRequest login => (AccountThrottle.Kind.SignIn, login.Email),
+            ResetPasswordRequest reset => (AccountThrottle.Kind.SignIn, reset.Email),
+            ForgotPasswordRequest forgot => (AccountThrottle.Kind.PasswordEmail, forgot.Email),
+            _ => null,
+        };
+        if (attempt is not var (kind, account)) return null;
+        var http = context.HttpContext;
+        return http.RequestServices.GetRequiredService<AccountThrottle>().Refusal(kind, account) is { } retryAfter
+            ? RateLimits.TooManyRequests(http, retryAfter)
+            : null;
+    }
+
+    /// <summary>A refresh token traded for a new access token: a sign-in without a password, so in the audit trail too.</summary>
+    private static async Task AuditRefreshAsync(HttpContext http, ClaimsPrincipal principal)
+    {
+        var services = http.RequestServices;
+        var userId = principal.FindFirstValue(ClaimTypes.NameIdentifier);
+        services.GetRequiredService<AuditTrail>().Record(AuditActions.TokenRefreshed, AuditSubjects.User, userId,
+            userId: userId, userName: principal.Identity?.Name);
+        await services.GetRequiredService<ManyiDbContext>().SaveChangesAsync(http.RequestAborted);
     }
 
     public static async Task<Ok<Me>> Me(CurrentUser user, UserManager<ManyiUser> users, CancellationToken cancellationToken)

@@ -12,8 +12,9 @@ namespace Manyi.Web.Features.Calendars;
 /// date computed afterwards uses, without a restart.
 /// </summary>
 /// <remarks>
-/// A saved year is written to the calendar folder (<c>Manyi:CalendarDirectory</c>) and put in force on the node that
-/// saved it. With several nodes, the folder must be shared (one volume mounted by all): the others pick the year up
+/// A saved year is written under the data directory (<c>Manyi:Calendar:SavedDirectory</c>; the shipped
+/// <c>Manyi:CalendarDirectory</c> is a read-only base) and put in force on the node that saved it. With several nodes,
+/// that folder must be shared (one volume mounted by all): the others pick the year up
 /// when they next re-read the folder (<c>Manyi:Calendar:ReloadInterval</c>, 5 minutes by default), or at start-up.
 /// </remarks>
 public static class CalendarsApi

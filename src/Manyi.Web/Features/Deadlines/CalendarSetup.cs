@@ -1,5 +1,6 @@
 using Manyi.Engine.Calendar;
 using Manyi.Web.Features.Calendars;
+using Manyi.Persistence;
 using Manyi.Web.Infrastructure;
 
 namespace Manyi.Web.Features.Deadlines;
@@ -19,13 +20,28 @@ public static class CalendarSetup
         var interval = configuration.GetValue<TimeSpan?>(CalendarReload.IntervalSetting) ?? CalendarReload.DefaultInterval;
         if (interval < TimeSpan.Zero)
             throw new InvalidOperationException($"{CalendarReload.IntervalSetting} must be a duration such as 00:05:00, or 00:00:00 to turn reloading off (got {interval}).");
+        var saved = SavedFolder(configuration);
         var calendar = BusinessCalendar.FromFolder(folder, options);
+        // An administrator's saved years win over the shipped ones.
+        var savedYears = BusinessCalendar.FromFolder(saved, options);
+        foreach (var year in savedYears.Years) calendar.SetYear(savedYears.FindYear(year)!);
         services.AddSingleton(calendar);
-        services.AddSingleton(sp => new CalendarFolder(folder, calendar, sp.GetRequiredService<ILogger<CalendarFolder>>()));
+        services.AddSingleton(sp => new CalendarFolder(folder, saved, calendar, sp.GetRequiredService<ILogger<CalendarFolder>>()));
         services.AddHostedService<CalendarReport>();
         services.AddHostedService(sp => new CalendarReload(
             sp.GetRequiredService<CalendarFolder>(), interval, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CalendarReload>>()));
         return services;
+    }
+
+    /// <summary>
+    /// Where <c>PUT /api/calendars/{year}</c> writes: <c>Manyi:Calendar:SavedDirectory</c>, by default <c>calendars</c> in
+    /// <c>Manyi:DataDirectory</c>. Never the shipped folder, which may be the repository's or read-only.
+    /// </summary>
+    private static string SavedFolder(IConfiguration configuration)
+    {
+        var dataDirectory = configuration.GetSection(ManyiDataOptions.Section).Get<ManyiDataOptions>()?.DataDirectory ?? new ManyiDataOptions().DataDirectory;
+        var configured = configuration["Manyi:Calendar:SavedDirectory"];
+        return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? Path.Combine(dataDirectory, "calendars") : configured);
     }
 
     /// <summary>Says at start-up which years have holiday data, and warns when the current one has none.</summary>

@@ -29,6 +29,7 @@ public static class TasksApi
         group.MapPost("/{id}/reassign", Reassign).RequireAuthorization(ManyiPolicies.Administrator);
         group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(ManyiPolicies.Administrator);
         group.MapPost("/{id}/remind", RemindNow.Send).RequireAuthorization(ManyiPolicies.Administrator)
+            .RequireAccountLimit(AccountThrottle.Kind.AdministratorEmail)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         routes.MapGet("/files/{fileId}", Download).WithTags("Tasks").ProducesProblem(StatusCodes.Status404NotFound);
         return group;

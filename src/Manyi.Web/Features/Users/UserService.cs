@@ -1,6 +1,7 @@
 using System.Text;
 using Manyi.Persistence;
 using Manyi.Persistence.Audit;
+using Manyi.Web.Infrastructure.Security;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Account;
 using Manyi.Web.Features.Organizations;
@@ -18,7 +19,7 @@ namespace Manyi.Web.Features.Users;
 /// also serves as an administrator's password reset). A participant always acts for at least one organization, and the
 /// last administrator cannot lose the role.
 /// </summary>
-public sealed class UserService(ManyiDbContext db, UserManager<ManyiUser> users, AccountEmails emails, AuditTrail audit, TimeProvider time)
+public sealed class UserService(ManyiDbContext db, UserManager<ManyiUser> users, AccountEmails emails, AuditTrail audit, CurrentUser current, TimeProvider time)
 {
     /// <summary>Users by e-mail; filters: role, organization, a search in the e-mail and name, locked out or not.</summary>
     public async Task<Outcome<Page<UserSummary>>> ListAsync(UserQuery filter, CancellationToken cancellationToken)
@@ -160,6 +161,25 @@ public sealed class UserService(ManyiDbContext db, UserManager<ManyiUser> users,
             audit.Record(AuditActions.OrganizationsChanged, AuditSubjects.User, id, new { email = user.Email, before, after });
             await db.SaveChangesAsync(cancellationToken);
         }
+        return await ResponseAsync(user, cancellationToken);
+    }
+
+    /// <summary>
+    /// Locks the account until an administrator unlocks it: no sign-in, and a new security stamp ends every open session
+    /// at its next request (a lockout after wrong passwords ends none). An administrator cannot lock themself out.
+    /// </summary>
+    public async Task<Outcome<UserResponse>> LockAsync(string id, CancellationToken cancellationToken)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null) return NotFound(id);
+        if (id == current.Id) return new Failure.Conflict("不能锁定自己的账号。You cannot lock your own account.");
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        Check(await users.SetLockoutEnabledAsync(user, true));
+        Check(await users.SetLockoutEndDateAsync(user, DateTimeOffset.MaxValue));
+        Check(await users.UpdateSecurityStampAsync(user));
+        audit.Record(AuditActions.Locked, AuditSubjects.User, id, new { email = user.Email });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return await ResponseAsync(user, cancellationToken);
     }
 

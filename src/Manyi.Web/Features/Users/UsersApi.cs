@@ -1,4 +1,5 @@
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Security;
 using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -15,11 +16,13 @@ public static class UsersApi
         var group = routes.MapGroup("/users").WithTags("Users");
         group.MapGet("/", List);
         group.MapGet("/{id}", Get).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/", Invite).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/", Invite).ProducesProblem(StatusCodes.Status409Conflict).RequireAccountLimit(AccountThrottle.Kind.AdministratorEmail);
         group.MapPut("/{id}/roles", ChangeRoles).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPut("/{id}/organizations", ChangeOrganizations).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/lock", Lock).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id}/unlock", Unlock).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/{id}/invitation", Reinvite).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id}/invitation", Reinvite).ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAccountLimit(AccountThrottle.Kind.AdministratorEmail);
         return group;
     }
 
@@ -44,6 +47,10 @@ public static class UsersApi
     public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> ChangeOrganizations(
         string id, ChangeOrganizationsRequest request, UserService users, CancellationToken cancellationToken) =>
         (await users.ChangeOrganizationsAsync(id, request, cancellationToken)).ToOk();
+
+    /// <summary>Locks the account until an administrator unlocks it; 409 for one's own.</summary>
+    public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> Lock(string id, UserService users, CancellationToken cancellationToken) =>
+        (await users.LockAsync(id, cancellationToken)).ToOk();
 
     public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> Unlock(string id, UserService users, CancellationToken cancellationToken) =>
         (await users.UnlockAsync(id, cancellationToken)).ToOk();

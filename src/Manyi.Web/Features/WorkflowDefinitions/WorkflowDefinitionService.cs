@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Serialization;
 using Manyi.Persistence;
+using Manyi.Persistence.Audit;
 using Manyi.Persistence.Definitions;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.WorkflowInstances;
@@ -17,7 +18,7 @@ namespace Manyi.Web.Features.WorkflowDefinitions;
 /// Workflow definitions and their versions: list, read, import a draft, publish, retract, export, and start the
 /// published version. The rules of <see cref="WorkflowDefinitionsApi"/> and of the designer's pages.
 /// </summary>
-public sealed class WorkflowDefinitionService(ManyiDbContext db, WorkflowDefinitionCatalog catalog, WorkflowRuntime runtime)
+public sealed class WorkflowDefinitionService(ManyiDbContext db, WorkflowDefinitionCatalog catalog, WorkflowRuntime runtime, AuditTrail audit)
 {
     private static readonly JsonDocumentOptions LenientJson = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
@@ -102,6 +103,10 @@ public sealed class WorkflowDefinitionService(ManyiDbContext db, WorkflowDefinit
             CorrelationId = body?.CorrelationId,
             Input = body?.Input?.ToDictionary(p => p.Key, p => p.Value?.DeepClone()) ?? [],
         }, cancellationToken);
+        // After the start's own commit (the runtime's burst): the line names the instance it started.
+        audit.Record(AuditActions.WorkflowStarted, AuditSubjects.WorkflowInstance, instance.Id,
+            new { definitionId, version = instance.Version, correlationId = instance.CorrelationId });
+        await db.SaveChangesAsync(cancellationToken);
         return InstanceResponse.From(instance);
     }
 

@@ -1,3 +1,4 @@
+using Manyi.Persistence.Audit;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Manyi.Engine.Model;
@@ -16,7 +17,7 @@ namespace Manyi.Web.Features.WorkflowInstances;
 /// list, inspect, journal (administrators; others only the instances of their tasks that tell nothing of another
 /// organization, <see cref="TaskAccess.VisibleInstancesAsync"/>), overview, cancel and retry incidents.
 /// </summary>
-public sealed class InstanceService(ManyiDbContext db, IWorkflowStore store, TaskAccess access, WorkflowRuntime runtime, WorkflowGraphCache graphs)
+public sealed class InstanceService(ManyiDbContext db, IWorkflowStore store, TaskAccess access, WorkflowRuntime runtime, WorkflowGraphCache graphs, AuditTrail audit)
 {
     /// <summary>The most tasks an overview lists (newest first); the task list filters the rest.</summary>
     public const int MaxOverviewTasks = 100;
@@ -164,8 +165,15 @@ public sealed class InstanceService(ManyiDbContext db, IWorkflowStore store, Tas
         return new Page<JournalEntryResponse>(items, total, page, pageSize);
     }
 
-    public async Task<InstanceResponse> CancelAsync(string id, CancellationToken cancellationToken) =>
-        InstanceResponse.From(await runtime.CancelAsync(id, cancellationToken));
+    public async Task<InstanceResponse> CancelAsync(string id, CancellationToken cancellationToken)
+    {
+        var instance = await runtime.CancelAsync(id, cancellationToken);
+        // After the cancellation's own commit (the runtime's burst).
+        audit.Record(AuditActions.InstanceCancelled, AuditSubjects.WorkflowInstance, id,
+            new { definitionId = instance.DefinitionId, correlationId = instance.CorrelationId });
+        await db.SaveChangesAsync(cancellationToken);
+        return InstanceResponse.From(instance);
+    }
 
     public async Task<InstanceResponse> RetryAsync(string id, string incidentId, CancellationToken cancellationToken) =>
         InstanceResponse.From(await runtime.RetryAsync(id, incidentId, cancellationToken));

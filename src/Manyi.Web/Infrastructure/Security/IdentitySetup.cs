@@ -35,6 +35,9 @@ public static class IdentitySetup
             .AddSignInManager<AuditingSignInManager>()
             .AddUserManager<AuditingUserManager>();
         services.AddSingleton<AccountEmails>();
+        services.AddScoped<PasswordResets>();
+        services.AddScoped<PasswordResetJob>();
+        services.AddManyiRateLimits(configuration);
         services.AddSingleton<IEmailSender<ManyiUser>>(provider => provider.GetRequiredService<AccountEmails>());
         services.AddAntiforgery(options => options.HeaderName = CookieAntiforgery.HeaderName);
         services.AddOptions<BootstrapOptions>().Bind(configuration.GetSection(BootstrapOptions.Section))

@@ -8,9 +8,11 @@ namespace Manyi.Web.Infrastructure.Security;
 
 /// <summary>
 /// Revoked access ends at the next request: every signed-in request (cookie or bearer token) is checked against the
-/// user's security stamp, which a role change, a password change or reset and a sign-out all renew, and against a
-/// lockout. Identity's own cookie check runs only every 30 minutes and its bearer tokens are never checked, so a
-/// demoted administrator's token kept working for an hour. The cost is one user lookup per request.
+/// user's security stamp, which a role change, a password change or reset, a sign-out and an administrator's lock all
+/// renew. Identity's own cookie check runs only every 30 minutes and its bearer tokens are never checked, so a demoted
+/// administrator's token kept working for an hour. The cost is one user lookup per request. A lockout after wrong
+/// passwords refuses new sign-ins but ends no open session: anyone can type five wrong passwords, and that must not sign
+/// the real user out.
 /// </summary>
 public static class SecurityStamps
 {

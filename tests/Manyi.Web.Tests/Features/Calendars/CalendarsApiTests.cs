@@ -38,8 +38,10 @@ public sealed class CalendarsApiTests
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Official2026), saved), saved.ToJsonString());
         Assert.Equal([2025, 2026], (await client.FetchAsync("/api/calendars").ExpectOkAsync()).GetArray("years").Select(y => y!.GetValue<int>()));
         Assert.True(JsonNode.DeepEquals(saved, await client.FetchAsync("/api/calendars/2026").ExpectOkAsync()));
-        Assert.Equal(HolidayYear.Parse(Official2026, "sent"), HolidayYear.Parse(await File.ReadAllTextAsync(folder.FileOf(2026), Ct), "cn-2026.json"));
-        Assert.Equal(["cn-2025.json", "cn-2026.json"], Directory.EnumerateFiles(folder.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        // Under the data directory: the shipped folder is a read-only base.
+        var savedFile = Path.Combine(app.Storage.DataDirectory, "calendars", "cn-2026.json");
+        Assert.Equal(HolidayYear.Parse(Official2026, "sent"), HolidayYear.Parse(await File.ReadAllTextAsync(savedFile, Ct), "cn-2026.json"));
+        Assert.Equal(["cn-2025.json"], Directory.EnumerateFiles(folder.Path).Select(Path.GetFileName));
         // Labour Day 2026 runs 1–5 May: one working day after 30 April is 6 May.
         Assert.Equal(new DateOnly(2026, 5, 6), app.Services.GetRequiredService<BusinessCalendar>().AddWorkingDays(new DateOnly(2026, 4, 30), 1));
         var audit = await client.FetchAsync($"/api/audit?action={AuditActions.CalendarYearSaved}").ExpectOkAsync();
@@ -109,6 +111,31 @@ public sealed class CalendarsApiTests
         Assert.Single(Directory.EnumerateFileSystemEntries(folder.Path));
         Assert.True(JsonNode.DeepEquals(inForce, await client.FetchAsync("/api/calendars/2025").ExpectOkAsync()));
         Assert.Empty((await client.FetchAsync($"/api/audit?action={AuditActions.CalendarYearSaved}").ExpectOkAsync()).GetArray("items"));
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    public async Task A_saved_year_leaves_the_shipped_file_alone_and_wins_over_it_after_a_restart(string provider)
+    {
+        using var folder = new CalendarFolderForTest();
+        var shipped = await File.ReadAllBytesAsync(folder.FileOf(2025), Ct);
+        var changed = """{"year": 2025, "source": "administrator", "daysOff": ["2025-05-01", "2025-05-02"]}""";
+        await using var storage = await ManyiStorage.CreateMigratedAsync(provider);
+        await using (var app = new ManyiApp(storage))
+        {
+            app.Settings["Manyi:CalendarDirectory"] = folder.Path;
+            await app.CreateClient().PutJsonAsync("/api/calendars/2025", changed).ExpectOkAsync();
+        }
+        Assert.Equal(shipped, await File.ReadAllBytesAsync(folder.FileOf(2025), Ct));
+
+        await using var restarted = new ManyiApp(storage);
+        restarted.Settings["Manyi:CalendarDirectory"] = folder.Path;
+        var inForce = await restarted.CreateClient().FetchAsync("/api/calendars/2025").ExpectOkAsync();
+        Assert.Equal("administrator", inForce.GetString("source"));
+        // A reload reads both folders and keeps the saved year.
+        await restarted.Services.GetRequiredService<CalendarFolder>().ReloadAsync(Ct);
+        Assert.Equal("administrator", (await restarted.CreateClient().FetchAsync("/api/calendars/2025").ExpectOkAsync()).GetString("source"));
+        Assert.True(restarted.Services.GetRequiredService<BusinessCalendar>().IsWorkingDay(new DateOnly(2025, 5, 5)));
     }
 
     [Theory]

@@ -73,6 +73,25 @@ public sealed class BadInputTests
         Assert.NotNull(refused["errors"]!["status"]);
     }
 
+    [Fact]
+    public async Task An_instant_in_the_query_string_without_its_offset_is_refused_naming_the_parameter()
+    {
+        await using var app = await ManyiApp.StartAsync("sqlite");
+        var client = app.CreateClient();
+
+        foreach (var (url, parameter) in new[]
+                 {
+                     ("/api/tasks?dueAfter=2025-05-01T18:00:00", "dueAfter"),
+                     ("/api/tasks?dueAfter=2025-05-01T18:00:00%2B08:00&dueBefore=2025-05-31", "dueBefore"),
+                     ("/api/emails?from=2025-05-01T00:00:00", "from"),
+                 })
+        {
+            var refused = await client.FetchAsync(url).ExpectAsync(HttpStatusCode.BadRequest);
+            Assert.Contains("offset", refused["errors"]![parameter]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        await client.FetchAsync("/api/tasks?dueAfter=2025-05-01T18:00:00%2B08:00&dueBefore=2025-05-31T10:00:00Z").ExpectOkAsync();
+    }
+
     [Theory]
     [InlineData("/%09/evil.example")]
     [InlineData("/%0d%0a/evil.example")]

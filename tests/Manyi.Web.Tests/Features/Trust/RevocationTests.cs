@@ -8,7 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Web.Tests.Features.Trust;
 
-/// <summary>A role change, a sign-out, a password change and a lockout take effect at the very next request, cookie and bearer alike.</summary>
+/// <summary>
+/// A role change, a sign-out, a password change and an administrator's lock take effect at the very next request, cookie
+/// and bearer alike; a lockout after wrong passwords ends no open session.
+/// </summary>
 public sealed class RevocationTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -83,19 +86,35 @@ public sealed class RevocationTests
     }
 
     [Theory, InlineData("sqlite"), InlineData("postgres")]
-    public async Task A_locked_out_user_is_refused_at_the_next_request(string provider)
+    public async Task Wrong_passwords_lock_new_sign_ins_but_end_no_open_session(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        await app.CreateUserAsync(Email, ManyiRoles.Reviewer);
+        var session = await SignInAsync(app);
+
+        // Anyone can type five wrong passwords: that must not sign the real user out.
+        for (var i = 0; i < 5; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateAnonymousClient().PostAsJsonAsync("/api/auth/login", new { email = Email, password = "wrong-pass-2025" }, Ct)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateAnonymousClient().PostAsJsonAsync("/api/auth/login", new { email = Email, password = ManyiApp.UserPassword }, Ct)).StatusCode);
+
+        await session.Bearer.FetchAsync("/api/auth/me").ExpectOkAsync();
+        await session.Cookie.FetchAsync("/api/auth/me").ExpectOkAsync();
+        (await app.CreateAnonymousClient().PostAsJsonAsync("/api/auth/refresh", new { refreshToken = session.RefreshToken }, Ct)).EnsureSuccessStatusCode();
+    }
+
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task An_administrators_lock_ends_every_session_at_the_next_request(string provider)
     {
         await using var app = await ManyiApp.StartAsync(provider);
         var user = await app.CreateUserAsync(Email, ManyiRoles.Reviewer);
         var session = await SignInAsync(app);
 
-        await using (var scope = app.Services.CreateAsyncScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<ManyiUser>>();
-            await users.SetLockoutEndDateAsync((await users.FindByIdAsync(user.Id))!, DateTimeOffset.UtcNow.AddDays(1));
-        }
+        var locked = await app.CreateClient().PostJsonAsync($"/api/users/{user.Id}/lock", null).ExpectOkAsync();
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await session.Bearer.FetchAsync("/api/auth/me")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await session.Cookie.FetchAsync("/api/auth/me")).StatusCode);
+        Assert.True(locked["isLockedOut"]!.GetValue<bool>());
+        await AssertRevokedAsync(app, session);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateAnonymousClient().PostAsJsonAsync("/api/auth/login", new { email = Email, password = ManyiApp.UserPassword }, Ct)).StatusCode);
+        await app.CreateClient().PostJsonAsync($"/api/users/{user.Id}/unlock", null).ExpectOkAsync();
+        await SignInAsync(app);
     }
 }
