@@ -25,6 +25,8 @@ public sealed class CampaignSimulationTests
             : o == script.BelowIndex ? "Finished NotEligible"
             : o == script.TooLate ? "Finished Late"
             : o == script.NoSignup ? "Finished SignupClosed"
+            : o == script.Withdraws ? "Finished Withdrawn"
+            : o == script.NoSeat ? "Finished NoSeat"
             : $"Finished Reviewed {script.Rating(o)}");
         Assert.Equal(expectedResults, first.Organizations);
 
@@ -37,6 +39,9 @@ public sealed class CampaignSimulationTests
             Add("rating", o, 1);        // the published result
         }
         Add("reminder", script.NoSignup, 2);         // sign-up: 29 April and 6 May, 09:00 (3 and 1 working days before 7 May)
+        foreach (var o in script.WaitList)
+            Add("notice", o, 1);                     // told it is wait-listed, and its place (then its invitation, or no seat)
+        Add("notice", script.Withdraws, 1);          // told its sign-up is withdrawn
         Add("notice", script.NoCertificate[0], 1);   // told it cannot go on
         Add("notice", script.BelowIndex, 1);         // told why it is not eligible, and what next
         Add("notice", script.TooLate, 1);            // told its package came too late
