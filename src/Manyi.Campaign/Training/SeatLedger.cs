@@ -22,6 +22,8 @@ public sealed class SeatLedger(ManyiDbContext db)
         DateTimeOffset receivedAt, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(attendees, 1);
+        // Instants are stored in UTC (PostgreSQL's timestamptz takes nothing else).
+        (receivedAt, now) = (receivedAt.ToUniversalTime(), now.ToUniversalTime());
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.LockTrainingSeatsAsync(year, cancellationToken);
         var seat = await db.TrainingSeats.FirstOrDefaultAsync(s => s.Year == year && s.OrganizationId == organizationId, cancellationToken);
@@ -60,6 +62,7 @@ public sealed class SeatLedger(ManyiDbContext db)
         await db.LockTrainingSeatsAsync(year, cancellationToken);
         var seat = await db.TrainingSeats.FirstOrDefaultAsync(s => s.Year == year && s.OrganizationId == organizationId, cancellationToken);
         if (seat is null || seat.Status == SeatStatus.Withdrawn) return null;
+        now = now.ToUniversalTime();
         var session = sessions.FirstOrDefault(s => s.Id == seat.SessionId);
         if (session is not null && now >= session.Start)
             throw new InvalidOperationException("培训已开始，报名不能再退出。The session has begun: the sign-up can no longer be withdrawn.");
@@ -78,6 +81,7 @@ public sealed class SeatLedger(ManyiDbContext db)
     public async Task<IReadOnlyList<SeatMove>> OfferAsync(int year, TrainingSession from, TrainingSession to, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
+        now = now.ToUniversalTime();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         await db.LockTrainingSeatsAsync(year, cancellationToken);
         var waiting = await db.TrainingSeats.Where(s => s.Year == year && s.SessionId == from.Id && s.Status == SeatStatus.WaitListed)
