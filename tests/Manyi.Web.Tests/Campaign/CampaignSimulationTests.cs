@@ -121,6 +121,19 @@ public sealed class CampaignSimulationTests
             foreach (var fact in new[] { "14:00至20:00", "不设接站", "3600 元/人，报到时缴纳，可使用银行卡、支付宝、微信支付", "增值税专用发票", "住宿费由学员自理", "酒店前台电话：0000-00000000", "no pick-up at the station" })
                 Assert.Contains(fact, invitation, StringComparison.Ordinal);
 
+            // Seats: the wait-listed are told their place; the one moved into the second session is invited to it; the last
+            // on the wait-list is told it has no seat this year.
+            async Task<List<string>> NoticesTo(string organization) => await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages
+                .AsNoTracking().Where(m => m.Kind == "notice" && m.To.Contains($"contact.{organization}@example.org")).Select(m => m.TextBody).ToListAsync(Ct);
+            Assert.Single(await NoticesTo(script.WaitList[1]), b => b.Contains("列入候补名单第 2 位", StringComparison.Ordinal)
+                && b.Contains("number 2 on the wait-list", StringComparison.Ordinal));
+            var secondInvitation = Assert.Single(await NoticesTo(script.SecondSession[0]), b => b.Contains("培训于", StringComparison.Ordinal));
+            Assert.Contains("第二期培训班名额已确认", secondInvitation, StringComparison.Ordinal);
+            Assert.Contains("郑州某培训中心（示例）", secondInvitation, StringComparison.Ordinal);
+            Assert.Contains("2025年6月18日", secondInvitation, StringComparison.Ordinal);
+            Assert.Single(await NoticesTo(script.NoSeat), b => b.Contains("本年度未能安排培训", StringComparison.Ordinal));
+            Assert.DoesNotContain(await NoticesTo(script.NoSeat), b => b.Contains("培训于", StringComparison.Ordinal));
+
             // The sign-up's close is told to the organization and, in copy, to the secretariat.
             var closedCopies = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages.AsNoTracking()
                 .Where(m => m.To.Contains("secretariat@example.org") && m.TextBody.Contains("培训报名已于")).Select(m => m.TextBody).ToListAsync(Ct);
