@@ -19,6 +19,14 @@ public sealed class TrainingApiTests
         app.Settings["Manyi:WorkflowsDirectory"] = CampaignSimulation.RepositoryFile("workflows");
         await app.CreateUserAsync("zhengzhou.mobile@example.org", ManyiRoles.Participant, "mobile-zhengzhou");
         await app.CreateUserAsync("kaifeng.unicom@example.org", ManyiRoles.Participant, "unicom-kaifeng");
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+            db.OrganizationContacts.AddRange(
+                new OrganizationContactRecord { OrganizationId = "mobile-zhengzhou", Name = "张三", Email = "zhang@example.org" },
+                new OrganizationContactRecord { OrganizationId = "unicom-kaifeng", Name = "王五", Email = "wang@example.org" });
+            await db.SaveChangesAsync(Ct);
+        }
         // The 2025 settings moved to 2099 (no deadline has passed), with two seats: one sign-up of two fills them.
         var json = await File.ReadAllTextAsync(CampaignSimulation.RepositoryFile("campaigns/2025.json"), Ct);
         var settings = JsonNode.Parse(json.Replace("2025-", "2099-", StringComparison.Ordinal))!.AsObject();
