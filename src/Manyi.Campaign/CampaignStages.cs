@@ -16,9 +16,12 @@ public static class CampaignStages
     public static readonly CampaignStage Signup = new("signup", "培训报名", "Training sign-up", StageActor.Organization,
         StageWorkflow.Participant, "signup", "dates.signupDue");
 
-    /// <summary>The course is an event, not a task: no activity stands for it; it ends at the campaign's <c>training.end</c>.</summary>
+    /// <summary>
+    /// The course is an event, not a task: no activity stands for it; it ends when the organization's own session ends
+    /// (its seat, <c>Manyi.TakeSeat</c>), planned at the first session's end.
+    /// </summary>
     public static readonly CampaignStage Training = new("training", "培训班", "Training", StageActor.Organization,
-        StageWorkflow.Participant, null, "training.end");
+        StageWorkflow.Participant, null, "training.sessions.0.end");
     public static readonly CampaignStage Certificate = new("certificate", "培训合格证书", "Training certificate", StageActor.Organization,
         StageWorkflow.Participant, "certificate", "dates.certificateDue");
     public static readonly CampaignStage Survey = new("survey", "满意度测评", "Satisfaction survey", StageActor.Organization,
@@ -57,13 +60,18 @@ public static class CampaignStages
 /// <summary>
 /// A stage: its id (the stage code of its tasks), its names, who acts, the workflow and activity (in <c>workflows/</c>)
 /// that opens its task, if any, and the campaign setting that plans it (a path under <c>campaign</c> in
-/// <c>campaigns/2025.json</c>, e.g. <c>dates.headcountDue</c>).
+/// <c>campaigns/2025.json</c>, e.g. <c>dates.headcountDue</c>; a number picks a list's item, e.g. <c>training.sessions.0.end</c>).
 /// </summary>
 public sealed record CampaignStage(string Id, string Zh, string En, StageActor Actor, StageWorkflow Workflow, string? ActivityId, string Setting)
 {
     /// <summary>The value of <see cref="Setting"/> in the campaign's settings, or null when absent.</summary>
     public JsonNode? SettingIn(JsonNode? campaign) =>
-        Setting.Split('.').Aggregate(campaign, (node, key) => node is JsonObject o ? o[key] : null);
+        Setting.Split('.').Aggregate(campaign, (node, key) => node switch
+        {
+            JsonObject o => o[key],
+            JsonArray a when int.TryParse(key, out var index) && index >= 0 && index < a.Count => a[index],
+            _ => null,
+        });
 }
 
 /// <summary>Who acts in a stage: the organization's participants, the association's secretariat, or the reviewers.</summary>

@@ -1,5 +1,6 @@
 using Manyi.Campaign.Activities;
 using Manyi.Campaign.Certificates;
+using Manyi.Campaign.Training;
 using Manyi.Engine.Activities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -11,7 +12,8 @@ public static class ManyiCampaignServiceCollectionExtensions
 {
     /// <summary>
     /// The campaign's activities: <c>Manyi.NotifyOrganizations</c>, <c>Manyi.PublishRatings</c> and
-    /// <c>Manyi.CheckEligibility</c>. They read organizations through <c>AddManyiData</c> and render the e-mail kinds
+    /// <c>Manyi.CheckEligibility</c>, and the training seats (<c>Manyi.TakeSeat</c>, <c>Manyi.AwaitSeat</c>, with
+    /// <see cref="SeatLedger"/> and <see cref="TrainingSeats"/>). They read organizations through <c>AddManyiData</c> and render the e-mail kinds
     /// <c>notice</c> and <c>rating</c> with the templates of <c>AddManyiEmail</c>; add both. The rated organizations'
     /// certificates (<see cref="CertificateStore"/>, <see cref="CertificateRenderer"/>) read <c>Manyi:Certificates</c>,
     /// <c>Manyi:Files:Directory</c> and <c>Manyi:DataDirectory</c> from the <see cref="IConfiguration"/> service, when there
@@ -22,6 +24,10 @@ public static class ManyiCampaignServiceCollectionExtensions
         services.AddSingleton(new ActivityRegistration(typeof(NotifyOrganizations)));
         services.AddSingleton(new ActivityRegistration(typeof(PublishRatings)));
         services.AddSingleton(new ActivityRegistration(typeof(CheckEligibility)));
+        services.AddSingleton(new ActivityRegistration(typeof(TakeSeat)));
+        services.AddSingleton(new ActivityRegistration(typeof(AwaitSeat)));
+        services.TryAddScoped<SeatLedger>();
+        services.TryAddScoped<TrainingSeats>();
 
         services.AddOptions<CertificateOptions>()
             .Configure<IServiceProvider>((options, provider) => CertificateOptions.Read(options, provider.GetService<IConfiguration>()));

@@ -27,6 +27,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<HumanTaskRecord> Tasks => Set<HumanTaskRecord>();
     public DbSet<StoredFileRecord> Files => Set<StoredFileRecord>();
     public DbSet<AuditEntryRecord> AuditEntries => Set<AuditEntryRecord>();
+    public DbSet<TrainingSeatRecord> TrainingSeats => Set<TrainingSeatRecord>();
 
     /// <summary>
     /// Holds a role's row until the transaction ends, so that two transactions that count the role's members and then
@@ -40,6 +41,13 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
     /// file run one after the other. SQLite needs nothing: its write transactions are serial (begun IMMEDIATE).
     /// </summary>
     public virtual Task LockTaskFilesAsync(string taskId, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Holds a year's training seats until the transaction ends, so that two sign-ups that count the seats left and then
+    /// take some (or a withdrawal and a sign-up) run one after the other and never over-fill a session. SQLite needs
+    /// nothing: it has one writer at a time.
+    /// </summary>
+    public virtual Task LockTrainingSeatsAsync(int year, CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -187,6 +195,16 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(t => new { t.AssigneeUserId, t.Status });
             e.HasIndex(t => new { t.Status, t.DueAt });
         });
+        model.Entity<TrainingSeatRecord>(e =>
+        {
+            e.ToTable("training_seats");
+            e.HasKey(s => new { s.Year, s.OrganizationId });
+            e.Property(s => s.OrganizationId).HasMaxLength(OrganizationRecord.MaxIdLength);
+            e.Property(s => s.SessionId).HasMaxLength(64);
+            e.Property(s => s.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(s => s.InstanceId).HasMaxLength(64);
+            e.HasIndex(s => new { s.Year, s.SessionId, s.Status, s.ReceivedAt });
+        });
         model.Entity<StoredFileRecord>(e =>
         {
             e.ToTable("files");
@@ -222,6 +240,9 @@ public sealed class PostgresManyiDbContext(DbContextOptions<PostgresManyiDbConte
     // An advisory lock: the task's row may not exist yet (or at all, for a file stored outside a workflow).
     public override async Task LockTaskFilesAsync(string taskId, CancellationToken cancellationToken) =>
         await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"task-files:" + taskId}))", cancellationToken);
+
+    public override async Task LockTrainingSeatsAsync(int year, CancellationToken cancellationToken) =>
+        await Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({"training_seats:" + year}))", cancellationToken);
 }
 
 public sealed class SqliteManyiDbContext(DbContextOptions<SqliteManyiDbContext> options) : ManyiDbContext(options)

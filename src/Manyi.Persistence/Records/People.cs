@@ -179,3 +179,44 @@ public sealed class AuditEntryRecord
     /// <summary>Anything else worth keeping, as JSON.</summary>
     public string? Details { get; set; }
 }
+
+/// <summary>
+/// An organization's sign-up for a training session (培训报名) as the seat ledger holds it: one row per organization and
+/// campaign year. Seats go in order of receipt (<see cref="ReceivedAt"/>, then the organization's id), so the row keeps
+/// the time the sign-up arrived, not when it was last changed.
+/// </summary>
+public sealed class TrainingSeatRecord
+{
+    public int Year { get; set; }
+
+    public required string OrganizationId { get; set; }
+
+    /// <summary>The session's id in the year's settings (<c>training.sessions[].id</c>), e.g. <c>2025-1</c>.</summary>
+    public required string SessionId { get; set; }
+
+    /// <summary>How many of the organization's staff the sign-up is for: the seats it takes.</summary>
+    public int Attendees { get; set; }
+
+    public SeatStatus Status { get; set; }
+
+    /// <summary>When the sign-up arrived (the sign-up task's completion): its place in the order of receipt.</summary>
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    /// <summary>The organization's participant workflow instance, told when its seat is confirmed or withdrawn.</summary>
+    public required string InstanceId { get; set; }
+
+    public DateTimeOffset ChangedAt { get; set; }
+}
+
+/// <summary>Where a sign-up stands; the names are stored, so they never change.</summary>
+public enum SeatStatus
+{
+    /// <summary>Holds its seats in its session.</summary>
+    Confirmed,
+
+    /// <summary>Waits for seats in its session, in order of receipt.</summary>
+    WaitListed,
+
+    /// <summary>Withdrawn by the organization or the secretariat: its seats went to the wait-list.</summary>
+    Withdrawn,
+}

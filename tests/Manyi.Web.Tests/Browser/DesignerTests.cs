@@ -37,7 +37,7 @@ public sealed class DesignerTests
         await row.GetByTestId("open-designer").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/workflows/participant/designer"));
         await BrowserApp.WaitForInteractiveAsync(page);
-        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(34);
+        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(43);
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
         await Assertions.Expect(page.GetByTestId("problems-none")).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "designer-participant");
@@ -166,7 +166,7 @@ public sealed class DesignerTests
 
         await page.GotoAsync("/admin/workflows/participant/designer");
         await BrowserApp.WaitForInteractiveAsync(page);
-        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(34);
+        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(43);
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("export").ClickAsync());
         var exportedPath = Path.Combine(Path.GetTempPath(), $"participant-{Guid.NewGuid():N}.json");
         await download.SaveAsAsync(exportedPath);
@@ -193,7 +193,7 @@ public sealed class DesignerTests
         await BrowserApp.SignInAsync(phone, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
         await phone.GotoAsync("/admin/workflows/participant-copy/designer");
         await BrowserApp.WaitForInteractiveAsync(phone);
-        await Assertions.Expect(phone.GetByTestId("designer-node")).ToHaveCountAsync(34);
+        await Assertions.Expect(phone.GetByTestId("designer-node")).ToHaveCountAsync(43);
         var canvasBox = (await phone.GetByTestId("designer-canvas").BoundingBoxAsync())!;
         Assert.True(canvasBox.Width <= 390 && canvasBox.Height >= 300, $"the canvas is {canvasBox.Width}×{canvasBox.Height} on a 390 px phone");
         await phone.GetByTestId("designer-canvas").ScrollIntoViewIfNeededAsync();

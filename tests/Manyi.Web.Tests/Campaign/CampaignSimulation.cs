@@ -82,6 +82,17 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
     {
         var admin = app.CreateClient();
         var settings = JsonNode.Parse(await File.ReadAllTextAsync(RepositoryFile("campaigns/2025.json"), Ct))!.AsObject();
+        // Seats for 50 sign-ups of two in the first session, so that seven are wait-listed, and a second session of five.
+        var sessions = settings["campaign"]!["training"]!["sessions"]!.AsArray();
+        sessions[0]!["capacity"] = CampaignScript.FirstSessionSeats;
+        sessions.Add(new JsonObject
+        {
+            ["id"] = "2", ["name"] = new JsonObject { ["zh"] = "第二期培训班", ["en"] = "second session" },
+            ["location"] = "郑州某培训中心（示例）", ["hotelPhone"] = "0000-00000001",
+            ["checkIn"] = "2025-06-17T14:00:00+08:00", ["checkInEnd"] = "2025-06-17T20:00:00+08:00",
+            ["start"] = "2025-06-18T08:30:00+08:00", ["end"] = "2025-06-20T17:00:00+08:00",
+            ["capacity"] = CampaignScript.SecondSessionSeats, ["certificateDue"] = "2025-07-04T18:00:00+08:00",
+        });
         var campaign = await admin.PostJsonAsync("/api/campaigns", settings.ToJsonString()).ExpectOkAsync();
         var campaignId = campaign.GetString("id");
 
@@ -93,12 +104,16 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
         await UntilAsync("2025-04-22T10:00:00");
         foreach (var o in organizations.Where(o => !script.LateHeadcount.Contains(o)))
             await ReportHeadcountAsync(o);
+        // 28 April from 10:00, one a second: seats go in this order of receipt, not in the order of the organizations' ids.
         await UntilAsync("2025-04-28T10:00:00");
-        foreach (var o in organizations.Where(o => !script.LateHeadcount.Contains(o) && o != script.NoSignup))
+        foreach (var o in script.SignupOrder)
+        {
             await SignUpAsync(o);
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
 
         // Signed up, but the certificate task waits for the end of the training (16 May): no "passed" weeks before it.
-        var signedUp = await ParticipantAsync(organizations[0]);
+        var signedUp = await ParticipantAsync(script.FirstSession[0]);
         Assert.Empty((await signedUp.FetchAsync("/api/tasks?stage=certificate").ExpectOkAsync()).GetArray("items"));
 
         // The late ones report on 6 May (after the deadline: flagged overdue, reminded, escalated) and sign up at once.
@@ -117,23 +132,47 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
             """{"outcome": "SignedUp", "data": {"attendees": 2, "feeAccepted": true}}""").ExpectAsync(HttpStatusCode.Conflict);
         Assert.Contains("expired", closed.GetString("detail"), StringComparison.Ordinal);
 
+        // The first session is full: the wait-list holds the last four of 28 April and the three of 6 May, in that order.
+        var seats = await admin.FetchAsync("/api/campaigns/2025/training").ExpectOkAsync();
+        var first = seats["sessions"]![0]!;
+        Assert.Equal([CampaignScript.FirstSessionSeats, 0, 14], new[] { "taken", "left", "waiting" }.Select(k => first[k]!.GetValue<int>()));
+        Assert.Equal(script.WaitList, WaitList(first));
+
+        // 9 May: one organization cancels its sign-up; the first on the wait-list moves up into its seats and is told.
+        await UntilAsync("2025-05-09T10:00:00");
+        seats = await admin.PostJsonAsync($"/api/campaigns/2025/training/sign-ups/{script.Withdraws}/withdraw", "{}").ExpectOkAsync();
+        Assert.Equal(script.WaitList.Skip(1), WaitList(seats["sessions"]![0]!));
+        await admin.PostJsonAsync($"/api/campaigns/2025/training/sign-ups/{script.Withdraws}/withdraw", "{}").ExpectAsync(HttpStatusCode.NotFound);
+
+        // 12 May: the secretariat offers the second session to the rest of the wait-list: five fit, the last still waits.
+        await UntilAsync("2025-05-12T10:00:00");
+        seats = await admin.PostJsonAsync("/api/campaigns/2025/training/sessions/2/offer?from=1", "{}").ExpectOkAsync();
+        var second = seats["sessions"]![1]!;
+        Assert.Equal([CampaignScript.SecondSessionSeats, 0, 2], new[] { "taken", "left", "waiting" }.Select(k => second[k]!.GetValue<int>()));
+        Assert.Equal([script.NoSeat], WaitList(second));
+        Assert.Equal(script.SecondSession, second["signUps"]!.AsArray().Where(u => u!["status"]!.GetValue<string>() == "Confirmed")
+            .Select(u => u!["organizationId"]!.GetValue<string>()));
+
+        // Each organization's certificate task opens when its own session ends: the first on 16 May, the second on 20 June.
+        var secondSession = await ParticipantAsync(script.SecondSession[0]);
         await UntilAsync("2025-05-16T16:59:00");
         Assert.Empty((await signedUp.FetchAsync("/api/tasks?stage=certificate").ExpectOkAsync()).GetArray("items"));
         await UntilAsync("2025-05-16T17:00:00");
         Assert.Single((await signedUp.FetchAsync("/api/tasks?stage=certificate").ExpectOkAsync()).GetArray("items"));
+        Assert.Empty((await secondSession.FetchAsync("/api/tasks?stage=certificate").ExpectOkAsync()).GetArray("items"));
 
         await UntilAsync("2025-05-20T10:00:00");
-        foreach (var o in organizations.Where(o => o != script.NoSignup))
-            await CompleteAsync(await ParticipantAsync(o), await TaskOfAsync(o, "certificate"), "Submitted", new JsonObject
-            {
-                ["holders"] = new JsonArray(new JsonObject
-                {
-                    ["name"] = "张三", ["passed"] = !script.NoCertificate.Contains(o), ["number"] = script.NoCertificate.Contains(o) ? null : $"CACE-2025-{o}",
-                }),
-            });
+        foreach (var o in script.FirstSession)
+            await ReportCertificateAsync(o);
+
+        await UntilAsync("2025-06-20T16:59:00");
+        Assert.Empty((await secondSession.FetchAsync("/api/tasks?stage=certificate").ExpectOkAsync()).GetArray("items"));
+        await UntilAsync("2025-06-24T10:00:00");
+        foreach (var o in script.SecondSession)
+            await ReportCertificateAsync(o);
 
         await UntilAsync("2025-08-01T10:00:00");
-        foreach (var o in organizations.Where(o => !script.NoCertificate.Contains(o) && o != script.NoSignup))
+        foreach (var o in organizations.Where(o => !script.NoCertificate.Contains(o) && !script.EndedAtTraining.Contains(o)))
         {
             JsonObject Survey(string start, string end) => new()
             {
@@ -214,6 +253,20 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
         var names = new JsonArray([.. Enumerable.Range(1, 2).Select(i => (JsonNode)new JsonObject { ["name"] = $"学员{i}", ["position"] = "客服经理" })]);
         await CompleteAsync(client, task, "Submitted", new JsonObject { ["trainees"] = 2, ["names"] = names });
     }
+
+    private async Task ReportCertificateAsync(string o) =>
+        await CompleteAsync(await ParticipantAsync(o), await TaskOfAsync(o, "certificate"), "Submitted", new JsonObject
+        {
+            ["holders"] = new JsonArray(new JsonObject
+            {
+                ["name"] = "张三", ["passed"] = !script.NoCertificate.Contains(o), ["number"] = script.NoCertificate.Contains(o) ? null : $"CACE-2025-{o}",
+            }),
+        });
+
+    /// <summary>A session's wait-list from the training seats' answer, in order.</summary>
+    private static List<string> WaitList(JsonNode session) =>
+        [.. session["signUps"]!.AsArray().Where(u => u!["status"]!.GetValue<string>() == "WaitListed")
+            .OrderBy(u => u!["place"]!.GetValue<int>()).Select(u => u!["organizationId"]!.GetValue<string>())];
 
     private async Task SignUpAsync(string o) =>
         await CompleteAsync(await ParticipantAsync(o), await TaskOfAsync(o, "signup"), "SignedUp", new JsonObject { ["attendees"] = 2, ["feeAccepted"] = true });
@@ -391,7 +444,31 @@ internal sealed class CampaignScript(IReadOnlyList<string> organizations)
 
     public decimal Index(string organization) => organization == BelowIndex ? 80.9m : organization == AtIndex ? 81.0m : 85m + Organizations.IndexOf(organization) % 10;
 
-    public IReadOnlyList<string> Eligible => [.. Organizations.Where(o => !NoCertificate.Contains(o) && o != BelowIndex && o != NoSignup)];
+    public IReadOnlyList<string> Eligible => [.. Organizations.Where(o => !NoCertificate.Contains(o) && o != BelowIndex && !EndedAtTraining.Contains(o))];
+
+    public const int FirstSessionSeats = 100;
+    public const int SecondSessionSeats = 10;
+
+    /// <summary>Who signs up on 28 April, one a second, in reverse order of their ids; the late reporters sign up on 6 May.</summary>
+    public IReadOnlyList<string> SignupOrder => [.. Organizations.Where(o => !LateHeadcount.Contains(o) && o != NoSignup).Reverse()];
+
+    /// <summary>The first session's wait-list once every sign-up is in: whoever came after its 50 sign-ups of two, in order of receipt.</summary>
+    public IReadOnlyList<string> WaitList => [.. SignupOrder.Skip(FirstSessionSeats / 2), .. LateHeadcount];
+
+    /// <summary>Cancels its sign-up on 9 May: the first on the wait-list takes its seats.</summary>
+    public string Withdraws => Organizations[50];
+
+    /// <summary>The rest of the wait-list, offered the second session of five sign-ups of two.</summary>
+    public IReadOnlyList<string> SecondSession => [.. WaitList.Skip(1).Take(SecondSessionSeats / 2)];
+
+    /// <summary>Still waiting when the last session begins: no seat this year.</summary>
+    public string NoSeat => WaitList[^1];
+
+    /// <summary>Whose year ends at the training: no sign-up, a withdrawn sign-up, no seat.</summary>
+    public IReadOnlyList<string> EndedAtTraining => [NoSignup, Withdraws, NoSeat];
+
+    /// <summary>Who attends the first session.</summary>
+    public IReadOnlyList<string> FirstSession => [.. Organizations.Where(o => !EndedAtTraining.Contains(o) && !SecondSession.Contains(o))];
 
     public string Rating(string organization) => (Organizations.IndexOf(organization) % 4) switch { 0 => "AAA", 1 => "AA", 2 => "A", _ => "NotRated" };
 }

@@ -26,6 +26,8 @@ public sealed class CampaignSimulationTests
             : o == script.BelowIndex ? "Finished NotEligible"
             : o == script.TooLate ? "Finished Late"
             : o == script.NoSignup ? "Finished SignupClosed"
+            : o == script.Withdraws ? "Finished Withdrawn"
+            : o == script.NoSeat ? "Finished NoSeat"
             : $"Finished Reviewed {script.Rating(o)}");
         Assert.Equal(expectedResults, first.Organizations);
 
@@ -38,6 +40,9 @@ public sealed class CampaignSimulationTests
             Add("rating", o, 1);        // the published result
         }
         Add("reminder", script.NoSignup, 2);         // sign-up: 29 April and 6 May, 09:00 (3 and 1 working days before 7 May)
+        foreach (var o in script.WaitList)
+            Add("notice", o, 1);                     // told it is wait-listed, and its place (then its invitation, or no seat)
+        Add("notice", script.Withdraws, 1);          // told its sign-up is withdrawn
         Add("notice", script.NoCertificate[0], 1);   // told it cannot go on
         Add("notice", script.BelowIndex, 1);         // told why it is not eligible, and what next
         Add("notice", script.TooLate, 1);            // told its package came too late
@@ -121,6 +126,19 @@ public sealed class CampaignSimulationTests
                 .Select(m => m.TextBody).SingleAsync(Ct);
             foreach (var fact in new[] { "14:00至20:00", "不设接站", "3600 元/人，报到时缴纳，可使用银行卡、支付宝、微信支付", "增值税专用发票", "住宿费由学员自理", "酒店前台电话：0000-00000000", "no pick-up at the station" })
                 Assert.Contains(fact, invitation, StringComparison.Ordinal);
+
+            // Seats: the wait-listed are told their place; the one moved into the second session is invited to it; the last
+            // on the wait-list is told it has no seat this year.
+            async Task<List<string>> NoticesTo(string organization) => await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages
+                .AsNoTracking().Where(m => m.Kind == "notice" && m.To.Contains($"contact.{organization}@example.org")).Select(m => m.TextBody).ToListAsync(Ct);
+            Assert.Single(await NoticesTo(script.WaitList[1]), b => b.Contains("列入候补名单第 2 位", StringComparison.Ordinal)
+                && b.Contains("number 2 on the wait-list", StringComparison.Ordinal));
+            var secondInvitation = Assert.Single(await NoticesTo(script.SecondSession[0]), b => b.Contains("培训于", StringComparison.Ordinal));
+            Assert.Contains("第二期培训班名额已确认", secondInvitation, StringComparison.Ordinal);
+            Assert.Contains("郑州某培训中心（示例）", secondInvitation, StringComparison.Ordinal);
+            Assert.Contains("2025年6月18日", secondInvitation, StringComparison.Ordinal);
+            Assert.Single(await NoticesTo(script.NoSeat), b => b.Contains("本年度未能安排培训", StringComparison.Ordinal));
+            Assert.DoesNotContain(await NoticesTo(script.NoSeat), b => b.Contains("培训于", StringComparison.Ordinal));
 
             // The sign-up's close is told to the organization and, in copy, to the secretariat.
             var closedCopies = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages.AsNoTracking()

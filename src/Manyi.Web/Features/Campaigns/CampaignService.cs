@@ -62,6 +62,7 @@ public sealed partial class CampaignService(ManyiDbContext db, IWorkflowStore st
                 if (value is not JsonValue date || !Instant().IsMatch(date.ToString())
                     || !DateTimeOffset.TryParse(date.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
                     errors[$"campaign.dates.{name}"] = [$"日期无效：{value?.ToJsonString()}。Not an instant with its offset, e.g. 2026-04-30T18:00:00+08:00."];
+        if (settings is not null && TrainingSessionsProblem(settings) is { } sessions) errors["campaign.training.sessions"] = [sessions];
         var organizations = await OrganizationsAsync(body["organizations"], errors, cancellationToken);
         if (errors.Count > 0) return new Failure.Invalid(errors);
 
@@ -161,6 +162,20 @@ public sealed partial class CampaignService(ManyiDbContext db, IWorkflowStore st
         if (ids.Except(known).ToList() is { Count: > 0 } unknown)
             errors["organizations"] = [$"未知的参评单位：{string.Join("、", unknown)}。Unknown organizations: {string.Join(", ", unknown)}."];
         return ids;
+    }
+
+    /// <summary>What is wrong with the training sessions of the settings (each needs an id, names, place, dates and a capacity), or null.</summary>
+    private static string? TrainingSessionsProblem(JsonObject settings)
+    {
+        try
+        {
+            Manyi.Campaign.Training.TrainingSession.AllIn(settings);
+            return null;
+        }
+        catch (FormatException ex)
+        {
+            return $"培训班期次设置有误（每期需有编号、名称、地点、报到与培训时间、名额）。{ex.Message}";
+        }
     }
 
     /// <summary>Moves every date and instant in the settings on by whole years (a 29 February becomes the 28th) or by days.</summary>

@@ -34,6 +34,8 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         ["NotEligible"] = "conditions",
         ["Late"] = "submission",
         ["Incomplete"] = "completeness",
+        ["Withdrawn"] = "training",
+        ["NoSeat"] = "training",
     };
 
     /// <summary>Campaign years, newest first.</summary>
@@ -65,7 +67,7 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         var now = time.GetUtcNow();
 
         var settings = campaign.State.Input.GetValueOrDefault("campaign");
-        var trainingEnd = Instant(CampaignStages.Training.SettingIn(settings));
+        var seats = await SeatsAsync(year, settings, cancellationToken);
         var organizationIds = (campaign.State.Input.GetValueOrDefault("organizations") as JsonArray ?? [])
             .Select(o => o?.ToString()).OfType<string>().Distinct().ToList();
         var outputs = campaign.State.ActivityOutputs.GetValueOrDefault(DispatchActivityId);
@@ -95,7 +97,7 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
             var ended = status is nameof(WorkflowStatus.Finished) or nameof(WorkflowStatus.Cancelled) or nameof(WorkflowStatus.Faulted)
                 || (instanceId is null && campaign.Status is WorkflowStatus.Finished or WorkflowStatus.Cancelled or WorkflowStatus.Faulted);
             var own = instanceId is null ? [] : tasksByInstance[instanceId].ToList();
-            var cells = Cells(own, ended, result, trainingEnd, now);
+            var cells = Cells(own, ended, result, seats.TryGetValue(id, out var seat) ? seat : seats[""], now);
             var headcount = Latest(own, "headcount");
             int? trainees = headcount?.Status == nameof(HumanTaskStatus.Completed) ? Trainees(headcount.Data) : null;
             var next = own.Where(t => t.Status == nameof(HumanTaskStatus.Open)).OrderBy(t => t.DueAt ?? DateTimeOffset.MaxValue).FirstOrDefault();
@@ -166,15 +168,31 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         return -1;
     }
 
+    /// <summary>
+    /// Each organization's training seat: its status and its own session's end. Under the empty key, the first session's end,
+    /// for an organization the ledger does not hold (a year started before seats were kept).
+    /// </summary>
+    private async Task<Dictionary<string, Seat>> SeatsAsync(int year, JsonNode? settings, CancellationToken cancellationToken)
+    {
+        var ends = (settings?["training"]?["sessions"] as JsonArray ?? []).OfType<JsonObject>()
+            .Where(s => s["id"] is JsonValue).ToDictionary(s => s["id"]!.ToString(), s => Instant(s["end"]), StringComparer.Ordinal);
+        var seats = await db.TrainingSeats.AsNoTracking().Where(s => s.Year == year)
+            .ToDictionaryAsync(s => s.OrganizationId, s => new Seat(s.Status, ends.GetValueOrDefault(s.SessionId)), StringComparer.Ordinal, cancellationToken);
+        seats[""] = new Seat(SeatStatus.Confirmed, Instant(CampaignStages.Training.SettingIn(settings)));
+        return seats;
+    }
+
+    private sealed record Seat(SeatStatus Status, DateTimeOffset? End);
+
     /// <summary>Where one organization stands at each stage. Once its instance has ended, the stages it never reached are <see cref="StageState.Ended"/>.</summary>
-    private static List<StageCell> Cells(List<TaskRow> tasks, bool ended, string? result, DateTimeOffset? trainingEnd, DateTimeOffset now)
+    private static List<StageCell> Cells(List<TaskRow> tasks, bool ended, string? result, Seat? seat, DateTimeOffset now)
     {
         var cells = new List<StageCell>(Stages.Count);
         foreach (var stage in Stages)
         {
             var cell = stage.Id switch
             {
-                "training" => Training(cells[^1], trainingEnd, now, ended),
+                "training" => Training(cells[^1], seat, now, ended),
                 "rated" => Rated(Latest(tasks, "review"), ended, result),
                 _ => TaskCell(stage.Id, Latest(tasks, stage.Id), now, ended),
             };
@@ -196,11 +214,16 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         _ => new StageCell(stage, StageState.Ended, task.ClosedAt, task.Id, task.Status),
     };
 
-    /// <summary>Training is an event, not a task: reached once signed up, done once the course has ended.</summary>
-    private static StageCell Training(StageCell signup, DateTimeOffset? end, DateTimeOffset now, bool ended) => signup.State switch
+    /// <summary>
+    /// Training is an event, not a task: reached once signed up, open while the organization waits for a seat or for its
+    /// own session to end, done once that session has ended; a withdrawn sign-up ends there.
+    /// </summary>
+    private static StageCell Training(StageCell signup, Seat? seat, DateTimeOffset now, bool ended) => (signup.State, seat?.Status) switch
     {
-        StageState.Done when end is null || end <= now => new StageCell("training", StageState.Done, end, null, null),
-        StageState.Done => new StageCell("training", ended ? StageState.Ended : StageState.Open, end, null, null),
+        (StageState.Done, SeatStatus.Withdrawn) => new StageCell("training", StageState.Ended, null, null, nameof(SeatStatus.Withdrawn)),
+        (StageState.Done, SeatStatus.WaitListed) => new StageCell("training", ended ? StageState.Ended : StageState.Open, null, null, nameof(SeatStatus.WaitListed)),
+        (StageState.Done, _) when seat?.End is not { } end || end <= now => new StageCell("training", StageState.Done, seat?.End, null, null),
+        (StageState.Done, _) => new StageCell("training", ended ? StageState.Ended : StageState.Open, seat.End, null, null),
         _ => new StageCell("training", ended ? StageState.Ended : StageState.NotReached, null, null, null),
     };
 

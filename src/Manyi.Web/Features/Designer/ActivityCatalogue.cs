@@ -53,6 +53,8 @@ public static class ActivityCatalogue
         ["Manyi.CheckEligibility"] = ("核对参评资格", "Check eligibility"),
         ["Manyi.NotifyOrganizations"] = ("通知参评单位", "Notify organizations"),
         ["Manyi.PublishRatings"] = ("发布测评结果", "Publish ratings"),
+        ["Manyi.TakeSeat"] = ("安排培训名额", "Take a training seat"),
+        ["Manyi.AwaitSeat"] = ("等待培训名额变动", "Await seat news"),
     };
 
     /// <summary>

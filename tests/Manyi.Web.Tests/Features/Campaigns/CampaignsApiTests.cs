@@ -39,7 +39,7 @@ public sealed class CampaignsApiTests
         Assert.Equal(2100, input["year"]!.GetValue<int>());
         Assert.Equal("2100-05-06T18:00:00+08:00", input["dates"]!["headcountDue"]!.GetValue<string>());
         Assert.Equal("2100-09-11T00:00:00+08:00", input["dates"]!["submissionDue"]!.GetValue<string>());
-        Assert.Equal("2100-05-13T14:00:00+08:00", input["training"]!["checkIn"]!.GetValue<string>());
+        Assert.Equal("2100-05-13T14:00:00+08:00", input["training"]!["sessions"]![0]!["checkIn"]!.GetValue<string>());
         Assert.Equal("2025-10-01", input["surveyNotBefore"]!.GetValue<string>());
         Assert.Equal(3600, input["feePerPerson"]!.GetValue<int>());
         Assert.Equal(["mobile-zhengzhou"], next["input"]!["organizations"]!.AsArray().Select(o => o!.GetValue<string>()));
@@ -56,8 +56,10 @@ public sealed class CampaignsApiTests
 
         settings["campaign"]!["dates"]!["headcountDue"] = "30 April";
         settings["organizations"] = new JsonArray("mobile-zhengzhou", "nowhere");
+        settings["campaign"]!["training"]!["sessions"]![0]!["capacity"] = 0;
         var bad = await admin.PostJsonAsync("/api/campaigns", settings.ToJsonString()).ExpectAsync(HttpStatusCode.BadRequest);
         Assert.NotNull(bad["errors"]!["campaign.dates.headcountDue"]);
+        Assert.Contains("capacity", bad["errors"]!["campaign.training.sessions"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("nowhere", bad["errors"]!["organizations"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         await admin.PostJsonAsync("/api/campaigns", """{"organizations": "all"}""").ExpectAsync(HttpStatusCode.BadRequest);
         await admin.PostJsonAsync("/api/campaigns/1999/next", "{}").ExpectAsync(HttpStatusCode.NotFound);

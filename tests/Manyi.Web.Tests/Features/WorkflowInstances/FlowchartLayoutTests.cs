@@ -20,7 +20,7 @@ public sealed class FlowchartLayoutTests
         var incomplete = drawing.Nodes.Single(n => n.Id == "incomplete");
         Assert.Equal((FlowchartLayout.Margin, FlowchartLayout.Margin, 220d, 56d), (start.X, start.Y, start.Width, start.Height));
         Assert.Equal((FlowchartLayout.Margin, FlowchartLayout.Margin + 110), (headcount.X, headcount.Y));
-        Assert.Equal((FlowchartLayout.Margin + 600, FlowchartLayout.Margin + 2530), (incomplete.X, incomplete.Y));
+        Assert.Equal((FlowchartLayout.Margin + 600, FlowchartLayout.Margin + 2860), (incomplete.X, incomplete.Y));
         Assert.Equal("Headcount", headcount.Name);
         Assert.Equal("UserTask", headcount.ShortType);
         Assert.Equal("培训人数报送 Headcount report", headcount.Title);
