@@ -53,6 +53,7 @@ public static class AuditSubjects
     public const string Organization = "organization";
     public const string WorkflowInstance = "workflow-instance";
     public const string User = "user";
+    public const string NotificationChannel = "notification-channel";
 }
 
 /// <summary>The actions the audit trail names; one place, so that a query can rely on them.</summary>
@@ -85,4 +86,8 @@ public static class AuditActions
     public const string DeadlineExtended = "deadline.extended";
     public const string RemindersChanged = "reminders.changed";
     public const string CalendarYearSaved = "calendar.year-saved";
+    public const string ChannelCreated = "channel.created";
+    public const string ChannelUpdated = "channel.updated";
+    public const string ChannelDeleted = "channel.deleted";
+    public const string ChannelTested = "channel.tested";
 }

@@ -22,6 +22,7 @@ public static class ServicesSetup
         services.AddScoped<OrganizationService>();
         services.AddScoped<ReviewService>();
         services.AddScoped<EmailLogService>();
+        services.AddScoped<Features.Channels.NotificationChannelService>();
         return services;
     }
 }
