@@ -1,4 +1,5 @@
 using Manyi.Email.Activities;
+using Manyi.Email.Channels;
 using Manyi.Email.Delivery;
 using Manyi.Email.Outbox;
 using Manyi.Email.Templates;
@@ -29,6 +30,10 @@ public static class ManyiEmailServiceCollectionExtensions
             ? Path.Combine(configuration["Manyi:DataDirectory"] is { Length: > 0 } data ? data : "./data", "mail")
             : email.PickupDirectory);
         var templates = LiquidEmailTemplates.Load(email);
+        var channels = configuration.GetSection(ChannelOptions.Section).Get<ChannelOptions>() ?? new ChannelOptions();
+        if (configuration["Manyi:PublicUrl"] is { Length: > 0 } publicUrl) channels.LinkBase = publicUrl;
+        if (channels.Problems(email.ClaimTimeout).FirstOrDefault() is { } channelProblem)
+            throw new InvalidOperationException(channelProblem);
 
         services.AddSingleton(smtp);
         services.AddSingleton(email);
@@ -38,12 +43,33 @@ public static class ManyiEmailServiceCollectionExtensions
         else
             services.AddSingleton<IMailDelivery>(s => new PickupDirectoryDelivery(email.PickupDirectory, s.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MailKitOutboxSender>();
-        services.Replace(ServiceDescriptor.Singleton<IOutboxSender>(s => s.GetRequiredService<MailKitOutboxSender>()));
+        services.Replace(ServiceDescriptor.Singleton<IOutboxSender, RoutedOutboxSender>());
+        AddChannels(services, channels);
         services.Replace(ServiceDescriptor.Singleton<IEmailTemplates>(templates));
         services.AddScoped<EmailOutbox>();
         services.AddSingleton(new ActivityRegistration(typeof(SendEmail)));
         services.AddHostedService<EmailStartup>();
         return services;
+    }
+
+    /// <summary>
+    /// Chat robots beside e-mail (<c>Manyi:Channels</c>): the channels' rules and secrets, the lines a burst queues, the
+    /// digests and their delivery. The secrets need Data Protection from the host.
+    /// </summary>
+    private static void AddChannels(IServiceCollection services, ChannelOptions channels)
+    {
+        services.AddSingleton(channels);
+        services.AddSingleton(new RobotDigestDelay(channels.DigestDelay));
+        services.AddSingleton<WebhookRules>();
+        services.AddSingleton<ChannelSecrets>();
+        // No redirects: a webhook must not lead the server to an address nobody allowed.
+        services.AddSingleton(s => new RobotClient(
+            new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) }),
+            s.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<RobotDigests>();
+        services.AddSingleton<RobotRateLimits>();
+        services.AddSingleton<RobotOutboxSender>();
+        services.AddScoped<IChatRobots, ChannelDirectory>();
     }
 
     /// <summary>What is wrong with the e-mail settings, each naming its setting; empty when they can work.</summary>

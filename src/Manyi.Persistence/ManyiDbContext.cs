@@ -21,6 +21,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<IncidentRecord> Incidents => Set<IncidentRecord>();
     public DbSet<QueuedStimulusRecord> QueuedStimuli => Set<QueuedStimulusRecord>();
     public DbSet<OutboxMessageRecord> OutboxMessages => Set<OutboxMessageRecord>();
+    public DbSet<NotificationChannelRecord> NotificationChannels => Set<NotificationChannelRecord>();
     public DbSet<OrganizationRecord> Organizations => Set<OrganizationRecord>();
     public DbSet<OrganizationContactRecord> OrganizationContacts => Set<OrganizationContactRecord>();
     public DbSet<OrganizationMemberRecord> OrganizationMembers => Set<OrganizationMemberRecord>();
@@ -119,6 +120,14 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(m => m.Key).IsUnique();
             e.HasIndex(m => new { m.Status, m.CreatedAt });
             e.HasIndex(m => m.InstanceId);
+            e.Property(m => m.ClaimedBy).HasMaxLength(64);
+            e.HasIndex(m => new { m.ChannelId, m.Status });
+        });
+        model.Entity<NotificationChannelRecord>(e =>
+        {
+            e.ToTable("notification_channels");
+            e.Property(c => c.Kind).HasMaxLength(16);
+            e.Property(c => c.Name).HasMaxLength(NotificationChannelLimits.MaxNameLength);
         });
         model.Entity<QueuedStimulusRecord>(e =>
         {

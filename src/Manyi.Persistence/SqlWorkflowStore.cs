@@ -341,10 +341,10 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
                     $"({P(j.InstanceId)}, {P(j.Sequence)}, {P(_dialect.Instant(j.At))}, {P(j.ActivityId)}, {P(j.ActivityType)}, {P(j.ActivityName)}, " +
                     $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))})");
         if (burst.Emails.Count > 0)
-            AddRows("INSERT INTO outbox_messages (\"Key\", \"Kind\", \"InstanceId\", \"To\", \"Subject\", \"TextBody\", \"HtmlBody\", \"Attachments\", \"Status\", \"Attempts\", \"CreatedAt\") VALUES ",
+            AddRows("INSERT INTO outbox_messages (\"Key\", \"Kind\", \"InstanceId\", \"To\", \"Subject\", \"TextBody\", \"HtmlBody\", \"Attachments\", \"Status\", \"Attempts\", \"CreatedAt\", \"ChannelId\", \"Payload\") VALUES ",
                 [.. burst.Emails.Select(e => OutboxRows.From(e, instance.Id, time.GetUtcNow()))], m =>
                     $"({P(m.Key)}, {P(m.Kind)}, {P(m.InstanceId)}, {P(m.To)}, {P(m.Subject)}, {P(m.TextBody)}, {P(m.HtmlBody)}, " +
-                    $"{P(m.Attachments)}, {P(m.Status.ToString())}, {P(m.Attempts)}, {P(_dialect.Instant(m.CreatedAt))})",
+                    $"{P(m.Attachments)}, {P(m.Status.ToString())}, {P(m.Attempts)}, {P(_dialect.Instant(m.CreatedAt))}, {(m.ChannelId is { } channel ? P(channel) : "NULL")}, {P(m.Payload)})",
                 // The same key twice (a reminder step already sent, a retried burst) is dropped, not an error.
                 " ON CONFLICT (\"Key\") DO NOTHING");
         return statements;

@@ -85,6 +85,10 @@ public sealed class NotifyOrganizations : Activity
                 skipped.Add((id, CampaignMail.NoSuchOrganization));
                 continue;
             }
+            // The organization's group robots hear of the notice even when it has no usable mailbox.
+            var line = (JsonObject)model.DeepClone();
+            line.Remove("bodyEn");
+            await context.NotifyRobotsAsync(new RobotNotice(CampaignMail.Key(context, Kind, id), Kind, line) { OrganizationIds = [id] });
             var (to, invalid) = CampaignMail.Recipients(organization);
             if (CampaignMail.NoRecipientReason(to, invalid) is { } reason)
             {

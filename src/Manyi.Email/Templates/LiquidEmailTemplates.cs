@@ -32,7 +32,7 @@ namespace Manyi.Email.Templates;
 /// </remarks>
 public sealed partial class LiquidEmailTemplates : IEmailTemplates
 {
-    public static readonly IReadOnlyList<string> BuiltInKinds = ["reminder", "overdue", "escalation", "notice", "generic", "rating"];
+    public static readonly IReadOnlyList<string> BuiltInKinds = ["reminder", "overdue", "escalation", "notice", "generic", "rating", "robot"];
 
     private const string ResourcePrefix = "Manyi.Email.Templates.";
     private static readonly FluidParser Parser = new();

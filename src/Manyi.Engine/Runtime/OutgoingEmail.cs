@@ -15,6 +15,15 @@ public sealed record OutgoingEmail(
 {
     public string? InstanceId { get; init; }
     public IReadOnlyList<EmailAttachment> Attachments { get; init; } = [];
+
+    /// <summary>
+    /// Set for a chat robot's line (see <see cref="RobotNotice"/>): the channel it goes to. It travels through the same
+    /// outbox, with the same key rule, and is sent as part of the robot's next digest.
+    /// </summary>
+    public long? ChannelId { get; init; }
+
+    /// <summary>A robot line's facts as JSON, from which its digest is written.</summary>
+    public string? Payload { get; init; }
 }
 
 /// <summary>An attachment, such as a training's .ics invitation.</summary>

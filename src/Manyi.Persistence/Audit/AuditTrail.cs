@@ -56,6 +56,7 @@ public static class AuditSubjects
     public const string WorkflowDefinition = "workflow-definition";
     public const string Certificate = "certificate";
     public const string Calendar = "calendar";
+    public const string NotificationChannel = "notification-channel";
 }
 
 /// <summary>The actions the audit trail names; one place, so that a query can rely on them.</summary>
@@ -101,4 +102,8 @@ public static class AuditActions
     /// <summary>An instance started by hand (<c>POST /api/workflow-definitions/{id}/execute</c>), not by a trigger or a parent.</summary>
     public const string WorkflowStarted = "workflow.started";
     public const string InstanceCancelled = "workflow-instance.cancelled";
+    public const string ChannelCreated = "channel.created";
+    public const string ChannelUpdated = "channel.updated";
+    public const string ChannelDeleted = "channel.deleted";
+    public const string ChannelTested = "channel.tested";
 }

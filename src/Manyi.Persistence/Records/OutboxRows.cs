@@ -23,5 +23,7 @@ public static class OutboxRows
         Status = OutboxStatus.Queued,
         Attempts = 0,
         CreatedAt = now,
+        ChannelId = email.ChannelId,
+        Payload = email.Payload,
     };
 }

@@ -159,6 +159,63 @@ public sealed class OutboxMessageRecord
     /// claim of a sender that died expires, and the message is sent again after that.
     /// </summary>
     public DateTimeOffset? ClaimedUntil { get; set; }
+
+    /// <summary>
+    /// A chat robot's message (its <see cref="NotificationChannelRecord"/>); null for an e-mail. Such a row is one line of
+    /// the robot's next digest: <see cref="To"/> names the channel, <see cref="TextBody"/> is the line as people read it.
+    /// </summary>
+    public long? ChannelId { get; set; }
+
+    /// <summary>A robot line's facts as JSON (organization, stage, deadline, task link), from which the digest is written.</summary>
+    public string? Payload { get; set; }
+
+    /// <summary>Which attempt claimed the row: a digest claims several rows at once and must know them again.</summary>
+    public string? ClaimedBy { get; set; }
+}
+
+/// <summary>
+/// A chat robot an administrator set up (企业微信, 钉钉 or 飞书 group robot): where reminders and notices also go. The
+/// webhook address and the signing secret are stored encrypted (Data Protection); the lists are JSON arrays. The token
+/// bucket columns are the robot's rate limit, shared by every node through this row.
+/// </summary>
+public sealed class NotificationChannelRecord
+{
+    public long Id { get; set; }
+
+    /// <summary><c>wecom</c>, <c>dingtalk</c> or <c>feishu</c>.</summary>
+    public required string Kind { get; set; }
+
+    public required string Name { get; set; }
+
+    /// <summary>The webhook address, encrypted.</summary>
+    public required string WebhookUrl { get; set; }
+
+    /// <summary>The signing secret, encrypted; null when the robot is not signed.</summary>
+    public string? Secret { get; set; }
+
+    /// <summary>Organization ids it serves, JSON; empty serves all.</summary>
+    public required string Organizations { get; set; }
+
+    /// <summary>Roles it serves, JSON; empty serves any.</summary>
+    public required string Roles { get; set; }
+
+    /// <summary>Message kinds it receives (reminder, overdue, escalation, notice), JSON.</summary>
+    public required string MessageKinds { get; set; }
+
+    /// <summary>Mobile numbers to @-mention, JSON.</summary>
+    public required string Mobiles { get; set; }
+
+    public bool Enabled { get; set; } = true;
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Tokens left in the robot's bucket at <see cref="BucketAt"/>.</summary>
+    public double BucketTokens { get; set; }
+
+    public DateTimeOffset? BucketAt { get; set; }
+
+    /// <summary>Counts bucket changes: a node takes a token only if nobody changed the bucket since it read it.</summary>
+    public long BucketRevision { get; set; }
 }
 
 public enum OutboxStatus
@@ -166,4 +223,9 @@ public enum OutboxStatus
     Queued,
     Sent,
     Failed,
+}
+
+public static class NotificationChannelLimits
+{
+    public const int MaxNameLength = 100;
 }

@@ -225,6 +225,8 @@ public sealed class UserTask : WaitingActivity
         return [.. await directory.ReminderRecipientsAsync(taskIds, context.CancellationToken)];
     }
 
+    protected override IReadOnlyList<string> RobotTaskIds(ActivityContext context) => [.. OpenTaskBookmarks(context).Select(b => b.Key!)];
+
     private static IEnumerable<Bookmark> OpenTaskBookmarks(ActivityContext context) =>
         context.Instance.Bookmarks.Where(b => b.ActivityId == context.Node.Id && b.Name == HumanTask.BookmarkName);
 

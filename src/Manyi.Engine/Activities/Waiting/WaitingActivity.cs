@@ -92,6 +92,9 @@ public abstract class WaitingActivity : Activity
     protected virtual async ValueTask<string[]> RecipientsAsync(ActivityContext context, ReminderKind kind) =>
         kind == ReminderKind.Escalation ? await context.EvaluateAsync(EscalateTo) : await context.EvaluateAsync(RemindTo);
 
+    /// <summary>The open tasks a reminder is about, for the chat robots (their organizations and links); none by default.</summary>
+    protected virtual IReadOnlyList<string> RobotTaskIds(ActivityContext context) => [];
+
     /// <summary>The deadline this activity is waiting with, if any.</summary>
     protected static DateTimeOffset? CurrentDeadline(ActivityContext context) =>
         context.Instance.Bookmarks.FirstOrDefault(b => b.ActivityId == context.Node.Id && b.Name == DeadlineBookmark)?.ResumeAt;
@@ -170,11 +173,6 @@ public abstract class WaitingActivity : Activity
     {
         var kind = Enum.Parse<ReminderKind>((string)payload["kind"]!);
         var to = await RecipientsAsync(context, kind);
-        if (to is not { Length: > 0 })
-        {
-            context.Log($"Reminder {(string?)payload["step"]} not sent: nobody to send it to.");
-            return;
-        }
         var calendar = context.Services.GetRequiredService<BusinessCalendar>();
         var deadline = DateTimeOffset.Parse((string)payload["deadline"]!, CultureInfo.InvariantCulture);
         var today = DateOnly.FromDateTime(calendar.ToLocal(context.Now).DateTime);
@@ -191,8 +189,15 @@ public abstract class WaitingActivity : Activity
             ["stage"] = await StageAsync(context),
         };
         var templateKind = kind.ToString().ToLowerInvariant();
-        var rendered = await context.Services.GetRequiredService<IEmailTemplates>().RenderAsync(templateKind, model, context.CancellationToken);
         var key = $"{context.Instance.Id}:{context.Node.Id}:{deadline.ToUnixTimeSeconds()}:{(string?)payload["step"]}";
+        // The group robots hear of the step even when nobody has a mailbox for it.
+        await context.NotifyRobotsAsync(new RobotNotice(key, templateKind, model) { TaskIds = RobotTaskIds(context) });
+        if (to is not { Length: > 0 })
+        {
+            context.Log($"Reminder {(string?)payload["step"]} not sent: nobody to send it to.");
+            return;
+        }
+        var rendered = await context.Services.GetRequiredService<IEmailTemplates>().RenderAsync(templateKind, model, context.CancellationToken);
         context.SendEmail(new OutgoingEmail(key, templateKind, to, rendered.Subject, rendered.TextBody, rendered.HtmlBody));
         context.Log($"Reminder {(string?)payload["step"]} sent to {string.Join(", ", to)}.");
     }

@@ -386,6 +386,70 @@ namespace Manyi.Persistence.Migrations.Postgres
                     b.ToTable("users", (string)null);
                 });
 
+            modelBuilder.Entity("Manyi.Persistence.Records.NotificationChannelRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("BucketAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("BucketRevision")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("BucketTokens")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("MessageKinds")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Mobiles")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<string>("Organizations")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Roles")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Secret")
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("WebhookUrl")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("notification_channels", (string)null);
+                });
+
             modelBuilder.Entity("Manyi.Persistence.Records.OrganizationContactRecord", b =>
                 {
                     b.Property<long>("Id")
@@ -494,6 +558,13 @@ namespace Manyi.Persistence.Migrations.Postgres
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("ChannelId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTimeOffset?>("ClaimedUntil")
                         .HasColumnType("timestamp with time zone");
 
@@ -517,6 +588,9 @@ namespace Manyi.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(64)");
 
                     b.Property<string>("LastError")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Payload")
                         .HasColumnType("text");
 
                     b.Property<DateTimeOffset?>("SentAt")
@@ -545,6 +619,8 @@ namespace Manyi.Persistence.Migrations.Postgres
 
                     b.HasIndex("Key")
                         .IsUnique();
+
+                    b.HasIndex("ChannelId", "Status");
 
                     b.HasIndex("Status", "CreatedAt");
 

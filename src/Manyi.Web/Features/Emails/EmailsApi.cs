@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Manyi.Web.Features.Emails;
 
 /// <summary>
-/// The e-mail log: every message of the outbox (<c>outbox_messages</c>), newest first, with its delivery status,
+/// The message log (e-mails and chat robot lines): every message of the outbox (<c>outbox_messages</c>), newest first, with its delivery status,
 /// attempts and the server's last error. For administrators. The one-time links and codes of account e-mails
 /// (invitations, password resets, address confirmations) are never shown: whoever read them could take the account.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class EmailLogService(ManyiDbContext db)
     /// </summary>
     public async Task<Outcome<EmailPage>> ListAsync(
         string? kind, string? status, string? recipient, string? organization, DateTimeOffset? from, DateTimeOffset? to, int page, int pageSize,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? channel = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (pageSize is < 1 or > EmailsApi.MaxPageSize)
@@ -37,9 +37,17 @@ public sealed class EmailLogService(ManyiDbContext db)
         if (from is not null && to is not null && from > to) errors["to"] = ["结束时间早于开始时间。'to' is before 'from'."];
         if (!string.IsNullOrWhiteSpace(organization) && !await db.Organizations.AnyAsync(o => o.Id == organization, cancellationToken))
             errors["organization"] = [$"单位 '{organization}' 不存在。No organization '{organization}'."];
+        long? channelId = null;
+        if (!string.IsNullOrWhiteSpace(channel) && channel.Trim() != EmailChannel)
+        {
+            if (long.TryParse(channel, out var id) && await db.NotificationChannels.AnyAsync(c => c.Id == id, cancellationToken)) channelId = id;
+            else errors["channel"] = [$"渠道 '{channel}' 不存在；可选 email（邮件）或群机器人的编号。No channel '{channel}'; use email or a chat robot's id."];
+        }
         if (errors.Count > 0) return new Failure.Invalid(errors);
 
         var query = db.OutboxMessages.AsNoTracking();
+        if (channel?.Trim() == EmailChannel) query = query.Where(m => m.ChannelId == null);
+        else if (channelId is { } robot) query = query.Where(m => m.ChannelId == robot);
         if (!string.IsNullOrWhiteSpace(kind)) query = query.Where(m => m.Kind == kind.Trim());
         if (wanted is { } s)
         {
@@ -64,11 +72,12 @@ public sealed class EmailLogService(ManyiDbContext db)
 
         var total = await query.CountAsync(cancellationToken);
         var rows = await query.OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(m => new Row(m.Id, m.Key, m.Kind, m.InstanceId, m.To, m.Subject, m.Status, m.Attempts, m.LastError, m.CreatedAt, m.SentAt))
+            .Select(m => new Row(m.Id, m.Key, m.Kind, m.InstanceId, m.To, m.Subject, m.Status, m.Attempts, m.LastError, m.CreatedAt, m.SentAt, m.ChannelId))
             .ToListAsync(cancellationToken);
         var organizations = await OrganizationsAsync(rows, cancellationToken);
         var kinds = await db.OutboxMessages.AsNoTracking().Select(m => m.Kind).Distinct().ToListAsync(cancellationToken);
-        return new EmailPage([.. rows.Select(r => Summary(r, organizations))], total, page, pageSize, [.. kinds.Order(StringComparer.Ordinal)]);
+        var channels = await db.NotificationChannels.AsNoTracking().OrderBy(c => c.Name).Select(c => new ChannelOption(c.Id, c.Name)).ToListAsync(cancellationToken);
+        return new EmailPage([.. rows.Select(r => Summary(r, organizations))], total, page, pageSize, [.. kinds.Order(StringComparer.Ordinal)], channels);
     }
 
     public async Task<Outcome<EmailDetail>> GetAsync(long id, CancellationToken cancellationToken)
@@ -76,7 +85,7 @@ public sealed class EmailLogService(ManyiDbContext db)
         var message = await db.OutboxMessages.AsNoTracking().FirstOrDefaultAsync(m => m.Id == id, cancellationToken);
         if (message is null) return new Failure.NotFound($"邮件 {id} 不存在。E-mail {id} does not exist.");
         var row = new Row(message.Id, message.Key, message.Kind, message.InstanceId, message.To, message.Subject, message.Status, message.Attempts,
-            message.LastError, message.CreatedAt, message.SentAt);
+            message.LastError, message.CreatedAt, message.SentAt, message.ChannelId);
         var organizations = await OrganizationsAsync([row], cancellationToken);
         var hidden = EmailsApi.SecretKinds.Contains(message.Kind);
         var attachments = (message.Attachments is null ? null : JsonNode.Parse(message.Attachments) as JsonArray ?? [])?
@@ -108,7 +117,7 @@ public sealed class EmailLogService(ManyiDbContext db)
     {
         var organization = organizations.TryGetValue(r.Id, out var o) ? o : default;
         return new EmailSummary(r.Id, r.Kind, [.. r.To.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)], r.Subject,
-            EmailsApi.Status(r.Status), r.Attempts, r.LastError, r.CreatedAt, r.SentAt, r.InstanceId, organization.Id, organization.Name);
+            EmailsApi.Status(r.Status), r.Attempts, r.LastError, r.CreatedAt, r.SentAt, r.InstanceId, organization.Id, organization.Name, r.ChannelId);
     }
 
     private static OutboxStatus Stored(EmailStatus status) => status switch
@@ -119,7 +128,10 @@ public sealed class EmailLogService(ManyiDbContext db)
     };
 
     private sealed record Row(long Id, string Key, string Kind, string? InstanceId, string To, string Subject, OutboxStatus Status, int Attempts,
-        string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt);
+        string? LastError, DateTimeOffset CreatedAt, DateTimeOffset? SentAt, long? ChannelId);
+
+    /// <summary>The <c>channel</c> filter's value for e-mails (rows without a robot channel).</summary>
+    public const string EmailChannel = "email";
 }
 
 /// <summary>The e-mail log's endpoints; the rules are <see cref="EmailLogService"/>'s.</summary>
@@ -142,8 +154,8 @@ public static class EmailsApi
     public static async Task<Results<Ok<EmailPage>, ValidationProblem, ProblemHttpResult>> List(
         EmailLogService emails, CancellationToken cancellationToken,
         string? kind = null, string? status = null, string? recipient = null, string? organization = null,
-        DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 20) =>
-        (await emails.ListAsync(kind, status, recipient, organization, from, to, page, pageSize, cancellationToken)).ToOk();
+        DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 20, string? channel = null) =>
+        (await emails.ListAsync(kind, status, recipient, organization, from, to, page, pageSize, cancellationToken, channel)).ToOk();
 
     public static async Task<Results<Ok<EmailDetail>, ValidationProblem, ProblemHttpResult>> Get(long id, EmailLogService emails, CancellationToken cancellationToken) =>
         (await emails.GetAsync(id, cancellationToken)).ToOk();
@@ -164,11 +176,15 @@ public enum EmailStatus
     Failed,
 }
 
-public sealed record EmailPage(IReadOnlyList<EmailSummary> Items, int TotalCount, int PageNumber, int PageSize, IReadOnlyList<string> Kinds);
+public sealed record EmailPage(IReadOnlyList<EmailSummary> Items, int TotalCount, int PageNumber, int PageSize, IReadOnlyList<string> Kinds,
+    IReadOnlyList<ChannelOption> Channels);
+
+/// <summary>A chat robot the log can be filtered by.</summary>
+public sealed record ChannelOption(long Id, string Name);
 
 public sealed record EmailSummary(
     long Id, string Kind, IReadOnlyList<string> To, string Subject, EmailStatus Status, int Attempts, string? LastError,
-    DateTimeOffset CreatedAt, DateTimeOffset? SentAt, string? InstanceId, string? OrganizationId, string? OrganizationName);
+    DateTimeOffset CreatedAt, DateTimeOffset? SentAt, string? InstanceId, string? OrganizationId, string? OrganizationName, long? ChannelId = null);
 
 public sealed record EmailDetail(EmailSummary Email, string TextBody, bool BodyHidden, bool HasHtmlBody, IReadOnlyList<EmailAttachment> Attachments);
 

@@ -38,6 +38,7 @@ public static class ServicesSetup
         services.AddScoped<DesignerService>();
         services.AddScoped<ReviewService>();
         services.AddScoped<EmailLogService>();
+        services.AddScoped<Features.Channels.NotificationChannelService>();
         return services;
     }
 }
