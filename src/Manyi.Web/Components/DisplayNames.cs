@@ -151,13 +151,13 @@ public static class DisplayNames
     public static string Label((string Zh, string En) words) => words.Zh == words.En ? words.Zh : $"{words.Zh} {words.En}";
 
     /// <summary>
-    /// Every code this catalogue names (stages, statuses, outcomes, roles, e-mail kinds, journal events): none of them
-    /// may be read on a page in Chinese mode outside the small English print.
+    /// Every code this catalogue names (stages, statuses, outcomes, roles, e-mail kinds, journal events) with its Chinese
+    /// name: in Chinese mode a code may be read on a page only as the English after its Chinese name.
     /// </summary>
-    public static IEnumerable<string> Codes =>
-        CampaignStages.All.Select(s => s.Id)
-            .Concat(TaskStatuses.Keys).Concat(InstanceStatuses.Keys).Concat(Outcomes.Keys).Concat(TaskHistory.Keys)
-            .Concat(Roles.Keys).Concat(EmailKinds.Keys).Concat(JournalEvents.Keys).Distinct(StringComparer.Ordinal);
+    public static IEnumerable<(string Code, string Zh)> Codes =>
+        CampaignStages.All.Select(s => (s.Id, s.Zh))
+            .Concat(new[] { TaskStatuses, InstanceStatuses, Outcomes, TaskHistory, Roles, EmailKinds, JournalEvents }
+                .SelectMany(names => names.Select(n => (n.Key, n.Value.Zh))));
 
     private static (string Zh, string En) Find(Dictionary<string, (string Zh, string En)> names, string code) =>
         names.TryGetValue(code, out var words) ? words : (code, code);
