@@ -1,4 +1,5 @@
 using Manyi.Campaign;
+using Manyi.Engine.Forms;
 using Manyi.Engine.Runtime;
 using Manyi.Persistence.Audit;
 using Manyi.Persistence.Records;
@@ -8,10 +9,10 @@ namespace Manyi.Web.Components;
 
 /// <summary>
 /// The one catalogue of the words people read for the codes the system stores: stages (from <see cref="CampaignStages"/>),
-/// task and instance statuses, outcomes, roles, e-mail kinds, journal events, reminder steps, file types and (through
-/// <see cref="ActivityCatalogue"/>) activities; each Chinese first, English second. A code the catalogue does not know
-/// is shown as it is, so that nothing is hidden; <see cref="Codes"/> lists every known code, so that a test can check
-/// that none reaches a page in Chinese mode.
+/// task and instance statuses, outcomes, roles, e-mail kinds, journal events, reminder steps, file types (through
+/// <see cref="FileTypes"/>) and activities (through <see cref="ActivityCatalogue"/>); each Chinese first, English
+/// second. A code the catalogue does not know is shown as it is, so that nothing is hidden; <see cref="Codes"/> lists
+/// every known code, so that a test can check that none reaches a page in Chinese mode.
 /// </summary>
 public static class DisplayNames
 {
@@ -43,6 +44,18 @@ public static class DisplayNames
         ["Approved"] = ("通过", "Approve"),
         ["Rejected"] = ("不通过", "Reject"),
         ["Published"] = ("发布", "Publish"),
+    };
+
+    /// <summary>The ports of a flowchart's connections that are not a task's outcome.</summary>
+    private static readonly Dictionary<string, (string Zh, string En)> Ports = new(StringComparer.Ordinal)
+    {
+        ["Done"] = ("完成", "Done"),
+        ["True"] = ("是", "True"),
+        ["False"] = ("否", "False"),
+        ["Overdue"] = ("逾期", "Overdue"),
+        ["Expired"] = ("过期", "Expired"),
+        ["Default"] = ("其他", "Default"),
+        ["Completed"] = ("完成", "Completed"),
     };
 
     private static readonly Dictionary<string, (string Zh, string En)> TaskHistory = new(StringComparer.Ordinal)
@@ -89,17 +102,6 @@ public static class DisplayNames
         [nameof(JournalEvent.WorkflowFaulted)] = ("流程出错", "Workflow faulted"),
     };
 
-    private static readonly Dictionary<string, string> FileTypes = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["application/pdf"] = "PDF",
-        ["image/png"] = "PNG",
-        ["image/jpeg"] = "JPEG",
-        ["text/csv"] = "CSV",
-        ["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"] = "Excel (XLSX)",
-        ["application/vnd.openxmlformats-officedocument.wordprocessingml.document"] = "Word (DOCX)",
-        ["application/zip"] = "ZIP",
-    };
-
     public static (string Zh, string En) TaskStatus(string status) => Find(TaskStatuses, status);
 
     public static (string Zh, string En) InstanceStatus(string status) => Find(InstanceStatuses, status);
@@ -114,6 +116,9 @@ public static class DisplayNames
 
     public static (string Zh, string En) Outcome(string outcome) => Find(Outcomes, outcome);
 
+    /// <summary>A connection's port in a flowchart: an outcome as its button says it, else the port's own word.</summary>
+    public static (string Zh, string En) Port(string port) => Outcomes.TryGetValue(port, out var outcome) ? outcome : Find(Ports, port);
+
     public static (string Zh, string En) History(string action) => Find(TaskHistory, action);
 
     public static (string Zh, string En) Role(string role) => Find(Roles, role);
@@ -121,6 +126,9 @@ public static class DisplayNames
     public static (string Zh, string En) EmailKind(string kind) => Find(EmailKinds, kind);
 
     public static (string Zh, string En) Journal(string journalEvent) => Find(JournalEvents, journalEvent);
+
+    /// <summary>A rating: A, AA and AAA read as they are; "not rated" in words.</summary>
+    public static (string Zh, string En) Rating(string rating) => rating == "NotRated" ? ("未获评级", "Not rated") : (rating, rating);
 
     public static (string Zh, string En) Activity(string typeName) => ActivityCatalogue.NameOf(typeName);
 
@@ -137,15 +145,8 @@ public static class DisplayNames
         _ => (step, step),
     };
 
-    /// <summary>A file type (a media type such as <c>application/pdf</c>) as people know it: PDF.</summary>
-    public static string FileType(string mediaType) => FileTypes.GetValueOrDefault(mediaType, mediaType);
-
-    /// <summary>A list of file types, e.g. "PDF、PNG、JPEG" and "PDF, PNG, JPEG".</summary>
-    public static (string Zh, string En) FileTypeList(IEnumerable<string> mediaTypes)
-    {
-        var names = mediaTypes.Select(FileType).Distinct().ToList();
-        return (string.Join("、", names), string.Join(", ", names));
-    }
+    /// <summary>A file type (a media type such as <c>application/pdf</c>) as people know it: PDF (the forms' own list, <see cref="FileTypes"/>).</summary>
+    public static string FileType(string mediaType) => FileTypes.Name(mediaType);
 
     /// <summary>"中文 English" (or the one word when both are the same), for a place with room for one string, e.g. a select's option.</summary>
     public static string Label((string Zh, string En) words) => words.Zh == words.En ? words.Zh : $"{words.Zh} {words.En}";

@@ -114,6 +114,22 @@ public sealed class AdminPagesTests
         await Assertions.Expect(rows).ToHaveCountAsync(2);
         await Assertions.Expect(rows.First.GetByTestId("task-due")).ToHaveTextAsync("2099年4月30日 周四 18:00");
         await BrowserApp.ScreenshotAsync(page, "all-tasks");
+        // The stage is a word from the catalogue, and a choice; the organization is found by typing part of its name.
+        await Assertions.Expect(rows.First.GetByTestId("task-stage")).ToContainTextAsync("培训人数报送");
+        await page.GetByTestId("filter-stage").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText("培训报名 Training sign-up").ClickAsync();
+        await page.GetByTestId("apply-filters").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("tasks-empty")).ToBeVisibleAsync();
+        await page.GetByTestId("filter-stage").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText("培训人数报送 Headcount report").ClickAsync();
+        await page.GetByTestId("filter-organization").Locator("input").FillAsync("开封");
+        await page.Locator(".mud-popover-open").GetByText("开封联通").ClickAsync();
+        await page.GetByTestId("apply-filters").ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.First).ToContainTextAsync("开封联通");
+        await page.GetByTestId("filter-organization").Locator("input").FillAsync("");
+        await page.GetByTestId("apply-filters").ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
 
         // One task of a step sent to both organizations: the dialog says the other one moves with it.
         await page.GetByTestId("select-task").Nth(0).CheckAsync();
