@@ -50,7 +50,8 @@ public static class PageChecks
         foreach (var (code, zh) in DisplayNames.Codes)
             foreach (Match match in Regex.Matches(text, $@"(?<![\w.-]){Regex.Escape(code)}(?![\w-])"))
             {
-                var before = text[..match.Index].TrimEnd();
+                // The word before, past numbers: "Publish the 2025 notice" is English.
+                var before = text[..match.Index].TrimEnd().TrimEnd("0123456789 ".ToCharArray());
                 var after = text[(match.Index + code.Length)..].TrimStart();
                 if (before[Math.Max(0, before.Length - 12)..].Contains(zh, StringComparison.Ordinal)) continue;
                 if (before.Length > 0 && char.IsAsciiLetter(before[^1]) || after.Length > 0 && char.IsAsciiLetter(after[0])) continue;
