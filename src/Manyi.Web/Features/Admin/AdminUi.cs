@@ -1,6 +1,7 @@
 using System.Globalization;
 using Manyi.Web.Components;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Manyi.Web.Features.Admin;
@@ -28,6 +29,16 @@ public static class AdminUi
     public static IReadOnlyDictionary<string, string[]> FieldErrors(IResult result) => result switch
     {
         ValidationProblem v => v.ProblemDetails.Errors.ToDictionary(StringComparer.OrdinalIgnoreCase),
+        _ => new Dictionary<string, string[]>(),
+    };
+
+    /// <summary>What an application service's failure says (every field's messages for invalid input), or null for none.</summary>
+    public static string? Problem(Failure? failure) => failure?.Detail;
+
+    /// <summary>Invalid input's messages by field (the keys the API uses, e.g. <c>email</c>, <c>contacts[0]</c>); empty otherwise.</summary>
+    public static IReadOnlyDictionary<string, string[]> FieldErrors(Failure? failure) => failure switch
+    {
+        Failure.Invalid invalid => invalid.Errors.ToDictionary(StringComparer.OrdinalIgnoreCase),
         _ => new Dictionary<string, string[]>(),
     };
 

@@ -1,29 +1,16 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
-using Manyi.Engine.Runtime;
-using Manyi.Engine.Stores;
-using Manyi.Engine.Tasks;
-using Manyi.Persistence;
 using Manyi.Web.Features.WorkflowInstances;
-using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
-using MiniExcelLibs;
 
 namespace Manyi.Web.Features.Campaigns;
 
 /// <summary>
-/// A year's campaign: one instance of the <c>campaign</c> workflow, correlated as <c>campaign-&lt;year&gt;</c>, started
-/// with the year's settings (dates, fee, minimum index, checklist — see <c>campaigns/2025.json</c>). A new year starts
-/// from the last one's settings with every date moved on by a year (or re-entered); the old year stays as it was.
+/// A year's campaign (<see cref="CampaignService"/>): list, start, start the next year, the headcount reports and their
+/// export. These handlers answer the service's outcomes.
 /// </summary>
-public static partial class CampaignsApi
+public static class CampaignsApi
 {
-    public const string DefinitionId = "campaign";
-    private const string DispatchActivityId = "participants";
-
     public static RouteGroupBuilder MapCampaignsApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/campaigns").WithTags("Campaigns");
@@ -35,170 +22,34 @@ public static partial class CampaignsApi
         return group;
     }
 
-    public static string CorrelationId(int year) => $"campaign-{year}";
-
-    public static async Task<Ok<IReadOnlyList<CampaignSummary>>> List(ManyiDbContext db, CancellationToken cancellationToken)
-    {
-        var instances = await db.WorkflowInstances.AsNoTracking().Where(i => i.DefinitionId == DefinitionId)
-            .OrderByDescending(i => i.CorrelationId).ToListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<CampaignSummary>>([.. instances.Select(i => new CampaignSummary(
-            YearOf(i.CorrelationId), i.Id, i.Status, i.Version, i.CreatedAt, i.FinishedAt))]);
-    }
+    public static async Task<Ok<IReadOnlyList<CampaignSummary>>> List(CampaignService campaigns, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await campaigns.ListAsync(cancellationToken));
 
     /// <summary>
-    /// Starts a year: body <c>{"campaign": {"year", "dates", …}, "organizations": [ids] or "all"}</c>. One campaign per
-    /// year: a second start of the same year is 409. With <c>startingNow=true</c> the calendar is moved on by whole weeks
-    /// so that the notice falls in this week (a rehearsal of a past year, as in the demo).
+    /// Starts a year: body <c>{"campaign": {"year", "dates", …}, "organizations": [ids] or "all"}</c>; 409 for a year
+    /// already started. With <c>startingNow=true</c> the calendar is moved on by whole weeks so that the notice falls in
+    /// this week (a rehearsal of a past year, as in the demo).
     /// </summary>
     public static async Task<Results<Ok<InstanceResponse>, ValidationProblem, ProblemHttpResult>> Start(
-        JsonObject body, ManyiDbContext db, WorkflowRuntime runtime, TimeProvider time, CancellationToken cancellationToken, bool startingNow = false)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var settings = body["campaign"] as JsonObject;
-        // A rehearsal (the demo): the same calendar, moved on by whole weeks so that its notice is issued this week.
-        if (startingNow && settings?["dates"]?["noticeIssued"] is JsonValue issued
-            && DateTimeOffset.TryParse(issued.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var noticeIssued))
-            settings = (JsonObject)ShiftDates(settings, days: 7 * (int)Math.Ceiling((time.GetUtcNow() - noticeIssued).TotalDays / 7))!;
-        int year = 0;
-        if (settings is null) errors["campaign"] = ["请给出年度活动设置。The campaign's settings are required (see campaigns/2025.json)."];
-        else if (settings["year"] is not JsonValue yearValue || !yearValue.TryGetValue(out year) || year is < 2000 or > 2200)
-            errors["campaign.year"] = ["年度无效。The year must be a number such as 2026."];
-        else if (settings["dates"] is not JsonObject dates)
-            errors["campaign.dates"] = ["请给出各阶段日期。The dates of the stages are required."];
-        else
-            foreach (var (name, value) in dates)
-                if (value is not JsonValue date || !Instant().IsMatch(date.ToString())
-                    || !DateTimeOffset.TryParse(date.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-                    errors[$"campaign.dates.{name}"] = [$"日期无效：{value?.ToJsonString()}。Not an instant with its offset, e.g. 2026-04-30T18:00:00+08:00."];
-        var organizations = await OrganizationsAsync(body["organizations"], db, errors, cancellationToken);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-
-        if (await db.WorkflowInstances.AnyAsync(i => i.DefinitionId == DefinitionId && i.CorrelationId == CorrelationId(year)
-                && i.Status != nameof(WorkflowStatus.Cancelled), cancellationToken))
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict.",
-                detail: $"{year} 年度活动已经开始。The {year} campaign has already been started.");
-        var instance = await runtime.StartAsync(DefinitionId, new StartOptions
-        {
-            CorrelationId = CorrelationId(year),
-            Input = new Dictionary<string, JsonNode?> { ["campaign"] = settings!.DeepClone(), ["organizations"] = new JsonArray([.. organizations.Select(o => (JsonNode)o)]) },
-        }, cancellationToken);
-        return TypedResults.Ok(InstanceResponse.From(instance));
-    }
+        JsonObject body, CampaignService campaigns, CancellationToken cancellationToken, bool startingNow = false) =>
+        (await campaigns.StartAsync(body, startingNow, cancellationToken)).ToOk();
 
     /// <summary>
     /// Starts the year after <paramref name="year"/> from its settings: every date moves on by a year unless the body
     /// gives it (<c>{"dates": {…}, "organizations": …, "campaign": {…overrides}}</c>).
     /// </summary>
     public static async Task<Results<Ok<InstanceResponse>, ValidationProblem, ProblemHttpResult>> Next(
-        int year, JsonObject? body, ManyiDbContext db, IWorkflowStore store, WorkflowRuntime runtime, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var previous = await db.WorkflowInstances.AsNoTracking()
-            .Where(i => i.DefinitionId == DefinitionId && i.CorrelationId == CorrelationId(year)).Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
-        if (previous is null || await store.FindInstanceAsync(previous, cancellationToken) is not { } instance)
-            return Problems.NotFound($"{year} 年度活动不存在。There is no {year} campaign.");
-        var settings = (JsonObject)ShiftDates(instance.State.Input["campaign"]!.DeepClone(), years: 1)!;
-        settings["year"] = year + 1;
-        foreach (var (key, value) in body?["campaign"] as JsonObject ?? [])
-            settings[key] = value?.DeepClone();
-        if (body?["dates"] is JsonObject dates)
-            foreach (var (key, value) in dates)
-                ((JsonObject)settings["dates"]!)[key] = value?.DeepClone();
-        var next = new JsonObject { ["campaign"] = settings, ["organizations"] = body?["organizations"]?.DeepClone() ?? "all" };
-        return await Start(next, db, runtime, time, cancellationToken);
-    }
+        int year, JsonObject? body, CampaignService campaigns, CancellationToken cancellationToken) =>
+        (await campaigns.NextAsync(year, body, cancellationToken)).ToOk();
 
     /// <summary>The headcount reports as they stand: per organization its status, trainees and names; the totals and the fee.</summary>
-    public static async Task<Results<Ok<HeadcountSummary>, ProblemHttpResult>> Headcount(
-        int year, ManyiDbContext db, IWorkflowStore store, CancellationToken cancellationToken) =>
-        await HeadcountAsync(year, db, store, cancellationToken) is { } summary
-            ? TypedResults.Ok(summary)
-            : Problems.NotFound($"{year} 年度活动不存在。There is no {year} campaign.");
+    public static async Task<Results<Ok<HeadcountSummary>, ValidationProblem, ProblemHttpResult>> Headcount(
+        int year, CampaignService campaigns, CancellationToken cancellationToken) =>
+        (await campaigns.HeadcountAsync(year, cancellationToken)).ToOk();
 
-    public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ExportHeadcount(
-        int year, ManyiDbContext db, IWorkflowStore store, CancellationToken cancellationToken)
-    {
-        if (await HeadcountAsync(year, db, store, cancellationToken) is not { } summary)
-            return Problems.NotFound($"{year} 年度活动不存在。There is no {year} campaign.");
-        var rows = summary.Rows.Select(o => new Dictionary<string, object?>
-        {
-            ["编号 Id"] = o.OrganizationId,
-            ["名称 Name"] = o.Name,
-            ["状态 Status"] = o.Status,
-            ["逾期 Overdue"] = o.IsOverdue ? "是 yes" : "",
-            ["人数 Trainees"] = o.Trainees,
-            ["名单 Names"] = string.Join("、", o.Names),
-            ["培训费 Fee (CNY)"] = o.Trainees * summary.FeePerPerson,
-            ["报送时间 Reported at"] = o.ReportedAt is { } at ? Dates.Beijing(at) : "",
-        }).ToList();
-        using var stream = new MemoryStream();
-        await stream.SaveAsAsync(rows, sheetName: $"{year} 培训人数", cancellationToken: cancellationToken);
-        return TypedResults.File(stream.ToArray(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"headcount-{year}.xlsx");
-    }
-
-    private static async Task<HeadcountSummary?> HeadcountAsync(int year, ManyiDbContext db, IWorkflowStore store, CancellationToken cancellationToken)
-    {
-        var id = await db.WorkflowInstances.AsNoTracking()
-            .Where(i => i.DefinitionId == DefinitionId && i.CorrelationId == CorrelationId(year)).Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
-        if (id is null || await store.FindInstanceAsync(id, cancellationToken) is not { } campaign) return null;
-        var children = campaign.State.ActivityOutputs.GetValueOrDefault(DispatchActivityId)?.GetValueOrDefault("Children") as JsonObject ?? [];
-        var childIds = children.Select(c => (string)c.Value!).ToList();
-        var tasks = await db.Tasks.AsNoTracking().Where(t => childIds.Contains(t.InstanceId) && t.Stage == "headcount").ToListAsync(cancellationToken);
-        var names = await db.Organizations.AsNoTracking().ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
-        var fee = campaign.State.Input["campaign"]?["feePerPerson"]?.GetValue<decimal>() ?? 0;
-        var rows = children.Select(child =>
-        {
-            var task = tasks.FirstOrDefault(t => t.InstanceId == (string)child.Value!);
-            var data = task?.Data is null ? null : JsonNode.Parse(task.Data);
-            return new HeadcountRow(child.Key, names.GetValueOrDefault(child.Key) ?? child.Key, task?.Status ?? "NotYetOpen", task?.IsOverdue ?? false,
-                data?["trainees"]?.GetValue<int>() ?? 0,
-                [.. (data?["names"] as JsonArray ?? []).Select(n => (string?)n?["name"] ?? "")], task?.ClosedAt);
-        }).OrderBy(r => r.OrganizationId, StringComparer.Ordinal).ToList();
-        var reported = rows.Where(r => r.Status == nameof(HumanTaskStatus.Completed)).ToList();
-        return new HeadcountSummary(year, rows.Count, reported.Count, rows.Count(r => r.IsOverdue && r.Status != nameof(HumanTaskStatus.Completed)),
-            reported.Sum(r => r.Trainees), fee, reported.Sum(r => r.Trainees) * fee, rows);
-    }
-
-    private static async Task<IReadOnlyList<string>> OrganizationsAsync(JsonNode? given, ManyiDbContext db, Dictionary<string, string[]> errors,
-        CancellationToken cancellationToken)
-    {
-        var known = await db.Organizations.AsNoTracking().OrderBy(o => o.Id).Select(o => o.Id).ToListAsync(cancellationToken);
-        if (given is null || (given is JsonValue all && all.ToString() == "all"))
-        {
-            if (known.Count == 0) errors["organizations"] = ["还没有参评单位，请先导入。There are no organizations yet: import them first."];
-            return known;
-        }
-        if (given is not JsonArray list || list.Any(i => i is not JsonValue))
-        {
-            errors["organizations"] = ["请给出参评单位编号列表或 \"all\"。Give a list of organization ids, or \"all\"."];
-            return [];
-        }
-        var ids = list.Select(i => i!.ToString()).Distinct().ToList();
-        if (ids.Except(known).ToList() is { Count: > 0 } unknown)
-            errors["organizations"] = [$"未知的参评单位：{string.Join("、", unknown)}。Unknown organizations: {string.Join(", ", unknown)}."];
-        return ids;
-    }
-
-    /// <summary>Moves every date and instant in the settings on by whole years (a 29 February becomes the 28th) or by days.</summary>
-    private static JsonNode? ShiftDates(JsonNode? node, int years = 0, int days = 0) => node switch
-    {
-        JsonObject o => new JsonObject(o.Select(p => KeyValuePair.Create(p.Key, ShiftDates(p.Value?.DeepClone(), years, days)))),
-        JsonArray a => new JsonArray([.. a.Select(i => ShiftDates(i?.DeepClone(), years, days))]),
-        JsonValue v when v.TryGetValue<string>(out var text) && Instant().IsMatch(text)
-            && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) =>
-            instant.AddYears(years).AddDays(days).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
-        JsonValue v when v.TryGetValue<string>(out var text) && DateOnlyPattern().IsMatch(text) =>
-            DateOnly.ParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture).AddYears(years).AddDays(days).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        _ => node,
-    };
-
-    private static int? YearOf(string? correlationId) =>
-        correlationId?.StartsWith("campaign-", StringComparison.Ordinal) == true && int.TryParse(correlationId[9..], out var year) ? year : null;
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$")]
-    private static partial Regex Instant();
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$")]
-    private static partial Regex DateOnlyPattern();
+    public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> ExportHeadcount(
+        int year, CampaignService campaigns, CancellationToken cancellationToken) =>
+        (await campaigns.ExportHeadcountAsync(year, cancellationToken)).ToFile();
 }
 
 public sealed record CampaignSummary(int? Year, string InstanceId, string Status, int Version, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt);

@@ -9,6 +9,7 @@ using Manyi.Persistence.Records;
 using Manyi.Web.Features.Campaigns;
 using Manyi.Web.Features.Organizations;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Web.Features.Dashboard;
@@ -39,16 +40,25 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
     public async Task<IReadOnlyList<int>> YearsAsync(CancellationToken cancellationToken)
     {
         var ids = await db.WorkflowInstances.AsNoTracking()
-            .Where(i => i.DefinitionId == CampaignsApi.DefinitionId && i.Status != nameof(WorkflowStatus.Cancelled) && i.CorrelationId != null)
+            .Where(i => i.DefinitionId == CampaignService.DefinitionId && i.Status != nameof(WorkflowStatus.Cancelled) && i.CorrelationId != null)
             .Select(i => i.CorrelationId!).ToListAsync(cancellationToken);
         return [.. ids.Select(YearOf).OfType<int>().Distinct().OrderDescending()];
     }
 
-    /// <summary>The figures of <paramref name="year"/>, with the grid and the two task lists paged and filtered; null when no such campaign.</summary>
-    public async Task<DashboardFigures?> LoadAsync(int year, DashboardQuery query, CancellationToken cancellationToken)
+    /// <summary>The figures of <paramref name="year"/>, with the grid and the two task lists paged and filtered as asked.</summary>
+    public async Task<Outcome<DashboardFigures>> FiguresAsync(int year, DashboardRequest request, CancellationToken cancellationToken)
+    {
+        var query = request.Check();
+        if (query.Value is null) return query.Failure!;
+        return await LoadAsync(year, query.Value, cancellationToken) is { } figures
+            ? figures
+            : new Failure.NotFound($"{year} 年度活动不存在。There is no {year} campaign.");
+    }
+
+    private async Task<DashboardFigures?> LoadAsync(int year, DashboardQuery query, CancellationToken cancellationToken)
     {
         var record = await db.WorkflowInstances.AsNoTracking()
-            .Where(i => i.DefinitionId == CampaignsApi.DefinitionId && i.CorrelationId == CampaignsApi.CorrelationId(year))
+            .Where(i => i.DefinitionId == CampaignService.DefinitionId && i.CorrelationId == CampaignService.CorrelationId(year))
             .OrderBy(i => i.Status == nameof(WorkflowStatus.Cancelled)).ThenByDescending(i => i.CreatedAt)
             .Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
         if (record is null || await store.FindInstanceAsync(record, cancellationToken) is not { } campaign) return null;
@@ -243,7 +253,7 @@ public enum StageState
     Ended,
 }
 
-/// <summary>The grid's filters and the three pagers (validated by <see cref="DashboardApi"/>).</summary>
+/// <summary>The grid's filters and the three pagers, checked (<see cref="DashboardRequest"/>).</summary>
 public sealed record DashboardQuery(
     string? Operator = null, string? City = null, string? Name = null, string? Stage = null, StageState? StageStatus = null,
     int Page = 1, int PageSize = 20, int OverduePage = 1, int DueSoonPage = 1);

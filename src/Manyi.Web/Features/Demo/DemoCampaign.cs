@@ -6,7 +6,6 @@ using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Campaigns;
 using Manyi.Web.Infrastructure;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -18,7 +17,7 @@ namespace Manyi.Web.Features.Demo;
 /// the notice published by the demo secretariat, and a few organizations' headcounts already reported. The two demo
 /// participants' organizations are left for the person trying Manyi out. Goes through the engine as the API does.
 /// </summary>
-public sealed class DemoCampaign(ManyiDbContext db, WorkflowRuntime runtime, TimeProvider time, UserManager<ManyiUser> users,
+public sealed class DemoCampaign(ManyiDbContext db, CampaignService campaigns, WorkflowRuntime runtime, UserManager<ManyiUser> users,
     IHostEnvironment environment, IConfiguration configuration, ILogger<DemoCampaign> logger)
 {
     public const string SettingsFile = "2025.json";
@@ -37,10 +36,10 @@ public sealed class DemoCampaign(ManyiDbContext db, WorkflowRuntime runtime, Tim
             return false;
         }
         var body = JsonNode.Parse(await File.ReadAllTextAsync(file, cancellationToken))!.AsObject();
-        var started = await CampaignsApi.Start(body, db, runtime, time, cancellationToken, startingNow: true);
-        if (started.Result is not Ok<WorkflowInstances.InstanceResponse> { Value: { } campaign })
+        var started = await campaigns.StartAsync(body, startingNow: true, cancellationToken);
+        if (started.Value is not { } campaign)
         {
-            logger.LogWarning("Demo campaign: the 2025 campaign did not start ({Result}).", started.Result);
+            logger.LogWarning("Demo campaign: the 2025 campaign did not start ({Result}).", started.Failure);
             return false;
         }
 

@@ -97,7 +97,7 @@ public static class TimelineApi
         string organizationId, CancellationToken cancellationToken)
     {
         var campaigns = await db.WorkflowInstances.AsNoTracking()
-            .Where(i => i.DefinitionId == CampaignsApi.DefinitionId && i.Status != nameof(WorkflowStatus.Cancelled))
+            .Where(i => i.DefinitionId == CampaignService.DefinitionId && i.Status != nameof(WorkflowStatus.Cancelled))
             .OrderByDescending(i => i.CreatedAt).Select(i => i.Id).ToListAsync(cancellationToken);
         foreach (var id in campaigns)
         {

@@ -1,21 +1,12 @@
-using System.Text;
-using Manyi.Persistence;
-using Manyi.Persistence.Records;
-using Manyi.Web.Features.Account;
-using Manyi.Persistence.Audit;
-using Manyi.Web.Features.Organizations;
 using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Web.Features.Users;
 
 /// <summary>
-/// Users for administrators: list, inspect, invite (the new user sets a password from the e-mailed link), change roles
-/// and organizations, unlock, and send a new invitation (which also serves as an administrator's password reset). A
-/// participant always acts for at least one organization, and the last administrator cannot lose the role.
+/// Users for administrators: list, inspect, invite, change roles and organizations, unlock, send a new invitation. The
+/// rules are <see cref="UserService"/>'s; these handlers answer its outcomes.
 /// </summary>
 public static class UsersApi
 {
@@ -32,254 +23,33 @@ public static class UsersApi
         return group;
     }
 
-    public static async Task<Results<Ok<Page<UserSummary>>, ValidationProblem>> List(
-        ManyiDbContext db, TimeProvider time, string? role, string? organization, string? search,
-        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default, bool? lockedOut = null)
-    {
-        var query = db.Users.AsNoTracking();
-        var now = time.GetUtcNow();
-        // Locked out: too many failed sign-ins, until LockoutEnd; Identity leaves a past LockoutEnd behind.
-        if (lockedOut == true) query = query.Where(u => u.LockoutEnd != null && u.LockoutEnd > now);
-        if (lockedOut == false) query = query.Where(u => u.LockoutEnd == null || u.LockoutEnd <= now);
-        if (!string.IsNullOrWhiteSpace(role))
-        {
-            if (CanonicalRole(role) is not { } canonical)
-                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["role"] = [RoleProblem(role)] });
-            var normalized = canonical.ToUpperInvariant();
-            query = query.Where(u => db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.NormalizedName == normalized)));
-        }
-        if (!string.IsNullOrWhiteSpace(organization))
-        {
-            var organizationId = organization.Trim();
-            query = query.Where(u => db.OrganizationMembers.Any(m => m.UserId == u.Id && m.OrganizationId == organizationId));
-        }
-        if (!string.IsNullOrWhiteSpace(search))
-        {
-            var text = search.Trim();
-            var upper = text.ToUpperInvariant();
-            query = query.Where(u => u.NormalizedEmail!.Contains(upper) || u.DisplayName.Contains(text));
-        }
-        (page, pageSize) = Page.Clamp(page, pageSize);
-        var total = await query.CountAsync(cancellationToken);
-        var users = await query.OrderBy(u => u.NormalizedEmail).ThenBy(u => u.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        var ids = users.Select(u => u.Id).ToList();
-        var roles = await RolesOfAsync(db, ids, cancellationToken);
-        var memberships = (await db.OrganizationMembers.AsNoTracking().Where(m => ids.Contains(m.UserId)).ToListAsync(cancellationToken))
-            .ToLookup(m => m.UserId, m => m.OrganizationId);
-        return TypedResults.Ok(new Page<UserSummary>(users.Select(u => new UserSummary(u.Id, u.Email, u.DisplayName, roles[u.Id].ToList(),
-            memberships[u.Id].Order(StringComparer.Ordinal).ToList(), u.LockoutEnd > now, u.CreatedAt)).ToList(), total, page, pageSize));
-    }
+    public static async Task<Results<Ok<Page<UserSummary>>, ValidationProblem, ProblemHttpResult>> List(
+        UserService users, string? role, string? organization, string? search,
+        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default, bool? lockedOut = null) =>
+        (await users.ListAsync(new UserQuery(role, organization, search, lockedOut, page, pageSize), cancellationToken)).ToOk();
 
-    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Get(string id, ManyiDbContext db, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
-        return user is null ? NotFound(id) : TypedResults.Ok(await ResponseAsync(db, user, time, cancellationToken));
-    }
+    public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> Get(string id, UserService users, CancellationToken cancellationToken) =>
+        (await users.GetAsync(id, cancellationToken)).ToOk();
 
-    /// <summary>
-    /// Creates a user without a password, with one role and the organizations they act for, and e-mails the invitation
-    /// (a link with a set-password code). 409 when the address is taken.
-    /// </summary>
+    /// <summary>Creates a user without a password and e-mails the invitation; 409 when the address is taken.</summary>
     public static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> Invite(
-        InviteUserRequest request, ManyiDbContext db, UserManager<ManyiUser> users, AccountEmails emails, AuditTrail audit, TimeProvider time,
-        CancellationToken cancellationToken)
-    {
-        var errors = new Dictionary<string, string[]>();
-        var email = request.Email?.Trim() ?? "";
-        if (!OrganizationRules.IsValidEmail(email)) errors["email"] = [OrganizationRules.EmailProblem(request.Email)];
-        var displayName = string.IsNullOrWhiteSpace(request.DisplayName) ? email.Split('@')[0] : request.DisplayName.Trim();
-        if (displayName.Length > ManyiUser.MaxDisplayNameLength)
-            errors["displayName"] = [$"显示名最多 {ManyiUser.MaxDisplayNameLength} 个字符。The display name has more than {ManyiUser.MaxDisplayNameLength} characters."];
-        var role = CanonicalRole(request.Role);
-        if (role is null) errors["role"] = [RoleProblem(request.Role)];
-        var organizations = await CheckOrganizationsAsync(db, request.Organizations, role == ManyiRoles.Participant, errors, cancellationToken);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        if (await users.FindByEmailAsync(email) is not null) return EmailTaken(email);
+        InviteUserRequest request, UserService users, CancellationToken cancellationToken) =>
+        (await users.InviteAsync(request, cancellationToken)).To(user => TypedResults.Created($"/api/users/{user.Id}", user));
 
-        // Confirmed: the administrator vouches for the address, and only its owner receives the code. Identity's reset and
-        // forgot-password endpoints ignore unconfirmed addresses, so the invitation code would not work otherwise.
-        var user = new ManyiUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = displayName, CreatedAt = time.GetUtcNow() };
-        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
-        {
-            var created = await users.CreateAsync(user);
-            if (!created.Succeeded)
-                return created.Errors.Any(e => e.Code is "DuplicateEmail" or "DuplicateUserName")
-                    ? EmailTaken(email)
-                    : TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["email"] = [.. created.Errors.Select(e => e.Description)] });
-            Check(await users.AddToRoleAsync(user, role!));
-            db.OrganizationMembers.AddRange(organizations.Select(o => new OrganizationMemberRecord { UserId = user.Id, OrganizationId = o }));
-            audit.Record(AuditActions.Invited, AuditSubjects.User, user.Id, new { email, role, organizations });
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
-        }
-        // After the commit: the outbox row is written by a scope of its own, which must not wait for this transaction.
-        await SendInvitationAsync(users, emails, user);
-        return TypedResults.Created($"/api/users/{user.Id}", await ResponseAsync(db, user, time, cancellationToken));
-    }
-
-    /// <summary>Replaces the user's roles; audited with before and after. The last administrator keeps the role (409).</summary>
+    /// <summary>Replaces the user's roles; 409 for the last administrator's.</summary>
     public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> ChangeRoles(
-        string id, ChangeRolesRequest request, ManyiDbContext db, UserManager<ManyiUser> users, AuditTrail audit,
-        TimeProvider time, CancellationToken cancellationToken)
-    {
-        var user = await users.FindByIdAsync(id);
-        if (user is null) return NotFound(id);
-        var requested = (request.Roles ?? []).Select(r => (Given: r, Role: CanonicalRole(r))).ToList();
-        var unknown = requested.Where(r => r.Role is null).Select(r => RoleProblem(r.Given)).ToArray();
-        if (unknown.Length > 0) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["roles"] = unknown });
-        var after = ManyiRoles.All.Where(r => requested.Any(q => q.Role == r)).ToList();
-        if (after.Count == 0)
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["roles"] = [$"至少需要一个角色：{string.Join("、", ManyiRoles.All)}。A user needs at least one role: {string.Join(", ", ManyiRoles.All)}."],
-            });
-        if (after.Contains(ManyiRoles.Participant) && !await db.OrganizationMembers.AnyAsync(m => m.UserId == id, cancellationToken))
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
-            {
-                ["roles"] = ["联系人至少要属于一个参评单位，请先设置其参评单位（PUT /api/users/{id}/organizations）。" +
-                             "A participant needs at least one organization; set the user's organizations first (PUT /api/users/{id}/organizations)."],
-            });
-        var before = ManyiRoles.All.Intersect(await users.GetRolesAsync(user)).ToList();
-        if (before.SequenceEqual(after)) return TypedResults.Ok(await ResponseAsync(db, user, time, cancellationToken));
+        string id, ChangeRolesRequest request, UserService users, CancellationToken cancellationToken) =>
+        (await users.ChangeRolesAsync(id, request, cancellationToken)).ToOk();
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (before.Contains(ManyiRoles.Administrator) && !after.Contains(ManyiRoles.Administrator))
-        {
-            // Two administrators demoting each other at once must not both see the other still there.
-            await db.LockRoleAsync("ADMINISTRATOR", cancellationToken);
-            var administrators = await (from ur in db.UserRoles
-                                        join r in db.Roles on ur.RoleId equals r.Id
-                                        where r.NormalizedName == "ADMINISTRATOR"
-                                        select ur.UserId).CountAsync(cancellationToken);
-            if (administrators <= 1)
-                return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict.",
-                    detail: $"{user.Email} 是最后一位管理员，不能移除其管理员角色；请先让另一位用户成为管理员。" +
-                            $"{user.Email} is the last administrator and cannot lose the role; make another user an administrator first.");
-        }
-        Check(await users.RemoveFromRolesAsync(user, before.Except(after)));
-        Check(await users.AddToRolesAsync(user, after.Except(before)));
-        // Signed-in sessions carry the roles as claims: a new stamp makes them refresh (or end) at their next validation.
-        Check(await users.UpdateSecurityStampAsync(user));
-        audit.Record(AuditActions.RolesChanged, AuditSubjects.User, id, new { email = user.Email, before, after });
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(await ResponseAsync(db, user, time, cancellationToken));
-    }
-
-    /// <summary>Replaces the organizations the user acts for; audited with before and after.</summary>
     public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> ChangeOrganizations(
-        string id, ChangeOrganizationsRequest request, ManyiDbContext db, UserManager<ManyiUser> users, AuditTrail audit, TimeProvider time,
-        CancellationToken cancellationToken)
-    {
-        var user = await users.FindByIdAsync(id);
-        if (user is null) return NotFound(id);
-        var errors = new Dictionary<string, string[]>();
-        var after = await CheckOrganizationsAsync(db, request.Organizations, await users.IsInRoleAsync(user, ManyiRoles.Participant), errors, cancellationToken);
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        var memberships = await db.OrganizationMembers.Where(m => m.UserId == id).ToListAsync(cancellationToken);
-        var before = memberships.Select(m => m.OrganizationId).Order(StringComparer.Ordinal).ToList();
-        if (!before.SequenceEqual(after))
-        {
-            db.OrganizationMembers.RemoveRange(memberships.Where(m => !after.Contains(m.OrganizationId)));
-            db.OrganizationMembers.AddRange(after.Except(before).Select(o => new OrganizationMemberRecord { UserId = id, OrganizationId = o }));
-            audit.Record(AuditActions.OrganizationsChanged, AuditSubjects.User, id, new { email = user.Email, before, after });
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        return TypedResults.Ok(await ResponseAsync(db, user, time, cancellationToken));
-    }
+        string id, ChangeOrganizationsRequest request, UserService users, CancellationToken cancellationToken) =>
+        (await users.ChangeOrganizationsAsync(id, request, cancellationToken)).ToOk();
 
-    /// <summary>Ends a lockout (after too many failed sign-ins) and resets the failure count.</summary>
-    public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> Unlock(
-        string id, ManyiDbContext db, UserManager<ManyiUser> users, AuditTrail audit, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var user = await users.FindByIdAsync(id);
-        if (user is null) return NotFound(id);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var lockedUntil = user.LockoutEnd;
-        Check(await users.SetLockoutEndDateAsync(user, null));
-        Check(await users.ResetAccessFailedCountAsync(user));
-        audit.Record(AuditActions.Unlocked, AuditSubjects.User, id, new { email = user.Email, lockedUntil });
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Ok(await ResponseAsync(db, user, time, cancellationToken));
-    }
+    public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> Unlock(string id, UserService users, CancellationToken cancellationToken) =>
+        (await users.UnlockAsync(id, cancellationToken)).ToOk();
 
-    /// <summary>
-    /// E-mails a new invitation: a link to set a password. For a user whose invitation was lost or expired, and for an
-    /// administrator's password reset (the old password works until the new one is set).
-    /// </summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> Reinvite(
-        string id, ManyiDbContext db, UserManager<ManyiUser> users, AccountEmails emails, AuditTrail audit, CancellationToken cancellationToken)
-    {
-        var user = await users.FindByIdAsync(id);
-        if (user is null) return NotFound(id);
-        audit.Record(AuditActions.Invited, AuditSubjects.User, id, new { email = user.Email, again = true });
-        await db.SaveChangesAsync(cancellationToken);
-        await SendInvitationAsync(users, emails, user);
-        return TypedResults.NoContent();
-    }
-
-    private static async Task SendInvitationAsync(UserManager<ManyiUser> users, AccountEmails emails, ManyiUser user)
-    {
-        // Encoded the way Identity's own reset endpoints expect the code.
-        var token = await users.GeneratePasswordResetTokenAsync(user);
-        await emails.SendInvitationAsync(user, WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token)));
-    }
-
-    /// <summary>The distinct, known organization ids (sorted); problems for unknown ones, and for a participant with none.</summary>
-    private static async Task<List<string>> CheckOrganizationsAsync(ManyiDbContext db, IReadOnlyList<string>? given, bool isParticipant,
-        Dictionary<string, string[]> errors, CancellationToken cancellationToken)
-    {
-        var ids = (given ?? []).Where(o => !string.IsNullOrWhiteSpace(o)).Select(o => o.Trim()).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var known = await db.Organizations.Where(o => ids.Contains(o.Id)).Select(o => o.Id).ToListAsync(cancellationToken);
-        var unknown = ids.Except(known).ToList();
-        if (unknown.Count > 0)
-            errors["organizations"] = [$"参评单位不存在：{string.Join("、", unknown)}。Unknown organizations: {string.Join(", ", unknown)}."];
-        else if (isParticipant && ids.Count == 0)
-            errors["organizations"] = ["联系人至少要属于一个参评单位。A participant needs at least one organization."];
-        return ids;
-    }
-
-    /// <summary>The role's stored name for any casing of it, or null for a role that does not exist.</summary>
-    private static string? CanonicalRole(string? role) =>
-        ManyiRoles.All.FirstOrDefault(r => string.Equals(r, role?.Trim(), StringComparison.OrdinalIgnoreCase));
-
-    private static string RoleProblem(string? role) =>
-        string.IsNullOrWhiteSpace(role)
-            ? $"角色必填：{string.Join("、", ManyiRoles.All)}。A role is required: {string.Join(", ", ManyiRoles.All)}."
-            : $"角色“{role}”不存在，可用：{string.Join("、", ManyiRoles.All)}。Role '{role}' does not exist; use {string.Join(", ", ManyiRoles.All)}.";
-
-    private static async Task<ILookup<string, string>> RolesOfAsync(ManyiDbContext db, List<string> userIds, CancellationToken cancellationToken) =>
-        (await (from ur in db.UserRoles.AsNoTracking()
-                join r in db.Roles.AsNoTracking() on ur.RoleId equals r.Id
-                where userIds.Contains(ur.UserId)
-                select new { ur.UserId, r.Name }).ToListAsync(cancellationToken))
-        .OrderBy(x => ManyiRoles.All.TakeWhile(r => r != x.Name).Count())
-        .ToLookup(x => x.UserId, x => x.Name!);
-
-    private static async Task<UserResponse> ResponseAsync(ManyiDbContext db, ManyiUser user, TimeProvider time, CancellationToken cancellationToken)
-    {
-        var roles = await RolesOfAsync(db, [user.Id], cancellationToken);
-        var organizations = await (from m in db.OrganizationMembers.AsNoTracking()
-                                   join o in db.Organizations.AsNoTracking() on m.OrganizationId equals o.Id
-                                   where m.UserId == user.Id
-                                   orderby o.Id
-                                   select new UserOrganization(o.Id, o.Name)).ToListAsync(cancellationToken);
-        return new UserResponse(user.Id, user.Email, user.DisplayName, roles[user.Id].ToList(), organizations, user.EmailConfirmed,
-            user.PasswordHash is not null, user.LockoutEnd > time.GetUtcNow(), user.LockoutEnd, user.AccessFailedCount, user.CreatedAt);
-    }
-
-    private static void Check(IdentityResult result)
-    {
-        if (!result.Succeeded)
-            throw new InvalidOperationException($"The user store refused the change: {string.Join(" ", result.Errors.Select(e => e.Description))}");
-    }
-
-    private static ProblemHttpResult EmailTaken(string email) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict.",
-            detail: $"邮箱 {email} 已有用户。A user with the e-mail address {email} already exists.");
-
-    private static ProblemHttpResult NotFound(string id) => Problems.NotFound($"用户 {id} 不存在。User '{id}' does not exist.");
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> Reinvite(string id, UserService users, CancellationToken cancellationToken) =>
+        (await users.ReinviteAsync(id, cancellationToken)).To(_ => TypedResults.NoContent());
 }
 
 public sealed record UserSummary(string Id, string? Email, string DisplayName, IReadOnlyList<string> Roles, IReadOnlyList<string> Organizations,

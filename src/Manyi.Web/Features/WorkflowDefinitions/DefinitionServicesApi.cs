@@ -144,7 +144,7 @@ public static class DefinitionServicesApi
         CancellationToken cancellationToken)
     {
         var running = await db.WorkflowInstances.AsNoTracking()
-            .Where(i => i.DefinitionId == CampaignsApi.DefinitionId && (i.Status == nameof(WorkflowStatus.Suspended) || i.Status == nameof(WorkflowStatus.Running)))
+            .Where(i => i.DefinitionId == CampaignService.DefinitionId && (i.Status == nameof(WorkflowStatus.Suspended) || i.Status == nameof(WorkflowStatus.Running)))
             .OrderByDescending(i => i.CorrelationId).Select(i => new { i.Id, i.CorrelationId }).FirstOrDefaultAsync(cancellationToken);
         if (running is not null && await store.FindInstanceAsync(running.Id, cancellationToken) is { } campaign
             && campaign.State.Input.GetValueOrDefault("campaign") is { } settings)

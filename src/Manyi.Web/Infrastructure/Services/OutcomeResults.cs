@@ -7,6 +7,10 @@ public static class OutcomeResults
 {
     public static Results<Ok<T>, ValidationProblem, ProblemHttpResult> ToOk<T>(this Outcome<T> outcome) => outcome.To(TypedResults.Ok);
 
+    /// <summary>An <see cref="ExportedFile"/> as a download.</summary>
+    public static Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult> ToFile(this Outcome<ExportedFile> outcome) =>
+        outcome.To(file => TypedResults.File(file.Content, file.ContentType, file.FileName));
+
     public static Results<TResult, ValidationProblem, ProblemHttpResult> To<T, TResult>(this Outcome<T> outcome, Func<T, TResult> success)
         where TResult : IResult => outcome.Failure switch
         {

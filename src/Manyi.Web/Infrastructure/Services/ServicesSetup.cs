@@ -1,8 +1,10 @@
+using Manyi.Web.Features.Campaigns;
 using Manyi.Web.Features.Deadlines;
 using Manyi.Web.Features.Emails;
 using Manyi.Web.Features.Organizations;
 using Manyi.Web.Features.Review;
 using Manyi.Web.Features.Tasks;
+using Manyi.Web.Features.Users;
 using Manyi.Web.Features.WorkflowInstances;
 
 namespace Manyi.Web.Infrastructure.Services;
@@ -20,6 +22,8 @@ public static class ServicesSetup
         services.AddScoped<RemindNow>();
         services.AddScoped<DeadlineService>();
         services.AddScoped<OrganizationService>();
+        services.AddScoped<UserService>();
+        services.AddScoped<CampaignService>();
         services.AddScoped<ReviewService>();
         services.AddScoped<EmailLogService>();
         return services;
