@@ -81,8 +81,8 @@ internal static class FormMessages
 
     public static string FileType(string type, IEnumerable<string> allowed)
     {
-        var list = string.Join(", ", allowed);
-        return $"文件类型 {type} 不允许，允许：{list}。File type {type} is not allowed; allowed: {list}.";
+        var (zh, en) = FileTypes.List(allowed);
+        return $"文件类型 {FileTypes.Name(type)} 不允许，只接受 {zh}。File type {FileTypes.Name(type)} is not allowed; allowed: {en}.";
     }
 
     public static string FileTooLarge(string fileName, long max) =>

@@ -23,9 +23,17 @@ public static class WebApp
     /// </summary>
     public const string SignedInPolicy = "SignedInPage";
 
+    /// <summary>
+    /// Colours dark enough for small print: a status chip's text on its pale tint and the English after the Chinese keep
+    /// a contrast of 4.5:1 or more (WCAG AA), which MudBlazor's default info, success and warning colours do not.
+    /// </summary>
     public static readonly MudTheme Theme = new()
     {
-        PaletteLight = new PaletteLight { Primary = "#1565c0", AppbarBackground = "#1565c0" },
+        PaletteLight = new PaletteLight
+        {
+            Primary = "#1565c0", AppbarBackground = "#1565c0",
+            Info = "#0b5394", Success = "#1b5e20", Warning = "#8a4b00", Error = "#b71c1c",
+        },
         Typography = new Typography
         {
             Default = new DefaultTypography

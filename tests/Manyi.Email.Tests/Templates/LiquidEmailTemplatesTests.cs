@@ -24,7 +24,7 @@ public sealed class LiquidEmailTemplatesTests
 
     public static TheoryData<string, JsonObject, string, string[]> Kinds => new()
     {
-        { "reminder", Ladder(3, "3 days before"), "【满意】提醒：「培训人数报送」还剩 3 天截止（2025年4月30日 周三） / Reminder: 培训人数报送 is due Wed 30 Apr 2025", ["「培训人数报送」将于 2025年4月30日 周三 18:00（北京时间）截止，还剩 3 天。", "Wed 30 Apr 2025 18:00 (Beijing time), in 3 days"] },
+        { "reminder", Ladder(3, "3 days before"), "【满意】提醒：「培训人数报送」距截止还有 3 天（2025年4月30日 周三） / Reminder: 培训人数报送 is due Wed 30 Apr 2025", ["「培训人数报送」将于 2025年4月30日 周三 18:00（北京时间）截止，还剩 3 天。", "Wed 30 Apr 2025 18:00 (Beijing time), in 3 days"] },
         { "overdue", Ladder(-2, "after 1"), "【满意】已逾期：「培训人数报送」已于 2025年4月30日 周三 截止，逾期 2 天 / Overdue: 培训人数报送 was due Wed 30 Apr 2025", ["「培训人数报送」已于 2025年4月30日 周三 18:00（北京时间）截止，尚未完成，已逾期 2 天。", "2 days overdue"] },
         { "escalation", Ladder(-5, "escalation"), "【满意】逾期上报：郑州移动「培训人数报送」（2025年4月30日 周三 截止）逾期 5 天 / Escalation: 培训人数报送 overdue at 郑州移动", ["参评单位「郑州移动」的任务「培训人数报送」已于 2025年4月30日 周三 18:00（北京时间）截止", "At 郑州移动, the task \"培训人数报送\""] },
         {

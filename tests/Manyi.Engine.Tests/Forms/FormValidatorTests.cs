@@ -184,7 +184,7 @@ public sealed class FormValidatorTests
     [Theory]
     [InlineData("report", "\"f-nope\"", "找不到已上传的文件 f-nope。No uploaded file f-nope.")]
     [InlineData("report", "42", "应为已上传文件的编号。Must be the id of an uploaded file.")]
-    [InlineData("report", "\"f-disguised\"", "文件类型 image/png 不允许，允许：application/pdf。File type image/png is not allowed; allowed: application/pdf.")]
+    [InlineData("report", "\"f-disguised\"", "文件类型 PNG 不允许，只接受 PDF。File type PNG is not allowed; allowed: PDF.")]
     [InlineData("report", "\"f-big\"", "文件 全年材料.pdf 超过 10 MB 上限。File 全年材料.pdf exceeds the 10 MB limit.")]
     [InlineData("evidence", "\"f-photo\"", "应为列表。Must be a list.")]
     [InlineData("evidence", "[\"f-photo\", \"f-nope\"]", "找不到已上传的文件 f-nope。No uploaded file f-nope.")]

@@ -73,7 +73,7 @@ public sealed partial class AccountPagesTests
 
         await page.GetByLabel(new Regex("^密码")).FillAsync(ManyiApp.UserPassword);
         await page.GetByRole(AriaRole.Button, new() { Name = "登录 Sign in" }).ClickAsync();
-        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("用户名或密码错误");
+        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("电子邮箱或密码错误");
         await BrowserApp.SignInAsync(page, Participant, "a-new-password-2025");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "我的待办 My tasks" })).ToBeVisibleAsync();
 

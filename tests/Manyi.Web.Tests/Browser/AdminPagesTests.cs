@@ -114,11 +114,34 @@ public sealed class AdminPagesTests
         await Assertions.Expect(rows).ToHaveCountAsync(2);
         await Assertions.Expect(rows.First.GetByTestId("task-due")).ToHaveTextAsync("2099年4月30日 周四 18:00");
         await BrowserApp.ScreenshotAsync(page, "all-tasks");
+        // The stage is a word from the catalogue, and a choice; the organization is found by typing part of its name.
+        await Assertions.Expect(rows.First.GetByTestId("task-stage")).ToContainTextAsync("培训人数报送");
+        await page.GetByTestId("filter-stage").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText("培训报名 Training sign-up").ClickAsync();
+        await page.GetByTestId("apply-filters").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("tasks-empty")).ToBeVisibleAsync();
+        await page.GetByTestId("filter-stage").ClickAsync();
+        await page.Locator(".mud-popover-open").GetByText("培训人数报送 Headcount report").ClickAsync();
+        await page.GetByTestId("filter-organization").Locator("input").FillAsync("开封");
+        await page.Locator(".mud-popover-open").GetByText("开封联通").ClickAsync();
+        await page.GetByTestId("apply-filters").ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(1);
+        await Assertions.Expect(rows.First).ToContainTextAsync("开封联通");
+        await page.GetByTestId("filter-organization").Locator("input").FillAsync("");
+        await page.GetByTestId("apply-filters").ClickAsync();
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
 
+        // One task of a step sent to both organizations: the dialog says the other one moves with it.
         await page.GetByTestId("select-task").Nth(0).CheckAsync();
-        await page.GetByTestId("select-task").Nth(1).CheckAsync();
-        await Assertions.Expect(page.GetByTestId("selected-count")).ToContainTextAsync("已选 2 项");
         await page.GetByTestId("bulk-extend").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("extend-scope")).ToContainTextAsync("另有 1 项未选的任务");
+        await page.GetByTestId("extend-cancel").ClickAsync();
+        await page.GetByTestId("select-task").Nth(1).CheckAsync();
+        await Assertions.Expect(page.GetByTestId("selected-count")).ToContainTextAsync("已选 2 项（2 个单位）");
+        await page.GetByTestId("bulk-extend").ClickAsync();
+        // Each organization's task is a step of its own here: the dialog says that no other task moves.
+        await Assertions.Expect(page.GetByTestId("extend-scope")).ToContainTextAsync("所选 2 项任务（2 个单位）");
+        await Assertions.Expect(page.GetByTestId("extend-scope")).ToContainTextAsync("其他任务的截止时间不变");
         await page.GetByLabel(new Regex("新截止时间")).FillAsync("2099-05-20T18:00");
         await page.GetByLabel(new Regex("原因")).FillAsync("培训推迟 Training postponed");
         await page.GetByTestId("extend-submit").ClickAsync();
@@ -135,6 +158,12 @@ public sealed class AdminPagesTests
 
         await page.GetByTestId("select-page").CheckAsync();
         await page.GetByTestId("bulk-remind").ClickAsync();
+        // Nothing is sent before the confirmation, which says how many tasks, organizations and recipients.
+        await Assertions.Expect(page.GetByTestId("remind-scope")).ToContainTextAsync("所选 2 项任务（2 个单位）");
+        await Assertions.Expect(page.GetByTestId("remind-scope")).ToContainTextAsync("共 2 位收件人");
+        Assert.Equal(0, await QueryAsync(app, db => db.OutboxMessages.CountAsync(m => m.Kind == "reminder", Ct)));
+        await BrowserApp.ScreenshotAsync(page, "all-tasks-remind-confirm");
+        await page.GetByTestId("remind-submit").ClickAsync();
 
         await Assertions.Expect(result).ToHaveAttributeAsync("data-done", "true");
         await Assertions.Expect(result).ToContainTextAsync("立即提醒");

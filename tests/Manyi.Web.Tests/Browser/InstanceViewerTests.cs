@@ -55,7 +55,7 @@ public sealed class InstanceViewerTests
         await Assertions.Expect(waitingRow).ToContainTextAsync("等待中");
         await BrowserApp.ScreenshotAsync(page, "instances");
 
-        // Filter by status (a select), then by organization (typed): the list comes back from the server, filtered.
+        // Filter by status (a select), then by organization (found by typing part of its name): the list comes back from the server, filtered.
         await page.GetByTestId("filter-status").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "已完成 Finished" }).ClickAsync();
         await page.GetByTestId("filter-apply").ClickAsync();
@@ -65,7 +65,8 @@ public sealed class InstanceViewerTests
 
         await page.GotoAsync("/admin/instances");
         await BrowserApp.WaitForInteractiveAsync(page);
-        await page.GetByLabel(new Regex("Organization / correlation id")).FillAsync(Organization);
+        await page.GetByTestId("filter-correlation").Locator("input").FillAsync("郑州");
+        await page.Locator(".mud-popover-open").GetByText(OrganizationName).ClickAsync();
         await page.GetByTestId("filter-apply").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex($"correlation={Organization}"));
         await Assertions.Expect(page.GetByTestId("instance-row")).ToHaveCountAsync(1);
@@ -95,8 +96,8 @@ public sealed class InstanceViewerTests
         await Assertions.Expect(page.Locator("[data-testid=flow-node][data-activity-id=keep-list]")).ToHaveAttributeAsync("data-state", "completed");
         await Assertions.Expect(page.Locator("[data-testid=flow-node][data-activity-id=done]")).ToHaveAttributeAsync("data-state", "pending");
         await Assertions.Expect(page.Locator("[data-testid=flow-node][data-state=waiting]")).ToHaveCountAsync(1);
-        await Assertions.Expect(page.Locator("[data-testid=flow-edge][data-source=report][data-target=done]")).ToContainTextAsync("Submitted");
-        await Assertions.Expect(page.GetByTestId("current-activities")).ToContainTextAsync("Headcount");
+        await Assertions.Expect(page.Locator("[data-testid=flow-edge][data-source=report][data-target=done]")).ToContainTextAsync("提交");
+        await Assertions.Expect(page.GetByTestId("current-activities")).ToContainTextAsync("培训人数报送");
 
         // Its timers, in Beijing time: the deadline and the reminder on the working day before (Monday 29 April 2099, 09:00).
         var deadline = page.Locator("[data-testid=bookmark-row][data-bookmark-name='Manyi.Deadline']");
@@ -104,9 +105,10 @@ public sealed class InstanceViewerTests
         Assert.Equal("2099年4月30日 周四 18:00", Dates.Beijing(Due));
         var reminder = page.Locator("[data-testid=bookmark-row][data-bookmark-name='Manyi.Reminder']");
         await Assertions.Expect(reminder.GetByTestId("bookmark-due")).ToHaveTextAsync("2099年4月29日 周三 09:00");
-        await Assertions.Expect(reminder).ToContainTextAsync("before-1");
+        await Assertions.Expect(reminder).ToContainTextAsync("截止前 1 天提醒");
         var taskBookmark = page.Locator("[data-testid=bookmark-row][data-bookmark-name='Manyi.UserTask']");
-        await Assertions.Expect(taskBookmark).ToContainTextAsync("Headcount (report)");
+        await Assertions.Expect(taskBookmark).ToContainTextAsync("培训人数报送 Headcount report");
+        await Assertions.Expect(taskBookmark).Not.ToContainTextAsync("(report)");
 
         // Variables: a small one shown as it is, a large one collapsed until opened.
         var note = page.Locator("[data-testid=variable-row][data-variable=note]");

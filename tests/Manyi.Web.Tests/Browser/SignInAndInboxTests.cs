@@ -83,7 +83,7 @@ public sealed class SignInAndInboxTests
         await page.GotoAsync("/account/login");
         await SignInAsync(page, Participant, "not-the-password-1");
 
-        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("用户名或密码错误");
+        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("电子邮箱或密码错误");
         await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("Wrong e-mail or password");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login$"));
         await BrowserApp.ScreenshotAsync(page, "login-wrong-password");

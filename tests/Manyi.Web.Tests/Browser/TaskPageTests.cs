@@ -332,12 +332,12 @@ public sealed class TaskPageTests
            "role": {"typeName": "String", "expression": {"type": "Literal", "value": "Reviewer"}},
            "outcomes": ["Rated"],
            "form": {"fields": [{"name": "rating", "label": "评审结果", "type": "choice", "required": true,
-                                "options": [{"value": "AAA", "label": "AAA"}, {"value": "A", "label": "A"}]}]}}
+                                "options": [{"value": "AAA", "label": "AAA"}, {"value": "A", "label": "A"}]}], "confirm": true}}
           """,
         $"{Workflows.Connect("start", "submission")}, {Workflows.Connect("submission", "review", "Submitted")}");
 
     [Fact]
-    public async Task A_reviewer_claims_the_review_reads_the_organizations_package_and_releases_it()
+    public async Task A_reviewer_reads_the_organizations_year_by_label_then_confirms_the_organization_and_level_before_rating()
     {
         await using var app = await BrowserApp.StartAsync();
         await app.CreateParticipantAsync(Participant, Zhengzhou, ZhengzhouName);
@@ -347,6 +347,9 @@ public sealed class TaskPageTests
         await admin.ExecuteAsync("package", Zhengzhou);
         using var participant = await app.CreateApiClientAsync(Participant, ManyiApp.UserPassword);
         var submission = Assert.Single((await participant.FetchAsync("/api/tasks").ExpectOkAsync()).GetArray("items")).GetString("id");
+        // A first upload replaced by a second: only the one the data names is the package's.
+        using var first = new MultipartFormDataContent { { new ByteArrayContent(Pdf(1024)), "file", "旧版报告.pdf" } };
+        await (await participant.PostAsync($"/api/tasks/{submission}/files?field=report", first, Ct)).ExpectAsync(HttpStatusCode.Created);
         using var upload = new MultipartFormDataContent { { new ByteArrayContent(Pdf(2048)), "file", "实践报告.pdf" } };
         var report = await (await participant.PostAsync($"/api/tasks/{submission}/files?field=report", upload, Ct)).ExpectAsync(HttpStatusCode.Created);
         await participant.PostJsonAsync($"/api/tasks/{submission}/complete",
@@ -357,19 +360,35 @@ public sealed class TaskPageTests
         await page.GetByTestId("task-link").ClickAsync();
         await Assertions.Expect(page.GetByTestId("task-title")).ToHaveTextAsync("全国评审 National review");
         await Assertions.Expect(page.GetByTestId("task-organization")).ToHaveTextAsync(ZhengzhouName);
-        var link = page.GetByTestId("package-files").GetByTestId("package-file-link");
+        var stage = page.Locator("[data-testid=package-stage][data-stage=submission]");
+        await Assertions.Expect(stage.Locator("h3")).ToContainTextAsync("申报材料");
+        await Assertions.Expect(stage.Locator("dt")).ToHaveTextAsync("实践报告");
+        var link = stage.GetByTestId("file-link");
         await Assertions.Expect(link).ToHaveTextAsync("实践报告.pdf");
-        await Assertions.Expect(page.GetByTestId("package-files")).ToContainTextAsync("申报材料 Submission");
+        await Assertions.Expect(page.GetByTestId("package")).Not.ToContainTextAsync("旧版报告.pdf");
         var download = await page.APIRequest.GetAsync(await link.GetAttributeAsync("href") ?? "");
         Assert.Equal(200, download.Status);
 
         await page.GetByTestId("claim").ClickAsync();
         await Assertions.Expect(page.GetByTestId("task-claimed-by")).ToContainTextAsync("您");
         await Assertions.Expect(page.GetByTestId("history-entry")).ToContainTextAsync("认领");
+
+        // A slip of the mouse is not final: the confirmation names the organization and the level.
+        await page.GetByLabel("AAA").CheckAsync();
+        await page.GetByTestId("outcome-Rated").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("confirm-submit")).ToContainTextAsync(ZhengzhouName);
+        await Assertions.Expect(page.GetByTestId("task-form").GetByTestId("value-rating")).ToHaveTextAsync("AAA");
+        await BrowserApp.ScreenshotAsync(page, "task-page-review-confirm");
+        await page.GetByTestId("confirm-no").ClickAsync();
+        await page.GetByLabel("A", new() { Exact = true }).CheckAsync();
+        await page.GetByTestId("outcome-Rated").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("task-form").GetByTestId("value-rating")).ToHaveTextAsync("A");
+        await page.GetByTestId("confirm-yes").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("task-completed")).ToContainTextAsync("已完成");
+        await Assertions.Expect(page.GetByTestId("task-completed")).Not.ToContainTextAsync("谢谢");
+        var rated = await admin.FetchAsync($"/api/tasks/{page.Url.Split('/').Last()}").ExpectOkAsync();
+        Assert.Equal("A", rated["data"]!.GetString("rating"));
         await BrowserApp.ScreenshotAsync(page, "task-page-review");
-        await page.GetByTestId("release").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("task-claimed-by")).ToContainTextAsync("未认领");
-        await Assertions.Expect(page.GetByTestId("history-entry")).ToHaveCountAsync(2);
     }
 
     [Fact]

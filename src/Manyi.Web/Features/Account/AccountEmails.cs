@@ -33,8 +33,8 @@ public sealed class AccountEmails(IServiceScopeFactory scopes, IEmailTemplates t
     public Task SendPasswordResetCodeAsync(ManyiUser user, string email, string resetCode) =>
         SendAsync(user, email, "password-reset",
             "重置密码 Reset your password",
-            $"您的重置码 Your reset code:\n{resetCode}\n\n请在重置密码页面输入此码并设置新密码；如果不是您本人操作，请忽略此邮件。\n" +
-            "Enter this code on the reset page with your new password; if you did not ask for this, ignore this message.",
+            // The code is some 300 characters: nobody types it, so the link carries it and the text does not show it.
+            "请打开下面的链接设置新密码；如果不是您本人操作，请忽略此邮件。\nOpen the link below to set a new password; if you did not ask for this, ignore this message.",
             $"{PublicUrl}/account/reset-password?email={Uri.EscapeDataString(email)}&code={Uri.EscapeDataString(resetCode)}");
 
     /// <summary>An invitation: the new user sets a first password with the code (a password-reset token).</summary>

@@ -68,6 +68,19 @@ public sealed class DeadlineService(WorkflowRuntime runtime, CurrentUser user, M
         return extended.Failure is { } failure ? failure : task.ActivityId;
     }
 
+    /// <summary>
+    /// The open tasks outside <paramref name="taskIds"/> whose deadline moves with theirs: those of the same step (instance
+    /// and activity), which has one deadline for all its organizations. The extension dialog names them before it runs.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> AlsoExtendedAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
+    {
+        var open = nameof(HumanTaskStatus.Open);
+        var steps = db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id));
+        return await db.Tasks.AsNoTracking()
+            .Where(t => t.Status == open && !taskIds.Contains(t.Id) && steps.Any(s => s.InstanceId == t.InstanceId && s.ActivityId == t.ActivityId))
+            .Select(t => t.Id).ToListAsync(cancellationToken);
+    }
+
     /// <summary>The instance and activity of a task: a step fanned out to several organizations has one deadline for all.</summary>
     public async Task<(string InstanceId, string ActivityId)?> StepOfAsync(string taskId, CancellationToken cancellationToken) =>
         await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => new { t.InstanceId, t.ActivityId }).FirstOrDefaultAsync(cancellationToken)

@@ -44,8 +44,8 @@ internal sealed class FieldFileStream(Stream inner, FormField field, string uplo
         var type = ContentSniffer.Sniff(_head.AsSpan(0, _headLength), SafeFileName.From(uploadedName), tail);
         if (!field.AllowedTypes.Contains(type, StringComparer.OrdinalIgnoreCase))
         {
-            var allowed = string.Join(", ", field.AllowedTypes);
-            throw new FileRejectedException(key, $"文件内容为 {type}，此项只接受：{allowed}。The file's content is {type}; this field accepts only {allowed}.");
+            var (zh, en) = FileTypes.List(field.AllowedTypes);
+            throw new FileRejectedException(key, $"文件内容为 {FileTypes.Name(type)}，此项只接受 {zh}。The file's content is {FileTypes.Name(type)}; this field accepts only {en}.");
         }
     }
 }

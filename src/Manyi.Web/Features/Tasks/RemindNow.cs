@@ -30,6 +30,10 @@ public sealed class RemindNow(
     public static async Task<Results<Ok<TaskReminded>, ValidationProblem, ProblemHttpResult>> Send(string id, RemindNow remind, CancellationToken cancellationToken) =>
         (await remind.SendAsync(id, cancellationToken)).ToOk();
 
+    /// <summary>Who a "remind now" of these tasks would reach, each address once: the confirmation names how many before anything is sent.</summary>
+    public Task<IReadOnlyList<string>> RecipientsAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken) =>
+        directory.ReminderRecipientsAsync(taskIds, cancellationToken);
+
     public async Task<Outcome<TaskReminded>> SendAsync(string id, CancellationToken cancellationToken)
     {
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Manyi.Campaign;
 using Manyi.Engine.Forms;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Tasks;
@@ -311,7 +312,30 @@ public sealed class TaskService(
         var lookups = await LookupsAsync([task], cancellationToken);
         return new TaskDetail(TaskSummary.From(task, lookups), task.Description, task.Form is null ? null : JsonNode.Parse(task.Form),
             task.Data is null ? null : JsonNode.Parse(task.Data), task.InstanceId, [.. files.Select(TaskFile.From)], history,
-            await PackageFilesAsync(task, cancellationToken));
+            await PackageFilesAsync(task, cancellationToken), await PackageAsync(task, cancellationToken));
+    }
+
+    /// <summary>
+    /// For a task without an organization (the completeness check, the national review): the organization's year as it
+    /// was submitted, the last completed task of each stage of the instance with its form and data, so that the labels
+    /// and values can be read and only the files the data names (the current ones, not those replaced) are listed.
+    /// Empty for an organization's own task, and for someone who may not see the instance.
+    /// </summary>
+    private async Task<IReadOnlyList<PackageTask>> PackageAsync(HumanTaskRecord task, CancellationToken cancellationToken)
+    {
+        if (task.OrganizationId is not null || !await access.MaySeeInstanceAsync(task.InstanceId, cancellationToken)) return [];
+        var completed = nameof(HumanTaskStatus.Completed);
+        var tasks = await db.Tasks.AsNoTracking()
+            .Where(t => t.InstanceId == task.InstanceId && t.Id != task.Id && t.OrganizationId != null && t.Status == completed)
+            .ToListAsync(cancellationToken);
+        var latest = tasks.GroupBy(t => t.Stage ?? t.Title).Select(g => g.OrderBy(t => t.ClosedAt).Last())
+            .OrderBy(t => CampaignStages.Find(t.Stage) is { } stage ? CampaignStages.All.ToList().IndexOf(stage) : int.MaxValue).ThenBy(t => t.ClosedAt)
+            .ToList();
+        var ids = latest.Select(t => t.Id).ToList();
+        var files = await db.Files.AsNoTracking().Where(f => ids.Contains(f.TaskId)).ToListAsync(cancellationToken);
+        return [.. latest.Select(t => new PackageTask(t.Id, t.Title, t.Stage, t.ClosedAt, t.ClosedByName,
+            t.Form is null ? null : JsonNode.Parse(t.Form), t.Data is null ? null : JsonNode.Parse(t.Data),
+            [.. files.Where(f => f.TaskId == t.Id).OrderBy(f => f.UploadedAt).Select(TaskFile.From)]))];
     }
 
     /// <summary>

@@ -107,7 +107,11 @@ public sealed record TaskSummary(
 
 public sealed record TaskDetail(
     TaskSummary Task, string? Description, JsonNode? Form, JsonNode? Data, string InstanceId, IReadOnlyList<TaskFile> Files,
-    IReadOnlyList<TaskHistoryEntry> History, IReadOnlyList<PackageFile> PackageFiles);
+    IReadOnlyList<TaskHistoryEntry> History, IReadOnlyList<PackageFile> PackageFiles, IReadOnlyList<PackageTask> Package);
+
+/// <summary>A completed task of the same instance with what was submitted, its stage's last: the organization's year as a reviewer reads it.</summary>
+public sealed record PackageTask(string TaskId, string Title, string? Stage, DateTimeOffset? ClosedAt, string? ClosedBy, JsonNode? Form, JsonNode? Data,
+    IReadOnlyList<TaskFile> Files);
 
 /// <summary>A file of another task of the same instance, with that task's title: part of the package a reviewer reads.</summary>
 public sealed record PackageFile(string TaskId, string TaskTitle, TaskFile File);

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Manyi.Engine.Model;
 
+using Manyi.Web.Components;
+
 namespace Manyi.Web.Features.WorkflowInstances;
 
 /// <summary>
@@ -151,7 +153,8 @@ public static class FlowchartLayout
     }
 
     /// <summary>A task's literal title (e.g. 培训人数报送 Headcount report), shown as the box's tooltip.</summary>
-    private static string? Title(ActivityNode activity) =>
+    /// <summary>An activity's literal title (a user task's), or null.</summary>
+    public static string? Title(ActivityNode activity) =>
         activity.Properties["title"] is JsonObject title && title["expression"] is JsonObject expression
             && (string?)expression["type"] == "Literal" && expression["value"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
@@ -164,6 +167,9 @@ public sealed record DrawnNode(string Id, string Name, string Type, string? Titl
 {
     /// <summary>The type without its namespace: <c>Manyi.UserTask</c> → <c>UserTask</c>.</summary>
     public string ShortType => Type[(Type.LastIndexOf('.') + 1)..];
+
+    /// <summary>What people call the node: its title, else its name, else (a name that is only its id) its type's name in the catalogue.</summary>
+    public string Label => Title ?? (Name != Id ? Name : DisplayNames.Activity(Type).Zh);
 }
 
 public sealed record DrawnEdge(string Source, string Target, string Port, string Path, double LabelX, double LabelY);

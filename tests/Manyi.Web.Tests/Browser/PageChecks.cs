@@ -1,0 +1,77 @@
+using System.Text.RegularExpressions;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Manyi.Web.Components;
+using Microsoft.Playwright;
+
+namespace Manyi.Web.Tests.Browser;
+
+/// <summary>
+/// What every page owes the people who read it, checked on the page as the browser shows it: it fits the screen
+/// without sideways scrolling of the page itself, no code of the catalogue (<see cref="DisplayNames.Codes"/>) nor any
+/// internal id is read in Chinese mode except as the English after its Chinese name, and axe finds no serious or
+/// critical violation. Each returns what is wrong (empty when all is well), so that a walk over many pages reports
+/// every fault at once.
+/// </summary>
+public static class PageChecks
+{
+    /// <summary>The page's own text; for the codes, as a reader of Chinese reads it: without the small English print, code samples and SVG tooltips.</summary>
+    private const string PageText = """
+        (english) => {
+            const root = document.querySelector('main') || document.querySelector('.mud-main-content') || document.body;
+            const clone = root.cloneNode(true);
+            clone.querySelectorAll(english ? 'script, style, [data-raw]' : '.manyi-en, [lang=en], script, style, title, code, pre, [data-raw]').forEach(e => e.remove());
+            clone.querySelectorAll('*').forEach(e => e.append(' '));
+            return clone.textContent.replace(/\s+/g, ' ');
+        }
+        """;
+
+    public static async Task<IReadOnlyList<string>> WiderThanScreenAsync(IPage page)
+    {
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
+        return overflow > 0 ? [$"{page.Url}: the page is {overflow} px wider than the {page.ViewportSize?.Width} px screen"] : [];
+    }
+
+    /// <param name="ids">Internal ids (organizations) that must never be read; 32-digit instance and task ids are looked for too.</param>
+    /// <remarks>
+    /// A code is wrong where it stands alone in Chinese text (<c>流程状态 Suspended</c>). It is fine as the English after
+    /// its Chinese name (<c>等待中 Suspended</c>), and as a word of an English sentence (<c>attend the training</c>):
+    /// next to another English word. Raw data an administrator opens on purpose (an instance's JSON, marked
+    /// <c>data-raw</c>) is not read for ids.
+    /// </remarks>
+    public static async Task<IReadOnlyList<string>> CodesReadAsync(IPage page, IEnumerable<string> ids)
+    {
+        var text = await page.EvaluateAsync<string>(PageText, false);
+        var all = await page.EvaluateAsync<string>(PageText, true);
+        var problems = new List<string>();
+        var idsRead = ids.Where(id => Regex.IsMatch(all, $@"(?<![\w.-]){Regex.Escape(id)}(?![\w-])"))
+            .Concat(Regex.Matches(all, @"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])").Select(m => m.Value)).Distinct().ToList();
+        if (idsRead.Count > 0) problems.Add($"{page.Url}: {idsRead.Count} internal ids are read, e.g. {string.Join(", ", idsRead.Take(3))}");
+        foreach (var (code, zh) in DisplayNames.Codes)
+            foreach (Match match in Regex.Matches(text, $@"(?<![\w.-]){Regex.Escape(code)}(?![\w-])"))
+            {
+                // The word before, past numbers: "Publish the 2025 notice" is English.
+                var before = text[..match.Index].TrimEnd().TrimEnd("0123456789 ".ToCharArray());
+                var after = text[(match.Index + code.Length)..].TrimStart();
+                if (before[Math.Max(0, before.Length - 12)..].Contains(zh, StringComparison.Ordinal)) continue;
+                if (before.Length > 0 && char.IsAsciiLetter(before[^1]) || after.Length > 0 && char.IsAsciiLetter(after[0])) continue;
+                var from = Math.Max(0, match.Index - 30);
+                problems.Add($"{page.Url}: '{code}' is read in Chinese mode: …{text[from..Math.Min(text.Length, match.Index + code.Length + 30)]}…");
+            }
+        problems.AddRange(Regex.Matches(text, @"(?<![\w.])(Elsa|Manyi)\.[A-Z]\w+").Select(m => m.Value).Distinct()
+            .Select(type => $"{page.Url}: the type name '{type}' is read"));
+        return [.. problems.Distinct()];
+    }
+
+    public static async Task<IReadOnlyList<string>> AxeViolationsAsync(IPage page)
+    {
+        var result = await page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+            ResultTypes = [ResultType.Violations],
+        });
+        return [.. result.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .SelectMany(v => v.Nodes.Take(2).Select(n => $"{page.Url} @{page.ViewportSize?.Width}: axe {v.Impact} {v.Id}: {string.Join(" ", n.Target)} — {n.Any.Concat(n.All).Concat(n.None).Select(c => c.Message).FirstOrDefault()}"))];
+    }
+}
