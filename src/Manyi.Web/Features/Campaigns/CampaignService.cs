@@ -6,6 +6,7 @@ using Manyi.Engine.Runtime;
 using Manyi.Engine.Stores;
 using Manyi.Engine.Tasks;
 using Manyi.Persistence;
+using Manyi.Web.Components;
 using Manyi.Web.Features.Tasks;
 using Manyi.Web.Features.WorkflowInstances;
 using Manyi.Web.Infrastructure;
@@ -194,7 +195,7 @@ public sealed partial class CampaignService(ManyiDbContext db, IWorkflowStore st
     private static string StatusWords(string status)
     {
         if (status == NotYetOpen) return "未开始 Not open yet";
-        var (zh, en) = TaskWords.Status(status);
+        var (zh, en) = DisplayNames.TaskStatus(status);
         return $"{zh} {en}";
     }
 

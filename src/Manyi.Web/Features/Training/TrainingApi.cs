@@ -85,7 +85,7 @@ public static class TrainingApi
     public static async Task<JsonNode?> SettingsAsync(int year, ManyiDbContext db, IWorkflowStore store, CancellationToken cancellationToken)
     {
         var id = await db.WorkflowInstances.AsNoTracking()
-            .Where(i => i.DefinitionId == CampaignsApi.DefinitionId && i.CorrelationId == CampaignsApi.CorrelationId(year))
+            .Where(i => i.DefinitionId == CampaignService.DefinitionId && i.CorrelationId == CampaignService.CorrelationId(year))
             .OrderBy(i => i.Status == "Cancelled").ThenByDescending(i => i.CreatedAt)
             .Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
         return id is not null && await store.FindInstanceAsync(id, cancellationToken) is { } campaign ? campaign.State.Input.GetValueOrDefault("campaign") : null;
