@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using Manyi.Email.Activities;
 using Manyi.Email.Channels;
 using Manyi.Email.Delivery;
@@ -54,10 +55,12 @@ public static class ManyiEmailServiceCollectionExtensions
 
     /// <summary>
     /// Chat robots beside e-mail (<c>Manyi:Channels</c>): the channels' rules and secrets, the lines a burst queues, the
-    /// digests and their delivery. The secrets need Data Protection from the host.
+    /// digests and their delivery. The secrets are protected with Data Protection, whose key ring the host configures
+    /// (shared by every node); without a host's configuration the defaults apply.
     /// </summary>
     private static void AddChannels(IServiceCollection services, ChannelOptions channels)
     {
+        services.AddDataProtection();
         services.AddSingleton(channels);
         services.AddSingleton(new RobotDigestDelay(channels.DigestDelay));
         services.AddSingleton<WebhookRules>();

@@ -8,6 +8,7 @@ using Manyi.Engine.Runtime;
 using Manyi.Engine.Validation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
@@ -31,8 +32,11 @@ public static class ManyiEngineServiceCollectionExtensions
     public static ManyiEngineBuilder AddManyiEngine(this IServiceCollection services, Action<ManyiEngineBuilder>? configure = null)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton(new ScriptLimits());
-        services.TryAddSingleton(new RuntimeOptions());
+        // Options, so that a host can bind and validate them (AddOptions<ScriptLimits>().BindConfiguration(…)); defaults otherwise.
+        services.AddOptions<ScriptLimits>();
+        services.TryAddSingleton(provider => provider.GetRequiredService<IOptions<ScriptLimits>>().Value);
+        services.AddOptions<RuntimeOptions>();
+        services.TryAddSingleton(provider => provider.GetRequiredService<IOptions<RuntimeOptions>>().Value);
         services.TryAddSingleton<ITimerScheduler, NoTimerScheduler>();
         services.TryAddSingleton<IEmailDispatcher, NoEmailDispatcher>();
         services.TryAddSingleton<IEmailTemplates, BuiltInEmailTemplates>();

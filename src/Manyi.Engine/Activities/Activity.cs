@@ -24,6 +24,8 @@ public abstract class Activity
     /// <summary>
     /// Problems with this node's literal inputs that the type alone cannot catch (a cron expression that does not
     /// parse, a duration that is negative, a time zone that does not exist), reported when the definition is saved.
+    /// <paramref name="now"/> is <see cref="DateTimeOffset.MinValue"/> when a published version is compiled to run:
+    /// then no literal instant has "passed".
     /// </summary>
     public virtual IEnumerable<InputProblem> CheckInputs(DateTimeOffset now) => [];
 

@@ -11,9 +11,14 @@ using JintJsonSerializer = Jint.Native.Json.JsonSerializer;
 
 namespace Manyi.Engine.Expressions;
 
-/// <summary>Limits every JavaScript evaluation runs under; scripts get no CLR access at all.</summary>
+/// <summary>
+/// Limits every JavaScript and Liquid evaluation runs under; scripts get no CLR access at all. Bindable: a host binds
+/// them from its settings (the web host from <c>Manyi:Scripts</c>) and checks them with <see cref="Problems"/>.
+/// </summary>
 public sealed record ScriptLimits
 {
+    public const string Section = "Manyi:Scripts";
+
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
     public long MemoryBytes { get; init; } = 32 * 1024 * 1024;
     public int RecursionDepth { get; init; } = 64;
@@ -31,6 +36,18 @@ public sealed record ScriptLimits
 
     /// <summary>The most statements and loop turns one Liquid template may run (two nested loops of 10,000 would take seconds).</summary>
     public int LiquidMaxSteps { get; init; } = 200_000;
+
+    /// <summary>What is wrong with these limits, each naming its setting; empty when they can work. Zero means no limit where Jint allows it.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (Timeout <= TimeSpan.Zero) yield return $"{Section}:Timeout must be positive ({Timeout}).";
+        if (MemoryBytes < 0) yield return $"{Section}:MemoryBytes must not be negative ({MemoryBytes}).";
+        if (RecursionDepth < 1) yield return $"{Section}:RecursionDepth must be at least 1 ({RecursionDepth}).";
+        if (MaxStatements < 0) yield return $"{Section}:MaxStatements must not be negative ({MaxStatements}).";
+        if (MaxResultLength < 1) yield return $"{Section}:MaxResultLength must be at least 1 ({MaxResultLength}).";
+        if (MaxArraySize < 1) yield return $"{Section}:MaxArraySize must be at least 1 ({MaxArraySize}).";
+        if (LiquidMaxSteps < 1) yield return $"{Section}:LiquidMaxSteps must be at least 1 ({LiquidMaxSteps}).";
+    }
 }
 
 /// <summary>Runs Elsa-style JavaScript expressions in a sandboxed Jint engine.</summary>

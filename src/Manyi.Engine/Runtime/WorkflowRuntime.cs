@@ -25,13 +25,23 @@ public sealed record StartOptions
 /// <summary>What a stimulus did: the instances it resumed and started, or that it was queued for a bookmark to come.</summary>
 public sealed record StimulusResult(IReadOnlyList<WorkflowInstance> Resumed, IReadOnlyList<WorkflowInstance> Started, bool Queued);
 
+/// <summary>The runtime's settings; bindable (the web host binds <c>Manyi:Runtime</c>) and checked with <see cref="Problems"/>.</summary>
 public sealed record RuntimeOptions
 {
+    public const string Section = "Manyi:Runtime";
+
     /// <summary>How long a stimulus that matched nothing waits for a bookmark to appear.</summary>
     public TimeSpan QueuedStimulusLifetime { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How often a burst is retried after another burst saved the same instance first.</summary>
     public int MaxConcurrencyRetries { get; init; } = 50;
+
+    /// <summary>What is wrong with these settings, each naming its setting; empty when they can work.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (QueuedStimulusLifetime < TimeSpan.Zero) yield return $"{Section}:QueuedStimulusLifetime must not be negative ({QueuedStimulusLifetime}).";
+        if (MaxConcurrencyRetries < 0) yield return $"{Section}:MaxConcurrencyRetries must not be negative ({MaxConcurrencyRetries}).";
+    }
 }
 
 /// <summary>

@@ -22,18 +22,26 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
         public IEnumerable<ValidationProblem> Errors => Problems.Where(p => p.Severity == Severity.Error);
     }
 
+    /// <summary>
+    /// The graph a published version runs on. No clock check: an instant in the file that has passed since the version
+    /// was published (a literal deadline, a start time) is what its timers are about, not a mistake, and a restart
+    /// compiles the version again long after its save.
+    /// </summary>
     public WorkflowGraph Compile(WorkflowDefinition definition)
     {
-        var result = Validate(definition);
+        var result = Validate(definition, checkedAt: null);
         return result.Graph ?? throw new WorkflowValidationException(result.Problems);
     }
 
-    public Result Validate(WorkflowDefinition definition)
+    /// <summary>Everything wrong with a definition about to be saved or published, literal instants checked against now.</summary>
+    public Result Validate(WorkflowDefinition definition) => Validate(definition, time.GetUtcNow());
+
+    private Result Validate(WorkflowDefinition definition, DateTimeOffset? checkedAt)
     {
         var problems = new List<ValidationProblem>();
         CheckVariables(definition, problems);
 
-        var tree = new Tree(definition, problems);
+        var tree = new Tree(definition, problems) { CheckedAt = checkedAt };
         var root = BindTree(tree, definition.Root, null, [], definition.Variables);
         if (root is null)
             return new Result(null, problems);
@@ -66,6 +74,9 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
     {
         public WorkflowDefinition Definition { get; } = definition;
         public List<ValidationProblem> Problems { get; } = problems;
+
+        /// <summary>The instant literal times are checked against; null when compiling to run (no instant has "passed").</summary>
+        public DateTimeOffset? CheckedAt { get; init; }
         public Dictionary<string, GraphNode> Nodes { get; } = new(StringComparer.Ordinal);
         public Dictionary<string, FlowchartShape> Flowcharts { get; } = new(StringComparer.Ordinal);
         public int Order { get; set; }
@@ -112,7 +123,7 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
             return null;
         }
         var before = tree.Problems.Count;
-        var activity = Bind(node, descriptor, scope, tree.Problems);
+        var activity = Bind(node, descriptor, scope, tree.Problems, tree.CheckedAt);
         for (var i = before; i < tree.Problems.Count; i++) tree.Problems[i] = tree.Problems[i] with { Path = path };
         if (activity is null) return null;
 
@@ -201,7 +212,8 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
         return connections;
     }
 
-    private Activity? Bind(ActivityNode node, ActivityDescriptor descriptor, IReadOnlyCollection<VariableDefinition> variables, List<ValidationProblem> problems)
+    private Activity? Bind(ActivityNode node, ActivityDescriptor descriptor, IReadOnlyCollection<VariableDefinition> variables, List<ValidationProblem> problems,
+        DateTimeOffset? checkedAt)
     {
         var activity = (Activity)ActivatorUtilities.CreateInstance(services, descriptor.ClrType);
         var ok = true;
@@ -260,7 +272,7 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
             ok &= CheckCases(node, @switch.Cases.Select(c => (c.Label, c.Condition)), variables, problems);
 
         if (ok)
-            foreach (var problem in activity.CheckInputs(time.GetUtcNow()))
+            foreach (var problem in activity.CheckInputs(checkedAt ?? DateTimeOffset.MinValue))
             {
                 problems.Add(new ValidationProblem(Severity.Error, problem.Problem, node.Id, node.Type, problem.Input));
                 ok = false;

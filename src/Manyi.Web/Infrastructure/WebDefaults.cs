@@ -4,11 +4,13 @@ namespace Manyi.Web.Infrastructure;
 
 public static class WebDefaults
 {
-    /// <summary>Problem details for every error, enums as strings, and the OpenAPI document.</summary>
+    /// <summary>Problem details for every error, enums as strings, the OpenAPI document, and the host's and the engine's settings.</summary>
     public static IServiceCollection AddManyiWebDefaults(this IServiceCollection services)
     {
         services.AddProblemDetails();
         services.AddOptions<ManyiOptions>().BindConfiguration(ManyiOptions.Section);
+        services.AddManyiOptions<Manyi.Engine.Expressions.ScriptLimits>(Manyi.Engine.Expressions.ScriptLimits.Section, limits => limits.Problems());
+        services.AddManyiOptions<Manyi.Engine.Runtime.RuntimeOptions>(Manyi.Engine.Runtime.RuntimeOptions.Section, runtime => runtime.Problems());
         // Unreadable request bodies reach the exception handler, which names what is wrong, instead of a bare 400.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         services.AddExceptionHandler<DomainExceptionHandler>();

@@ -149,6 +149,24 @@ public sealed class LeafActivityTests
     }
 
     [Fact]
+    public async Task ExecuteWorkflow_waiting_for_a_child_that_finishes_at_once_gives_the_parent_its_output()
+    {
+        await using var engine = new TestEngine();
+        await engine.PublishAsync(Chain("child",
+        [
+            Doc.Activity("output", "Elsa.SetOutput", ("outputName", Doc.Input("trainees")), ("outputValue", Doc.Input("getInput('base') + 5", "JavaScript", "Object"))),
+        ]));
+        await engine.PublishAsync(Parent(wait: true));
+
+        var parent = await engine.StartAsync(Parent(wait: true));
+
+        var ended = await engine.LoadAsync(parent.Id);
+        Assert.Equal(WorkflowStatus.Finished, ended.Status);
+        Assert.Equal(["status Finished, trainees 15"], Lines(engine, parent.Id));
+        Assert.Equal(15, (int)ended.State.ActivityOutputs["execute"]["Result"]!["output"]!["trainees"]!);
+    }
+
+    [Fact]
     public async Task ExecuteWorkflow_without_waiting_goes_on_at_once_and_the_child_runs_on_its_own()
     {
         await using var engine = new TestEngine();

@@ -128,6 +128,21 @@ public sealed class WaitingActivityTests
     }
 
     [Fact]
+    public void A_published_literal_deadline_that_has_since_passed_still_compiles_to_run()
+    {
+        using var engine = new TestEngine();
+        var definition = Doc.Flowchart([Doc.Activity("report", "Elsa.Event", ("eventName", Doc.Input("e")),
+            ("deadline", Doc.Input("2025-04-30T18:00:00+08:00", typeName: "Object")))]);
+        var compiler = engine.Get<Manyi.Engine.Validation.WorkflowCompiler>();
+        Assert.Empty(compiler.Validate(definition).Errors); // saved on 1 April
+
+        engine.Time.SetUtcNow(DateTimeOffset.Parse("2025-05-06T09:00:00+08:00")); // a restart after the deadline
+
+        Assert.Contains("has already passed", Assert.Single(compiler.Validate(definition).Errors).Message);
+        Assert.NotNull(compiler.Compile(definition)); // what a timer's burst does after a restart: the deadline is its reason to run
+    }
+
+    [Fact]
     public void A_ladder_with_a_negative_offset_is_refused_when_saved()
     {
         using var engine = new TestEngine();

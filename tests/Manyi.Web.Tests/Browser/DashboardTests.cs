@@ -101,7 +101,7 @@ public sealed class DashboardTests
         await Assertions.Expect(headcountStage.GetByTestId("stage-reached")).ToContainTextAsync("到达 3");
         await Assertions.Expect(headcountStage.GetByTestId("stage-done")).ToContainTextAsync("完成 1");
         await Assertions.Expect(headcountStage.Locator("svg")).ToHaveCountAsync(1);
-        await Assertions.Expect(page.GetByTestId("email-counts")).ToContainTextAsync("notice");
+        await Assertions.Expect(page.GetByTestId("email-counts")).ToContainTextAsync("通知 Notice");
         await Assertions.Expect(page.GetByTestId("hangfire-link")).ToHaveAttributeAsync("href", "/hangfire");
         await BrowserApp.ScreenshotAsync(page, "dashboard");
 

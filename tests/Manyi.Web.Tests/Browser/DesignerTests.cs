@@ -62,7 +62,7 @@ public sealed class DesignerTests
             .DragToAsync(canvas, new() { TargetPosition = new() { X = (float)(box.Width - 140), Y = 60 } });
         var email = Node(page, "sendemail-1");
         await Assertions.Expect(email).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(35);
+        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(44);
         await Assertions.Expect(page.GetByTestId("property-panel")).ToHaveAttributeAsync("data-activity-id", "sendemail-1");
 
         // Connect by dragging from the ports: start's Done → the e-mail, the e-mail's Done → the headcount report.
@@ -127,7 +127,7 @@ public sealed class DesignerTests
         await Assertions.Expect(page.Locator("[data-testid=version-row][data-version='2']")).ToHaveAttributeAsync("data-status", "Published");
         await Assertions.Expect(page.Locator("[data-testid=version-row][data-version='1']")).ToHaveAttributeAsync("data-status", "Retracted");
         await page.GetByTestId("tab-variables").ClickAsync();
-        await Assertions.Expect(page.GetByTestId("variable-row")).ToHaveCountAsync(9);
+        await Assertions.Expect(page.GetByTestId("variable-row")).ToHaveCountAsync(12);
 
         // The preview tab: the dates the published version's tasks fall on, with the 2025 settings.
         await page.GetByTestId("tab-preview").ClickAsync();

@@ -29,7 +29,28 @@ public static class PageChecks
     public static async Task<IReadOnlyList<string>> WiderThanScreenAsync(IPage page)
     {
         var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - window.innerWidth");
-        return overflow > 0 ? [$"{page.Url}: the page is {overflow} px wider than the {page.ViewportSize?.Width} px screen"] : [];
+        if (overflow <= 0) return [];
+        // Name the element that reaches furthest right (outside any box that scrolls it), so that the fix is found at once.
+        var culprit = await page.EvaluateAsync<string>("""
+            () => {
+                let worst = null, right = window.innerWidth;
+                for (const e of document.querySelectorAll('body *')) {
+                    const r = e.getBoundingClientRect();
+                    if (r.width === 0 || r.right <= right) continue;
+                    let clipped = false;
+                    for (let p = e.parentElement; p && p !== document.body; p = p.parentElement) {
+                        const o = getComputedStyle(p).overflowX;
+                        if (o === 'auto' || o === 'scroll' || o === 'hidden') { clipped = true; break; }
+                    }
+                    if (!clipped) { worst = e; right = r.right; }
+                }
+                if (!worst) return '';
+                const name = worst.tagName.toLowerCase() + (worst.id ? '#' + worst.id : '') + [...worst.classList].slice(0, 3).map(c => '.' + c).join('')
+                    + (worst.dataset.testid ? `[data-testid=${worst.dataset.testid}]` : '');
+                return `${name} reaches ${Math.round(right)} px`;
+            }
+            """);
+        return [$"{page.Url}: the page is {overflow} px wider than the {page.ViewportSize?.Width} px screen{(culprit.Length > 0 ? $" ({culprit})" : "")}"];
     }
 
     /// <param name="ids">Internal ids (organizations) that must never be read; 32-digit instance and task ids are looked for too.</param>

@@ -92,7 +92,7 @@ public sealed class SignInAndInboxTests
         // Locked now, with the right password too; the page says what it says for any failure, so that nobody learns
         // from it which addresses have accounts, and names the rule.
         await SignInAsync(page, Participant, ManyiApp.UserPassword);
-        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("用户名或密码错误");
+        await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("电子邮箱或密码错误");
         await Assertions.Expect(page.GetByTestId("login-error")).ToContainTextAsync("账号将锁定 15 分钟");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/account/login$"));
         await BrowserApp.ScreenshotAsync(page, "login-locked-out");

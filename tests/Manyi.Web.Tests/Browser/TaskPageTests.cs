@@ -236,7 +236,10 @@ public sealed class TaskPageTests
 
         foreach (var name in new[] { "agency", "index", "periodEnd", "level", "standards", "attest", "report", "scan", "staff" })
             await Assertions.Expect(page.GetByTestId($"field-{name}")).ToBeVisibleAsync();
-        await Assertions.Expect(page.GetByLabel(new Regex("^测评机构 Survey agency \\*"))).ToBeEditableAsync();
+        // A required field says so to a screen reader too (aria-required), not only with its asterisk.
+        var agency = page.GetByLabel(new Regex("^测评机构 Survey agency"));
+        await Assertions.Expect(agency).ToBeEditableAsync();
+        await Assertions.Expect(agency).ToHaveAttributeAsync("aria-required", "true");
         await Assertions.Expect(page.GetByLabel(new Regex("^满意度指数"))).ToBeEditableAsync();
         await Assertions.Expect(page.GetByLabel(new Regex("^测评结束"))).ToHaveAttributeAsync("type", "date");
         await Assertions.Expect(page.GetByLabel(new Regex("^测评结束"))).ToHaveAttributeAsync("min", "2024-10-01");
@@ -262,7 +265,7 @@ public sealed class TaskPageTests
 
         // A PNG named .pdf is refused for a PDF-only field, by its content; a 200 KB PDF is over the scan's 100 KB.
         await page.GetByTestId("upload-report").SetInputFilesAsync(new FilePayload { Name = "伪装.pdf", MimeType = "application/pdf", Buffer = Png });
-        await Assertions.Expect(page.GetByTestId("field-report")).ToContainTextAsync("文件内容为 image/png");
+        await Assertions.Expect(page.GetByTestId("field-report")).ToContainTextAsync("文件内容为 PNG");
         await page.GetByTestId("upload-scan").SetInputFilesAsync(new FilePayload { Name = "big.pdf", MimeType = "application/pdf", Buffer = Pdf(200 * 1024) });
         await Assertions.Expect(page.GetByTestId("field-scan")).ToContainTextAsync("超过此项 100 KB 上限");
         await Assertions.Expect(page.GetByTestId("field-scan").GetByTestId("file-link")).ToHaveCountAsync(0);

@@ -81,6 +81,10 @@ public sealed class ManyiSettingsTests
     [InlineData("Manyi:Calendar:TimeZone", "Beijing", "Manyi:Calendar:TimeZone: 'Beijing' is not a time zone")]
     [InlineData("Manyi:CalendarDirectory", "/nowhere/calendars", "Manyi:CalendarDirectory: the folder '/nowhere/calendars' does not exist.")]
     [InlineData("Manyi:Bootstrap:AdminPassword", "admin-pass-2025", "Manyi:Bootstrap:AdminEmail and AdminPassword go together")]
+    [InlineData("Manyi:Scripts:Timeout", "00:00:00", "Manyi:Scripts:Timeout must be positive")]
+    [InlineData("Manyi:Scripts:MaxResultLength", "0", "Manyi:Scripts:MaxResultLength must be at least 1")]
+    [InlineData("Manyi:Scripts:MaxStatements", "lots", "'lots' at 'Manyi:Scripts:MaxStatements'")]
+    [InlineData("Manyi:Runtime:MaxConcurrencyRetries", "-1", "Manyi:Runtime:MaxConcurrencyRetries must not be negative")]
     [InlineData("Manyi:Otlp:Endpoint", "collector:4317", "Manyi:Otlp:Endpoint (or OTEL_EXPORTER_OTLP_ENDPOINT): 'collector:4317' is not an absolute http or https address")]
     public void A_wrong_setting_is_named(string key, string value, string expected)
     {

@@ -193,6 +193,9 @@ public sealed class TwoNodeTests
             ["Manyi__Smtp__Security"] = "None",
             ["Manyi__Smtp__Timeout"] = "00:00:10",
             ["Manyi__Email__ClaimTimeout"] = "00:00:20",
+            // A claim that short needs quick robots too (a digest must end well inside it).
+            ["Manyi__Channels__Timeout"] = "00:00:02",
+            ["Manyi__Channels__MaxRateWait"] = "00:00:03",
             ["Manyi__Hangfire__WorkerCount"] = "8",
             ["Manyi__Hangfire__QueuePollInterval"] = "00:00:01",
             ["Manyi__Hangfire__InvisibilityTimeout"] = "00:00:30",

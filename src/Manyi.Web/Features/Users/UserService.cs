@@ -56,7 +56,7 @@ public sealed class UserService(ManyiDbContext db, UserManager<ManyiUser> users,
         var memberships = (await db.OrganizationMembers.AsNoTracking().Where(m => ids.Contains(m.UserId)).ToListAsync(cancellationToken))
             .ToLookup(m => m.UserId, m => m.OrganizationId);
         return new Page<UserSummary>(users.Select(u => new UserSummary(u.Id, u.Email, u.DisplayName, roles[u.Id].ToList(),
-            memberships[u.Id].Order(StringComparer.Ordinal).ToList(), u.LockoutEnd > now, u.CreatedAt)).ToList(), total, page, pageSize);
+            memberships[u.Id].Order(StringComparer.Ordinal).ToList(), u.LockoutEnd > now, u.PasswordHash is not null, u.CreatedAt)).ToList(), total, page, pageSize);
     }
 
     public async Task<Outcome<UserResponse>> GetAsync(string id, CancellationToken cancellationToken)

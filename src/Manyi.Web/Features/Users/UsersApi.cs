@@ -59,8 +59,9 @@ public static class UsersApi
         (await users.ReinviteAsync(id, cancellationToken)).To(_ => TypedResults.NoContent());
 }
 
+/// <summary>A user in the list; <see cref="HasPassword"/> is false for someone invited who has not yet set a password (待激活).</summary>
 public sealed record UserSummary(string Id, string? Email, string DisplayName, IReadOnlyList<string> Roles, IReadOnlyList<string> Organizations,
-    bool IsLockedOut, DateTimeOffset CreatedAt);
+    bool IsLockedOut, bool HasPassword, DateTimeOffset CreatedAt);
 
 public sealed record UserResponse(string Id, string? Email, string DisplayName, IReadOnlyList<string> Roles, IReadOnlyList<UserOrganization> Organizations,
     bool EmailConfirmed, bool HasPassword, bool IsLockedOut, DateTimeOffset? LockoutEnd, int AccessFailedCount, DateTimeOffset CreatedAt);

@@ -45,6 +45,8 @@ public static class ManyiSettings
                 problems.Add($"{SmtpOptions.Section}:Host is required in production: without it every e-mail is written as a file on one node's disk " +
                              "instead of being sent (set Manyi__Smtp__Host, Port, Security, UserName, Password).");
         });
+        Check(problems, () => problems.AddRange(Bind<Manyi.Engine.Expressions.ScriptLimits>(configuration, Manyi.Engine.Expressions.ScriptLimits.Section).Problems()));
+        Check(problems, () => problems.AddRange(Bind<Manyi.Engine.Runtime.RuntimeOptions>(configuration, Manyi.Engine.Runtime.RuntimeOptions.Section).Problems()));
         CheckTimeZone(configuration["Manyi:Calendar:TimeZone"] ?? Manyi.Engine.Calendar.BusinessCalendar.DefaultTimeZone, "Manyi:Calendar:TimeZone", problems);
         Check(problems, () => Bind<Manyi.Engine.Calendar.CalendarOptions>(configuration, "Manyi:Calendar"));
 

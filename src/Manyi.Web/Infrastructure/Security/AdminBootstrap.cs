@@ -23,7 +23,7 @@ public sealed class AdminBootstrap(RoleManager<IdentityRole> roles, UserManager<
         var admin = await users.FindByEmailAsync(email);
         if (admin is null)
         {
-            admin = new ManyiUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "管理员 Administrator", CreatedAt = time.GetUtcNow() };
+            admin = new ManyiUser { UserName = email, Email = email, EmailConfirmed = true, DisplayName = "系统管理员 System administrator", CreatedAt = time.GetUtcNow() };
             Check(await users.CreateAsync(admin, password), "Manyi:Bootstrap:AdminPassword");
         }
         Check(await users.AddToRoleAsync(admin, ManyiRoles.Administrator), "the administrator role");
