@@ -57,23 +57,30 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
             : new Failure.NotFound($"{year} 年度活动不存在。There is no {year} campaign.");
     }
 
-    private async Task<DashboardFigures?> LoadAsync(int year, DashboardQuery query, CancellationToken cancellationToken)
+    /// <summary>The year's campaign instance (a live one before a cancelled one) and each organization's participant instance; null without a campaign.</summary>
+    public async Task<CampaignParticipants?> ParticipantsAsync(int year, CancellationToken cancellationToken)
     {
         var record = await db.WorkflowInstances.AsNoTracking()
             .Where(i => i.DefinitionId == CampaignService.DefinitionId && i.CorrelationId == CampaignService.CorrelationId(year))
             .OrderBy(i => i.Status == nameof(WorkflowStatus.Cancelled)).ThenByDescending(i => i.CreatedAt)
             .Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
         if (record is null || await store.FindInstanceAsync(record, cancellationToken) is not { } campaign) return null;
+        var outputs = campaign.State.ActivityOutputs.GetValueOrDefault(DispatchActivityId);
+        var children = (outputs?.GetValueOrDefault("Children") as JsonObject ?? [])
+            .ToDictionary(c => c.Key, c => (string)c.Value!, StringComparer.Ordinal);
+        var organizationIds = (campaign.State.Input.GetValueOrDefault("organizations") as JsonArray ?? [])
+            .Select(o => o?.ToString()).OfType<string>().Distinct().ToList();
+        return new CampaignParticipants(campaign, organizationIds, children, outputs?.GetValueOrDefault("Results") as JsonObject ?? []);
+    }
+
+    private async Task<DashboardFigures?> LoadAsync(int year, DashboardQuery query, CancellationToken cancellationToken)
+    {
+        if (await ParticipantsAsync(year, cancellationToken) is not { } participants) return null;
+        var (campaign, organizationIds, children, results) = participants;
         var now = time.GetUtcNow();
 
         var settings = campaign.State.Input.GetValueOrDefault("campaign");
         var seats = await SeatsAsync(year, settings, cancellationToken);
-        var organizationIds = (campaign.State.Input.GetValueOrDefault("organizations") as JsonArray ?? [])
-            .Select(o => o?.ToString()).OfType<string>().Distinct().ToList();
-        var outputs = campaign.State.ActivityOutputs.GetValueOrDefault(DispatchActivityId);
-        var children = (outputs?.GetValueOrDefault("Children") as JsonObject ?? [])
-            .ToDictionary(c => c.Key, c => (string)c.Value!, StringComparer.Ordinal);
-        var results = outputs?.GetValueOrDefault("Results") as JsonObject ?? [];
         var instanceIds = children.Values.Append(campaign.Id).ToList();
 
         var organizations = await db.Organizations.AsNoTracking().Where(o => organizationIds.Contains(o.Id))
@@ -256,6 +263,10 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
     private sealed record TaskRow(string Id, string InstanceId, string Title, string? Stage, string Status, string? Outcome, string? OrganizationId,
         string? AssigneeRole, DateTimeOffset? DueAt, bool IsOverdue, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? Data);
 }
+
+/// <summary>A year's campaign, its organizations (in the order it started with), their participant instances and their results.</summary>
+public sealed record CampaignParticipants(WorkflowInstance Campaign, IReadOnlyList<string> OrganizationIds,
+    IReadOnlyDictionary<string, string> Children, JsonObject Results);
 
 /// <summary>Where an organization stands at a stage.</summary>
 public enum StageState

@@ -1,0 +1,112 @@
+using Manyi.Campaign;
+using Manyi.Engine.Calendar;
+using Manyi.Engine.Tasks;
+using Manyi.Persistence;
+using Manyi.Web.Features.Dashboard;
+using Manyi.Web.Infrastructure.Services;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Manyi.Web.Features.Risks;
+
+/// <summary>
+/// Who is at risk of being late: every open, not yet overdue task of the year's organizations scored by
+/// <see cref="RiskRule"/> from what the database already holds — the working days left on the business calendar,
+/// reminders sent since the task opened with no upload after the last one, files uploaded, and the organization's
+/// late finishes this year and in earlier years.
+/// </summary>
+public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard, BusinessCalendar calendar, IOptions<RiskRule> rule, TimeProvider time)
+{
+    /// <summary>The most working days counted; further deadlines score nothing for nearness anyway.</summary>
+    private const int Horizon = 30;
+
+    private static readonly string[] ReminderKinds = ["reminder", "overdue"];
+
+    public RiskRule Rule => rule.Value;
+
+    public async Task<Outcome<CampaignRiskList>> ListAsync(int year, CancellationToken cancellationToken)
+    {
+        if (await dashboard.ParticipantsAsync(year, cancellationToken) is not { } participants)
+            return new Failure.NotFound($"{year} 年度活动不存在。There is no {year} campaign.");
+        var now = time.GetUtcNow();
+        var organizationOf = participants.Children.ToDictionary(c => c.Value, c => c.Key, StringComparer.Ordinal);
+        var instanceIds = organizationOf.Keys.ToList();
+
+        var tasks = await db.Tasks.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId))
+            .Select(t => new { t.Id, t.InstanceId, t.Stage, t.Status, t.DueAt, t.IsOverdue, t.CreatedAt, t.ClosedAt })
+            .ToListAsync(cancellationToken);
+        var open = tasks.Where(t => t.Status == nameof(HumanTaskStatus.Open) && t.DueAt is { } due && due > now && !t.IsOverdue).ToList();
+        var openIds = open.Select(t => t.Id).ToList();
+        var openInstances = open.Select(t => t.InstanceId).Distinct().ToList();
+
+        var uploads = await db.Files.AsNoTracking().Where(f => openIds.Contains(f.TaskId))
+            .GroupBy(f => f.TaskId).Select(g => new { TaskId = g.Key, Last = g.Max(f => f.UploadedAt) })
+            .ToDictionaryAsync(g => g.TaskId, g => g.Last, cancellationToken);
+        var reminders = (await db.OutboxMessages.AsNoTracking()
+                .Where(m => m.InstanceId != null && openInstances.Contains(m.InstanceId) && ReminderKinds.Contains(m.Kind) && m.ChannelId == null)
+                .Select(m => new { m.InstanceId, m.CreatedAt }).ToListAsync(cancellationToken))
+            .ToLookup(m => m.InstanceId!, m => m.CreatedAt);
+        var lateThisYear = tasks.Where(t => t.Status == nameof(HumanTaskStatus.Completed) && t.DueAt is { } due && t.ClosedAt > due)
+            .GroupBy(t => organizationOf[t.InstanceId]).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var lateEarlier = await LateInEarlierYearsAsync(participants, cancellationToken);
+        var names = await db.Organizations.AsNoTracking().Where(o => participants.OrganizationIds.Contains(o.Id))
+            .ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
+
+        var rows = new List<OrganizationRisk>();
+        foreach (var task in open)
+        {
+            var organization = organizationOf[task.InstanceId];
+            var uploaded = uploads.TryGetValue(task.Id, out var lastUpload);
+            // One reminder goes to several recipients, one row each, queued at one instant: distinct instants are reminders.
+            var sent = reminders[task.InstanceId].Where(at => at >= task.CreatedAt).Distinct().ToList();
+            var unanswered = sent.Count(at => !uploaded || at > lastUpload);
+            var facts = new RiskFacts(WorkingDaysLeft(now, task.DueAt!.Value), unanswered, uploaded,
+                lateThisYear.GetValueOrDefault(organization), lateEarlier.GetValueOrDefault(organization));
+            var score = rule.Value.Score(facts);
+            var stage = task.Stage is null ? null : CampaignStages.Find(task.Stage);
+            rows.Add(new OrganizationRisk(organization, names.GetValueOrDefault(organization) ?? organization, task.Stage, stage?.Zh, stage?.En,
+                task.Id, task.DueAt.Value, facts.WorkingDaysLeft, score.Level, score.Points, score.Reasons));
+        }
+        var ordered = rows.OrderByDescending(r => r.Points).ThenBy(r => r.DueAt).ThenBy(r => r.TaskId, StringComparer.Ordinal).ToList();
+        return new CampaignRiskList(year, now, ordered);
+    }
+
+    /// <summary>Working days from today (when a working day) up to the deadline's day, both in the calendar's zone.</summary>
+    private int WorkingDaysLeft(DateTimeOffset now, DateTimeOffset due)
+    {
+        var day = DateOnly.FromDateTime(calendar.ToLocal(now).DateTime);
+        var last = DateOnly.FromDateTime(calendar.ToLocal(due).DateTime);
+        var count = 0;
+        for (; day <= last && count < Horizon; day = day.AddDays(1))
+            if (calendar.IsWorkingDay(day)) count++;
+        return count;
+    }
+
+    /// <summary>Per organization, the tasks of its participant instances of earlier years that were finished after their deadline.</summary>
+    private async Task<Dictionary<string, int>> LateInEarlierYearsAsync(CampaignParticipants participants, CancellationToken cancellationToken)
+    {
+        var started = participants.Campaign.CreatedAt;
+        var organizations = participants.OrganizationIds.ToList();
+        // Earlier years ran the same definition the campaign dispatches now, correlated by organization.
+        var current = participants.Children.Values.ToList();
+        var definitions = await db.WorkflowInstances.AsNoTracking().Where(i => current.Contains(i.Id)).Select(i => i.DefinitionId).Distinct()
+            .ToListAsync(cancellationToken);
+        var earlier = await db.WorkflowInstances.AsNoTracking()
+            .Where(i => definitions.Contains(i.DefinitionId) && i.CreatedAt < started && i.CorrelationId != null && organizations.Contains(i.CorrelationId))
+            .Select(i => new { i.Id, i.CorrelationId }).ToListAsync(cancellationToken);
+        if (earlier.Count == 0) return [];
+        var organizationOf = earlier.ToDictionary(i => i.Id, i => i.CorrelationId!, StringComparer.Ordinal);
+        var ids = organizationOf.Keys.ToList();
+        var late = await db.Tasks.AsNoTracking()
+            .Where(t => ids.Contains(t.InstanceId) && t.Status == nameof(HumanTaskStatus.Completed) && t.DueAt != null && t.ClosedAt != null)
+            .Select(t => new { t.InstanceId, t.DueAt, t.ClosedAt }).ToListAsync(cancellationToken);
+        return late.Where(t => t.ClosedAt > t.DueAt).GroupBy(t => organizationOf[t.InstanceId])
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+    }
+}
+
+public sealed record CampaignRiskList(int Year, DateTimeOffset Now, IReadOnlyList<OrganizationRisk> Items);
+
+/// <summary>One open task of an organization, its level, points and reasons.</summary>
+public sealed record OrganizationRisk(string OrganizationId, string OrganizationName, string? Stage, string? StageZh, string? StageEn,
+    string TaskId, DateTimeOffset DueAt, int WorkingDaysLeft, RiskLevel Level, int Points, IReadOnlyList<RiskReason> Reasons);

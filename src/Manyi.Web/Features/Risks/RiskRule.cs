@@ -1,0 +1,86 @@
+namespace Manyi.Web.Features.Risks;
+
+/// <summary>
+/// How likely an open task is to end late, as points a person can check (no black box): its weights are settings
+/// (<c>Manyi:Risk</c>) and the dashboard shows them. Overdue tasks are not scored: they are late already.
+/// </summary>
+public sealed class RiskRule
+{
+    public const string Section = "Manyi:Risk";
+
+    /// <summary>Points when the deadline is this close, in working days left (today counts when it is a working day).</summary>
+    public int PointsAtOneWorkingDay { get; set; } = 3;
+    public int PointsAtThreeWorkingDays { get; set; } = 2;
+    public int PointsAtFiveWorkingDays { get; set; } = 1;
+
+    /// <summary>Points per reminder sent about the task with nothing done since (at most <see cref="MaxReminderPoints"/>).</summary>
+    public int PointsPerUnansweredReminder { get; set; } = 1;
+    public int MaxReminderPoints { get; set; } = 2;
+
+    /// <summary>Points taken off when there is progress inside the task (a file uploaded).</summary>
+    public int PointsOffForProgress { get; set; } = 2;
+
+    /// <summary>Points when the organization finished an earlier stage of this year late.</summary>
+    public int PointsForLateThisYear { get; set; } = 2;
+
+    /// <summary>Points when the organization finished a stage of an earlier year late.</summary>
+    public int PointsForLateEarlierYear { get; set; } = 1;
+
+    /// <summary>From this many points a task is 高 (high); from <see cref="MediumFrom"/> 中 (medium); below, 低 (low).</summary>
+    public int HighFrom { get; set; } = 5;
+    public int MediumFrom { get; set; } = 3;
+
+    public IEnumerable<string> Problems()
+    {
+        foreach (var (name, value) in new[]
+                 {
+                     (nameof(PointsAtOneWorkingDay), PointsAtOneWorkingDay), (nameof(PointsAtThreeWorkingDays), PointsAtThreeWorkingDays),
+                     (nameof(PointsAtFiveWorkingDays), PointsAtFiveWorkingDays), (nameof(PointsPerUnansweredReminder), PointsPerUnansweredReminder),
+                     (nameof(MaxReminderPoints), MaxReminderPoints), (nameof(PointsOffForProgress), PointsOffForProgress),
+                     (nameof(PointsForLateThisYear), PointsForLateThisYear), (nameof(PointsForLateEarlierYear), PointsForLateEarlierYear),
+                 })
+            if (value is < 0 or > 100) yield return $"{Section}:{name} must be from 0 to 100 ({value}).";
+        if (MediumFrom < 1 || HighFrom <= MediumFrom)
+            yield return $"{Section}:MediumFrom must be at least 1 and HighFrom above it ({MediumFrom}, {HighFrom}).";
+    }
+
+    /// <summary>The task's points and their reasons, Chinese first.</summary>
+    public RiskScore Score(RiskFacts facts)
+    {
+        var reasons = new List<RiskReason>();
+        var points = 0;
+        void Add(int value, string zh, string en)
+        {
+            if (value == 0) return;
+            points += value;
+            reasons.Add(new RiskReason(value, zh, en));
+        }
+
+        var near = facts.WorkingDaysLeft switch
+        {
+            <= 1 => PointsAtOneWorkingDay,
+            <= 3 => PointsAtThreeWorkingDays,
+            <= 5 => PointsAtFiveWorkingDays,
+            _ => 0,
+        };
+        Add(near, $"距截止还有 {facts.WorkingDaysLeft} 个工作日", $"{facts.WorkingDaysLeft} working day(s) left");
+        if (facts.UnansweredReminders > 0)
+            Add(Math.Min(MaxReminderPoints, facts.UnansweredReminders * PointsPerUnansweredReminder),
+                $"已提醒 {facts.UnansweredReminders} 次，此后没有进展", $"reminded {facts.UnansweredReminders} time(s) with no progress since");
+        if (facts.HasProgress) Add(-PointsOffForProgress, "已上传材料", "files uploaded");
+        if (facts.LateThisYear > 0) Add(PointsForLateThisYear, $"本年度已有 {facts.LateThisYear} 个阶段逾期完成", $"{facts.LateThisYear} earlier stage(s) this year finished late");
+        if (facts.LateEarlierYears > 0) Add(PointsForLateEarlierYear, $"往年有 {facts.LateEarlierYears} 个阶段逾期完成", $"{facts.LateEarlierYears} stage(s) of earlier years finished late");
+
+        var level = points >= HighFrom ? RiskLevel.High : points >= MediumFrom ? RiskLevel.Medium : RiskLevel.Low;
+        return new RiskScore(level, points, reasons);
+    }
+}
+
+/// <summary>What the rule reads about one open task.</summary>
+public sealed record RiskFacts(int WorkingDaysLeft, int UnansweredReminders, bool HasProgress, int LateThisYear, int LateEarlierYears);
+
+public enum RiskLevel { Low, Medium, High }
+
+public sealed record RiskReason(int Points, string Zh, string En);
+
+public sealed record RiskScore(RiskLevel Level, int Points, IReadOnlyList<RiskReason> Reasons);

@@ -1,0 +1,72 @@
+using System.Net;
+using Manyi.Web.Features.Risks;
+using Manyi.Web.Tests.Campaign;
+using Manyi.Web.Tests.Features.Dashboard;
+
+namespace Manyi.Web.Tests.Features.Risks;
+
+public sealed class RiskTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Theory]
+    [InlineData(1, 0, false, 0, 0, RiskLevel.Medium, 3)]
+    [InlineData(1, 2, false, 0, 0, RiskLevel.High, 5)]
+    [InlineData(1, 5, true, 0, 0, RiskLevel.Medium, 3)]      // reminders count at most 2; an upload takes 2 off
+    [InlineData(4, 0, false, 1, 1, RiskLevel.Medium, 4)]
+    [InlineData(10, 0, false, 0, 1, RiskLevel.Low, 1)]
+    public void The_rule_adds_its_points_and_names_each_reason(int daysLeft, int reminders, bool progress, int lateThisYear, int lateEarlier,
+        RiskLevel level, int points)
+    {
+        var score = new RiskRule().Score(new RiskFacts(daysLeft, reminders, progress, lateThisYear, lateEarlier));
+
+        Assert.Equal((level, points), (score.Level, score.Points));
+        Assert.Equal(points, score.Reasons.Sum(r => r.Points));
+        Assert.All(score.Reasons, r => Assert.NotEqual(0, r.Points));
+    }
+
+    [Fact]
+    public void Weights_that_cannot_work_are_named()
+    {
+        var problems = new RiskRule { PointsAtOneWorkingDay = -1, HighFrom = 2, MediumFrom = 3 }.Problems().ToList();
+
+        Assert.Contains("Manyi:Risk:PointsAtOneWorkingDay must be from 0 to 100 (-1).", problems);
+        Assert.Contains(problems, p => p.StartsWith("Manyi:Risk:MediumFrom must be at least 1 and HighFrom above it", StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// 7 May 2025, 10:00: 开封联通 has not signed up (due today 18:00, one working day left) — medium; after two reminders with
+    /// nothing uploaded — high, with both reasons. 洛阳电信's headcount is overdue: late already, not scored. A participant
+    /// cannot read the list; a year without a campaign is 404.
+    /// </summary>
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task The_year_lists_open_tasks_by_risk_with_reasons_and_reminders_raise_it(string provider)
+    {
+        var scenario = await DashboardScenario.StartAsync(provider);
+        await using var _ = scenario.App;
+        scenario.Clock.SetUtcNow(CampaignSimulation.At("2025-05-07T10:00:00").ToUniversalTime());
+
+        var before = await scenario.Admin.FetchAsync("/api/campaigns/2025/risks").ExpectOkAsync();
+        var unicom = Assert.Single(before.GetArray("items"), r => r!.GetString("organizationId") == DashboardScenario.Unicom)!;
+        Assert.Equal(("signup", "Medium", 3, 1), (unicom.GetString("stage"), unicom.GetString("level"), unicom["points"]!.GetValue<int>(), unicom["workingDaysLeft"]!.GetValue<int>()));
+        Assert.Equal("距截止还有 1 个工作日", Assert.Single(unicom.GetArray("reasons"))!.GetString("zh"));
+        Assert.DoesNotContain(before.GetArray("items"), r => r!.GetString("organizationId") == DashboardScenario.Telecom);
+        Assert.Equal(5, before["rule"]!["highFrom"]!.GetValue<int>());
+
+        var task = unicom.GetString("taskId");
+        for (var i = 0; i < 2; i++)
+        {
+            await scenario.Admin.PostAsync($"/api/tasks/{task}/remind", null, Ct).ExpectOkAsync();
+            scenario.Clock.Advance(TimeSpan.FromMinutes(30));
+        }
+
+        var after = await scenario.Admin.FetchAsync("/api/campaigns/2025/risks").ExpectOkAsync();
+        var reminded = after.GetArray("items")[0]!;
+        Assert.Equal((DashboardScenario.Unicom, "High", 5), (reminded.GetString("organizationId"), reminded.GetString("level"), reminded["points"]!.GetValue<int>()));
+        Assert.Contains(reminded.GetArray("reasons"), r => r!.GetString("zh") == "已提醒 2 次，此后没有进展");
+
+        var participant = await scenario.App.CreateClientForAsync($"participant.{DashboardScenario.Unicom}@example.org");
+        Assert.Equal(HttpStatusCode.Forbidden, (await participant.GetAsync("/api/campaigns/2025/risks", Ct)).StatusCode);
+        await scenario.Admin.FetchAsync("/api/campaigns/2031/risks").ExpectAsync(HttpStatusCode.NotFound);
+    }
+}
