@@ -166,15 +166,7 @@ public sealed class TwoNodeTests
     /// <summary>A production configuration, as environment variables; the recovery timings scaled to the compressed window.</summary>
     private static Dictionary<string, string> Environment(string root, string connectionString, int smtpPort)
     {
-        var calendars = Directory.CreateDirectory(Path.Combine(root, "calendars")).FullName;
-        var year = DateTime.UtcNow.Year;
-        foreach (var y in new[] { year, year + 1 })
-        {
-            var weekends = Enumerable.Range(0, DateTime.IsLeapYear(y) ? 366 : 365).Select(d => new DateOnly(y, 1, 1).AddDays(d))
-                .Where(d => d.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday).Select(d => (JsonNode)d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            File.WriteAllText(Path.Combine(calendars, $"all-days-{y}.json"),
-                new JsonObject { ["year"] = y, ["source"] = "test: every day a working day", ["daysOff"] = new JsonArray(), ["workingWeekends"] = new JsonArray([.. weekends]) }.ToJsonString());
-        }
+        var calendars = TestCalendars.EveryDayWorking(Path.Combine(root, "calendars"));
         return new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
