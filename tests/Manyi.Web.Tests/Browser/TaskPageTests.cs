@@ -234,6 +234,7 @@ public sealed class TaskPageTests
         await Assertions.Expect(secretariat.GetByLabel(new Regex("^参训人数"))).ToHaveValueAsync("");
         await Assertions.Expect(secretariat.GetByTestId("draft-status")).ToBeEmptyAsync();
         Assert.DoesNotContain("王小明", await secretariat.ContentAsync(), StringComparison.Ordinal);
+        await BrowserApp.ScreenshotAsync(secretariat, "task-page-draft-secretariat");
         await secretariat.Context.CloseAsync();
 
         var phone = await SignedInAsync(app, 390, 844);
