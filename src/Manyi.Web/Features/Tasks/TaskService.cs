@@ -245,6 +245,9 @@ public sealed class TaskService(
         if (!string.IsNullOrWhiteSpace(body.Organization)) task.OrganizationId = body.Organization;
         task.ClaimedByUserId = null;
         task.Revision++;
+        // The draft was typed by the people the task leaves: those it goes to (another organization, perhaps) never read it.
+        if (before.OrganizationId != task.OrganizationId || before.AssigneeUserId != task.AssigneeUserId)
+            db.TaskDrafts.RemoveRange(await db.TaskDrafts.Where(d => d.TaskId == id).ToListAsync(cancellationToken));
         audit.Record(AuditActions.TaskReassigned, AuditSubjects.Task, id, new { before, after = new { task.AssigneeUserId, task.OrganizationId }, body.Reason });
         await db.SaveChangesAsync(cancellationToken);
         return await DetailAsync(task, cancellationToken);

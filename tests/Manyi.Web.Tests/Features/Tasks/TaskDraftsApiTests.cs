@@ -162,4 +162,19 @@ public sealed class TaskDraftsApiTests(SharedApps apps) : IClassFixture<SharedAp
         Assert.False(await DraftRowExistsAsync(app, c.KaifengTask));
         await c.Kaifeng.FetchAsync($"/api/tasks/{c.KaifengTask}/draft").ExpectAsync(HttpStatusCode.NotFound);
     }
+
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task A_task_given_to_another_organization_leaves_its_draft_behind(string provider)
+    {
+        var app = await apps.For(provider);
+        var c = await StartAsync(app);
+        await SaveAsync(c.Zhengzhou, c.ZhengzhouTask, """{"trainees": 3, "remark": "郑州的草稿"}""").ExpectOkAsync();
+        var kaifengId = (await c.Kaifeng.FetchAsync($"/api/tasks/{c.KaifengTask}").ExpectOkAsync())["task"]!.GetString("organizationId");
+
+        await c.Admin.PostJsonAsync($"/api/tasks/{c.ZhengzhouTask}/reassign",
+            new JsonObject { ["organization"] = kaifengId, ["reason"] = "转交开封" }.ToJsonString()).ExpectOkAsync();
+
+        Assert.False(await DraftRowExistsAsync(app, c.ZhengzhouTask));
+        await c.Kaifeng.FetchAsync($"/api/tasks/{c.ZhengzhouTask}/draft").ExpectAsync(HttpStatusCode.NotFound);
+    }
 }
