@@ -27,6 +27,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<OrganizationMemberRecord> OrganizationMembers => Set<OrganizationMemberRecord>();
     public DbSet<HumanTaskRecord> Tasks => Set<HumanTaskRecord>();
     public DbSet<StoredFileRecord> Files => Set<StoredFileRecord>();
+    public DbSet<TaskDraftRecord> TaskDrafts => Set<TaskDraftRecord>();
     public DbSet<AuditEntryRecord> AuditEntries => Set<AuditEntryRecord>();
     public DbSet<TrainingSeatRecord> TrainingSeats => Set<TrainingSeatRecord>();
 
@@ -225,6 +226,13 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(f => f.Sha256).HasMaxLength(64);
             e.Property(f => f.StoragePath).HasMaxLength(512);
             e.HasIndex(f => f.TaskId);
+        });
+        model.Entity<TaskDraftRecord>(e =>
+        {
+            e.ToTable("task_drafts");
+            e.HasKey(d => d.TaskId);
+            e.Property(d => d.TaskId).HasMaxLength(64);
+            e.HasOne<HumanTaskRecord>().WithMany().HasForeignKey(d => d.TaskId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<AuditEntryRecord>(e =>
         {

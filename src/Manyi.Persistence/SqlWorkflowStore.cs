@@ -328,6 +328,12 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
             Add($"UPDATE tasks SET \"Status\" = {P(nameof(HumanTaskStatus.Cancelled))}, \"ClosedAt\" = {P(_dialect.Instant(instance.UpdatedAt))}, " +
                 $"\"Revision\" = \"Revision\" + 1 WHERE \"Status\" = {P(nameof(HumanTaskStatus.Open))} " +
                 $"AND \"Id\" IN ({string.Join(", ", removedTasks.Select(b => P(b.Key)))})");
+        // A task that ends (completed, expired, cancelled, its bookmark gone with its instance) takes its draft with it, in
+        // the same transaction: nobody can submit it any more, and nobody else may ever read it.
+        var ended = burst.TaskChanges.OfType<TaskChange.Closed>().Select(c => c.TaskId)
+            .Concat(burst.RemovedBookmarks.Where(b => b.Name == HumanTask.BookmarkName).Select(b => b.Key!)).Distinct().ToList();
+        if (ended.Count > 0)
+            AddRows("DELETE FROM task_drafts WHERE \"TaskId\" IN (", ended, id => P(id), ")");
         if (burst.AddedIncidents.Count > 0)
             AddRows("INSERT INTO incidents (\"Id\", \"InstanceId\", \"ActivityId\", \"ActivityType\", \"Message\", \"ExceptionType\", \"At\", \"ResolvedAt\") VALUES ",
                 burst.AddedIncidents, i =>

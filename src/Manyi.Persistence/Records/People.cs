@@ -157,6 +157,22 @@ public sealed class StoredFileRecord
     public DateTimeOffset UploadedAt { get; set; }
 }
 
+/// <summary>
+/// What someone has typed into an open task's form but not yet submitted: one row per task, replaced on each save,
+/// deleted in the burst that ends the task (see <see cref="Manyi.Persistence.SqlWorkflowStore"/>). Its file fields name files already
+/// uploaded to the task.
+/// </summary>
+public sealed class TaskDraftRecord
+{
+    public required string TaskId { get; set; }
+
+    /// <summary>The form's data as JSON, as incomplete as it was when saved.</summary>
+    public required string Data { get; set; }
+
+    public DateTimeOffset SavedAt { get; set; }
+    public required string SavedByUserId { get; set; }
+}
+
 /// <summary>One line of the audit trail: append-only (the database refuses updates and deletes).</summary>
 public sealed class AuditEntryRecord
 {

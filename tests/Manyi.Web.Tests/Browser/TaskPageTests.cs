@@ -189,6 +189,95 @@ public sealed class TaskPageTests
         await Assertions.Expect(page.GetByTestId("not-found")).ToBeVisibleAsync();
     }
 
+    /// <summary>
+    /// Issue 20, drafts: a participant types half the headcount report (the count, one trainee, the signed list uploaded),
+    /// sees "草稿已保存", and closes the browser; on a phone (another browser) the task opens with the draft in its
+    /// fields, the list still the uploaded file. The secretariat's view of the task shows when the draft was saved,
+    /// never what it says. Typing and leaving at once still saves; the draft can be discarded, after a confirmation.
+    /// </summary>
+    [Fact]
+    public async Task A_participant_types_half_a_submission_closes_the_browser_and_finds_the_draft_on_a_phone()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync(Participant, Zhengzhou, ZhengzhouName);
+        using var admin = await app.CreateApiClientAsync();
+        var form = ShippedHeadcountForm();
+        form["fields"]!.AsArray().Add(JsonNode.Parse("""{"name": "list", "label": "签字名单", "labelEn": "Signed list", "type": "file", "allowedTypes": ["application/pdf"]}"""));
+        await admin.DeployAsync(Workflows.Flowchart("headcount", Workflows.Start() + ", "
+            + Task("headcount", "培训人数报送 Headcount report", "headcount", Zhengzhou, "Submitted", form), Workflows.Connect("start", "headcount")));
+        await admin.ExecuteAsync("headcount");
+        using var participantApi = await app.CreateApiClientAsync(Participant, ManyiApp.UserPassword);
+
+        var desktop = await SignedInAsync(app);
+        await desktop.GetByTestId("inbox-task").GetByTestId("task-link").ClickAsync();
+        await Assertions.Expect(desktop.GetByTestId("task-title")).ToHaveTextAsync("培训人数报送 Headcount report");
+        var taskId = desktop.Url.Split('/').Last();
+        await Assertions.Expect(desktop.GetByTestId("draft-status")).ToBeEmptyAsync();
+        await desktop.GetByLabel(new Regex("^参训人数")).FillAsync("2");
+        await desktop.GetByTestId("field-names[0].name").GetByLabel(new Regex("^姓名")).FillAsync("王小明");
+        await desktop.GetByTestId("upload-list").SetInputFilesAsync(new FilePayload { Name = "签字名单.pdf", MimeType = "application/pdf", Buffer = Pdf(4096) });
+        await Assertions.Expect(desktop.GetByTestId("field-list").GetByTestId("file-link")).ToHaveTextAsync("签字名单.pdf");
+        await Assertions.Expect(desktop.GetByTestId("draft-status")).ToContainTextAsync(new Regex(@"^草稿已保存 \d\d:\d\d Draft saved \d\d:\d\d$"));
+        var draft = await participantApi.FetchAsync($"/api/tasks/{taskId}/draft").ExpectOkAsync();
+        Assert.Equal("王小明", draft["data"]!["names"]![0]!.GetString("name"));
+        var listId = draft["data"]!.GetString("list");
+        var savedAt = TimeZoneInfo.ConvertTime(draft["savedAt"]!.GetValue<DateTimeOffset>(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
+        await BrowserApp.ScreenshotAsync(desktop, "task-page-draft-saved");
+        await desktop.Context.CloseAsync();
+
+        // The secretariat sees that the organization has begun, not what it typed.
+        var secretariat = await app.NewPageAsync();
+        await BrowserApp.SignInAsync(secretariat, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+        await secretariat.GotoAsync($"/tasks/{taskId}");
+        await BrowserApp.WaitForInteractiveAsync(secretariat);
+        await Assertions.Expect(secretariat.GetByTestId("task-draft-saved-at")).ToContainTextAsync($"已于 {savedAt:yyyy年M月d日}");
+        await Assertions.Expect(secretariat.GetByLabel(new Regex("^参训人数"))).ToHaveValueAsync("");
+        await Assertions.Expect(secretariat.GetByTestId("draft-status")).ToBeEmptyAsync();
+        Assert.DoesNotContain("王小明", await secretariat.ContentAsync(), StringComparison.Ordinal);
+        await BrowserApp.ScreenshotAsync(secretariat, "task-page-draft-secretariat");
+        await secretariat.Context.CloseAsync();
+
+        var phone = await SignedInAsync(app, 390, 844);
+        await phone.GotoAsync($"/tasks/{taskId}");
+        await BrowserApp.WaitForInteractiveAsync(phone);
+        await Assertions.Expect(phone.GetByLabel(new Regex("^参训人数"))).ToHaveValueAsync("2");
+        await Assertions.Expect(phone.GetByTestId("field-names[0].name").GetByLabel(new Regex("^姓名"))).ToHaveValueAsync("王小明");
+        await Assertions.Expect(phone.GetByTestId("field-list").GetByTestId("file-link")).ToHaveTextAsync("签字名单.pdf");
+        await Assertions.Expect(phone.GetByTestId("field-list").GetByTestId("file-link")).ToHaveAttributeAsync("href", $"/api/files/{listId}");
+        await Assertions.Expect(phone.GetByTestId("draft-status")).ToHaveTextAsync($"草稿已保存 {savedAt:HH:mm} Draft saved {savedAt:HH:mm}");
+        var problems = new List<string>();
+        problems.AddRange(await PageChecks.WiderThanScreenAsync(phone));
+        problems.AddRange(await PageChecks.CodesReadAsync(phone, [Zhengzhou, taskId, listId]));
+        problems.AddRange(await PageChecks.AxeViolationsAsync(phone));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        await BrowserApp.ScreenshotAsync(phone, "task-page-draft-restored-390");
+
+        // Typed and left at once, before the pause that saves: leaving saves it.
+        await phone.GetByTestId("field-names[0].position").GetByLabel(new Regex("^职务")).FillAsync("客服经理");
+        await phone.GetByRole(AriaRole.Link, new() { Name = "我的待办 My tasks" }).First.ClickAsync();
+        await Assertions.Expect(phone.GetByTestId("inbox-task")).ToBeVisibleAsync();
+        // (Leaving also stops the pending save's timer: without the save on leaving, this would never be saved.)
+        for (var attempt = 0; (await participantApi.FetchAsync($"/api/tasks/{taskId}/draft").ExpectOkAsync())["data"]!["names"]![0]!["position"]?.GetValue<string>() != "客服经理"; attempt++)
+        {
+            Assert.True(attempt < 100, "What was typed before leaving the page was never saved.");
+            await System.Threading.Tasks.Task.Delay(100, Ct);
+        }
+
+        // Discarded after a confirmation: the fields are empty again, the uploaded list stays with the task.
+        await phone.GotoAsync($"/tasks/{taskId}");
+        await BrowserApp.WaitForInteractiveAsync(phone);
+        await Assertions.Expect(phone.GetByTestId("field-names[0].position").GetByLabel(new Regex("^职务"))).ToHaveValueAsync("客服经理");
+        await phone.GetByTestId("discard-draft").ClickAsync();
+        await Assertions.Expect(phone.GetByTestId("discard-confirmation")).ToContainTextAsync("确定放弃吗");
+        await BrowserApp.ScreenshotAsync(phone, "task-page-draft-discard-390");
+        await phone.GetByTestId("discard-yes").ClickAsync();
+        await Assertions.Expect(phone.GetByLabel(new Regex("^参训人数"))).ToHaveValueAsync("");
+        await Assertions.Expect(phone.GetByTestId("field-list").GetByTestId("file-link")).ToHaveCountAsync(0);
+        await Assertions.Expect(phone.GetByTestId("draft-status")).ToBeEmptyAsync();
+        await participantApi.FetchAsync($"/api/tasks/{taskId}/draft").ExpectAsync(HttpStatusCode.NotFound);
+        await Assertions.Expect(phone.GetByTestId("task-files")).ToContainTextAsync("签字名单.pdf");
+    }
+
     private static readonly JsonNode EveryFieldForm = JsonNode.Parse("""
         {"fields": [
           {"name": "agency", "label": "测评机构", "labelEn": "Survey agency", "type": "text", "required": true, "maxLength": 200},

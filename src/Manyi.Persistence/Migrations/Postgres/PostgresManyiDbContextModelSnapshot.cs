@@ -719,6 +719,28 @@ namespace Manyi.Persistence.Migrations.Postgres
                     b.ToTable("files", (string)null);
                 });
 
+            modelBuilder.Entity("Manyi.Persistence.Records.TaskDraftRecord", b =>
+                {
+                    b.Property<string>("TaskId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("SavedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("SavedByUserId")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("TaskId");
+
+                    b.ToTable("task_drafts", (string)null);
+                });
+
             modelBuilder.Entity("Manyi.Persistence.Records.TrainingSeatRecord", b =>
                 {
                     b.Property<int>("Year")
@@ -1060,6 +1082,15 @@ namespace Manyi.Persistence.Migrations.Postgres
                     b.HasOne("Manyi.Persistence.Records.ManyiUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Manyi.Persistence.Records.TaskDraftRecord", b =>
+                {
+                    b.HasOne("Manyi.Persistence.Records.HumanTaskRecord", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

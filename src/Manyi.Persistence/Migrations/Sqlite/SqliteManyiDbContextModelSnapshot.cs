@@ -701,6 +701,28 @@ namespace Manyi.Persistence.Migrations.Sqlite
                     b.ToTable("files", (string)null);
                 });
 
+            modelBuilder.Entity("Manyi.Persistence.Records.TaskDraftRecord", b =>
+                {
+                    b.Property<string>("TaskId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SavedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SavedByUserId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TaskId");
+
+                    b.ToTable("task_drafts", (string)null);
+                });
+
             modelBuilder.Entity("Manyi.Persistence.Records.TrainingSeatRecord", b =>
                 {
                     b.Property<int>("Year")
@@ -1036,6 +1058,15 @@ namespace Manyi.Persistence.Migrations.Sqlite
                     b.HasOne("Manyi.Persistence.Records.ManyiUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Manyi.Persistence.Records.TaskDraftRecord", b =>
+                {
+                    b.HasOne("Manyi.Persistence.Records.HumanTaskRecord", null)
+                        .WithMany()
+                        .HasForeignKey("TaskId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

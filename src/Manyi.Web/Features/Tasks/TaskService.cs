@@ -90,7 +90,11 @@ public sealed class TaskService(
         var correlation = detail.Task.OrganizationId is null ? detail.Task.CorrelationId : null;
         var about = correlation is null ? null
             : await db.Organizations.Where(o => o.Id == correlation).Select(o => o.Name).FirstOrDefaultAsync(cancellationToken);
-        return new TaskView(detail, user.Id, user.IsAdministrator, claimedBy, about);
+        // For the secretariat, that someone has begun (the risk signal's "draft saved"): when, never what.
+        var draftSavedAt = user.IsAdministrator && detail.Task.Status == nameof(HumanTaskStatus.Open)
+            ? await db.TaskDrafts.Where(d => d.TaskId == id).Select(d => (DateTimeOffset?)d.SavedAt).FirstOrDefaultAsync(cancellationToken)
+            : null;
+        return new TaskView(detail, user.Id, user.IsAdministrator, claimedBy, about, draftSavedAt);
     }
 
     public async Task<Outcome<TaskDetail>> ClaimAsync(string id, CancellationToken cancellationToken)
@@ -241,6 +245,9 @@ public sealed class TaskService(
         if (!string.IsNullOrWhiteSpace(body.Organization)) task.OrganizationId = body.Organization;
         task.ClaimedByUserId = null;
         task.Revision++;
+        // The draft was typed by the people the task leaves: those it goes to (another organization, perhaps) never read it.
+        if (before.OrganizationId != task.OrganizationId || before.AssigneeUserId != task.AssigneeUserId)
+            db.TaskDrafts.RemoveRange(await db.TaskDrafts.Where(d => d.TaskId == id).ToListAsync(cancellationToken));
         audit.Record(AuditActions.TaskReassigned, AuditSubjects.Task, id, new { before, after = new { task.AssigneeUserId, task.OrganizationId }, body.Reason });
         await db.SaveChangesAsync(cancellationToken);
         return await DetailAsync(task, cancellationToken);
@@ -265,10 +272,10 @@ public sealed class TaskService(
         return await DetailAsync(after, cancellationToken);
     }
 
-    private static Failure.NotFound NotFound(string id) => new($"任务 {id} 不存在。Task '{id}' does not exist.");
+    internal static Failure.NotFound NotFound(string id) => new($"任务 {id} 不存在。Task '{id}' does not exist.");
 
     /// <summary>A closed task is a conflict, saying who closed it and when (in Beijing time).</summary>
-    private async Task<Failure.Conflict?> ClosedAsync(HumanTaskRecord task, CancellationToken cancellationToken)
+    internal async Task<Failure.Conflict?> ClosedAsync(HumanTaskRecord task, CancellationToken cancellationToken)
     {
         if (task.Status == nameof(HumanTaskStatus.Open)) return null;
         var at = task.ClosedAt is { } closedAt ? Dates.Beijing(closedAt) : "?";
@@ -366,5 +373,8 @@ public sealed record TaskQuery(
 /// <summary>A stored file and its content, to be disposed by whoever sends it.</summary>
 public sealed record OpenedFile(StoredFileRecord Record, Stream Content);
 
-/// <summary>A task as its page shows it; see <see cref="TaskService.ViewAsync"/>.</summary>
-public sealed record TaskView(TaskDetail Detail, string Me, bool IsAdministrator, string? ClaimedBy, string? AboutOrganization);
+/// <summary>
+/// A task as its page shows it; see <see cref="TaskService.ViewAsync"/>. <see cref="DraftSavedAt"/>, for administrators
+/// only, is when the open task's draft was last saved (by anyone), the data staying with those who fill it in.
+/// </summary>
+public sealed record TaskView(TaskDetail Detail, string Me, bool IsAdministrator, string? ClaimedBy, string? AboutOrganization, DateTimeOffset? DraftSavedAt);

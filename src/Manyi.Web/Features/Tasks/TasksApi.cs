@@ -12,7 +12,7 @@ namespace Manyi.Web.Features.Tasks;
 
 /// <summary>
 /// The task endpoints: the inbox and what people do with a task: claim, release, complete (with the form's data), attach
-/// files; and for administrators reassign and cancel. The rules are <see cref="TaskService"/>'s; a task someone may not
+/// files, keep a draft of the form; and for administrators reassign and cancel. The rules are <see cref="TaskService"/>'s; a task someone may not
 /// see answers 404, as if it did not exist.
 /// </summary>
 public static class TasksApi
@@ -26,6 +26,10 @@ public static class TasksApi
         group.MapPost("/{id}/release", Release);
         group.MapPost("/{id}/complete", Complete);
         group.MapPost("/{id}/files", Upload).DisableAntiforgery();
+        group.MapGet("/{id}/draft", GetDraft).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id}/draft", SaveDraft).Accepts<JsonObject>("application/json")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+        group.MapDelete("/{id}/draft", DiscardDraft).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{id}/reassign", Reassign).RequireAuthorization(ManyiPolicies.Administrator);
         group.MapPost("/{id}/cancel", Cancel).RequireAuthorization(ManyiPolicies.Administrator);
         group.MapPost("/{id}/remind", RemindNow.Send).RequireAuthorization(ManyiPolicies.Administrator)
@@ -70,6 +74,51 @@ public static class TasksApi
         await using var content = file.OpenReadStream();
         return (await tasks.AttachAsync(id, field, file.FileName, content, cancellationToken))
             .To(stored => TypedResults.Created($"/api/files/{stored.Id}", stored));
+    }
+
+    public static async Task<Results<Ok<TaskDraft>, ValidationProblem, ProblemHttpResult>> GetDraft(string id, TaskDrafts drafts, CancellationToken cancellationToken) =>
+        (await drafts.GetAsync(id, cancellationToken)).ToOk();
+
+    /// <summary>
+    /// Saves the body, the form's data as typed so far, as the task's draft; see <see cref="TaskDrafts.SaveAsync"/>. The
+    /// body is read raw, no more than <see cref="TaskDrafts.MaxBytes"/>, so that a draft too large is told so (413).
+    /// </summary>
+    public static async Task<Results<Ok<TaskDraft>, ValidationProblem, ProblemHttpResult>> SaveDraft(
+        string id, HttpRequest request, TaskDrafts drafts, CancellationToken cancellationToken)
+    {
+        var body = new MemoryStream();
+        if (request.ContentLength is > TaskDrafts.MaxBytes
+            || !await CopyAtMostAsync(request.Body, body, TaskDrafts.MaxBytes, cancellationToken))
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Draft too large.", detail: TaskDrafts.TooLargeMessage);
+        JsonNode? data;
+        try
+        {
+            data = body.Length == 0 ? null : JsonNode.Parse(body.ToArray());
+        }
+        catch (JsonException ex)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["data"] = [$"草稿不是有效的 JSON。The draft is not valid JSON: {ex.Message}"],
+            });
+        }
+        return (await drafts.SaveAsync(id, data, cancellationToken)).ToOk();
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DiscardDraft(string id, TaskDrafts drafts, CancellationToken cancellationToken) =>
+        (await drafts.DiscardAsync(id, cancellationToken)).To(_ => TypedResults.NoContent());
+
+    /// <summary>Copies <paramref name="source"/> whole, or stops and answers false once it is longer than <paramref name="limit"/> bytes.</summary>
+    private static async Task<bool> CopyAtMostAsync(Stream source, Stream target, int limit, CancellationToken cancellationToken)
+    {
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (target.Length + read > limit) return false;
+            await target.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
+        }
+        return true;
     }
 
     public static async Task<Results<FileStreamHttpResult, ValidationProblem, ProblemHttpResult>> Download(
