@@ -12,7 +12,7 @@ namespace Manyi.Web.Features.Risks;
 /// <summary>
 /// Who is at risk of being late: every open, not yet overdue task of the year's organizations scored by
 /// <see cref="RiskRule"/> from what the database already holds — the working days left on the business calendar,
-/// reminders sent since the task opened with no upload after the last one, files uploaded, and the organization's
+/// reminders sent since the task opened with no upload or draft after the last one, files uploaded or a draft saved, and the organization's
 /// late finishes this year and in earlier years.
 /// </summary>
 public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard, BusinessCalendar calendar, IOptions<RiskRule> rule, TimeProvider time)
@@ -42,6 +42,10 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
         var uploads = await db.Files.AsNoTracking().Where(f => openIds.Contains(f.TaskId))
             .GroupBy(f => f.TaskId).Select(g => new { TaskId = g.Key, Last = g.Max(f => f.UploadedAt) })
             .ToDictionaryAsync(g => g.TaskId, g => g.Last, cancellationToken);
+        // A draft saved counts as progress as an upload does: the organization is working on it.
+        foreach (var draft in await db.TaskDrafts.AsNoTracking().Where(d => openIds.Contains(d.TaskId))
+                     .Select(d => new { d.TaskId, d.SavedAt }).ToListAsync(cancellationToken))
+            if (!uploads.TryGetValue(draft.TaskId, out var upload) || draft.SavedAt > upload) uploads[draft.TaskId] = draft.SavedAt;
         var reminders = (await db.OutboxMessages.AsNoTracking()
                 .Where(m => m.InstanceId != null && openInstances.Contains(m.InstanceId) && ReminderKinds.Contains(m.Kind) && m.ChannelId == null)
                 .Select(m => new { m.InstanceId, m.CreatedAt }).ToListAsync(cancellationToken))

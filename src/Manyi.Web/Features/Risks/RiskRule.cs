@@ -17,7 +17,7 @@ public sealed class RiskRule
     public int PointsPerUnansweredReminder { get; set; } = 1;
     public int MaxReminderPoints { get; set; } = 2;
 
-    /// <summary>Points taken off when there is progress inside the task (a file uploaded).</summary>
+    /// <summary>Points taken off when there is progress inside the task (a file uploaded or a draft saved).</summary>
     public int PointsOffForProgress { get; set; } = 2;
 
     /// <summary>Points when the organization finished an earlier stage of this year late.</summary>
@@ -67,7 +67,7 @@ public sealed class RiskRule
         if (facts.UnansweredReminders > 0)
             Add(Math.Min(MaxReminderPoints, facts.UnansweredReminders * PointsPerUnansweredReminder),
                 $"已提醒 {facts.UnansweredReminders} 次，此后没有进展", $"reminded {facts.UnansweredReminders} time(s) with no progress since");
-        if (facts.HasProgress) Add(-PointsOffForProgress, "已上传材料", "files uploaded");
+        if (facts.HasProgress) Add(-PointsOffForProgress, "已上传材料或保存草稿", "files uploaded or a draft saved");
         if (facts.LateThisYear > 0) Add(PointsForLateThisYear, $"本年度已有 {facts.LateThisYear} 个阶段逾期完成", $"{facts.LateThisYear} earlier stage(s) this year finished late");
         if (facts.LateEarlierYears > 0) Add(PointsForLateEarlierYear, $"往年有 {facts.LateEarlierYears} 个阶段逾期完成", $"{facts.LateEarlierYears} stage(s) of earlier years finished late");
 

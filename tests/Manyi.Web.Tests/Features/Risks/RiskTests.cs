@@ -36,7 +36,7 @@ public sealed class RiskTests
 
     /// <summary>
     /// 7 May 2025, 10:00: 开封联通 has not signed up (due today 18:00, one working day left) — medium; after two reminders with
-    /// nothing uploaded — high, with both reasons. 洛阳电信's headcount is overdue: late already, not scored. A participant
+    /// nothing uploaded — high, with both reasons; once it saves a draft — low (3 − 2). 洛阳电信's headcount is overdue: late already, not scored. A participant
     /// cannot read the list; a year without a campaign is 404.
     /// </summary>
     [Theory, InlineData("sqlite"), InlineData("postgres")]
@@ -65,7 +65,15 @@ public sealed class RiskTests
         Assert.Equal((DashboardScenario.Unicom, "High", 5), (reminded.GetString("organizationId"), reminded.GetString("level"), reminded["points"]!.GetValue<int>()));
         Assert.Contains(reminded.GetArray("reasons"), r => r!.GetString("zh") == "已提醒 2 次，此后没有进展");
 
+        // The organization starts on the form: a draft after the reminders is progress, and they are answered.
         var participant = await scenario.App.CreateClientForAsync($"participant.{DashboardScenario.Unicom}@example.org");
+        await participant.PutAsync($"/api/tasks/{task}/draft", new StringContent("{\"attendees\": 2}", System.Text.Encoding.UTF8, "application/json"), Ct)
+            .ExpectOkAsync();
+        var drafted = Assert.Single((await scenario.Admin.FetchAsync("/api/campaigns/2025/risks").ExpectOkAsync()).GetArray("items"),
+            r => r!.GetString("organizationId") == DashboardScenario.Unicom)!;
+        Assert.Equal(("Low", 1), (drafted.GetString("level"), drafted["points"]!.GetValue<int>()));
+        Assert.Contains(drafted.GetArray("reasons"), r => r!.GetString("zh") == "已上传材料或保存草稿");
+
         Assert.Equal(HttpStatusCode.Forbidden, (await participant.GetAsync("/api/campaigns/2025/risks", Ct)).StatusCode);
         await scenario.Admin.FetchAsync("/api/campaigns/2031/risks").ExpectAsync(HttpStatusCode.NotFound);
     }
