@@ -51,6 +51,7 @@ builder.Services.AddManyiServices();
 builder.Services.AddManyiDemoData(builder.Configuration);
 builder.Services.AddManyiDashboard();
 builder.Services.AddManyiRisks();
+builder.Services.AddManyiTraining();
 builder.Services.AddManyiHttpWorkflows();
 builder.Services.AddManyiWebDefaults();
 builder.Services.AddManyiWebApp();

@@ -1,104 +1,31 @@
-using System.Text.Json.Nodes;
-using Manyi.Campaign.Training;
-using Manyi.Engine.Stores;
-using Manyi.Persistence;
-using Manyi.Persistence.Records;
-using Manyi.Web.Features.Campaigns;
-using Manyi.Web.Infrastructure;
+using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Web.Features.Training;
 
-/// <summary>
-/// The year's training seats for the secretariat: per session the seats taken and left and the sign-ups in order of
-/// receipt; withdrawing an organization's sign-up (the first on the wait-list moves up); offering another session to a
-/// session's wait-list. The sessions are the year's settings (<c>training.sessions</c>) as the campaign started with them.
-/// </summary>
+/// <summary>The year's training seats over HTTP (<c>/api/campaigns/{year}/training</c>): <see cref="TrainingService"/>, as the dashboard's panel uses it.</summary>
 public static class TrainingApi
 {
+    public static IServiceCollection AddManyiTraining(this IServiceCollection services) => services.AddScoped<TrainingService>();
+
     public static RouteGroupBuilder MapTrainingApi(this IEndpointRouteBuilder routes)
     {
         var group = routes.MapGroup("/campaigns/{year:int}/training").WithTags("Training");
         group.MapGet("/", Seats).ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/sign-ups/{organizationId}/withdraw", Withdraw).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/sign-ups/{organizationId}/withdraw", Withdraw).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/sessions/{sessionId}/offer", Offer).ProducesProblem(StatusCodes.Status404NotFound);
         return group;
     }
 
-    public static async Task<Results<Ok<TrainingSeatsView>, ProblemHttpResult>> Seats(
-        int year, ManyiDbContext db, IWorkflowStore store, SeatLedger ledger, CancellationToken cancellationToken)
-    {
-        if (await SettingsAsync(year, db, store, cancellationToken) is not { } settings) return NoCampaign(year);
-        return TypedResults.Ok(await ViewAsync(year, settings, db, ledger, cancellationToken));
-    }
+    public static async Task<Results<Ok<TrainingSeatsView>, ValidationProblem, ProblemHttpResult>> Seats(int year, TrainingService training,
+        CancellationToken cancellationToken) =>
+        (await training.SeatsAsync(year, cancellationToken)).ToOk();
 
-    /// <summary>Withdraws the organization's sign-up; its seats go to the wait-list in order, and each organization concerned is told.</summary>
-    public static async Task<Results<Ok<TrainingSeatsView>, ProblemHttpResult>> Withdraw(
-        int year, string organizationId, ManyiDbContext db, IWorkflowStore store, SeatLedger ledger, TrainingSeats seats, CancellationToken cancellationToken)
-    {
-        if (await SettingsAsync(year, db, store, cancellationToken) is not { } settings) return NoCampaign(year);
-        try
-        {
-            if (await seats.WithdrawAsync(year, organizationId, settings, cancellationToken) is null)
-                return Problems.NotFound("该参评单位没有可以退出的培训报名。The organization has no training sign-up to withdraw.");
-        }
-        catch (InvalidOperationException ex)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict.", detail: ex.Message);
-        }
-        return TypedResults.Ok(await ViewAsync(year, settings, db, ledger, cancellationToken));
-    }
+    public static async Task<Results<Ok<TrainingSeatsView>, ValidationProblem, ProblemHttpResult>> Withdraw(int year, string organizationId,
+        TrainingService training, CancellationToken cancellationToken) =>
+        (await training.WithdrawAsync(year, organizationId, cancellationToken)).ToOk();
 
-    /// <summary>
-    /// Offers session <paramref name="sessionId"/> to the wait-list of session <paramref name="from"/> (the first session when
-    /// not given): those waiting join it in their order of receipt and take its seats while there are some.
-    /// </summary>
-    public static async Task<Results<Ok<TrainingSeatsView>, ValidationProblem, ProblemHttpResult>> Offer(
-        int year, string sessionId, ManyiDbContext db, IWorkflowStore store, SeatLedger ledger, TrainingSeats seats, CancellationToken cancellationToken,
-        string? from = null)
-    {
-        if (await SettingsAsync(year, db, store, cancellationToken) is not { } settings) return NoCampaign(year);
-        var sessions = TrainingSession.AllIn(settings);
-        var fromId = string.IsNullOrWhiteSpace(from) ? sessions[0].Id : from.Trim();
-        var errors = new Dictionary<string, string[]>();
-        if (sessions.All(s => s.Id != sessionId)) errors["sessionId"] = ["没有这一期培训班。There is no such training session."];
-        if (sessions.All(s => s.Id != fromId)) errors["from"] = ["没有这一期培训班。There is no such training session."];
-        else if (fromId == sessionId) errors["from"] = ["请选择另一期培训班。Choose another session than the one offered."];
-        if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
-        await seats.OfferAsync(year, fromId, sessionId, settings, cancellationToken);
-        return TypedResults.Ok(await ViewAsync(year, settings, db, ledger, cancellationToken));
-    }
-
-    private static async Task<TrainingSeatsView> ViewAsync(int year, JsonNode settings, ManyiDbContext db, SeatLedger ledger, CancellationToken cancellationToken)
-    {
-        var sessions = await ledger.SeatsAsync(year, TrainingSession.AllIn(settings), cancellationToken);
-        var ids = sessions.SelectMany(s => s.SignUps).Select(s => s.OrganizationId).Distinct().ToList();
-        var names = await db.Organizations.AsNoTracking().Where(o => ids.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
-        return new TrainingSeatsView(year, [.. sessions.Select(s => new SessionView(s.Session.Id, s.Session.Zh, s.Session.En, s.Session.Location,
-            s.Session.Start, s.Session.End, s.Session.Capacity, s.Taken, s.Left, s.Waiting,
-            [.. s.SignUps.Select(u => new SignUpView(u.OrganizationId, names.GetValueOrDefault(u.OrganizationId) ?? u.OrganizationId, u.Attendees,
-                u.Status, u.Place, u.ReceivedAt))]))]);
-    }
-
-    /// <summary>The settings the year's campaign started with, or null when there is no such campaign.</summary>
-    public static async Task<JsonNode?> SettingsAsync(int year, ManyiDbContext db, IWorkflowStore store, CancellationToken cancellationToken)
-    {
-        var id = await db.WorkflowInstances.AsNoTracking()
-            .Where(i => i.DefinitionId == CampaignService.DefinitionId && i.CorrelationId == CampaignService.CorrelationId(year))
-            .OrderBy(i => i.Status == "Cancelled").ThenByDescending(i => i.CreatedAt)
-            .Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
-        return id is not null && await store.FindInstanceAsync(id, cancellationToken) is { } campaign ? campaign.State.Input.GetValueOrDefault("campaign") : null;
-    }
-
-    private static ProblemHttpResult NoCampaign(int year) => Problems.NotFound($"{year} 年度活动不存在。There is no {year} campaign.");
+    public static async Task<Results<Ok<TrainingSeatsView>, ValidationProblem, ProblemHttpResult>> Offer(int year, string sessionId,
+        TrainingService training, CancellationToken cancellationToken, string? from = null) =>
+        (await training.OfferAsync(year, sessionId, from, cancellationToken)).ToOk();
 }
-
-public sealed record TrainingSeatsView(int Year, IReadOnlyList<SessionView> Sessions);
-
-/// <summary>A session's seats: its capacity, those taken and left, the attendees waiting, and the sign-ups in order of receipt.</summary>
-public sealed record SessionView(string Id, string Zh, string En, string Location, DateTimeOffset Start, DateTimeOffset End, int Capacity, int Taken,
-    int Left, int Waiting, IReadOnlyList<SignUpView> SignUps);
-
-/// <summary>An organization's sign-up: attendees, status and, when wait-listed, its place (1 is next).</summary>
-public sealed record SignUpView(string OrganizationId, string Name, int Attendees, SeatStatus Status, int Place, DateTimeOffset ReceivedAt);
