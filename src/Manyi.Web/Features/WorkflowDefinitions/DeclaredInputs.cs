@@ -51,7 +51,8 @@ public sealed record DeclaredInput(string Name, string Type, bool IsArray, bool 
                 continue;
             }
             var (converted, problem) = field.IsArray ? ConvertList(field, value!) : Convert(field.Type, value!);
-            if (problem is not null) errors[$"input.{field.Name}"] = [$"“{field.Label}”{problem}"];
+            // The problem is said of "{0}", the input's name as people read it.
+            if (problem is not null) errors[$"input.{field.Name}"] = [$"“{field.Label}”" + string.Format(CultureInfo.InvariantCulture, problem, field.Label)];
             else input[field.Name] = converted;
         }
         return (input, errors);
@@ -59,7 +60,7 @@ public sealed record DeclaredInput(string Name, string Type, bool IsArray, bool 
 
     private static (JsonNode? Value, string? Problem) ConvertList(DeclaredInput field, JsonNode value)
     {
-        if (value is not JsonArray items) return (null, "应为列表。 must be a list.");
+        if (value is not JsonArray items) return (null, "应为列表。 {0} must be a list.");
         var list = new JsonArray();
         foreach (var item in items)
         {
@@ -68,7 +69,7 @@ public sealed record DeclaredInput(string Name, string Type, bool IsArray, bool 
             if (problem is not null) return (null, problem);
             list.Add(converted);
         }
-        return field.IsRequired && list.Count == 0 ? (null, "至少要有一项。 needs at least one item.") : (list, null);
+        return field.IsRequired && list.Count == 0 ? (null, "至少要有一项。 {0} needs at least one item.") : (list, null);
     }
 
     /// <summary>One value as the type asks; a problem says what was expected (Chinese first).</summary>
@@ -86,22 +87,22 @@ public sealed record DeclaredInput(string Name, string Type, bool IsArray, bool 
             case "object":
                 return (value.DeepClone(), null);
             case "string":
-                return text is null ? (null, "应为文字。 must be text.") : (JsonValue.Create(text), null);
+                return text is null ? (null, "应为文字。 {0} must be text.") : (JsonValue.Create(text), null);
             case "int32" or "int64":
                 return long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var whole)
                        && (type.Equals("int64", StringComparison.OrdinalIgnoreCase) || whole is >= int.MinValue and <= int.MaxValue)
                     ? (JsonValue.Create(whole), null)
-                    : (null, "应为整数。 must be a whole number.");
+                    : (null, "应为整数。 {0} must be a whole number.");
             case "double" or "single" or "decimal":
                 return decimal.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
                     ? (JsonValue.Create(number), null)
-                    : (null, "应为数字。 must be a number.");
+                    : (null, "应为数字。 {0} must be a number.");
             case "boolean":
-                return bool.TryParse(text, out var flag) ? (JsonValue.Create(flag), null) : (null, "应为“是”或“否”。 must be true or false.");
+                return bool.TryParse(text, out var flag) ? (JsonValue.Create(flag), null) : (null, "应为“是”或“否”。 {0} must be true or false.");
             case "datetime" or "datetimeoffset":
                 return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
                     ? (JsonValue.Create(at.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture)), null)
-                    : (null, "应为日期时间，例如 2026-05-06T18:00+08:00。 must be a date and time, e.g. 2026-05-06T18:00+08:00.");
+                    : (null, "应为日期时间，例如 2026-05-06T18:00+08:00。 {0} must be a date and time, e.g. 2026-05-06T18:00+08:00.");
             default:
                 return (value.DeepClone(), null);
         }
