@@ -204,6 +204,68 @@ public sealed class DesignerTests
         Assert.Equal("Unchanged", same.GetString("outcome"));
     }
 
+    /// <summary>
+    /// Issue 21, item 6: leaving the designer with unsaved changes asks — a link in the app (the browser's confirm, from
+    /// the NavigationLock) and closing or reloading the page (beforeunload); cancelling keeps the changes. Saved, it
+    /// leaves without asking.
+    /// </summary>
+    [Fact]
+    public async Task Leaving_the_designer_with_unsaved_changes_asks_and_cancelling_keeps_them()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(Workflows.Hello("leaving"));
+        var page = await app.NewPageAsync(1366, 768);
+        await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+        await page.GotoAsync("/admin/workflows/leaving/designer");
+        await BrowserApp.WaitForInteractiveAsync(page);
+
+        await page.GetByTestId("tab-settings").ClickAsync();
+        await page.GetByTestId("setting-name").FillAsync("改过的名称 A changed name");
+        await page.GetByTestId("setting-name").PressAsync("Tab");
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();
+
+        // A link in the app: asked, cancelled, still here with the change.
+        var asked = new List<(string Type, string Message)>();
+        void Dismiss(object? sender, IDialog dialog)
+        {
+            lock (asked) asked.Add((dialog.Type, dialog.Message));
+            _ = dialog.DismissAsync();
+        }
+        page.Dialog += Dismiss;
+        await page.GetByTestId("back-to-list").ClickAsync();
+        await WaitUntilAsync(() => { lock (asked) return asked.Any(a => a.Type == "confirm" && a.Message.Contains("有未保存的修改")); });
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/workflows/leaving/designer$"));
+        await Assertions.Expect(page.GetByTestId("setting-name")).ToHaveValueAsync("改过的名称 A changed name");
+
+        // Closing (or reloading) the page: the browser asks before it unloads; cancelled, the page and the change stay.
+        await page.CloseAsync(new() { RunBeforeUnload = true });
+        await WaitUntilAsync(() => { lock (asked) return asked.Any(a => a.Type == "beforeunload"); });
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();
+        Assert.False(page.IsClosed);
+        page.Dialog -= Dismiss;
+
+        // Saved: nothing to lose, no question.
+        await page.GetByTestId("save-draft").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToHaveCountAsync(0);
+        var count = asked.Count;
+        await page.GetByTestId("back-to-list").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/workflows$"));
+        Assert.Equal(count, asked.Count);
+        Assert.Empty(app.PolicyViolations);
+    }
+
+    /// <summary>Waits (up to 20 s) for something the browser does on its own time, such as showing a dialog.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var waited = 0; !condition(); waited += 100)
+        {
+            Assert.True(waited < 20_000, "the browser did not do it within 20 s");
+            await Task.Delay(100, Ct);
+        }
+    }
+
     /// <summary>What makes the definition: everything but ids, versions, flags and the schema; absent keys the engine writes as empty.</summary>
     private static JsonObject Content(JsonObject definition)
     {
