@@ -225,6 +225,27 @@ public sealed class DesignerTests
         await page.GetByTestId("setting-name").PressAsync("Tab");
         await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();
 
+        // Ctrl+Z and Ctrl+Y wherever the focus is (a tab here, then the page itself), but not while typing in a field.
+        await page.GetByTestId("tab-versions").FocusAsync();
+        await page.Keyboard.PressAsync("Control+z");
+        await Assertions.Expect(page.GetByTestId("undo")).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToHaveCountAsync(0);
+        await page.GetByTestId("tab-versions").BlurAsync();
+        await page.Keyboard.PressAsync("Control+y");
+        await Assertions.Expect(page.GetByTestId("undo")).ToBeEnabledAsync();
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();
+        await page.GetByTestId("tab-settings").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("redo")).ToBeDisabledAsync();
+        await page.GetByTestId("setting-description").FocusAsync();
+        await page.Keyboard.TypeAsync("草稿");
+        await page.Keyboard.PressAsync("Control+z"); // the field's own undo; the designer's would make Redo possible
+        await Task.Delay(500, Ct);
+        await Assertions.Expect(page.GetByTestId("redo")).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByTestId("undo")).ToBeEnabledAsync();
+        await page.GetByTestId("setting-description").FillAsync("");
+        await page.GetByTestId("setting-name").FillAsync("改过的名称 A changed name");
+        await page.GetByTestId("setting-name").PressAsync("Tab");
+
         // A link in the app: asked, cancelled, still here with the change.
         var asked = new List<(string Type, string Message)>();
         void Dismiss(object? sender, IDialog dialog)

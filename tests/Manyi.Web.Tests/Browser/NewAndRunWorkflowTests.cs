@@ -42,6 +42,8 @@ public sealed class NewAndRunWorkflowTests
         await page.GetByTestId("publish").ClickAsync();
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
         await Assertions.Expect(page.GetByTestId("run")).ToBeEnabledAsync();
+        await page.GetByTestId("tab-migrate").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("migration-no-target")).ToContainTextAsync("版本 1 已发布");
 
         // Run from the list: the dialog asks for the declared inputs; an empty run is refused on the fields.
         await page.GetByTestId("back-to-list").ClickAsync();
