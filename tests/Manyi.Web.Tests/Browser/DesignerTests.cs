@@ -270,6 +270,16 @@ public sealed class DesignerTests
         // Saved: nothing to lose, no question.
         await page.GetByTestId("save-draft").ClickAsync();
         await Assertions.Expect(page.GetByTestId("designer-dirty")).ToHaveCountAsync(0);
+
+        // Published as version 2, then reverted: a draft from version 1 opens as version 3.
+        await page.GetByTestId("publish").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
+        await page.GetByTestId("tab-versions").ClickAsync();
+        await page.Locator("[data-testid=version-row][data-version='1'] [data-testid=version-revert]").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-version", "3");
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Draft");
+        await page.GetByTestId("tab-settings").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("setting-name")).Not.ToHaveValueAsync("改过的名称 A changed name");
         var count = asked.Count;
         await page.GetByTestId("back-to-list").ClickAsync();
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/workflows$"));

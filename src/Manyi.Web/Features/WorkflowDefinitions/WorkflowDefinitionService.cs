@@ -197,6 +197,27 @@ public sealed partial class WorkflowDefinitionService(ManyiDbContext db, Workflo
         return DefinitionSummary.From(deleted, isLatest: true, publishedVersion: null);
     }
 
+    /// <summary>
+    /// A new draft with the content of an older version (reverting to it), after the latest. Refused while the latest
+    /// is a draft (it would be overwritten: publish or delete it first) and for the latest version itself.
+    /// </summary>
+    public async Task<Outcome<DefinitionSummary>> DraftFromVersionAsync(string definitionId, int version, CancellationToken cancellationToken)
+    {
+        var source = await catalog.FindAsync(definitionId, version, cancellationToken);
+        if (source is null) return NotFound(definitionId, version);
+        var latest = (await catalog.FindAsync(definitionId, null, cancellationToken))!;
+        if (latest.Version == version)
+            return new Failure.Conflict($"版本 {version} 就是最新版本，直接打开修改即可。 Version {version} is the latest: open it to change it.");
+        if (latest.Status == DefinitionStatus.Draft)
+            return new Failure.Conflict(
+                $"已有草稿版本 {latest.Version}，以旧版本新建草稿会覆盖它：请先发布或删除该草稿。 " +
+                $"There is a draft, version {latest.Version}; a draft from an older version would overwrite it. Publish or delete that draft first.");
+        var definition = ElsaJson.Read(source.Json);
+        definition.Version = latest.Version;
+        var result = await catalog.ImportAsync(definition, versionGiven: true, sourcePath: null, cancellationToken, keepInvalidDraft: true);
+        return await SummaryAsync(result.Definition, cancellationToken);
+    }
+
     private const int NameLength = 200;
 
     /// <summary>The id asked for (refused when malformed or taken), or the first of <c>base</c>, <c>base-2</c>, … not taken.</summary>

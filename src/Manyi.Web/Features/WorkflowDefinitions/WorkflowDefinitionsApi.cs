@@ -27,6 +27,7 @@ public static class WorkflowDefinitionsApi
         group.MapPost("/{definitionId}/retract", Retract);
         group.MapPost("/{definitionId}/duplicate", Duplicate).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/{definitionId}/draft", DeleteDraft).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{definitionId}/versions/{version:int}/draft", DraftFromVersion).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{definitionId}/export", Export).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{definitionId}/execute", Execute);
         group.MapDefinitionServicesApi();
@@ -54,6 +55,12 @@ public static class WorkflowDefinitionsApi
     public static async Task<Results<Ok<DefinitionSummary>, ValidationProblem, ProblemHttpResult>> DeleteDraft(
         string definitionId, WorkflowDefinitionService definitions, CancellationToken cancellationToken) =>
         (await definitions.DeleteDraftAsync(definitionId, cancellationToken)).ToOk();
+
+    /// <summary>A new draft with an older version's content (reverting to it); 409 while the latest is a draft.</summary>
+    public static async Task<Results<Created<DefinitionSummary>, ValidationProblem, ProblemHttpResult>> DraftFromVersion(
+        string definitionId, int version, WorkflowDefinitionService definitions, CancellationToken cancellationToken) =>
+        (await definitions.DraftFromVersionAsync(definitionId, version, cancellationToken))
+            .To(d => TypedResults.Created($"/api/workflow-definitions/{d.DefinitionId}?version={d.Version}", d));
 
     public static async Task<Results<Ok<JsonObject>, ValidationProblem, ProblemHttpResult>> Get(
         string definitionId, int? version, WorkflowDefinitionService definitions, CancellationToken cancellationToken) =>

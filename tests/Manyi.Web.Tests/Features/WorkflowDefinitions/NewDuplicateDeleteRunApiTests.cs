@@ -90,6 +90,32 @@ public sealed class NewDuplicateDeleteRunApiTests(SharedApps apps) : IClassFixtu
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
+    public async Task A_draft_from_an_older_version_reverts_to_it_and_never_overwrites_a_draft(string provider)
+    {
+        var app = await apps.For(provider);
+        var client = app.CreateClient();
+        await client.DeployAsync(Workflows.Hello("reverted", "first"));
+        await client.DeployAsync(Workflows.Hello("reverted", "second"));
+
+        var latest = await client.PostJsonAsync("/api/workflow-definitions/reverted/versions/2/draft", null).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("最新版本", latest.GetString("detail"));
+        var draft = await client.PostJsonAsync("/api/workflow-definitions/reverted/versions/1/draft", null).ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal(3, draft["version"]!.GetValue<int>());
+        Assert.Equal("Draft", draft.GetString("status"));
+        Assert.Equal(2, draft["publishedVersion"]!.GetValue<int>());
+        var first = JsonNode.Parse(await (await client.FetchAsync("/api/workflow-definitions/reverted/export?version=1")).Content.ReadAsStringAsync(Ct))!;
+        var third = JsonNode.Parse(await (await client.FetchAsync("/api/workflow-definitions/reverted/export?version=3")).Content.ReadAsStringAsync(Ct))!;
+        Assert.True(JsonNode.DeepEquals(first["root"], third["root"]), "version 3 has version 1's activities");
+
+        // Now the latest is a draft: another revert would overwrite it, and is refused naming it.
+        var overwrite = await client.PostJsonAsync("/api/workflow-definitions/reverted/versions/2/draft", null).ExpectAsync(HttpStatusCode.Conflict);
+        Assert.Contains("draft, version 3", overwrite.GetString("detail"));
+        await client.PostJsonAsync("/api/workflow-definitions/reverted/versions/9/draft", null).ExpectAsync(HttpStatusCode.NotFound);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
     public async Task A_run_checks_the_declared_inputs_and_names_the_wrong_one(string provider)
     {
         var app = await apps.For(provider);
