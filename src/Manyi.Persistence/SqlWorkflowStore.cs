@@ -340,9 +340,11 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
                 burst.Journal, j =>
                     $"({P(j.InstanceId)}, {P(j.Sequence)}, {P(_dialect.Instant(j.At))}, {P(j.ActivityId)}, {P(j.ActivityType)}, {P(j.ActivityName)}, " +
                     $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))})");
+        // One instant for the burst's messages: an e-mail and the robot lines it fans out to were queued together.
+        var queuedAt = time.GetUtcNow();
         if (burst.Emails.Count > 0)
             AddRows("INSERT INTO outbox_messages (\"Key\", \"Kind\", \"InstanceId\", \"To\", \"Subject\", \"TextBody\", \"HtmlBody\", \"Attachments\", \"Status\", \"Attempts\", \"CreatedAt\", \"ChannelId\", \"Payload\") VALUES ",
-                [.. burst.Emails.Select(e => OutboxRows.From(e, instance.Id, time.GetUtcNow()))], m =>
+                [.. burst.Emails.Select(e => OutboxRows.From(e, instance.Id, queuedAt))], m =>
                     $"({P(m.Key)}, {P(m.Kind)}, {P(m.InstanceId)}, {P(m.To)}, {P(m.Subject)}, {P(m.TextBody)}, {P(m.HtmlBody)}, " +
                     $"{P(m.Attachments)}, {P(m.Status.ToString())}, {P(m.Attempts)}, {P(_dialect.Instant(m.CreatedAt))}, {(m.ChannelId is { } channel ? P(channel) : "NULL")}, {P(m.Payload)})",
                 // The same key twice (a reminder step already sent, a retried burst) is dropped, not an error.

@@ -42,7 +42,8 @@ public static class PageChecks
                         const o = getComputedStyle(p).overflowX;
                         if (o === 'auto' || o === 'scroll' || o === 'hidden') { clipped = true; break; }
                     }
-                    if (!clipped) { worst = e; right = r.right; }
+                    // An absolutely placed element escapes a scrolling box that is not its containing block.
+                    if (!clipped || getComputedStyle(e).position === 'absolute') { worst = e; right = r.right; }
                 }
                 if (!worst) return '';
                 const name = worst.tagName.toLowerCase() + (worst.id ? '#' + worst.id : '') + [...worst.classList].slice(0, 3).map(c => '.' + c).join('')

@@ -124,7 +124,7 @@ public sealed class CampaignSimulationTests
             var invitation = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().OutboxMessages.AsNoTracking()
                 .Where(m => m.Kind == "notice" && m.To.Contains($"contact.{script.Returned}@example.org") && m.TextBody.Contains("培训于"))
                 .Select(m => m.TextBody).SingleAsync(Ct);
-            foreach (var fact in new[] { "14:00至20:00", "不设接站", "3600 元/人，报到时缴纳，可使用银行卡、支付宝、微信支付", "增值税专用发票", "住宿费由学员自理", "酒店前台电话：0000-00000000", "no pick-up at the station" })
+            foreach (var fact in new[] { "14:00至20:00", "不设接站", "3600 元/人，报到时缴纳，可使用银行卡、支付宝、微信支付", "增值税专用发票", "住宿费由学员自理", "酒店前台电话：0531-89002999", "联系人：中国通信企业协会 崔明涵，18701061551", "no pick-up at the station" })
                 Assert.Contains(fact, invitation, StringComparison.Ordinal);
 
             // Seats: the wait-listed are told their place; the one moved into the second session is invited to it; the last
