@@ -38,6 +38,13 @@ public sealed class NewAndRunWorkflowTests
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Draft");
         await Assertions.Expect(page.GetByTestId("run")).ToBeDisabledAsync();
         await Assertions.Expect(page.GetByTestId("problems-none")).ToBeVisibleAsync();
+        // The template's inputs as the designer shows them: typed, the organizations picked by name, required.
+        await page.GetByTestId("tab-inputs").ClickAsync();
+        var organizations = page.Locator("[data-testid=workflow-input-row][data-name=organizations]");
+        await Assertions.Expect(organizations.GetByTestId("workflow-input-type")).ToHaveValueAsync("organizations");
+        await Assertions.Expect(organizations.GetByTestId("workflow-input-required")).ToBeCheckedAsync();
+        await Assertions.Expect(page.Locator("[data-testid=workflow-input-row][data-name=dueDate] [data-testid=workflow-input-type]")).ToHaveValueAsync("DateTimeOffset");
+        await BrowserApp.ScreenshotAsync(page, "designer-inputs");
 
         await page.GetByTestId("publish").ClickAsync();
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
