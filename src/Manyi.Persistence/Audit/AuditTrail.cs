@@ -99,6 +99,9 @@ public static class AuditActions
     public const string WorkflowPublished = "workflow.published";
     public const string WorkflowRetracted = "workflow.retracted";
 
+    /// <summary>A draft that never ran deleted (a new workflow given up, or changes thrown away).</summary>
+    public const string WorkflowDraftDeleted = "workflow.draft-deleted";
+
     /// <summary>An instance started by hand (<c>POST /api/workflow-definitions/{id}/execute</c>), not by a trigger or a parent.</summary>
     public const string WorkflowStarted = "workflow.started";
     public const string InstanceCancelled = "workflow-instance.cancelled";

@@ -193,6 +193,26 @@ public sealed class WorkflowDefinitionCatalog(ManyiDbContext db, WorkflowCompile
         return published;
     }
 
+    /// <summary>
+    /// Deletes the latest version if it is a draft, which never ran: the versions before it stay (a definition whose
+    /// only version was the draft is gone). A published or retracted version is refused: instances may run on it.
+    /// </summary>
+    public async Task<WorkflowDefinitionRecord> DeleteDraftAsync(string definitionId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await BeginChangeAsync(definitionId, cancellationToken);
+        var latest = await db.WorkflowDefinitions.Where(d => d.DefinitionId == definitionId)
+            .OrderByDescending(d => d.Version).FirstOrDefaultAsync(cancellationToken)
+            ?? throw new WorkflowNotFoundException($"Workflow definition '{definitionId}' does not exist.");
+        if (latest.Status != DefinitionStatus.Draft)
+            throw new DefinitionConflictException(
+                $"Version {latest.Version} of workflow definition '{definitionId}' is {latest.Status.ToString().ToLowerInvariant()}, not a draft; only a draft can be deleted.");
+        db.WorkflowDefinitions.Remove(latest);
+        Audit(AuditActions.WorkflowDraftDeleted, latest);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return latest;
+    }
+
     /// <summary>The change's audit line, committed in its transaction (by an administrator, or the system for the workflows folder).</summary>
     private void Audit(string action, WorkflowDefinitionRecord record, ImportOutcome? outcome = null) =>
         audit.Record(action, AuditSubjects.WorkflowDefinition, record.DefinitionId,

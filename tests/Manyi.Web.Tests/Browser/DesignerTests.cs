@@ -204,6 +204,99 @@ public sealed class DesignerTests
         Assert.Equal("Unchanged", same.GetString("outcome"));
     }
 
+    /// <summary>
+    /// Issue 21, item 6: leaving the designer with unsaved changes asks — a link in the app (the browser's confirm, from
+    /// the NavigationLock) and closing or reloading the page (beforeunload); cancelling keeps the changes. Saved, it
+    /// leaves without asking.
+    /// </summary>
+    [Fact]
+    public async Task Leaving_the_designer_with_unsaved_changes_asks_and_cancelling_keeps_them()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(Workflows.Hello("leaving"));
+        var page = await app.NewPageAsync(1366, 768);
+        await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+        await page.GotoAsync("/admin/workflows/leaving/designer");
+        await BrowserApp.WaitForInteractiveAsync(page);
+
+        await page.GetByTestId("tab-settings").ClickAsync();
+        await page.GetByTestId("setting-name").FillAsync("改过的名称 A changed name");
+        await page.GetByTestId("setting-name").PressAsync("Tab");
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();
+
+        // Ctrl+Z and Ctrl+Y wherever the focus is (a tab here, then the page itself), but not while typing in a field.
+        await page.GetByTestId("tab-versions").FocusAsync();
+        await page.Keyboard.PressAsync("Control+z");
+        await Assertions.Expect(page.GetByTestId("undo")).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToHaveCountAsync(0);
+        await page.GetByTestId("tab-versions").BlurAsync();
+        await page.Keyboard.PressAsync("Control+y");
+        await Assertions.Expect(page.GetByTestId("undo")).ToBeEnabledAsync();
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();
+        await page.GetByTestId("tab-settings").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("redo")).ToBeDisabledAsync();
+        await page.GetByTestId("setting-description").FocusAsync();
+        await page.Keyboard.TypeAsync("草稿");
+        await page.Keyboard.PressAsync("Control+z"); // the field's own undo; the designer's would make Redo possible
+        await Task.Delay(500, Ct);
+        await Assertions.Expect(page.GetByTestId("redo")).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByTestId("undo")).ToBeEnabledAsync();
+        await page.GetByTestId("setting-description").FillAsync("");
+        await page.GetByTestId("setting-name").FillAsync("改过的名称 A changed name");
+        await page.GetByTestId("setting-name").PressAsync("Tab");
+
+        // A link in the app: asked, cancelled, still here with the change.
+        var asked = new List<(string Type, string Message)>();
+        void Dismiss(object? sender, IDialog dialog)
+        {
+            lock (asked) asked.Add((dialog.Type, dialog.Message));
+            _ = dialog.DismissAsync();
+        }
+        page.Dialog += Dismiss;
+        await page.GetByTestId("back-to-list").ClickAsync();
+        await WaitUntilAsync(() => { lock (asked) return asked.Any(a => a.Type == "confirm" && a.Message.Contains("有未保存的修改")); });
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/workflows/leaving/designer$"));
+        await Assertions.Expect(page.GetByTestId("setting-name")).ToHaveValueAsync("改过的名称 A changed name");
+
+        // Closing (or reloading) the page: the browser asks before it unloads; cancelled, the page and the change stay.
+        await page.CloseAsync(new() { RunBeforeUnload = true });
+        await WaitUntilAsync(() => { lock (asked) return asked.Any(a => a.Type == "beforeunload"); });
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();
+        Assert.False(page.IsClosed);
+        page.Dialog -= Dismiss;
+
+        // Saved: nothing to lose, no question.
+        await page.GetByTestId("save-draft").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToHaveCountAsync(0);
+
+        // Published as version 2, then reverted: a draft from version 1 opens as version 3.
+        await page.GetByTestId("publish").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
+        await page.GetByTestId("tab-versions").ClickAsync();
+        await page.Locator("[data-testid=version-row][data-version='1'] [data-testid=version-revert]").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-version", "3");
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Draft");
+        await page.GetByTestId("tab-settings").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("setting-name")).Not.ToHaveValueAsync("改过的名称 A changed name");
+        var count = asked.Count;
+        await page.GetByTestId("back-to-list").ClickAsync();
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/workflows$"));
+        Assert.Equal(count, asked.Count);
+        Assert.Empty(app.PolicyViolations);
+    }
+
+    /// <summary>Waits (up to 20 s) for something the browser does on its own time, such as showing a dialog.</summary>
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var waited = 0; !condition(); waited += 100)
+        {
+            Assert.True(waited < 20_000, "the browser did not do it within 20 s");
+            await Task.Delay(100, Ct);
+        }
+    }
+
     /// <summary>What makes the definition: everything but ids, versions, flags and the schema; absent keys the engine writes as empty.</summary>
     private static JsonObject Content(JsonObject definition)
     {

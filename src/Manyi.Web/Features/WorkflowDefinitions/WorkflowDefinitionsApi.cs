@@ -18,11 +18,16 @@ public static class WorkflowDefinitionsApi
     {
         var group = routes.MapGroup("/workflow-definitions").WithTags("Workflow definitions");
         group.MapGet("/", List);
+        group.MapPost("/", Create).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/templates", Templates);
         group.MapGet("/{definitionId}", Get).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{definitionId}/versions", Versions).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/import", Import).Accepts<JsonObject>("application/json");
         group.MapPost("/{definitionId}/publish", Publish);
         group.MapPost("/{definitionId}/retract", Retract);
+        group.MapPost("/{definitionId}/duplicate", Duplicate).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{definitionId}/draft", DeleteDraft).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{definitionId}/versions/{version:int}/draft", DraftFromVersion).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/{definitionId}/export", Export).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/{definitionId}/execute", Execute);
         group.MapDefinitionServicesApi();
@@ -32,6 +37,30 @@ public static class WorkflowDefinitionsApi
     public static async Task<Ok<Page<DefinitionSummary>>> List(
         WorkflowDefinitionService definitions, int page = 1, int pageSize = 50, CancellationToken cancellationToken = default) =>
         TypedResults.Ok(await definitions.ListAsync(page, pageSize, cancellationToken));
+
+    /// <summary>A new definition (draft version 1) from a template, blank by default.</summary>
+    public static async Task<Results<Created<DefinitionSummary>, ValidationProblem, ProblemHttpResult>> Create(
+        NewDefinitionRequest body, WorkflowDefinitionService definitions, CancellationToken cancellationToken) =>
+        (await definitions.CreateAsync(body, cancellationToken)).To(d => TypedResults.Created($"/api/workflow-definitions/{d.DefinitionId}", d));
+
+    /// <summary>The templates a new definition can start from.</summary>
+    public static Ok<IReadOnlyList<WorkflowTemplate>> Templates() => TypedResults.Ok(WorkflowTemplates.All);
+
+    /// <summary>A copy of the latest version under a new id, as draft version 1.</summary>
+    public static async Task<Results<Created<DefinitionSummary>, ValidationProblem, ProblemHttpResult>> Duplicate(
+        string definitionId, WorkflowDefinitionService definitions, CancellationToken cancellationToken) =>
+        (await definitions.DuplicateAsync(definitionId, cancellationToken)).To(d => TypedResults.Created($"/api/workflow-definitions/{d.DefinitionId}", d));
+
+    /// <summary>Deletes the latest version if it is a draft; 409 for a published or retracted one.</summary>
+    public static async Task<Results<Ok<DefinitionSummary>, ValidationProblem, ProblemHttpResult>> DeleteDraft(
+        string definitionId, WorkflowDefinitionService definitions, CancellationToken cancellationToken) =>
+        (await definitions.DeleteDraftAsync(definitionId, cancellationToken)).ToOk();
+
+    /// <summary>A new draft with an older version's content (reverting to it); 409 while the latest is a draft.</summary>
+    public static async Task<Results<Created<DefinitionSummary>, ValidationProblem, ProblemHttpResult>> DraftFromVersion(
+        string definitionId, int version, WorkflowDefinitionService definitions, CancellationToken cancellationToken) =>
+        (await definitions.DraftFromVersionAsync(definitionId, version, cancellationToken))
+            .To(d => TypedResults.Created($"/api/workflow-definitions/{d.DefinitionId}?version={d.Version}", d));
 
     public static async Task<Results<Ok<JsonObject>, ValidationProblem, ProblemHttpResult>> Get(
         string definitionId, int? version, WorkflowDefinitionService definitions, CancellationToken cancellationToken) =>
@@ -71,6 +100,10 @@ public static class WorkflowDefinitionsApi
         string definitionId, ExecuteRequest? body, WorkflowDefinitionService definitions, CancellationToken cancellationToken) =>
         (await definitions.ExecuteAsync(definitionId, body, cancellationToken)).ToOk();
 }
+
+/// <param name="Template">A key of <see cref="WorkflowTemplates"/>; blank when absent.</param>
+/// <param name="DefinitionId">The new definition's id; made from the template's when absent.</param>
+public sealed record NewDefinitionRequest(string? Name, string? Template = null, string? DefinitionId = null);
 
 public sealed record ExecuteRequest(string? CorrelationId, JsonObject? Input);
 
