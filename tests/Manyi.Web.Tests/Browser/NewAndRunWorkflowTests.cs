@@ -77,6 +77,9 @@ public sealed class NewAndRunWorkflowTests
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/instances/[0-9a-f]{32}$"));
         await BrowserApp.WaitForInteractiveAsync(page);
         await Assertions.Expect(page.GetByTestId("instance-definition")).ToContainTextAsync("整改报告 Corrective actions");
+        // The tasks name their organizations as people know them.
+        await Assertions.Expect(page.GetByTestId("instance-tasks")).ToContainTextAsync("洛阳联通");
+        await Assertions.Expect(page.GetByTestId("instance-tasks")).Not.ToContainTextAsync("unicom-luoyang");
         await BrowserApp.ScreenshotAsync(page, "workflows-run-instance");
         var instanceId = page.Url.Split('/').Last();
         var tasks = await admin.FetchAsync("/api/tasks?all=true&pageSize=100").ExpectOkAsync();
