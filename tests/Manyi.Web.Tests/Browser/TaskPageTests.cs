@@ -276,6 +276,15 @@ public sealed class TaskPageTests
         await Assertions.Expect(phone.GetByTestId("draft-status")).ToBeEmptyAsync();
         await participantApi.FetchAsync($"/api/tasks/{taskId}/draft").ExpectAsync(HttpStatusCode.NotFound);
         await Assertions.Expect(phone.GetByTestId("task-files")).ToContainTextAsync("签字名单.pdf");
+
+        // A draft saved over the API may name a file that is not the task's: the page restores the rest and never shows the id.
+        await participantApi.PutAsync($"/api/tasks/{taskId}/draft",
+            new StringContent("""{"trainees": 3, "list": "0123456789abcdef0123456789abcdef"}""", System.Text.Encoding.UTF8, "application/json"), Ct).ExpectOkAsync();
+        await phone.GotoAsync($"/tasks/{taskId}");
+        await BrowserApp.WaitForInteractiveAsync(phone);
+        await Assertions.Expect(phone.GetByLabel(new Regex("^参训人数"))).ToHaveValueAsync("3");
+        await Assertions.Expect(phone.GetByTestId("field-list").GetByTestId("file-link")).ToHaveCountAsync(0);
+        Assert.Empty(await PageChecks.CodesReadAsync(phone, [Zhengzhou]));
     }
 
     private static readonly JsonNode EveryFieldForm = JsonNode.Parse("""
