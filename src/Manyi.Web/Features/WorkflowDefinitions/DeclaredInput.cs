@@ -100,7 +100,9 @@ public sealed record DeclaredInput(string Name, string Type, bool IsArray, bool 
             case "boolean":
                 return bool.TryParse(text, out var flag) ? (JsonValue.Create(flag), null) : (null, "应为“是”或“否”。 {0} must be true or false.");
             case "datetime" or "datetimeoffset":
-                return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+                // With its offset, as every instant the API takes (InstantJson): without one it would be read in the server's zone.
+                return text is not null && Infrastructure.InstantJson.HasOffset(text)
+                       && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
                     ? (JsonValue.Create(at.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture)), null)
                     : (null, "应为日期时间，例如 2026-05-06T18:00+08:00。 {0} must be a date and time, e.g. 2026-05-06T18:00+08:00.");
             default:

@@ -137,6 +137,10 @@ public sealed class NewDuplicateDeleteRunApiTests(SharedApps apps) : IClassFixtu
         var badDate = await client.PostJsonAsync("/api/workflow-definitions/run-checked/execute", """{"input": {"title": "整改", "organizations": ["run-org-a"], "dueDate": "next week"}}""")
             .ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Contains("2026-05-06T18:00+08:00", badDate["errors"]!["input.dueDate"]![0]!.GetValue<string>());
+        // An instant without its offset would be read in the server's zone: refused, as everywhere in the API.
+        var noOffset = await client.PostJsonAsync("/api/workflow-definitions/run-checked/execute", """{"input": {"title": "整改", "organizations": ["run-org-a"], "dueDate": "2099-05-06T18:00"}}""")
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("2026-05-06T18:00+08:00", noOffset["errors"]!["input.dueDate"]![0]!.GetValue<string>());
 
         var started = await client.PostJsonAsync("/api/workflow-definitions/run-checked/execute",
             """{"input": {"title": "整改报告 Corrective actions", "organizations": ["run-org-a", "run-org-b"], "dueDate": "2099-05-06T18:00+08:00"}}""").ExpectOkAsync();
