@@ -22,8 +22,6 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
 
     private static readonly string[] ReminderKinds = ["reminder", "overdue"];
 
-    public RiskRule Rule => rule.Value;
-
     public async Task<Outcome<CampaignRiskList>> ListAsync(int year, CancellationToken cancellationToken)
     {
         if (await dashboard.ParticipantsAsync(year, cancellationToken) is not { } participants)
@@ -72,7 +70,7 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
                 task.Id, task.DueAt.Value, facts.WorkingDaysLeft, score.Level, score.Points, score.Reasons));
         }
         var ordered = rows.OrderByDescending(r => r.Points).ThenBy(r => r.DueAt).ThenBy(r => r.TaskId, StringComparer.Ordinal).ToList();
-        return new CampaignRiskList(year, now, ordered);
+        return new CampaignRiskList(year, now, rule.Value, ordered);
     }
 
     /// <summary>Working days from today (when a working day) up to the deadline's day, both in the calendar's zone.</summary>
@@ -109,7 +107,8 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
     }
 }
 
-public sealed record CampaignRiskList(int Year, DateTimeOffset Now, IReadOnlyList<OrganizationRisk> Items);
+/// <summary>The year's open tasks by risk, and the rule (its weights) that scored them.</summary>
+public sealed record CampaignRiskList(int Year, DateTimeOffset Now, RiskRule Rule, IReadOnlyList<OrganizationRisk> Items);
 
 /// <summary>One open task of an organization, its level, points and reasons.</summary>
 public sealed record OrganizationRisk(string OrganizationId, string OrganizationName, string? Stage, string? StageZh, string? StageEn,

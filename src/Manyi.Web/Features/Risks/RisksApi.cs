@@ -20,8 +20,6 @@ public static class RisksApi
         return group;
     }
 
-    public static async Task<Results<Ok<RiskListResponse>, ValidationProblem, ProblemHttpResult>> List(int year, CampaignRisks risks, CancellationToken cancellationToken) =>
-        (await risks.ListAsync(year, cancellationToken)).To(list => TypedResults.Ok(new RiskListResponse(list.Year, list.Now, risks.Rule, list.Items)));
+    public static async Task<Results<Ok<CampaignRiskList>, ValidationProblem, ProblemHttpResult>> List(int year, CampaignRisks risks, CancellationToken cancellationToken) =>
+        (await risks.ListAsync(year, cancellationToken)).ToOk();
 }
-
-public sealed record RiskListResponse(int Year, DateTimeOffset Now, RiskRule Rule, IReadOnlyList<OrganizationRisk> Items);
