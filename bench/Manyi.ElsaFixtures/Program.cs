@@ -102,7 +102,8 @@ internal static class FixtureMeasure
         }
         catch (WorkflowValidationException ex)
         {
-            row.Problem = $"compile: {string.Join("; ", ex.Problems.Where(p => p.Severity == Severity.Error).Select(p => p.ToString()))}";
+            // Import compiles the file; publishing compiles it again with its workflows-as-activities resolved.
+            row.Problem = $"{(row.Imported ? "publish" : "compile")}: {string.Join("; ", ex.Problems.Where(p => p.Severity == Severity.Error).Select(p => p.ToString()))}";
             return false;
         }
         catch (DefinitionConflictException ex)
