@@ -121,12 +121,12 @@ internal static class ElsaRuns
             return "not run: the workflow was not published (see the import report above)";
 
         var journalMark = await db.JournalEntries.MaxAsync(e => (long?)e.Id, ct) ?? 0;
-        var instanceMark = DateTimeOffset.UtcNow.AddSeconds(-1);
+        var before = (await db.WorkflowInstances.Select(i => i.Id).ToListAsync(ct)).ToHashSet();
         WorkflowInstance instance;
         try
         {
             instance = await runtime.StartAsync(scenario.DefinitionId, new StartOptions { Input = scenario.Input }, ct);
-            instance = await FireTimersAsync(db, runtime, store, instance, instanceMark, ct);
+            instance = await FireTimersAsync(db, runtime, store, instance, before, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -150,8 +150,8 @@ internal static class ElsaRuns
             && (instance.State.Output.GetValueOrDefault(name)?.ToString() is var actual && actual != value))
             problems.Add($"output {name} = {actual ?? "(none)"}, expected {value}");
         if (scenario.ChildCorrelation is var (childDefinition, correlation)
-            && await db.WorkflowInstances.Where(i => i.DefinitionId == childDefinition && i.CreatedAt >= instanceMark)
-                .Select(i => i.CorrelationId).FirstOrDefaultAsync(ct) is var childCorrelation && childCorrelation != correlation)
+            && (await db.WorkflowInstances.Where(i => i.DefinitionId == childDefinition).Select(i => new { i.Id, i.CorrelationId }).ToListAsync(ct))
+                .FirstOrDefault(i => !before.Contains(i.Id))?.CorrelationId is var childCorrelation && childCorrelation != correlation)
             problems.Add($"child {childDefinition} has correlation '{childCorrelation ?? "(none)"}', expected '{correlation}'");
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
@@ -161,12 +161,14 @@ internal static class ElsaRuns
     /// wait on is fired at once (the time it names does not matter to what these workflows write).
     /// </summary>
     private static async Task<WorkflowInstance> FireTimersAsync(ManyiDbContext db, WorkflowRuntime runtime, Manyi.Engine.Stores.IWorkflowStore store, WorkflowInstance instance,
-        DateTimeOffset since, CancellationToken ct)
+        IReadOnlySet<string> before, CancellationToken ct)
     {
+        // A child the workflow executes, and its parent's resumption, run after the start's commit: read it again.
+        instance = await store.FindInstanceAsync(instance.Id, ct) ?? instance;
         for (var round = 0; round < 100 && !instance.IsEnded; round++)
         {
-            var started = db.WorkflowInstances.Where(i => i.CreatedAt >= since).Select(i => i.Id);
-            var timers = await db.Bookmarks.AsNoTracking().Where(b => b.ResumeAt != null && started.Contains(b.InstanceId)).ToListAsync(ct);
+            var timers = (await db.Bookmarks.AsNoTracking().Where(b => b.ResumeAt != null).ToListAsync(ct))
+                .Where(b => !before.Contains(b.InstanceId)).ToList();
             if (timers.Count == 0) break;
             foreach (var timer in timers)
                 await runtime.SendStimulusAsync(new Stimulus(timer.Name, timer.Key) { BookmarkId = timer.Id, WorkflowInstanceId = timer.InstanceId }, ct);
