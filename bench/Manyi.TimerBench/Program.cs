@@ -39,6 +39,8 @@ public static class Program
           --parallelism N        instance starts in flight, default 8
           --due N                timers due in one minute for the lateness measure, default 1000
           --horizon <timespan>   Manyi:Hangfire:JobHorizon (default the product's, 01:00:00); 3650.00:00:00 gives every timer its job at once
+          --within <timespan>    every reminder due within this span of its start (from 10 minutes on), e.g. 01:00:00; default
+                                 the campaign's shape, deadlines 30 days and more away
         """;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -60,7 +62,8 @@ public static class Program
             return 2;
         }
         int Number(string name, int fallback) => options.TryGetValue(name, out var text) ? int.Parse(text, Invariant) : fallback;
-        var shape = new Shape(Number("organizations", 2000), Number("tasks", 8), Number("reminders", 3), Number("parallelism", 8), Number("due", 1000));
+        var shape = new Shape(Number("organizations", 2000), Number("tasks", 8), Number("reminders", 3), Number("parallelism", 8), Number("due", 1000),
+            options.TryGetValue("within", out var within) ? TimeSpan.Parse(within, Invariant) : null);
 
         var database = $"manyi_timerbench_{Environment.ProcessId}";
         await ExecuteAsync(admin, $"CREATE DATABASE \"{database}\"");
@@ -75,7 +78,7 @@ public static class Program
         }
     }
 
-    private sealed record Shape(int Organizations, int Tasks, int Reminders, int Parallelism, int Due)
+    private sealed record Shape(int Organizations, int Tasks, int Reminders, int Parallelism, int Due, TimeSpan? Within)
     {
         public int Instances => Organizations * Tasks;
         public int Timers => Instances * Reminders;
@@ -99,7 +102,7 @@ public static class Program
 
         Console.WriteLine(string.Create(Invariant,
             $"Manyi timer bench: {shape.Organizations:N0} organizations × {shape.Tasks} tasks × {shape.Reminders} reminders = {shape.Timers:N0} timers " +
-            $"({shape.Instances:N0} instances, {shape.Parallelism} starts in flight)"));
+            $"({shape.Instances:N0} instances, {shape.Parallelism} starts in flight{(shape.Within is { } span ? $", every timer due within {span}" : "")})"));
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
         Console.WriteLine($"database: PostgreSQL {await ScalarAsync(host.Services, "SHOW server_version")}; Hangfire: PostgreSQL storage, " +
                           $"{scheduling.WorkerCount} workers, schedule polling {scheduling.SchedulePollingInterval.TotalSeconds:0.###} s, " +
@@ -118,7 +121,10 @@ public static class Program
                 var deadline = TimeSpan.FromDays(30 + 10 * task) + TimeSpan.FromMinutes(organization % 600);
                 var input = new Dictionary<string, JsonNode?>();
                 for (var r = 1; r <= shape.Reminders; r++)
-                    input["reminder" + r] = (deadline - TimeSpan.FromDays(r switch { 1 => 7, 2 => 3, 3 => 1, _ => 7 + r })).ToString("c", Invariant);
+                    input["reminder" + r] = (shape.Within is { } within
+                        // Every timer due within the span, from 10 minutes on (after the bench's other steps), spread evenly.
+                        ? TimeSpan.FromMinutes(10) + (within - TimeSpan.FromMinutes(10)) * ((i * shape.Reminders + r - 1) / (double)shape.Timers)
+                        : deadline - TimeSpan.FromDays(r switch { 1 => 7, 2 => 3, 3 => 1, _ => 7 + r })).ToString("c", Invariant);
                 await using var scope = host.Services.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().StartAsync("task-reminders",
                     new StartOptions { CorrelationId = $"org-{organization}", Input = input }, ct);
