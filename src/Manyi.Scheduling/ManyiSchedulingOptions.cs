@@ -17,8 +17,9 @@ public sealed class ManyiSchedulingOptions
     public static int WorkersFor(int processorCount) => Math.Clamp(processorCount * 4, 4, 20);
 
     /// <summary>
-    /// Whether this process runs a Hangfire server (its workers). Off, jobs are still scheduled and enqueued in the
-    /// storage but none runs here; for tests that need no job to run. On unless set.
+    /// Whether this process runs a Hangfire server (its workers) and the timer dispatcher. Off, jobs (e-mails) are still
+    /// enqueued in the storage but none runs here, and due timers wait for another node; for tests that need no job to
+    /// run. On unless set.
     /// </summary>
     public bool Server { get; set; } = true;
 
