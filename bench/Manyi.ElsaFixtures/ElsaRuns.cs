@@ -126,7 +126,7 @@ internal static class ElsaRuns
         try
         {
             instance = await runtime.StartAsync(scenario.DefinitionId, new StartOptions { Input = scenario.Input }, ct);
-            instance = await FireTimersAsync(db, runtime, store, instance, before, ct);
+            instance = await ResumeUntilEndAsync(db, runtime, store, instance, before, ct);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -157,17 +157,18 @@ internal static class ElsaRuns
     }
 
     /// <summary>
-    /// Elsa's test host runs a workflow until it ends, its short delays included: here each timer the run's instances
-    /// wait on is fired at once (the time it names does not matter to what these workflows write).
+    /// As Elsa's test host runs a workflow "until it ends": while it has not finished, every bookmark its run waits on
+    /// (a delay, an event) is resumed, timers at once (the time they name does not matter to what these workflows write).
     /// </summary>
-    private static async Task<WorkflowInstance> FireTimersAsync(ManyiDbContext db, WorkflowRuntime runtime, Manyi.Engine.Stores.IWorkflowStore store, WorkflowInstance instance,
+    private static async Task<WorkflowInstance> ResumeUntilEndAsync(ManyiDbContext db, WorkflowRuntime runtime, Manyi.Engine.Stores.IWorkflowStore store, WorkflowInstance instance,
         IReadOnlySet<string> before, CancellationToken ct)
     {
         // A child the workflow executes, and its parent's resumption, run after the start's commit: read it again.
         instance = await store.FindInstanceAsync(instance.Id, ct) ?? instance;
         for (var round = 0; round < 100 && !instance.IsEnded; round++)
         {
-            var timers = (await db.Bookmarks.AsNoTracking().Where(b => b.ResumeAt != null).ToListAsync(ct))
+            // A parent's wait for a child it executes is the runtime's to resume, when the child ends.
+            var timers = (await db.Bookmarks.AsNoTracking().Where(b => b.Name != Manyi.Engine.Activities.Composition.DispatchWorkflow.ChildEndedBookmark).ToListAsync(ct))
                 .Where(b => !before.Contains(b.InstanceId)).ToList();
             if (timers.Count == 0) break;
             foreach (var timer in timers)
