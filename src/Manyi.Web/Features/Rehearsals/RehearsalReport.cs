@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Manyi.Campaign;
 using Manyi.Engine.Calendar;
 using Manyi.Engine.Runtime;
@@ -17,8 +18,11 @@ namespace Manyi.Web.Features.Rehearsals;
 /// outbox as the messages that would have been sent (each by organization: the workflow it came from, else its
 /// addresses), the participant workflows' results as the ends, and the incidents and unsent ladder steps as findings.
 /// </summary>
-public sealed class RehearsalReport(ManyiDbContext sandbox, BusinessCalendar calendar, RehearsalPlan plan, IReadOnlyCollection<string> secretariat)
+public sealed partial class RehearsalReport(ManyiDbContext sandbox, BusinessCalendar calendar, RehearsalPlan plan, IReadOnlyCollection<string> secretariat)
 {
+    /// <summary>The e-mail kinds of a reminder ladder's steps (<see cref="ReminderKind"/>).</summary>
+    public static readonly IReadOnlyList<string> ReminderKinds = [.. Enum.GetNames<ReminderKind>().Select(k => k.ToLowerInvariant())];
+
     public async Task<IReadOnlyList<RehearsalDeadline>> DeadlinesAsync(CancellationToken cancellationToken)
     {
         var organizationOf = await OrganizationOfInstanceAsync(cancellationToken);
@@ -41,11 +45,12 @@ public sealed class RehearsalReport(ManyiDbContext sandbox, BusinessCalendar cal
         var messages = new List<RehearsalMessage>();
         foreach (var row in rows)
         {
-            var addresses = row.To.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            // "Name" <address> or a bare address, comma-separated.
+            var addresses = Address().Matches(row.To).Select(m => m.Value).ToList();
             var toSecretariat = addresses.Any(a => secretariat.Contains(a, StringComparer.OrdinalIgnoreCase));
             // A reminder's key: instance:activity:deadline:step — the step and, through the task, the stage.
             var key = row.Key.Split(':');
-            var isReminder = key.Length == 4 && row.InstanceId == key[0];
+            var isReminder = ReminderKinds.Contains(row.Kind) && key.Length == 4 && row.InstanceId == key[0];
             var stage = isReminder ? stageOf.GetValueOrDefault((key[0], key[1])) : null;
             var step = isReminder ? key[3] : null;
             var day = DateOnly.FromDateTime(calendar.ToLocal(row.CreatedAt).DateTime);
@@ -53,7 +58,7 @@ public sealed class RehearsalReport(ManyiDbContext sandbox, BusinessCalendar cal
             var fromInstance = row.InstanceId is null ? null : organizationOf.GetValueOrDefault(row.InstanceId);
             IEnumerable<string?> organizations = reached.Count > 0 ? reached.Cast<string?>() : [fromInstance];
             foreach (var organization in organizations)
-                messages.Add(new RehearsalMessage(row.CreatedAt, day, row.Kind, organization, toSecretariat || reached.Count == 0, row.ChannelId is not null,
+                messages.Add(new RehearsalMessage(row.CreatedAt, day, row.Kind, organization, toSecretariat, row.ChannelId is not null,
                     row.Subject, stage, step));
         }
         return messages;
@@ -146,6 +151,9 @@ public sealed class RehearsalReport(ManyiDbContext sandbox, BusinessCalendar cal
             foreach (var found in LaddersOf(child))
                 yield return found;
     }
+
+    [GeneratedRegex(@"[^\s<>"",]+@[^\s<>"",]+")]
+    private static partial Regex Address();
 
     private async Task<Dictionary<string, string>> OrganizationOfInstanceAsync(CancellationToken cancellationToken)
     {

@@ -111,7 +111,6 @@ public sealed class RehearsalService(
             await new RehearsalYear(sandbox, calendar, settings, plan, findings).PlayAsync(plan.Organizations, RehearsalSettings.LastDate(settings) + Overrun, cancellationToken);
         else
             findings.Add(RehearsalFinding.Error("definitions.campaign", "没有可用的年度活动流程（campaign），无法演练。", "There is no usable campaign workflow; nothing can run."));
-
         await using var scope = sandbox.Services.CreateAsyncScope();
         var report = new RehearsalReport(scope.ServiceProvider.GetRequiredService<ManyiDbContext>(), calendar, plan, [.. RehearsalSettings.Administrators(settings)]);
         findings.AddRange(await report.IncidentsAsync(cancellationToken));
