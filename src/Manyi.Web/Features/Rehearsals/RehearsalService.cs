@@ -82,6 +82,20 @@ public sealed class RehearsalService(
         return json is null ? null : JsonSerializer.Deserialize<RehearsalRequest>(json, JsonSerializerOptions.Web);
     }
 
+    /// <summary>The versions of the workflows a year runs (the campaign and the participant's), newest first, for choosing one.</summary>
+    public async Task<IReadOnlyList<RehearsalDefinition>> VersionsAsync(CancellationToken cancellationToken)
+    {
+        string[] ids = [CampaignDefinitionId, ParticipantDefinitionId];
+        var versions = await db.WorkflowDefinitions.AsNoTracking().Where(d => ids.Contains(d.DefinitionId))
+            .Select(d => new { d.DefinitionId, d.Name, d.Version, d.Status }).ToListAsync(cancellationToken);
+        return [.. versions.OrderBy(v => v.DefinitionId, StringComparer.Ordinal).ThenByDescending(v => v.Version)
+            .Select(v => new RehearsalDefinition(v.DefinitionId, v.Name, v.Version, v.Status.ToString()))];
+    }
+
+    /// <summary>The organizations by name, for naming late or returned ones.</summary>
+    public async Task<IReadOnlyList<RehearsalOrganization>> OrganizationsAsync(CancellationToken cancellationToken) =>
+        await db.Organizations.AsNoTracking().OrderBy(o => o.Id).Select(o => new RehearsalOrganization(o.Id, o.Name)).ToListAsync(cancellationToken);
+
     /// <summary>The latest runs, newest first.</summary>
     public async Task<IReadOnlyList<RehearsalListItem>> ListAsync(int take, CancellationToken cancellationToken)
     {
