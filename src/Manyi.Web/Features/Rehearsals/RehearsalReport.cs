@@ -129,15 +129,16 @@ public sealed partial class RehearsalReport(ManyiDbContext sandbox, BusinessCale
         foreach (var group in tasks.GroupBy(t => (t.DefinitionId, t.ActivityId)))
         {
             if (!ladders.TryGetValue(group.Key, out var ladder)) continue;
-            var unsent = group.SelectMany(t => ladder.Schedule(t.DueAt!.Value, DateTimeOffset.MinValue, calendar).Where(s => s.At <= t.CreatedAt)
-                .Select(s => (s.Label, s.At))).Distinct().OrderBy(s => s.At).ToList();
-            if (unsent.Count == 0) continue;
+            var missed = group.Select(t => ladder.Schedule(t.DueAt!.Value, DateTimeOffset.MinValue, calendar).Where(s => s.At <= t.CreatedAt)
+                .Select(s => (s.Label, s.At)).ToList()).Where(steps => steps.Count > 0).ToList();
+            if (missed.Count == 0) continue;
+            var unsent = missed.SelectMany(steps => steps).Distinct().OrderBy(s => s.At).ToList();
             var first = group.First();
             var stage = DisplayNames.Stage(first.Stage ?? first.ActivityId);
             var steps = unsent.Select(s => (Step: DisplayNames.ReminderStep(s.Label), s.At)).ToList();
             findings.Add(RehearsalFinding.Warning($"{group.Key.DefinitionId}.{group.Key.ActivityId}.reminders",
-                $"「{stage.Zh}」的提醒早于任务开始，不会发送：{string.Join("、", steps.Select(s => $"{s.Step.Zh}（{Dates.Beijing(s.At)}）"))}。",
-                $"Reminders of '{stage.En}' fall before the task opens and are never sent: {string.Join(", ", steps.Select(s => $"{s.Step.En} ({Dates.Beijing(s.At)})"))}."));
+                $"「{stage.Zh}」有 {missed.Count} 个任务的提醒早于任务开始，不会发送：{string.Join("、", steps.Select(s => $"{s.Step.Zh}（{Dates.Beijing(s.At)}）"))}。",
+                $"For {missed.Count} '{stage.En}' task(s), reminders fall before the task opens and are never sent: {string.Join(", ", steps.Select(s => $"{s.Step.En} ({Dates.Beijing(s.At)})"))}."));
         }
         return findings;
     }

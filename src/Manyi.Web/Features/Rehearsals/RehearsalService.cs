@@ -30,9 +30,6 @@ public sealed class RehearsalService(
     public const string CampaignDefinitionId = CampaignService.DefinitionId;
     public const string ParticipantDefinitionId = "participant";
 
-    /// <summary>How long after the last date of the settings a rehearsal keeps the clock going.</summary>
-    private static readonly TimeSpan Overrun = TimeSpan.FromDays(90);
-
     public async Task<Outcome<RehearsalResult>> RunAsync(RehearsalRequest? request, CancellationToken cancellationToken)
     {
         if (request is null) return new Failure.Invalid("body", "请给出演练的设置。The rehearsal's definitions, settings and scenario are required.");
@@ -51,7 +48,10 @@ public sealed class RehearsalService(
         {
             // One at a time on a node: a year is a few seconds of both cores.
             using var turn = await gate.EnterAsync(cancellationToken);
-            report = await PlayAsync(definitions, settings!, plan!, findings, cancellationToken);
+            var organizationRecords = await db.Organizations.AsNoTracking().Include(o => o.Contacts).Where(o => plan!.Organizations.Contains(o.Id))
+                .ToListAsync(cancellationToken);
+            var channels = await db.NotificationChannels.AsNoTracking().ToListAsync(cancellationToken);
+            report = await new RehearsalRun(configuration, calendar).RunAsync(definitions, organizationRecords, channels, settings!, plan!, findings, cancellationToken);
         }
         else report = RehearsalReportData.Empty;
 
@@ -114,71 +114,6 @@ public sealed class RehearsalService(
 
     public static RehearsalListItem ListItem(RehearsalResult r) =>
         new(r.Id, r.Year, r.CreatedAt, r.CreatedBy, r.Scenario.Zh, r.Scenario.En, r.Messages.Count, r.Findings.Count(f => f.Severity == RehearsalFinding.ErrorSeverity));
-
-    private async Task<RehearsalReportData> PlayAsync(IReadOnlyList<WorkflowDefinitionRecord> definitions, JsonObject settings, RehearsalPlan plan,
-        List<RehearsalFinding> findings, CancellationToken cancellationToken)
-    {
-        var notice = RehearsalSettings.NoticeIssued(settings)!.Value;
-        await using var sandbox = await RehearsalSandbox.CreateAsync(configuration, calendar, notice, cancellationToken);
-        var used = await SeedAsync(sandbox, definitions, plan, findings, cancellationToken);
-        if (used.Any(d => d.DefinitionId == CampaignDefinitionId))
-            await new RehearsalYear(sandbox, calendar, settings, plan, findings).PlayAsync(plan.Organizations, RehearsalSettings.LastDate(settings) + Overrun, cancellationToken);
-        else
-            findings.Add(RehearsalFinding.Error("definitions.campaign", "没有可用的年度活动流程（campaign），无法演练。", "There is no usable campaign workflow; nothing can run."));
-        await using var scope = sandbox.Services.CreateAsyncScope();
-        var report = new RehearsalReport(scope.ServiceProvider.GetRequiredService<ManyiDbContext>(), calendar, plan, [.. RehearsalSettings.Administrators(settings)]);
-        findings.AddRange(await report.IncidentsAsync(cancellationToken));
-        findings.AddRange(await report.UnsentStepsAsync(cancellationToken));
-        return new RehearsalReportData(used, await report.DeadlinesAsync(cancellationToken), await report.MessagesAsync(cancellationToken),
-            await report.EndsAsync(cancellationToken));
-    }
-
-    /// <summary>
-    /// The sandbox's data: the organizations with their contacts and the chat channels as they are, and the workflow versions
-    /// imported and published; a version that does not pass the compiler is a finding, and the rest run without it.
-    /// </summary>
-    private async Task<IReadOnlyList<RehearsalDefinition>> SeedAsync(RehearsalSandbox sandbox, IReadOnlyList<WorkflowDefinitionRecord> definitions,
-        RehearsalPlan plan, List<RehearsalFinding> findings, CancellationToken cancellationToken)
-    {
-        var organizations = await db.Organizations.AsNoTracking().Include(o => o.Contacts).Where(o => plan.Organizations.Contains(o.Id)).ToListAsync(cancellationToken);
-        var channels = await db.NotificationChannels.AsNoTracking().ToListAsync(cancellationToken);
-        await using (var scope = sandbox.Services.CreateAsyncScope())
-        {
-            var target = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
-            foreach (var organization in organizations)
-                foreach (var contact in organization.Contacts) contact.Id = 0;
-            target.Organizations.AddRange(organizations);
-            target.NotificationChannels.AddRange(channels);
-            await target.SaveChangesAsync(cancellationToken);
-        }
-        var used = new List<RehearsalDefinition>();
-        // Twice: a workflow used as an activity by another must be published before the other compiles.
-        var left = definitions.ToList();
-        for (var pass = 0; pass < 2 && left.Count > 0; pass++)
-            foreach (var record in left.ToList())
-            {
-                await using var scope = sandbox.Services.CreateAsyncScope();
-                var catalog = scope.ServiceProvider.GetRequiredService<WorkflowDefinitionCatalog>();
-                try
-                {
-                    await catalog.ImportAsync(ElsaJson.Read(record.Json), versionGiven: false, record.SourcePath, cancellationToken);
-                    await catalog.PublishAsync(record.DefinitionId, cancellationToken);
-                    used.Add(new RehearsalDefinition(record.DefinitionId, record.Name, record.Version, record.Status.ToString()));
-                    left.Remove(record);
-                }
-                catch (WorkflowValidationException ex) when (pass == 1)
-                {
-                    findings.Add(RehearsalFinding.Error($"definitions.{record.DefinitionId}",
-                        $"流程「{record.Name ?? record.DefinitionId}」第 {record.Version} 版有错误，未能演练：{string.Join("；", ex.Problems.Select(p => p.Message))}",
-                        $"Workflow '{record.Name ?? record.DefinitionId}' version {record.Version} has errors and could not run: {string.Join("; ", ex.Problems.Select(p => p.Message))}"));
-                }
-                catch (WorkflowValidationException)
-                {
-                    // Tried again after the others are published.
-                }
-            }
-        return used;
-    }
 
     /// <summary>Every published workflow, with the versions asked for in their place; an unknown definition or version is an error naming it.</summary>
     private async Task<IReadOnlyList<WorkflowDefinitionRecord>> DefinitionsAsync(Dictionary<string, int>? asked, Dictionary<string, string[]> errors,

@@ -47,7 +47,6 @@ public sealed class RehearsalTests
         var before = await RealRowsAsync(app);
 
         var onTime = await admin.PostJsonAsync("/api/rehearsals", """{"year": 2025}""").ExpectOkAsync();
-        File.WriteAllText($"/tmp/rehearsal-ontime-{provider}.json", onTime.ToJsonString()); // DEBUG
         Assert.DoesNotContain(onTime.GetArray("findings"), f => f!.GetString("severity") == "error");
         Assert.Equal(58, onTime.GetArray("organizations").Count);
         var ends = onTime.GetArray("ends");
