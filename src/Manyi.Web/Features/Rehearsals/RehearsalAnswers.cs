@@ -14,9 +14,12 @@ public sealed class RehearsalAnswers(JsonObject settings)
 {
     private static readonly string[] Ratings = ["AAA", "AA", "A"];
 
+    /// <summary>The outcome of a check that sends a package back to its organization.</summary>
+    public const string Returned = "Returned";
+
     /// <summary>The outcome chosen: the task's first, or Returned with its first missing item for a package returned.</summary>
     public static string Outcome(IReadOnlyList<string> outcomes, bool returning) =>
-        returning && outcomes.Contains("Returned") ? "Returned" : outcomes.FirstOrDefault(o => o != "Returned") ?? outcomes[0];
+        returning && outcomes.Contains(Returned) ? Returned : outcomes.FirstOrDefault(o => o != Returned) ?? outcomes[0];
 
     /// <summary>The form's data; <paramref name="fileFor"/> stores an upload for a file field and returns its id.</summary>
     public JsonObject Data(FormDefinition form, string outcome, int position, Func<FormField, string> fileFor)
@@ -44,7 +47,7 @@ public sealed class RehearsalAnswers(JsonObject settings)
         "periodEnd" => SurveyStart().AddMonths(5).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         "rating" => Ratings[position % Ratings.Length],
         "missing" when field.Type == FormFieldType.Choice =>
-            outcome == "Returned" && field.Options.Count > 0 ? new JsonArray(field.Options[0].Value) : new JsonArray(),
+            outcome == Returned && field.Options.Count > 0 ? new JsonArray(field.Options[0].Value) : new JsonArray(),
         "holders" when field.Type == FormFieldType.Table => new JsonArray(new JsonObject
         {
             ["name"] = "演练学员", ["passed"] = true, ["number"] = $"REHEARSAL-{position + 1}",

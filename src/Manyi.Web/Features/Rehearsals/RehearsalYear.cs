@@ -153,8 +153,10 @@ public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar cal
         if (task.Status != nameof(HumanTaskStatus.Open)) return;
 
         var organization = task.OrganizationId ?? await OrganizationOfAsync(db, task.InstanceId, cancellationToken);
-        var returning = organization is not null && organization == plan.Returned && _returned.Add(organization);
-        var outcome = RehearsalAnswers.Outcome(JsonSerializer.Deserialize<List<string>>(task.Outcomes) ?? ["Done"], returning);
+        var outcomes = JsonSerializer.Deserialize<List<string>>(task.Outcomes) ?? ["Done"];
+        // The package is returned at the first task that can return it; the organization's own tasks cannot.
+        var returning = organization is not null && organization == plan.Returned && outcomes.Contains(RehearsalAnswers.Returned) && _returned.Add(organization);
+        var outcome = RehearsalAnswers.Outcome(outcomes, returning);
         var form = FormDefinition.Parse(task.Form is null ? null : JsonNode.Parse(task.Form));
         var files = new Dictionary<string, FormFile>(StringComparer.Ordinal);
         var data = _answers.Data(form, outcome, plan.PositionOf(organization), field =>

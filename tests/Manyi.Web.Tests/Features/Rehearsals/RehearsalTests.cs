@@ -127,6 +127,40 @@ public sealed class RehearsalTests
         Assert.Equal(HttpStatusCode.Forbidden, (await participant.FetchAsync($"/api/rehearsals/{run.GetString("id")}")).StatusCode);
     }
 
+    /// <summary>
+    /// Three working days late, past the ladder's two overdue reminders: the secretariat gets an escalation about each late
+    /// organization. The package of one organization is returned once: it is told what is missing, sends it again, and is rated.
+    /// </summary>
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task Three_working_days_late_escalates_to_the_secretariat_and_a_returned_package_comes_back(string provider)
+    {
+        await using var app = await StartAppAsync(provider);
+        var admin = app.CreateClient();
+        var returned = await FirstOrganizationAsync(app);
+
+        var run = await admin.PostJsonAsync("/api/rehearsals", new JsonObject
+        {
+            ["year"] = 2025,
+            ["scenario"] = new JsonObject
+            {
+                ["late"] = new JsonObject { ["stages"] = new JsonArray("headcount"), ["workingDays"] = 3, ["count"] = 2, ["seed"] = 3 },
+                ["returned"] = returned,
+            },
+        }.ToJsonString()).ExpectOkAsync();
+
+        Assert.DoesNotContain(run.GetArray("findings"), f => f!.GetString("severity") == "error");
+        var late = run["scenario"]!.GetArray("late").Select(o => o!.GetValue<string>()).Order(StringComparer.Ordinal).ToList();
+        var escalated = Messages(run).Where(m => m.GetString("kind") == "escalation").ToList();
+        Assert.Equal(late, escalated.Select(m => m["organizationId"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.All(escalated, m => Assert.True(m["toSecretariat"]!.GetValue<bool>()));
+        Assert.All(escalated, m => Assert.Equal("headcount", m["stage"]?.GetValue<string>()));
+
+        Assert.Contains(Messages(run), m => m["organizationId"]?.GetValue<string>() == returned && m.GetString("subject").Contains("退回补正", StringComparison.Ordinal));
+        Assert.Equal(2, run.GetArray("deadlines").Count(d => d!["organizationId"]?.GetValue<string>() == returned && d["stage"]?.GetValue<string>() == "completeness"));
+        var end = Assert.Single(run.GetArray("ends"), e => e!.GetString("organizationId") == returned)!;
+        Assert.Equal("Reviewed", end.GetString("result"));
+    }
+
     private static async Task<string> FirstOrganizationAsync(ManyiApp app)
     {
         await using var scope = app.Services.CreateAsyncScope();
