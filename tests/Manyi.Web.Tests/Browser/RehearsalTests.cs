@@ -66,6 +66,8 @@ public sealed class RehearsalTests
         await Assertions.Expect(day.Locator("[data-testid=calendar-message][data-kind=overdue]").First).ToContainTextAsync("培训人数报送");
         await Assertions.Expect(page.GetByTestId("rehearsal-ends")).ToContainTextAsync("已评审");
         await BrowserApp.ScreenshotAsync(page, "rehearsal-late-1366");
+        await page.GetByTestId("rehearsal-kinds").ScrollIntoViewIfNeededAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserApp.ScreenshotDirectory, "rehearsal-late-1366-view.png") });
         var problems = new List<string>();
         problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
         problems.AddRange(await PageChecks.CodesReadAsync(page, ids));
@@ -89,6 +91,9 @@ public sealed class RehearsalTests
         await Assertions.Expect(phone.GetByTestId("rehearsal-plot")).ToBeVisibleAsync();
         await Assertions.Expect(phone.Locator("[data-testid=calendar-chip][data-kind=overdue]").First).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(phone, "rehearsal-late-390");
+        await phone.ScreenshotAsync(new() { Path = Path.Combine(BrowserApp.ScreenshotDirectory, "rehearsal-late-390-top.png") });
+        await phone.GetByTestId("rehearsal-plot").ScrollIntoViewIfNeededAsync();
+        await phone.ScreenshotAsync(new() { Path = Path.Combine(BrowserApp.ScreenshotDirectory, "rehearsal-late-390-plot.png") });
         problems.AddRange(await PageChecks.WiderThanScreenAsync(phone));
         problems.AddRange(await PageChecks.CodesReadAsync(phone, ids));
         problems.AddRange(await PageChecks.AxeViolationsAsync(phone));
