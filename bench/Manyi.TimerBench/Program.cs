@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Hangfire;
-using Hangfire.InMemory;
 using Manyi.Engine;
 using Manyi.Engine.Runtime;
 using Manyi.Persistence;
@@ -22,9 +21,10 @@ using Npgsql;
 namespace Manyi.TimerBench;
 
 /// <summary>
-/// Issue 3's timer benchmark, through the product's own services on PostgreSQL: schedules organizations × tasks ×
-/// reminders timers (each task an instance whose reminders wait in parallel), reconciles them, and measures how late
-/// timers due within one minute fire. Prints its figures against the targets.
+/// The timer benchmark (issues 3 and 19), through the product's own services on PostgreSQL: schedules organizations ×
+/// tasks × reminders timers (each task an instance whose reminders wait in parallel), looks for due timers and reconciles
+/// over all of them, measures how late timers due within one minute fire, and how fast the dispatcher claims and
+/// enqueues every timer when all fall due at once. Prints its figures against the targets; exits with 1 when one is missed.
 /// </summary>
 public static class Program
 {
@@ -38,7 +38,8 @@ public static class Program
           --reminders N          per task, default 3
           --parallelism N        instance starts in flight, default 8
           --due N                timers due in one minute for the lateness measure, default 1000
-          --horizon <timespan>   Manyi:Hangfire:JobHorizon (default the product's, 01:00:00); 3650.00:00:00 gives every timer its job at once
+          --within <timespan>    every reminder due within this span of its start (from 10 minutes on), e.g. 01:00:00; default
+                                 the campaign's shape, deadlines 30 days and more away
         """;
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -60,13 +61,14 @@ public static class Program
             return 2;
         }
         int Number(string name, int fallback) => options.TryGetValue(name, out var text) ? int.Parse(text, Invariant) : fallback;
-        var shape = new Shape(Number("organizations", 2000), Number("tasks", 8), Number("reminders", 3), Number("parallelism", 8), Number("due", 1000));
+        var shape = new Shape(Number("organizations", 2000), Number("tasks", 8), Number("reminders", 3), Number("parallelism", 8), Number("due", 1000),
+            options.TryGetValue("within", out var within) ? TimeSpan.Parse(within, Invariant) : null);
 
         var database = $"manyi_timerbench_{Environment.ProcessId}";
         await ExecuteAsync(admin, $"CREATE DATABASE \"{database}\"");
         try
         {
-            return await RunAsync(new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString, shape, options.GetValueOrDefault("horizon"));
+            return await RunAsync(new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString, shape);
         }
         finally
         {
@@ -75,20 +77,19 @@ public static class Program
         }
     }
 
-    private sealed record Shape(int Organizations, int Tasks, int Reminders, int Parallelism, int Due)
+    private sealed record Shape(int Organizations, int Tasks, int Reminders, int Parallelism, int Due, TimeSpan? Within)
     {
         public int Instances => Organizations * Tasks;
         public int Timers => Instances * Reminders;
     }
 
-    private static async Task<int> RunAsync(string connectionString, Shape shape, string? horizon)
+    private static async Task<int> RunAsync(string connectionString, Shape shape)
     {
         var settings = new Dictionary<string, string?>
         {
             ["ConnectionStrings:Manyi"] = connectionString,
             ["Manyi:MigrateOnStartup"] = "true",
         };
-        if (horizon is not null) settings["Manyi:Hangfire:JobHorizon"] = horizon;
         using var host = BuildHost(settings, null);
         await using (var scope = host.Services.CreateAsyncScope())
             await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Database.MigrateAsync();
@@ -99,11 +100,11 @@ public static class Program
 
         Console.WriteLine(string.Create(Invariant,
             $"Manyi timer bench: {shape.Organizations:N0} organizations × {shape.Tasks} tasks × {shape.Reminders} reminders = {shape.Timers:N0} timers " +
-            $"({shape.Instances:N0} instances, {shape.Parallelism} starts in flight)"));
+            $"({shape.Instances:N0} instances, {shape.Parallelism} starts in flight{(shape.Within is { } span ? $", every timer due within {span}" : "")})"));
         Console.WriteLine($"machine: {Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}");
         Console.WriteLine($"database: PostgreSQL {await ScalarAsync(host.Services, "SHOW server_version")}; Hangfire: PostgreSQL storage, " +
                           $"{scheduling.WorkerCount} workers, schedule polling {scheduling.SchedulePollingInterval.TotalSeconds:0.###} s, " +
-                          $"job horizon {scheduling.JobHorizon}");
+                          $"timer dispatcher every {scheduling.TimerPollInterval.TotalSeconds:0.###} s, {scheduling.TimerBatch} a claim");
         Console.WriteLine();
 
         // 1. Scheduling: every task's instance starts and suspends at its reminders; each commit schedules their jobs.
@@ -118,61 +119,57 @@ public static class Program
                 var deadline = TimeSpan.FromDays(30 + 10 * task) + TimeSpan.FromMinutes(organization % 600);
                 var input = new Dictionary<string, JsonNode?>();
                 for (var r = 1; r <= shape.Reminders; r++)
-                    input["reminder" + r] = (deadline - TimeSpan.FromDays(r switch { 1 => 7, 2 => 3, 3 => 1, _ => 7 + r })).ToString("c", Invariant);
+                    input["reminder" + r] = (shape.Within is { } within
+                        // Every timer due within the span, from 10 minutes on (after the bench's other steps), spread evenly.
+                        ? TimeSpan.FromMinutes(10) + (within - TimeSpan.FromMinutes(10)) * ((i * shape.Reminders + r - 1) / (double)shape.Timers)
+                        : deadline - TimeSpan.FromDays(r switch { 1 => 7, 2 => 3, 3 => 1, _ => 7 + r })).ToString("c", Invariant);
                 await using var scope = host.Services.CreateAsyncScope();
                 await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().StartAsync("task-reminders",
                     new StartOptions { CorrelationId = $"org-{organization}", Input = input }, ct);
             });
         scheduled.Stop();
-        var epoch = host.Services.GetRequiredService<SchedulerEpoch>().Value;
-        var withJob = Convert.ToInt64(await ScalarAsync(host.Services,
-            $"SELECT COUNT(*) FROM bookmarks WHERE \"ResumeAt\" IS NOT NULL AND \"JobId\" LIKE '{epoch}:%'"));
         var timers = Convert.ToInt64(await ScalarAsync(host.Services, "SELECT COUNT(*) FROM bookmarks WHERE \"ResumeAt\" IS NOT NULL"));
-        var withinHorizon = Convert.ToInt64(await ScalarAsync(host.Services,
-            $"SELECT COUNT(*) FROM bookmarks WHERE \"ResumeAt\" < now() + interval '{(long)Math.Min(scheduling.JobHorizon.TotalSeconds, 1e10)} seconds'"));
+        var withJob = Convert.ToInt64(await ScalarAsync(host.Services, "SELECT COUNT(*) FROM bookmarks WHERE \"ResumeAt\" IS NOT NULL AND \"JobId\" IS NOT NULL"));
+        var withinHour = Convert.ToInt64(await ScalarAsync(host.Services, "SELECT COUNT(*) FROM bookmarks WHERE \"ResumeAt\" < now() + interval '1 hour'"));
         var peakAfterScheduling = Process.GetCurrentProcess().PeakWorkingSet64;
 
-        // 2. Reconciliation over all of them, as the recurring pass finds them: scheduled.
-        Console.Error.WriteLine("reconciling ...");
+        // 2. A look for due timers over all of them (none due) and a reconciliation pass, as each node makes them.
+        Console.Error.WriteLine("looking for due timers, reconciling ...");
+        var look = await LookAsync(host.Services);
         var steady = await ReconcileAsync(host.Services);
 
-        // 3. Lateness: timers due within one minute, while all the others wait in Hangfire's schedule.
+        // 3. Lateness: timers due within one minute, while all the others wait in their rows.
         Console.Error.WriteLine("lateness ...");
         var lateness = await MeasureLatenessAsync(host.Services, shape);
-
-        // 4. The worst case: every timer needs a new job at once (all inside the horizon, and every job lost, as with a
-        //    wiped Hangfire schema): a job per timer, the ids stored in batches.
-        Console.Error.WriteLine("reconciling, every job lost ...");
-        var everything = TimeSpan.FromDays(3650);
-        scheduling.JobHorizon = everything;
-        await ScalarAsync(host.Services, "UPDATE bookmarks SET \"JobId\" = 'lost:' || \"JobId\" WHERE \"ResumeAt\" IS NOT NULL AND \"JobId\" IS NOT NULL");
-        var lost = await ReconcileAsync(host.Services);
-        // And the pass after it: every timer inside the horizon, every one with its job.
-        var allWithJobs = await ReconcileAsync(host.Services);
         await host.StopAsync();
 
-        // 5. The same with Hangfire in memory (the embedded default's storage) after a restart: new epoch, every job lost.
-        Console.Error.WriteLine("reconciling, every job lost, Hangfire in memory ...");
-        using var memoryHost = BuildHost(settings, s => s.Replace(ServiceDescriptor.Singleton<JobStorage>(new InMemoryStorage(new InMemoryStorageOptions()))));
-        memoryHost.Services.GetRequiredService<ManyiSchedulingOptions>().JobHorizon = everything;
-        var lostInMemory = await ReconcileAsync(memoryHost.Services);
+        // 4. The worst case: every timer due at once (a node down for a day, or a whole campaign's reminders at one
+        //    instant): the dispatcher claims them all and enqueues a job each; on a node without a Hangfire server, so
+        //    that the figure is the claiming and enqueueing, not the firing.
+        Console.Error.WriteLine("every timer due at once ...");
+        using var idle = BuildHost(new Dictionary<string, string?>(settings) { ["Manyi:Hangfire:Server"] = "false" }, null);
+        await ScalarAsync(idle.Services, "UPDATE bookmarks SET \"ResumeAt\" = now() - interval '1 second' WHERE \"ResumeAt\" IS NOT NULL");
+        var dispatcher = idle.Services.GetRequiredService<TimerDispatcher>();
+        var burst = Stopwatch.StartNew();
+        var claimed = 0;
+        for (int n; (n = await dispatcher.DispatchAsync(CancellationToken.None)) > 0;) claimed += n;
+        burst.Stop();
+        var enqueued = Convert.ToInt64(await ScalarAsync(idle.Services, "SELECT COUNT(*) FROM bookmarks WHERE \"ResumeAt\" IS NOT NULL AND \"JobId\" IS NOT NULL"));
         var peak = Process.GetCurrentProcess().PeakWorkingSet64;
 
         var table = new List<(string What, string Figure, string Target, bool? Met)>
         {
-            ($"scheduling: {shape.Instances:N0} instances started, {timers:N0} timers, {withJob:N0} with a job ({withinHorizon:N0} due within the horizon)",
+            ($"scheduling: {shape.Instances:N0} instances started, {timers:N0} timers ({withinHour:N0} due within the hour), {withJob:N0} with a job",
                 $"{Seconds(scheduled.Elapsed)} ({shape.Timers / scheduled.Elapsed.TotalSeconds:N0} timers/s)", "< 60 s",
-                scheduled.Elapsed < TimeSpan.FromSeconds(60) && timers == shape.Timers && withJob == withinHorizon),
-            ($"reconciliation pass over {steady.Examined:N0} timers: {steady.Report.TimersWithoutJob} needing a job",
+                scheduled.Elapsed < TimeSpan.FromSeconds(60) && timers == shape.Timers),
+            ($"a look for due timers over {look.Examined:N0} waiting timers: {look.Claimed} due",
+                Seconds(look.Elapsed), "< 1 s", look.Elapsed < TimeSpan.FromSeconds(1)),
+            ($"reconciliation pass over {steady.Examined:N0} timers: {steady.Report.TimerClaimsReleased} claims given back",
                 Seconds(steady.Elapsed), "< 5 s", steady.Elapsed < TimeSpan.FromSeconds(5)),
-            ($"reconciliation pass over {allWithJobs.Examined:N0} timers, all inside the horizon with their jobs: {allWithJobs.Report.TimersWithoutJob} needing a job",
-                Seconds(allWithJobs.Elapsed), "< 5 s", allWithJobs.Elapsed < TimeSpan.FromSeconds(5)),
-            ($"reconciliation, every job lost, all inside the horizon (PostgreSQL storage): {lost.Report.TimersScheduled:N0} new jobs",
-                $"{Seconds(lost.Elapsed)} ({lost.Report.TimersScheduled / lost.Elapsed.TotalSeconds:N0} jobs/s)", "", null),
-            ($"reconciliation, every job lost, all inside the horizon (in-memory storage): {lostInMemory.Report.TimersScheduled:N0} new jobs",
-                $"{Seconds(lostInMemory.Elapsed)} ({lostInMemory.Report.TimersScheduled / lostInMemory.Elapsed.TotalSeconds:N0} jobs/s)", "", null),
             ($"lateness of {lateness.Count:N0} timers due within one minute: p50 / p99 / max",
                 $"{Seconds(lateness.P50)} / {Seconds(lateness.P99)} / {Seconds(lateness.Max)}", "p99 < 5 s", lateness.P99 < TimeSpan.FromSeconds(5) && lateness.Count == shape.Due),
+            ($"every timer due at once: {claimed:N0} claimed, {enqueued:N0} jobs enqueued (PostgreSQL storage)",
+                $"{Seconds(burst.Elapsed)} ({claimed / burst.Elapsed.TotalSeconds:N0} timers/s)", "", null),
             ("peak memory (Process.PeakWorkingSet64): after scheduling / at the end",
                 $"{peakAfterScheduling / 1048576.0:N0} MiB / {peak / 1048576.0:N0} MiB", "", null),
         };
@@ -203,6 +200,16 @@ public static class Program
         var catalog = scope.ServiceProvider.GetRequiredService<WorkflowDefinitionCatalog>();
         await catalog.ImportAsync(definition, false, null, CancellationToken.None);
         await catalog.PublishAsync(definition.DefinitionId, CancellationToken.None);
+    }
+
+    private sealed record Look(int Claimed, long Examined, TimeSpan Elapsed);
+
+    private static async Task<Look> LookAsync(IServiceProvider services)
+    {
+        var examined = Convert.ToInt64(await ScalarAsync(services, "SELECT COUNT(*) FROM bookmarks WHERE \"ResumeAt\" IS NOT NULL"));
+        var stopwatch = Stopwatch.StartNew();
+        var claimed = await services.GetRequiredService<TimerDispatcher>().DispatchAsync(CancellationToken.None);
+        return new Look(claimed, examined, stopwatch.Elapsed);
     }
 
     private sealed record Reconciled(ReconciliationReport Report, long Examined, TimeSpan Elapsed);

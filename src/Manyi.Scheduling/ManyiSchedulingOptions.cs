@@ -17,8 +17,9 @@ public sealed class ManyiSchedulingOptions
     public static int WorkersFor(int processorCount) => Math.Clamp(processorCount * 4, 4, 20);
 
     /// <summary>
-    /// Whether this process runs a Hangfire server (its workers). Off, jobs are still scheduled and enqueued in the
-    /// storage but none runs here; for tests that need no job to run. On unless set.
+    /// Whether this process runs a Hangfire server (its workers) and the timer dispatcher. Off, jobs (e-mails) are still
+    /// enqueued in the storage but none runs here, and due timers wait for another node; for tests that need no job to
+    /// run. On unless set.
     /// </summary>
     public bool Server { get; set; } = true;
 
@@ -42,48 +43,47 @@ public sealed class ManyiSchedulingOptions
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Only timers due within this horizon get a Hangfire job; a later one waits in its bookmark row until a
-    /// reconciliation pass finds it inside the horizon. Keeps Hangfire's schedule to the near future, so that tens of
-    /// thousands of reminders weeks ahead cost a commit each and no job, and moving them costs no job either. Must be
-    /// well above the reconciliation interval (every 5 minutes); a very long horizon gives every timer its job at once.
+    /// How often the timer dispatcher looks for due timers (a commit that makes a timer due sooner wakes it at once): a
+    /// timer fires at most this late, plus its job's wait in the queue.
     /// </summary>
-    public TimeSpan JobHorizon { get; set; } = TimeSpan.FromHours(1);
+    public TimeSpan TimerPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long a node's claim on a due timer holds. A node that died after claiming leaves the timer to the others after
+    /// this long; a job still failing then (in its retries) is replaced by a new one.
+    /// </summary>
+    public TimeSpan TimerClaimDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The most due timers one look claims; a full batch is followed by another look at once.</summary>
+    public int TimerBatch { get; set; } = 1000;
+
+    /// <summary>
+    /// Whether this process runs the timer dispatcher (with its Hangfire server). Off, timers wait in their rows for
+    /// another node, or for a simulation that fires them on its own clock.
+    /// </summary>
+    public bool DispatchTimers { get; set; } = true;
 
     /// <summary>The recurring reconciliation pass, a cron expression in UTC.</summary>
     public string ReconciliationCron { get; set; } = "*/5 * * * *";
-
-    /// <summary>
-    /// A timer still waiting this long after it was due has lost its job (a job that failed for good, a Hangfire storage
-    /// that was wiped): reconciliation gives it a new one.
-    /// </summary>
-    public TimeSpan OverdueAfter { get; set; } = TimeSpan.FromMinutes(10);
-
-    /// <summary>The end of the job horizon seen from <paramref name="now"/> (no later than the calendar allows).</summary>
-    public DateTimeOffset HorizonFrom(DateTimeOffset now) =>
-        JobHorizon >= DateTimeOffset.MaxValue - now ? DateTimeOffset.MaxValue : now + JobHorizon;
 
     /// <summary>Throws, naming the setting, when a value cannot work.</summary>
     public void Validate()
     {
         if (WorkerCount < 1)
             throw new InvalidOperationException($"{Section}:WorkerCount must be at least 1 ({WorkerCount}).");
-        foreach (var (name, value) in new[] { (nameof(SchedulePollingInterval), SchedulePollingInterval), (nameof(QueuePollInterval), QueuePollInterval), (nameof(OverdueAfter), OverdueAfter), (nameof(InvisibilityTimeout), InvisibilityTimeout) })
+        if (TimerBatch < 1)
+            throw new InvalidOperationException($"{Section}:TimerBatch must be at least 1 ({TimerBatch}).");
+        foreach (var (name, value) in new[] { (nameof(SchedulePollingInterval), SchedulePollingInterval), (nameof(QueuePollInterval), QueuePollInterval),
+                     (nameof(TimerPollInterval), TimerPollInterval), (nameof(TimerClaimDuration), TimerClaimDuration), (nameof(InvisibilityTimeout), InvisibilityTimeout) })
             if (value <= TimeSpan.Zero)
                 throw new InvalidOperationException($"{Section}:{name} must be positive ({value}).");
-        CronExpression cron;
         try
         {
-            cron = CronExpression.Parse(ReconciliationCron);
+            CronExpression.Parse(ReconciliationCron);
         }
         catch (CronFormatException ex)
         {
             throw new InvalidOperationException($"{Section}:ReconciliationCron '{ReconciliationCron}' is not a cron expression: {ex.Message}", ex);
         }
-        // A timer must get its job from a pass before it is due: the horizon spans at least two passes.
-        var first = cron.GetNextOccurrence(DateTime.UtcNow) ?? DateTime.MaxValue;
-        var interval = (cron.GetNextOccurrence(first) ?? DateTime.MaxValue) - first;
-        if (JobHorizon < 2 * interval)
-            throw new InvalidOperationException(
-                $"{Section}:JobHorizon ({JobHorizon}) must be at least twice the reconciliation interval ({interval}, '{ReconciliationCron}').");
     }
 }

@@ -15,8 +15,9 @@ namespace Manyi.Scheduling;
 public static class ManyiSchedulingServiceCollectionExtensions
 {
     /// <summary>
-    /// Hangfire for the engine: timers fire as jobs, start timers are polled every minute, committed e-mails leave the
-    /// outbox as jobs, and a reconciliation pass at start-up and every five minutes restores what a lost storage forgot.
+    /// Hangfire for the engine: due timers are claimed from their rows by a dispatcher on each node and fire as jobs,
+    /// start timers are polled every minute, committed e-mails leave the outbox as jobs, and a reconciliation pass at
+    /// start-up and every five minutes restores what a lost storage forgot.
     /// Storage: PostgreSQL (schema <c>hangfire</c>) when Manyi runs on PostgreSQL, else in memory. Settings:
     /// <c>Manyi:Hangfire</c> (<see cref="ManyiSchedulingOptions"/>). Needs <c>AddManyiData</c>; replaces the engine's
     /// <see cref="NoTimerScheduler"/> and <see cref="NoEmailDispatcher"/>.
@@ -46,6 +47,9 @@ public static class ManyiSchedulingServiceCollectionExtensions
 
         services.AddSingleton<SchedulerEpoch>();
         services.AddSingleton<TimerBookmarks>();
+        services.AddSingleton<TimerDispatcher>();
+        if (options.Server && options.DispatchTimers)
+            services.AddHostedService(sp => sp.GetRequiredService<TimerDispatcher>());
         services.AddSingleton<HangfireTimerScheduler>();
         services.Replace(ServiceDescriptor.Singleton<ITimerScheduler>(sp => sp.GetRequiredService<HangfireTimerScheduler>()));
         services.AddSingleton<HangfireEmailDispatcher>();

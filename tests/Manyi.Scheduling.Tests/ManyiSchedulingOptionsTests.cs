@@ -3,13 +3,14 @@ namespace Manyi.Scheduling.Tests;
 public sealed class ManyiSchedulingOptionsTests
 {
     [Fact]
-    public void The_defaults_are_valid_run_a_server_and_give_a_timer_an_hour_of_horizon()
+    public void The_defaults_are_valid_and_run_a_server_and_the_timer_dispatcher_every_second()
     {
         var options = new ManyiSchedulingOptions();
         options.Validate();
         Assert.True(options.Server);
         Assert.Equal(ManyiSchedulingOptions.WorkersFor(Environment.ProcessorCount), options.WorkerCount);
-        Assert.Equal(TimeSpan.FromHours(1), options.JobHorizon);
+        Assert.True(options.DispatchTimers);
+        Assert.Equal(TimeSpan.FromSeconds(1), options.TimerPollInterval);
     }
 
     [Theory]
@@ -22,10 +23,10 @@ public sealed class ManyiSchedulingOptionsTests
         Assert.Equal(workers, ManyiSchedulingOptions.WorkersFor(cores));
 
     [Fact]
-    public void A_job_horizon_shorter_than_two_reconciliation_passes_is_refused_naming_the_setting()
+    public void A_timer_claim_that_is_not_positive_is_refused_naming_the_setting()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new ManyiSchedulingOptions { JobHorizon = TimeSpan.FromMinutes(7) }.Validate());
-        Assert.Contains("Manyi:Hangfire:JobHorizon", error.Message);
+        var error = Assert.Throws<InvalidOperationException>(() => new ManyiSchedulingOptions { TimerClaimDuration = TimeSpan.Zero }.Validate());
+        Assert.Contains("Manyi:Hangfire:TimerClaimDuration", error.Message);
     }
 
     [Fact]
@@ -33,12 +34,5 @@ public sealed class ManyiSchedulingOptionsTests
     {
         var error = Assert.Throws<InvalidOperationException>(() => new ManyiSchedulingOptions { ReconciliationCron = "every five minutes" }.Validate());
         Assert.Contains("Manyi:Hangfire:ReconciliationCron", error.Message);
-    }
-
-    [Fact]
-    public void An_unlimited_horizon_ends_at_the_end_of_the_calendar()
-    {
-        var options = new ManyiSchedulingOptions { JobHorizon = TimeSpan.MaxValue };
-        Assert.Equal(DateTimeOffset.MaxValue, options.HorizonFrom(DateTimeOffset.UtcNow));
     }
 }

@@ -15,12 +15,33 @@ public sealed record OutputTarget(string? TypeName, MemoryReference? MemoryRefer
         WriteVariable(context, target?.MemoryReference?.Id, value);
     }
 
-    /// <summary>Writes a value to the variable an output is bound to, if the node binds it to one the scope knows.</summary>
+    /// <summary>
+    /// Writes a value to the variable an output is bound to, if the node binds it to one the scope knows; else, as Elsa
+    /// keeps a workflow's outputs in memory named after them, to the declared workflow output of that name.
+    /// </summary>
     public static void WriteVariable(ActivityContext context, string? variableId, JsonNode? value)
     {
-        if (variableId is { Length: > 0 } id && context.VariableDefinitions.Any(v => v.Id == id || v.Name == id))
+        if (variableId is not { Length: > 0 } id) return;
+        if (context.VariableDefinitions.Any(v => v.Id == id || v.Name == id))
             context.SetVariable(id, value?.DeepClone());
+        else
+            SetWorkflowOutput(context, id, value, declaredOnly: true);
     }
+
+    /// <summary>
+    /// Sets an output of the nearest workflow used as an activity that declares it (the node's output in its parent),
+    /// else of the workflow itself (when it declares it, or always unless <paramref name="declaredOnly"/>).
+    /// </summary>
+    public static void SetWorkflowOutput(ActivityContext context, string name, JsonNode? value, bool declaredOnly)
+    {
+        if (context.Ancestors.FirstOrDefault(a => a.Activity is Composition.WorkflowDefinitionActivity w && w.DeclaresOutput(name)) is { Node: { } owner })
+            context.SetOutputOf(owner.Id, name, value?.DeepClone());
+        else if (!declaredOnly || Declares(context.Definition.Outputs, name))
+            context.Instance.State.Output[name] = value?.DeepClone();
+    }
+
+    private static bool Declares(JsonArray outputs, string name) =>
+        outputs.OfType<JsonObject>().Any(o => o["name"] is JsonValue n && n.TryGetValue<string>(out var text) && text == name);
 
     /// <summary>The variable id an output property of a node names (<c>{"memoryReference": {"id"}}</c>), if any.</summary>
     public static string? BoundVariable(JsonNode? property) =>

@@ -16,4 +16,10 @@ public interface IExpressionScope
     string WorkflowDefinitionId { get; }
     JsonNode? LastResult { get; }
     JsonNode? GetOutputFrom(string activityName, string? outputName);
+
+    /// <summary>The workflow's declared inputs and the inputs given: Elsa's JavaScript reads each as <c>get{Name}()</c>.</summary>
+    IEnumerable<string> InputNames { get; }
+
+    /// <summary>The outputs the named activities in scope have produced: Elsa's JavaScript reads each as <c>get{Output}From{Activity}()</c>.</summary>
+    IEnumerable<(string Activity, string Output)> ProducedOutputs { get; }
 }

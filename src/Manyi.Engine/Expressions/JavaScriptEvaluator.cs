@@ -109,10 +109,18 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
 
         engine.SetValue("getVariable", new Func<string, JsValue>(name => ToJs(scope.GetVariable(name))));
         engine.SetValue("setVariable", new Action<string, JsValue>((name, value) => scope.SetVariable(name, FromJs(value))));
+        // Elsa's generated accessors: get{Output}From{Activity}(), get{Input}(), and get/set{Variable}(), a variable's
+        // winning over an input of the same name. Names that are not JavaScript identifiers get none, as in Elsa.
+        foreach (var (activity, output) in scope.ProducedOutputs)
+            if (Accessor(output) is { } outputName && Accessor(activity) is { } activityName)
+                engine.SetValue($"get{outputName}From{activityName}", new Func<JsValue>(() => ToJs(scope.GetOutputFrom(activity, output))));
+        foreach (var input in scope.InputNames)
+            if (Accessor(input) is { } inputName)
+                engine.SetValue($"get{inputName}", new Func<JsValue>(() => ToJs(scope.GetInput(input))));
         foreach (var variable in scope.VariableDefinitions)
         {
             var name = variable.Name;
-            var pascal = char.ToUpperInvariant(name[0]) + name[1..];
+            if (Accessor(name) is not { } pascal) continue;
             engine.SetValue($"get{pascal}", new Func<JsValue>(() => ToJs(scope.GetVariable(name))));
             engine.SetValue($"set{pascal}", new Action<JsValue>(value => scope.SetVariable(name, FromJs(value))));
         }
@@ -152,6 +160,12 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
             throw new ExpressionException($"JavaScript failed: {Shortened(ex.Message)}", ex);
         }
     }
+
+    /// <summary>A name as it appears in a generated function's name (first letter upper case); null when it is no identifier.</summary>
+    private static string? Accessor(string name) =>
+        name.Length > 0 && (char.IsLetter(name[0]) || name[0] is '_' or '$') && name.All(c => char.IsLetterOrDigit(c) || c is '_' or '$')
+            ? char.ToUpperInvariant(name[0]) + name[1..]
+            : null;
 
     internal static string TooLong(long length, int limit) =>
         $"The value is {length:N0} characters long; the limit is {limit:N0}.";

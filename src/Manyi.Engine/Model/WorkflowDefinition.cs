@@ -124,6 +124,15 @@ public sealed record Connection(Endpoint Source, Endpoint Target)
     /// <summary>Whether the file wrote <c>vertices</c> (Elsa's own files often do not); a connection made in Manyi does.</summary>
     public bool HasVerticesKey { get; init; } = true;
 
+    /// <summary>
+    /// Whether the file wrote Elsa 3.0's flat shape (<c>"source": "a", "sourcePort": "Done"</c>); it is written back
+    /// the same way, so a file exports as it came and Elsa 3.0 can still read it. A connection made in Manyi is nested.
+    /// </summary>
+    public bool IsFlat { get; init; }
+
+    /// <summary>Whether a flat connection named its ports; Elsa 3.0 reads ports left out as <c>Done</c> and <c>In</c>.</summary>
+    public bool HasPortKeys { get; init; } = true;
+
     /// <summary>Keys of the connection Manyi does not know, kept verbatim.</summary>
     public JsonObject Extra { get; init; } = [];
 }

@@ -256,11 +256,29 @@ public sealed class ActivityContext : IExpressionScope
     public string WorkflowDefinitionId => Instance.DefinitionId;
     public JsonNode? LastResult => Instance.State.LastResult;
 
+    public IEnumerable<string> InputNames =>
+        Definition.Inputs.OfType<JsonObject>()
+            .Select(i => i["name"] is JsonValue name && name.TryGetValue<string>(out var text) ? text : null)
+            .OfType<string>().Union(Input.Keys);
+
+    public IEnumerable<(string Activity, string Output)> ProducedOutputs =>
+        from node in _burst.Graph.Nodes.Values
+        where node.Node.Name is not null && InScope(node)
+        from output in OutputsOf(node.Node.Id)?.Keys ?? []
+        select (node.Node.Name!, output);
+
+    /// <summary>Inside a workflow used as an activity, ids carry the node's prefix ("use:"): its own activities come first.</summary>
+    private string ScopePrefix => Node.Id[..(Node.Id.LastIndexOf(':') + 1)];
+
+    private bool InScope(GraphNode node)
+    {
+        var scope = ScopePrefix;
+        return node.Node.Id.StartsWith(scope, StringComparison.Ordinal) && node.Node.Id.IndexOf(':', scope.Length) < 0;
+    }
+
     public JsonNode? GetOutputFrom(string activityName, string? outputName)
     {
-        // Inside a workflow used as an activity, ids carry the node's prefix ("use:"): its own activities come first.
-        var scope = Node.Id[..(Node.Id.LastIndexOf(':') + 1)];
-        bool InScope(GraphNode n) => n.Node.Id.StartsWith(scope, StringComparison.Ordinal) && n.Node.Id.IndexOf(':', scope.Length) < 0;
+        var scope = ScopePrefix;
         var node = _burst.Graph.Nodes.GetValueOrDefault(scope + activityName)
             ?? _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName && InScope(n))
             ?? _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName || n.Node.Id == activityName);

@@ -188,7 +188,14 @@ public static class ElsaJson
         foreach (var (key, value) in connection)
             if (key is not ("source" or "target" or "sourcePort" or "targetPort" or "vertices"))
                 extra[key] = value?.DeepClone();
-        return new Connection(source, target) { Vertices = vertices, HasVerticesKey = connection.ContainsKey("vertices") || vertices.Count > 0, Extra = extra };
+        return new Connection(source, target)
+        {
+            Vertices = vertices,
+            HasVerticesKey = connection.ContainsKey("vertices") || vertices.Count > 0,
+            IsFlat = connection["source"] is JsonValue && connection["target"] is JsonValue,
+            HasPortKeys = connection.ContainsKey("sourcePort") || connection.ContainsKey("targetPort"),
+            Extra = extra,
+        };
     }
 
     private static Endpoint ReadEndpoint(JsonNode? json, string? flatPort, string defaultPort, string path) => json switch
@@ -278,11 +285,24 @@ public static class ElsaJson
 
     private static JsonObject WriteConnection(Connection connection)
     {
-        var json = new JsonObject
+        JsonObject json;
+        if (connection.IsFlat)
         {
-            ["source"] = new JsonObject { ["activity"] = connection.Source.Activity, ["port"] = connection.Source.Port },
-            ["target"] = new JsonObject { ["activity"] = connection.Target.Activity, ["port"] = connection.Target.Port },
-        };
+            json = new JsonObject { ["source"] = connection.Source.Activity, ["target"] = connection.Target.Activity };
+            if (connection.HasPortKeys || connection.Source.Port != "Done" || connection.Target.Port != "In")
+            {
+                json["sourcePort"] = connection.Source.Port;
+                json["targetPort"] = connection.Target.Port;
+            }
+        }
+        else
+        {
+            json = new JsonObject
+            {
+                ["source"] = new JsonObject { ["activity"] = connection.Source.Activity, ["port"] = connection.Source.Port },
+                ["target"] = new JsonObject { ["activity"] = connection.Target.Activity, ["port"] = connection.Target.Port },
+            };
+        }
         if (connection.HasVerticesKey) json["vertices"] = connection.Vertices.DeepClone();
         foreach (var (key, value) in connection.Extra) json[key] = value?.DeepClone();
         return json;

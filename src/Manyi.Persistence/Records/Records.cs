@@ -71,6 +71,12 @@ public sealed class BookmarkRecord
 
     /// <summary>The scheduler's job for a timer bookmark, prefixed with the scheduler's storage epoch (see reconciliation).</summary>
     public string? JobId { get; set; }
+
+    /// <summary>
+    /// While a node fires a due timer: until when its claim holds, so that no other node fires it too. The claim of a
+    /// node that died before the timer fired expires, and the timer is claimed again after that.
+    /// </summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
 }
 
 public sealed class TriggerRecord

@@ -12,7 +12,7 @@ public readonly record struct JobIdChange(string BookmarkId, string? ExpectedJob
 
 /// <summary>
 /// The scheduler's SQL on the <c>bookmarks</c> table, on a plain connection like the engine's store. The bookmark rows
-/// are the truth; this only reads them and records which job serves each.
+/// are the truth; this reads them, claims the due ones for the node that fires them, and records which job serves each.
 /// </summary>
 public sealed class TimerBookmarks(ManyiDatabase database)
 {
@@ -31,34 +31,72 @@ public sealed class TimerBookmarks(ManyiDatabase database)
     }
 
     /// <summary>
-    /// Timers due before <paramref name="dueBefore"/> that need a job: those without one, those whose job belongs to
-    /// another epoch (lost with an in-memory storage), and those of running or suspended instances still waiting
-    /// since <paramref name="overdueBefore"/> (their job failed for good or was deleted). One range query over the
-    /// timers' filtered index; no question to Hangfire.
+    /// Claims up to <paramref name="max"/> timers due at <paramref name="now"/> that nobody holds (never claimed, or their
+    /// claim expired: the node that claimed them died before they fired), earliest first, until <paramref name="until"/>.
+    /// Returns them with the job id they had (a job of an expired claim, to be replaced); the claim clears it. PostgreSQL
+    /// locks the rows it takes and skips rows another node is taking (<c>FOR UPDATE SKIP LOCKED</c>), so that two nodes
+    /// never claim one timer; SQLite has one writer, and its immediate transaction keeps the read and the claim together.
     /// </summary>
-    public async Task<IReadOnlyList<TimerBookmark>> FindWithoutJobAsync(string epoch, DateTimeOffset dueBefore, DateTimeOffset overdueBefore,
-        CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TimerBookmark>> ClaimDueAsync(DateTimeOffset now, DateTimeOffset until, int max, CancellationToken cancellationToken)
+    {
+        const string Due = "\"ResumeAt\" <= @now AND (\"ClaimedUntil\" IS NULL OR \"ClaimedUntil\" <= @now)";
+        var claimed = new List<TimerBookmark>();
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        if (_dialect.IsPostgres)
+        {
+            await using var command = Command(connection,
+                $"WITH due AS (SELECT \"Id\", \"JobId\" FROM bookmarks WHERE {Due} ORDER BY \"ResumeAt\" LIMIT {max} FOR UPDATE SKIP LOCKED) " +
+                "UPDATE bookmarks AS b SET \"ClaimedUntil\" = @until, \"JobId\" = NULL FROM due WHERE b.\"Id\" = due.\"Id\" " +
+                "RETURNING b.\"Id\", b.\"InstanceId\", b.\"Name\", b.\"Key\", b.\"ResumeAt\", due.\"JobId\"",
+                ("now", _dialect.Instant(now)), ("until", _dialect.Instant(until)));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) claimed.Add(Read(reader));
+            return [.. claimed.OrderBy(t => t.ResumeAt)];
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var select = Command(connection,
+            $"SELECT \"Id\", \"InstanceId\", \"Name\", \"Key\", \"ResumeAt\", \"JobId\" FROM bookmarks WHERE {Due} ORDER BY \"ResumeAt\" LIMIT {max}",
+            ("now", _dialect.Instant(now))))
+        {
+            select.Transaction = transaction;
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken)) claimed.Add(Read(reader));
+        }
+        await using (var claim = Command(connection, "UPDATE bookmarks SET \"ClaimedUntil\" = @until, \"JobId\" = NULL WHERE \"Id\" = @id",
+            ("until", _dialect.Instant(until)), ("id", "")))
+        {
+            claim.Transaction = transaction;
+            foreach (var timer in claimed)
+            {
+                claim.Parameters["id"].Value = timer.Id;
+                await claim.ExecuteNonQueryAsync(cancellationToken);
+            }
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return claimed;
+    }
+
+    /// <summary>Gives a claimed timer back, to be claimed again when due (its job ran before it was due).</summary>
+    public async Task ReleaseAsync(string bookmarkId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenConnectionAsync(cancellationToken);
+        await using var command = Command(connection, "UPDATE bookmarks SET \"ClaimedUntil\" = NULL WHERE \"Id\" = @id", ("id", bookmarkId));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives back the claims whose job belongs to another epoch: that storage went (an in-memory one with its process, a
+    /// wiped schema), and the jobs with it, so the timers are claimed again now instead of when the claims expire. A claim
+    /// still being served has no job id yet or one of this epoch. Returns how many went back.
+    /// </summary>
+    public async Task<int> ReleaseClaimsOfOtherEpochsAsync(string epoch, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenConnectionAsync(cancellationToken);
         await using var command = Command(connection,
-            "SELECT b.\"Id\", b.\"InstanceId\", b.\"Name\", b.\"Key\", b.\"ResumeAt\", b.\"JobId\" FROM bookmarks b " +
-            "WHERE b.\"ResumeAt\" < @dueBefore AND (b.\"JobId\" IS NULL OR b.\"JobId\" NOT LIKE @pattern " +
-            "OR (b.\"ResumeAt\" < @overdueBefore AND EXISTS (SELECT 1 FROM workflow_instances i " +
-            "WHERE i.\"Id\" = b.\"InstanceId\" AND i.\"Status\" IN ('Running', 'Suspended')))) " +
-            "ORDER BY b.\"ResumeAt\"",
-            ("pattern", TimerJobId.Pattern(epoch)), ("dueBefore", _dialect.Instant(dueBefore)), ("overdueBefore", _dialect.Instant(overdueBefore)));
-        var timers = new List<TimerBookmark>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) timers.Add(Read(reader));
-        return timers;
-    }
-
-    /// <summary>Stores a job id whatever the bookmark had (a job replacing itself); false when the bookmark is gone.</summary>
-    public async Task<bool> ReplaceJobIdAsync(string bookmarkId, string jobId, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenConnectionAsync(cancellationToken);
-        await using var command = Command(connection, "UPDATE bookmarks SET \"JobId\" = @job WHERE \"Id\" = @id", ("job", jobId), ("id", bookmarkId));
-        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            "UPDATE bookmarks SET \"ClaimedUntil\" = NULL WHERE \"ClaimedUntil\" IS NOT NULL AND \"JobId\" IS NOT NULL AND \"JobId\" NOT LIKE @pattern",
+            ("pattern", TimerJobId.Pattern(epoch)));
+        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>

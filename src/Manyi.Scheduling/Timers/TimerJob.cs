@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Manyi.Scheduling.Timers;
 
 /// <summary>
-/// The Hangfire job of one timer bookmark; it carries only the ids. The bookmark row decides: gone → nothing to do; not
-/// yet due (another node's clock, a duplicate job) → the job schedules itself again for <c>ResumeAt</c>; due → the
+/// The Hangfire job of one timer bookmark, enqueued by the <see cref="TimerDispatcher"/> that claimed it; it carries only
+/// the ids. The bookmark row decides: gone → nothing to do; not yet due (this node's clock behind the dispatcher's, a job
+/// of an older version scheduled early) → the claim is given back, for the dispatcher to take again when due; due → the
 /// timer's stimulus goes to the runtime, which resumes the instance once: a second run of the same job, or a duplicate
 /// job, finds the bookmark gone (the instance's revision check settles a race between two nodes).
 /// </summary>
@@ -16,7 +17,6 @@ namespace Manyi.Scheduling.Timers;
 /// </remarks>
 public sealed class TimerJob(
     TimerBookmarks bookmarks,
-    HangfireTimerScheduler scheduler,
     WorkflowRuntime runtime,
     TimeProvider time,
     ILogger<TimerJob> logger)
@@ -41,8 +41,8 @@ public sealed class TimerJob(
         var now = time.GetUtcNow();
         if (timer.ResumeAt > now)
         {
-            await scheduler.RescheduleAsync(timer);
-            logger.LogInformation("Timer {BookmarkId} of instance {InstanceId} ran {Early} early; scheduled again for {ResumeAt:O}.",
+            await bookmarks.ReleaseAsync(bookmarkId, CancellationToken.None);
+            logger.LogInformation("Timer {BookmarkId} of instance {InstanceId} ran {Early} early; given back to fire at {ResumeAt:O}.",
                 bookmarkId, instanceId, timer.ResumeAt - now, timer.ResumeAt);
             return;
         }

@@ -155,6 +155,31 @@ public sealed class WorkflowActivityTests
         outputs: new JsonArray(new JsonObject { ["name"] = "Total", ["type"] = "Int32" })));
 
     [Fact]
+    public async Task Inputs_take_their_declared_type_and_a_result_bound_to_a_declared_output_is_the_nodes_output_as_in_Elsa()
+    {
+        await using var engine = new TestEngine();
+        // Elsa keeps a workflow's outputs in memory named after them: the script's result bound to "Result" sets it.
+        await engine.PublishAsync(Definition("adder", "Adder",
+            Sequence("adder-seq", Doc.Activity("add", "Elsa.RunJavaScript", ("script", Doc.Input("getA() + getB()")),
+                ("result", new JsonObject { ["typeName"] = "Object", ["memoryReference"] = new JsonObject { ["id"] = "Result" } }))),
+            new JsonArray(new JsonObject { ["name"] = "A", ["type"] = "Int32" }, new JsonObject { ["name"] = "B", ["type"] = "Int32" }),
+            outputs: new JsonArray(new JsonObject { ["name"] = "Result", ["type"] = "Int32" })));
+        var parent = Workflow(Sequence("seq",
+                Use("sum", "Adder", "adder", inputs: [("a", Doc.Input("4", typeName: "Int32")), ("b", Doc.Input("5", typeName: "Int32"))])
+                    .With("name", "Sum1")
+                    .With("result", new JsonObject { ["typeName"] = "Int32", ["memoryReference"] = new JsonObject { ["id"] = "v-theSum" } }),
+                Line("say", "`Result: ${getTheSum()}, from Sum1: ${getResultFromSum1()}`")),
+            Doc.Variable("theSum", "Int32"));
+        await engine.PublishAsync(parent);
+
+        var instance = await engine.StartAsync(parent);
+
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+        Assert.Equal(["Result: 9, from Sum1: 9"], Lines(engine, instance.Id));
+        Assert.False(instance.State.Output.ContainsKey("Result"), "the output is the node's, not the parent workflow's");
+    }
+
+    [Fact]
     public async Task A_workflow_used_as_an_activity_passes_its_outputs_to_the_parent_and_leaves_by_its_Complete_outcome()
     {
         await using var engine = new TestEngine();

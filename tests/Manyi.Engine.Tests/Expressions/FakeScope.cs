@@ -24,6 +24,9 @@ internal sealed class FakeScope : IExpressionScope
     public void SetVariable(string name, JsonNode? value) => Variables[name] = value;
     public JsonNode? GetInput(string name) => InputValues.GetValueOrDefault(name);
     public IReadOnlyDictionary<string, JsonNode?> Input => InputValues;
+    public IEnumerable<string> InputNames => InputValues.Keys;
+    public IEnumerable<(string Activity, string Output)> ProducedOutputs =>
+        Outputs.SelectMany(a => a.Value.Keys.Select(o => (a.Key, o)));
     public string? CorrelationId { get; set; }
     public string WorkflowInstanceId { get; init; } = "instance-1";
     public string WorkflowDefinitionId { get; init; } = "definition-1";

@@ -102,6 +102,19 @@ public sealed class JavaScriptEvaluatorTests
     }
 
     [Fact]
+    public void Each_input_and_each_produced_output_gets_an_accessor_as_Elsa_generates_them()
+    {
+        var scope = new FakeScope().Declare("shared", "variable");
+        scope.InputValues["input1"] = "Foo";
+        scope.InputValues["shared"] = "input";
+        scope.InputValues["not an id"] = "x";
+        scope.Outputs["Sum1"] = new() { ["Result"] = 9 };
+
+        Assert.Equal("Foo 9 variable", Run("`${getInput1()} ${getResultFromSum1()} ${getShared()}`", scope)!.GetValue<string>());
+        Assert.Equal("undefined", Run("typeof getNot", scope)!.GetValue<string>());
+    }
+
+    [Fact]
     public void newGuidString_returns_a_fresh_guid()
     {
         var first = Run("newGuidString()")!.GetValue<string>();

@@ -100,15 +100,19 @@ public sealed class ElsaJsonTests
     }
 
     [Fact]
-    public void Writes_older_flat_connections_in_the_nested_shape_and_keeps_extra_keys()
+    public void Writes_older_flat_connections_back_flat_as_the_file_had_them_and_keeps_extra_keys()
     {
         var written = JsonNode.Parse(ElsaJson.Write(Fixture.Load("Serialization/older-export.json")))!;
 
-        var connection = written["root"]!["connections"]![2]!.AsObject();
+        // Flat as read, so the file exports as it came and Elsa 3.0 still reads it; no port key the file lacked.
+        var connections = written["root"]!["connections"]!.AsArray();
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
-            {"source": {"activity": "decide", "port": "False"}, "target": {"activity": "no", "port": "In"}, "vertices": []}
-            """), connection));
-        Assert.False(connection.ContainsKey("sourcePort"));
+            [
+              {"source": "hello", "sourcePort": "Done", "target": "greet", "targetPort": "In"},
+              {"source": "greet", "target": "decide"},
+              {"source": "decide", "sourcePort": "False", "target": "no", "targetPort": "In", "vertices": []}
+            ]
+            """), connections), connections.ToJsonString());
         Assert.Equal("hello", written["root"]!["start"]!.GetValue<string>());
         var hello = written["root"]!["activities"]![0]!;
         Assert.True(hello["canStartWorkflow"]!.GetValue<bool>());

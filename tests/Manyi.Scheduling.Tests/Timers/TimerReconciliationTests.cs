@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Manyi.Scheduling.Storage;
 using Manyi.Scheduling.Timers;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using static Manyi.Scheduling.Tests.Workflows;
 
 namespace Manyi.Scheduling.Tests.Timers;
@@ -38,32 +39,32 @@ public sealed class TimerReconciliationTests
         var resumed = await CountJournalAsync(second.Services, instances, JournalEvent.Resumed);
         Assert.All(instances, id => Assert.Equal(1, resumed.GetValueOrDefault(id)));
         var again = await second.InScopeAsync(s => s.GetRequiredService<TimerReconciliation>().RunAsync(TestContext.Current.CancellationToken));
-        Assert.Equal(0, again.TimersWithoutJob);
+        Assert.Equal(0, again.TimerClaimsReleased);
     }
 
     [Fact]
-    public async Task A_pass_over_scheduled_timers_finds_nothing_to_do_but_gives_an_overdue_one_a_new_job()
+    public async Task A_pass_gives_back_the_claims_whose_jobs_went_with_another_storage_and_the_dispatcher_takes_them_again()
     {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var data = await TestData.CreateAsync("sqlite");
-        await using var host = data.Host();
-        await PublishDelayAsync(host.Services, "delay", TimeSpan.FromMinutes(30));
+        await using var host = data.Host(clock);
+        await PublishDelayAsync(host.Services, "delay", TimeSpan.FromMinutes(1));
         var instances = new List<string>();
-        for (var i = 0; i < 5; i++) instances.Add((await host.StartWorkflowAsync("delay")).Id);
+        for (var i = 0; i < 3; i++) instances.Add((await host.StartWorkflowAsync("delay")).Id);
+        clock.Advance(TimeSpan.FromMinutes(1));
         Task<ReconciliationReport> PassAsync() =>
             host.InScopeAsync(s => s.GetRequiredService<TimerReconciliation>().RunAsync(TestContext.Current.CancellationToken));
+        var dispatcher = host.Services.GetRequiredService<TimerDispatcher>();
+        Assert.Equal(3, await dispatcher.DispatchAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(0, (await PassAsync()).TimerClaimsReleased);
 
-        Assert.All(await TimersAsync(host.Services, [.. instances]), t => Assert.NotNull(t.JobId));
-        Assert.Equal(0, (await PassAsync()).TimersWithoutJob);
-
-        // One timer is long overdue and still waiting: its job failed for good, or someone deleted it.
+        // One timer's job was in a storage that is gone (a process with its in-memory storage, a wiped schema).
         await ReadAsync(host.Services, db => db.Database.ExecuteSqlRawAsync(
-            "UPDATE bookmarks SET \"ResumeAt\" = {0} WHERE \"InstanceId\" = {1}",
-            new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter().ConvertToProvider(DateTimeOffset.UtcNow.AddHours(-1))!,
-            instances[0]));
-        var pass = await PassAsync();
+            "UPDATE bookmarks SET \"JobId\" = 'gone:17' WHERE \"InstanceId\" = {0}", instances[0]));
+        Assert.Equal(0, await dispatcher.DispatchAsync(TestContext.Current.CancellationToken));
 
-        Assert.Equal(1, pass.TimersWithoutJob);
-        Assert.Equal(1, pass.TimersScheduled);
+        Assert.Equal(1, (await PassAsync()).TimerClaimsReleased);
+        Assert.Equal(1, await dispatcher.DispatchAsync(TestContext.Current.CancellationToken));
         Assert.Equal("Enqueued", host.JobState(HangfireId(Assert.Single(await TimersAsync(host.Services, instances[0])).JobId)));
     }
 

@@ -122,12 +122,17 @@ public sealed class AdminPagesTests
         await Assertions.Expect(page.GetByTestId("tasks-empty")).ToBeVisibleAsync();
         await page.GetByTestId("filter-stage").ClickAsync();
         await page.Locator(".mud-popover-open").GetByText("培训人数报送 Headcount report").ClickAsync();
-        await page.GetByTestId("filter-organization").Locator("input").FillAsync("开封");
+        var organization = page.GetByTestId("filter-organization").Locator("input");
+        await organization.FillAsync("开封");
+        // The list is searched on the server after a pause: choose only once it shows what "开封" finds, and apply
+        // only once the choice is in the field (a click on the list before its search came back was lost in CI).
+        await Assertions.Expect(page.Locator(".mud-popover-open")).Not.ToContainTextAsync("郑州");
         await page.Locator(".mud-popover-open").GetByText("开封联通").ClickAsync();
+        await Assertions.Expect(organization).ToHaveValueAsync("开封联通");
         await page.GetByTestId("apply-filters").ClickAsync();
         await Assertions.Expect(rows).ToHaveCountAsync(1);
         await Assertions.Expect(rows.First).ToContainTextAsync("开封联通");
-        await page.GetByTestId("filter-organization").Locator("input").FillAsync("");
+        await organization.FillAsync("");
         await page.GetByTestId("apply-filters").ClickAsync();
         await Assertions.Expect(rows).ToHaveCountAsync(2);
 

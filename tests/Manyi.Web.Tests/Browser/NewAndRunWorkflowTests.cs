@@ -71,7 +71,11 @@ public sealed class NewAndRunWorkflowTests
         await Assertions.Expect(page.GetByTestId("run-org")).ToHaveCountAsync(1);
         await page.GetByLabel("洛阳联通").CheckAsync();
         await page.GetByTestId("run-org-filter").FillAsync("");
+        await Assertions.Expect(page.GetByTestId("run-org")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.GetByLabel("郑州移动")).Not.ToBeCheckedAsync();
         await page.GetByLabel("郑州移动").CheckAsync();
+        await Assertions.Expect(page.GetByLabel("洛阳联通")).ToBeCheckedAsync();
+        await Assertions.Expect(page.Locator(".rw-count")).ToContainTextAsync("已选 2");
         await page.GetByTestId("run-confirm").ClickAsync();
 
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/instances/[0-9a-f]{32}$"));

@@ -41,7 +41,7 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
         app.Settings["Manyi:Demo:Campaign"] = "false"; // the simulation starts the year itself, on its own clock
         // Timers fire when the simulation's clock reaches them (below), not through Hangfire's real-time jobs.
         app.Settings["Manyi:Hangfire:ReconciliationCron"] = "0 0 1 1 *";
-        app.Settings["Manyi:Hangfire:JobHorizon"] = "800.00:00:00";
+        app.Settings["Manyi:Hangfire:DispatchTimers"] = "false";
         app.TestServices = services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));

@@ -17,7 +17,7 @@ namespace Manyi.Web.Tests.Deployment;
 /// <remarks>
 /// Real time passes, so the issue's five minutes are compressed to <see cref="Window"/> (60 s) and the recovery
 /// settings scaled with it: a dead node's fetched jobs return after 30 s (<c>Manyi:Hangfire:InvisibilityTimeout</c>,
-/// 5 min in production), reconciliation runs every minute (every 5), a message claim lasts 20 s (5 min). The calendar
+/// 5 min in production), reconciliation runs every minute (every 5), a message claim and a timer claim last 20 s (5 min). The calendar
 /// folder makes every day of this year and the next a working day from 00:00 to 23:59:59 UTC, so that the "at the
 /// deadline" step falls at the deadline itself whatever day the test runs.
 /// </remarks>
@@ -192,8 +192,7 @@ public sealed class TwoNodeTests
             ["Manyi__Hangfire__QueuePollInterval"] = "00:00:01",
             ["Manyi__Hangfire__InvisibilityTimeout"] = "00:00:30",
             ["Manyi__Hangfire__ReconciliationCron"] = "* * * * *",
-            ["Manyi__Hangfire__OverdueAfter"] = "00:00:20",
-            ["Manyi__Hangfire__JobHorizon"] = "00:10:00",
+            ["Manyi__Hangfire__TimerClaimDuration"] = "00:00:20",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             ["Logging__LogLevel__Microsoft.EntityFrameworkCore"] = "Warning",

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Manyi.Engine.Expressions;
 using Manyi.Engine.Model;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Stores;
@@ -229,11 +230,19 @@ public sealed class WorkflowDefinitionActivity : ContainerActivity
             if (declared["name"]?.ToString() is not { Length: > 0 } name) continue;
             var key = JsonNamingPolicy.CamelCase.ConvertName(name);
             if (Expression.FromInputProperty(context.Node.Properties[key] ?? context.Node.Properties[name]) is { } expression)
-                input[name] = (await context.EvaluateAsync(new Input<JsonNode?>(expression)))?.DeepClone();
+                input[name] = AsDeclared(declared, await context.EvaluateAsync(new Input<JsonNode?>(expression)));
         }
         context.Properties[InputProperty] = input;
         context.ScheduleChild(RootId!);
         return ActivityStep.KeepWaiting;
+    }
+
+    /// <summary>An input as its declared type has it (Elsa converts: a literal "4" given to an Int32 input is the number 4).</summary>
+    private static JsonNode? AsDeclared(JsonObject declared, JsonNode? value)
+    {
+        var type = TypeNames.ToClr(declared["type"] is JsonValue t && t.TryGetValue<string>(out var name) ? name : null);
+        var isArray = declared["isArray"] is JsonValue a && a.GetValueKind() == JsonValueKind.True;
+        return type == typeof(object) || isArray || value is null ? value?.DeepClone() : ValueConverter.ToJson(ValueConverter.Convert(value, type));
     }
 
     /// <summary>The context property that holds the inputs the inline workflow reads with getInput.</summary>

@@ -1,4 +1,3 @@
-using Manyi.Engine.Activities.Composition;
 using Manyi.Engine.Expressions;
 using Manyi.Engine.Runtime;
 
@@ -24,10 +23,7 @@ public sealed class SetOutput : Activity
         var value = ValueConverter.ToJson(await context.EvaluateAsync(OutputValue));
         // Elsa's rule: the nearest composite around that declares the output (a workflow used as an activity) gets
         // it; with none, the workflow's own outputs do.
-        if (context.Ancestors.FirstOrDefault(a => a.Activity is WorkflowDefinitionActivity w && w.DeclaresOutput(name)) is { Node: { } owner })
-            context.SetOutputOf(owner.Id, name, value);
-        else
-            context.Instance.State.Output[name] = value;
+        OutputTarget.SetWorkflowOutput(context, name, value, declaredOnly: false);
         return ActivityStep.Done;
     }
 }

@@ -73,6 +73,9 @@ namespace Manyi.Persistence.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("ClaimedUntil")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("CorrelationId")
                         .HasColumnType("TEXT");
 

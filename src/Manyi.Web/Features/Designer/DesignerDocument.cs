@@ -374,7 +374,10 @@ public sealed class DesignerDocument
     {
         if (source == target || Connections.Any(c => c.Source.Activity == source && c.Source.Port == port && c.Target.Activity == target))
             return false;
-        Do($"连接 Connect {source}:{port} → {target}", _ => Connections.Add(new Connection(new Manyi.Engine.Model.Endpoint(source, port), new Manyi.Engine.Model.Endpoint(target, "In"))));
+        // A new connection takes the shape the file's connections have, so an Elsa 3.0 file stays readable by Elsa 3.0.
+        var flat = Connections.Count > 0 && Connections.All(c => c.IsFlat);
+        Do($"连接 Connect {source}:{port} → {target}", _ => Connections.Add(
+            new Connection(new Manyi.Engine.Model.Endpoint(source, port), new Manyi.Engine.Model.Endpoint(target, "In")) { IsFlat = flat }));
         return true;
     }
 
@@ -395,9 +398,11 @@ public sealed class DesignerDocument
             for (var i = 0; i < Connections.Count; i++)
             {
                 var c = Connections[i];
-                Connections[i] = new Connection(
-                    c.Source.Activity == oldId ? c.Source with { Activity = newId } : c.Source,
-                    c.Target.Activity == oldId ? c.Target with { Activity = newId } : c.Target) { Vertices = c.Vertices };
+                Connections[i] = c with
+                {
+                    Source = c.Source.Activity == oldId ? c.Source with { Activity = newId } : c.Source,
+                    Target = c.Target.Activity == oldId ? c.Target with { Activity = newId } : c.Target,
+                };
             }
         });
         return null;

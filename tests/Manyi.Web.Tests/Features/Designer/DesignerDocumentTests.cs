@@ -53,6 +53,25 @@ public sealed class DesignerDocumentTests
     }
 
     [Fact]
+    public void An_Elsa_3_0_file_keeps_its_flat_connections_through_a_rename_and_a_new_connection()
+    {
+        var document = Open(Workflows.Flowchart("d",
+            $"{Workflows.Start()}, {Workflows.WriteLine("say", "hi")}, {Workflows.WriteLine("bye", "bye")}",
+            """{"source": "start", "sourcePort": "Done", "target": "say", "targetPort": "In", "label": "kept"}"""));
+
+        document.Rename("say", "greet");
+        document.Connect("greet", "Done", "bye");
+
+        var connections = JsonNode.Parse(ElsaJson.Write(document.Definition))!["root"]!["connections"]!;
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse("""
+            [
+              {"source": "start", "sourcePort": "Done", "target": "greet", "targetPort": "In", "label": "kept"},
+              {"source": "greet", "target": "bye", "sourcePort": "Done", "targetPort": "In", "vertices": []}
+            ]
+            """), connections), connections.ToJsonString());
+    }
+
+    [Fact]
     public void A_tasks_ports_are_its_outcomes_and_Overdue_and_a_forks_its_branches()
     {
         var document = Open(Workflows.Flowchart("d", """
