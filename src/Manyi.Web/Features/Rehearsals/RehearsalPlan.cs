@@ -2,9 +2,10 @@ namespace Manyi.Web.Features.Rehearsals;
 
 /// <summary>
 /// The scenario made concrete for one run: the organizations of the year (ids and names, in id order), which of them
-/// are late at which stages and by how many working days, and whose package is returned once.
+/// are late at which stages and by how many working days, when the others act, and whose package is returned once.
 /// </summary>
-public sealed class RehearsalPlan(IReadOnlyDictionary<string, string> names, IReadOnlyList<string> late, IReadOnlyList<string> lateStages, int workingDays, string? returned)
+public sealed class RehearsalPlan(IReadOnlyDictionary<string, string> names, IReadOnlyList<string> late, IReadOnlyList<string> lateStages, int workingDays, string? returned,
+    int? onTimeWorkingDaysBefore = null)
 {
     private readonly List<string> _organizations = [.. names.Keys.Order(StringComparer.Ordinal)];
 
@@ -14,6 +15,9 @@ public sealed class RehearsalPlan(IReadOnlyDictionary<string, string> names, IRe
     public IReadOnlyList<string> LateStages => lateStages;
     public int WorkingDays => workingDays;
     public string? Returned => returned;
+
+    /// <summary>When the organizations on time act: this many working days before the deadline, or (null) the working day after the task opens.</summary>
+    public int? OnTimeWorkingDaysBefore => onTimeWorkingDaysBefore;
 
     public bool Knows(string organization) => names.ContainsKey(organization);
 

@@ -18,14 +18,18 @@ public sealed record RehearsalRequest
 }
 
 /// <summary>
-/// Who does what in the rehearsed year. Everyone acts on time unless <see cref="Late"/> says otherwise; the secretariat
-/// and the reviewers act as soon as a task reaches them; <see cref="Returned"/> names an organization whose package the
-/// secretariat returns once.
+/// Who does what in the rehearsed year. Everyone acts on time unless <see cref="Late"/> says otherwise: the working day
+/// after a task opens, or <see cref="OnTimeWorkingDaysBefore"/> working days before its deadline (so that the reminders
+/// before a deadline show); the secretariat and the reviewers act as soon as a task reaches them; <see cref="Returned"/>
+/// names an organization whose package the secretariat returns once.
 /// </summary>
 public sealed record RehearsalScenario
 {
     public LateScenario? Late { get; init; }
+    public int? OnTimeWorkingDaysBefore { get; init; }
     public string? Returned { get; init; }
+
+    public const int MaxWorkingDaysBefore = 30;
 }
 
 /// <summary>

@@ -189,10 +189,13 @@ public sealed class RehearsalService(
             else if (l.Count is { } count && count >= 1 && count <= year.Count) late = RehearsalPlan.Draw([.. year.Keys], count, l.Seed);
             else errors["scenario.late.count"] = [$"逾期单位数应在 1 到 {year.Count} 之间，或列出单位。Give 1 to {year.Count} late organizations, or name them."];
         }
+        if (scenario?.OnTimeWorkingDaysBefore is < 1 or > RehearsalScenario.MaxWorkingDaysBefore)
+            errors["scenario.onTimeWorkingDaysBefore"] = [$"按时单位提前的工作日应在 1 到 {RehearsalScenario.MaxWorkingDaysBefore} 之间，或留空。" +
+                $"Working days before the deadline must be 1 to {RehearsalScenario.MaxWorkingDaysBefore}, or empty."];
         var returned = string.IsNullOrWhiteSpace(scenario?.Returned) ? null : scenario.Returned.Trim();
         if (returned is not null && !year.ContainsKey(returned))
             errors["scenario.returned"] = [$"不在本次演练的参评单位中：{returned}。Not among the organizations rehearsed: {returned}."];
-        return new RehearsalPlan(year, late, stages, days, returned);
+        return new RehearsalPlan(year, late, stages, days, returned, scenario?.OnTimeWorkingDaysBefore);
     }
 
     private static RehearsalScenarioSummary Summary(RehearsalPlan plan)
@@ -204,6 +207,11 @@ public sealed class RehearsalService(
             var stages = plan.LateStages.Select(s => Manyi.Web.Components.DisplayNames.Stage(s)).ToList();
             zh.Add($"{plan.Late.Count} 家单位在「{string.Join("、", stages.Select(s => s.Zh))}」逾期 {plan.WorkingDays} 个工作日");
             en.Add($"{plan.Late.Count} organizations {plan.WorkingDays} working day{(plan.WorkingDays == 1 ? "" : "s")} late at {string.Join(", ", stages.Select(s => s.En))}");
+        }
+        if (plan.OnTimeWorkingDaysBefore is { } before)
+        {
+            zh.Add($"{(plan.Late.Count > 0 ? "其余" : "全部")}单位在截止前 {before} 个工作日办理");
+            en.Add($"{(plan.Late.Count > 0 ? "the others" : "everyone")} acting {before} working day{(before == 1 ? "" : "s")} before the deadline");
         }
         if (plan.Returned is { } returned)
         {

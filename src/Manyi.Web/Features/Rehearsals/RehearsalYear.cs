@@ -117,8 +117,8 @@ public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar cal
     }
 
     /// <summary>
-    /// On time: the working day after the task opens at 10:00, but an hour before the deadline at the latest. Late: the
-    /// scenario's working days after the deadline's day, at 10:00.
+    /// On time: the working day after the task opens at 10:00 (or the scenario's working days before the deadline's day),
+    /// but an hour before the deadline at the latest. Late: the scenario's working days after the deadline's day, at 10:00.
     /// </summary>
     private DateTimeOffset ParticipantActs(DateTimeOffset opened, DateTimeOffset? due, bool late)
     {
@@ -126,7 +126,10 @@ public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar cal
         if (due is not { } deadline) return Later(opened, calendar.At(calendar.AddWorkingDays(openedDay, 1), ActsAt));
         if (late)
             return Later(opened, calendar.At(calendar.AddWorkingDays(DateOnly.FromDateTime(calendar.ToLocal(deadline).DateTime), plan.WorkingDays), ActsAt));
-        var early = calendar.At(calendar.AddWorkingDays(openedDay, 1), ActsAt);
+        var deadlineDay = DateOnly.FromDateTime(calendar.ToLocal(deadline).DateTime);
+        var early = plan.OnTimeWorkingDaysBefore is { } before
+            ? calendar.At(calendar.AddWorkingDays(deadlineDay, -before), ActsAt)
+            : calendar.At(calendar.AddWorkingDays(openedDay, 1), ActsAt);
         return Later(opened, early < deadline - Margin ? early : deadline - Margin);
     }
 

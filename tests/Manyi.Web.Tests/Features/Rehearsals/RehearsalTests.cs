@@ -114,6 +114,11 @@ public sealed class RehearsalTests
             """{"year": 2025, "scenario": {"late": {"stages": ["notice"], "workingDays": 0, "count": 3}}}""").ExpectAsync(HttpStatusCode.BadRequest);
         Assert.NotNull(problem["errors"]!["scenario.late.stages"]);
         Assert.NotNull(problem["errors"]!["scenario.late.workingDays"]);
+        problem = await admin.PostJsonAsync("/api/rehearsals", """{"year": 2025, "scenario": {"onTimeWorkingDaysBefore": 0}}""").ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.NotNull(problem["errors"]!["scenario.onTimeWorkingDaysBefore"]);
+        problem = await admin.PostJsonAsync("/api/rehearsals", """{"year": 2025, "scenario": {"late": {"stages": ["headcount"], "workingDays": "two", "count": 3}}}""")
+            .ExpectAsync(HttpStatusCode.BadRequest);
+        Assert.Contains("workingDays", problem.ToJsonString(), StringComparison.Ordinal);
         problem = await admin.PostJsonAsync("/api/rehearsals", """{"year": 1999}""").ExpectAsync(HttpStatusCode.BadRequest);
         Assert.NotNull(problem["errors"]!["year"]);
         problem = await admin.PostJsonAsync("/api/rehearsals", """{"year": 2025, "definitions": {"participant": 42}}""").ExpectAsync(HttpStatusCode.BadRequest);
@@ -129,7 +134,8 @@ public sealed class RehearsalTests
 
     /// <summary>
     /// Three working days late, past the ladder's two overdue reminders: the secretariat gets an escalation about each late
-    /// organization. The package of one organization is returned once: it is told what is missing, sends it again, and is rated.
+    /// organization. The others act two working days before each deadline, so the reminders before it are sent. The package
+    /// of one organization is returned once: it is told what is missing, sends it again, and is rated.
     /// </summary>
     [Theory, InlineData("sqlite"), InlineData("postgres")]
     public async Task Three_working_days_late_escalates_to_the_secretariat_and_a_returned_package_comes_back(string provider)
@@ -145,6 +151,7 @@ public sealed class RehearsalTests
             {
                 ["late"] = new JsonObject { ["stages"] = new JsonArray("headcount"), ["workingDays"] = 3, ["count"] = 2, ["seed"] = 3 },
                 ["returned"] = returned,
+                ["onTimeWorkingDaysBefore"] = 2,
             },
         }.ToJsonString()).ExpectOkAsync();
 
@@ -154,6 +161,13 @@ public sealed class RehearsalTests
         Assert.Equal(late, escalated.Select(m => m["organizationId"]!.GetValue<string>()).Order(StringComparer.Ordinal));
         Assert.All(escalated, m => Assert.True(m["toSecretariat"]!.GetValue<bool>()));
         Assert.All(escalated, m => Assert.Equal("headcount", m["stage"]?.GetValue<string>()));
+
+        // The others act 2 working days before each deadline: the headcount's reminder 3 days before reaches everyone, the
+        // one 1 day before only the late ones.
+        Assert.Equal(58, Messages(run).Count(m => m["stage"]?.GetValue<string>() == "headcount" && m["step"]?.GetValue<string>() == "before-3"));
+        Assert.Equal(late, Messages(run).Where(m => m["stage"]?.GetValue<string>() == "headcount" && m["step"]?.GetValue<string>() == "before-1")
+            .Select(m => m["organizationId"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Contains("其余单位在截止前 2 个工作日办理", run["scenario"]!.GetString("zh"), StringComparison.Ordinal);
 
         Assert.Contains(Messages(run), m => m["organizationId"]?.GetValue<string>() == returned && m.GetString("subject").Contains("退回补正", StringComparison.Ordinal));
         Assert.Equal(2, run.GetArray("deadlines").Count(d => d!["organizationId"]?.GetValue<string>() == returned && d["stage"]?.GetValue<string>() == "completeness"));
