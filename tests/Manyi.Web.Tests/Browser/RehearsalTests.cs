@@ -65,6 +65,10 @@ public sealed class RehearsalTests
         await Assertions.Expect(day.Locator("[data-testid=calendar-message][data-kind=overdue]")).ToHaveCountAsync(10);
         await Assertions.Expect(day.Locator("[data-testid=calendar-message][data-kind=overdue]").First).ToContainTextAsync("培训人数报送");
         await Assertions.Expect(page.GetByTestId("rehearsal-ends")).ToContainTextAsync("已评审");
+        // The headcount's deadline, for the 58, of which the 10 passed it.
+        var headcount = page.Locator("[data-testid=rehearsal-deadline][data-stage=headcount]");
+        await Assertions.Expect(headcount).ToContainTextAsync("2025年4月30日");
+        await Assertions.Expect(headcount.Locator("td").Nth(3)).ToHaveTextAsync("10");
         await BrowserApp.ScreenshotAsync(page, "rehearsal-late-1366");
         await page.GetByTestId("rehearsal-kinds").ScrollIntoViewIfNeededAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserApp.ScreenshotDirectory, "rehearsal-late-1366-view.png") });
