@@ -325,9 +325,25 @@ public sealed partial class WorkflowRuntime(
         {
             var bookmarks = instance.Bookmarks.Where(stimulus.Matches).ToList();
             matched = bookmarks.Count > 0 && instance.Status is WorkflowStatus.Suspended or WorkflowStatus.Running;
-            if (matched) await burst.ResumeAsync(bookmarks, stimulus);
+            if (!matched) return;
+            await TakeChildEndsAsync(instance, burst, cancellationToken);
+            await burst.ResumeAsync(bookmarks, stimulus);
         }, cancellationToken, saveWhen: () => matched);
         return matched ? instance : null;
+    }
+
+    /// <summary>
+    /// Resumes the instance's bookmarks for children whose end is recorded, each with its child's report, in the order
+    /// they ended: before a deadline or the last child's end goes on, the parent has every result it waited for.
+    /// </summary>
+    private async Task TakeChildEndsAsync(WorkflowInstance instance, Burst burst, CancellationToken cancellationToken)
+    {
+        var waits = instance.Bookmarks.Where(b => b.Name == Activities.Composition.DispatchWorkflow.ChildEndedBookmark && b.Key is not null)
+            .ToDictionary(b => b.Key!, StringComparer.Ordinal);
+        if (waits.Count == 0) return;
+        foreach (var end in await store.FindChildEndsAsync(instance.Id, cancellationToken))
+            if (waits.TryGetValue(end.ChildInstanceId, out var bookmark))
+                await burst.ResumeAsync([bookmark], end.ToStimulus());
     }
 
     /// <summary>Loads, changes and saves an instance under its lock, retrying from a fresh load on a concurrency conflict.</summary>
@@ -434,29 +450,24 @@ public sealed partial class WorkflowRuntime(
         }
     }
 
-    /// <summary>Tells the parent that a child it waits for ended: its bookmark for the child resumes with the child's variables and output.</summary>
+    /// <summary>
+    /// Tells the parent that a child it waits for ended: the end is recorded as a row of its own, and only the end that
+    /// completes the parent's wait resumes it (once: a second resume finds the bookmarks gone), so that thousands of
+    /// children do not load and save their parent once each.
+    /// </summary>
     private async Task NotifyParentAsync(WorkflowInstance child, string parentId, CancellationToken cancellationToken)
     {
-        var variables = new JsonObject(child.State.Variables.Select(v => KeyValuePair.Create(v.Key, v.Value?.DeepClone())));
-        await SendStimulusAsync(new Stimulus(Activities.Composition.DispatchWorkflow.ChildEndedBookmark, child.Id)
-        {
-            WorkflowInstanceId = parentId,
-            QueueIfUnmatched = false,
-            Input = new Dictionary<string, JsonNode?>
-            {
-                ["instanceId"] = child.Id,
-                ["status"] = child.Status.ToString(),
-                ["correlationId"] = child.CorrelationId,
-                ["variables"] = variables,
-                ["output"] = new JsonObject(child.State.Output.Select(o => KeyValuePair.Create(o.Key, o.Value?.DeepClone()))),
-            },
-        }, cancellationToken);
+        var end = ChildEnd.Of(child, parentId, time.GetUtcNow());
+        await store.RecordChildEndAsync(end, cancellationToken);
+        if (await store.WaitForChildrenOverAsync(parentId, child.Id, Activities.Composition.DispatchWorkflow.ChildEndedBookmark, cancellationToken))
+            await SendStimulusAsync(end.ToStimulus(), cancellationToken);
     }
 
     /// <summary>
     /// Repairs what a crash between a commit and its follow-up may have left: children a parent waits for that were
     /// never started, and ended children whose parent was never told. Bookmark rows are the truth; safe to run on
-    /// every node at any time; one query finds the few bookmarks that need it.
+    /// every node at any time; one query finds the few bookmarks that need it, another the waits that are over but
+    /// whose parent was never resumed.
     /// </summary>
     public async Task<int> ReconcileChildrenAsync(CancellationToken cancellationToken)
     {
@@ -474,6 +485,12 @@ public sealed partial class WorkflowRuntime(
                 await NotifyParentAsync(child, bookmark.InstanceId, cancellationToken);
                 repaired++;
             }
+        }
+        foreach (var bookmark in await store.FindOverWaitsForChildrenAsync(Activities.Composition.DispatchWorkflow.ChildEndedBookmark, 1_000, cancellationToken))
+        {
+            // Every child's end is recorded, but the parent was not resumed: the last end's notification was lost.
+            var end = (await store.FindChildEndsAsync(bookmark.InstanceId, cancellationToken)).First(e => e.ChildInstanceId == bookmark.Key);
+            if ((await SendStimulusAsync(end.ToStimulus(), cancellationToken)).Resumed.Count > 0) repaired++;
         }
         return repaired;
     }

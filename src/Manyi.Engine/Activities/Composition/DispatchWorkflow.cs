@@ -69,7 +69,8 @@ public sealed class DispatchWorkflow : WaitingActivity
 
     protected override ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume)
     {
-        var results = context.OutputsOf(context.Node.Id)?.GetValueOrDefault("Results") as JsonObject ?? [];
+        var kept = context.OutputsOf(context.Node.Id)?.GetValueOrDefault("Results") as JsonObject;
+        var results = kept ?? [];
         var item = resume.Bookmark.Payload?["item"];
         var key = item is JsonValue value && value.TryGetValue<string>(out var text) ? text : resume.Bookmark.Key!;
         results[key] = new JsonObject
@@ -78,8 +79,11 @@ public sealed class DispatchWorkflow : WaitingActivity
             ["status"] = resume.Stimulus.Input.GetValueOrDefault("status")?.DeepClone(),
             ["variables"] = resume.Stimulus.Input.GetValueOrDefault("variables")?.DeepClone(),
         };
-        context.SetOutput("Results", results.DeepClone());
         var waiting = context.Instance.Bookmarks.Any(b => b.ActivityId == context.Node.Id && b.Name == ChildEndedBookmark);
+        // The results grow in place while children end: a parent that takes thousands of ends in one burst must not
+        // copy the whole of them for each. Set as the activity's result once it is done.
+        if (!waiting) context.SetOutput("Results", results.DeepClone());
+        else if (kept is null) context.SetOutputOf(context.Node.Id, "Results", results);
         return ValueTask.FromResult(waiting ? ActivityStep.KeepWaiting : ActivityStep.Done);
     }
 
