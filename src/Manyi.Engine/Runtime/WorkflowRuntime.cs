@@ -414,8 +414,10 @@ public sealed partial class WorkflowRuntime(
             await timers.UnscheduleAsync([.. result.RemovedBookmarks.Where(b => b.ResumeAt is not null)], cancellationToken);
         if (result.Emails.Count > 0)
             await emails.DispatchAsync(result.Emails, cancellationToken);
+        // One look-up of the published version for all the children of a dispatch, not one per child.
+        var definitions = new Dictionary<string, WorkflowDefinition?>(StringComparer.Ordinal);
         foreach (var child in result.DispatchedChildren)
-            await StartChildAsync(child, cancellationToken);
+            await StartChildAsync(child, definitions, cancellationToken);
         if (result.EndedChildOf is { } parentId)
             await NotifyParentAsync(instance, parentId, cancellationToken);
     }
@@ -424,10 +426,11 @@ public sealed partial class WorkflowRuntime(
     /// Starts a dispatched child under the id its parent's bookmark names, unless it exists already (a second node,
     /// or reconciliation, got there first).
     /// </summary>
-    private async Task StartChildAsync(ChildDispatch child, CancellationToken cancellationToken)
+    private async Task StartChildAsync(ChildDispatch child, Dictionary<string, WorkflowDefinition?> definitions, CancellationToken cancellationToken)
     {
         if (await store.FindInstanceAsync(child.InstanceId, cancellationToken) is not null) return;
-        var definition = await store.FindPublishedDefinitionAsync(child.DefinitionId, cancellationToken);
+        if (!definitions.TryGetValue(child.DefinitionId, out var definition))
+            definitions[child.DefinitionId] = definition = await store.FindPublishedDefinitionAsync(child.DefinitionId, cancellationToken);
         if (definition is null)
         {
             logger.LogError("Instance {ParentId} dispatched '{DefinitionId}', which has no published version; child {ChildId} was not started.",
@@ -477,7 +480,7 @@ public sealed partial class WorkflowRuntime(
             var child = await store.FindInstanceAsync(bookmark.Key!, cancellationToken);
             if (child is null && await store.FindInstanceAsync(bookmark.InstanceId, cancellationToken) is { } parent)
             {
-                await StartChildAsync(Activities.Composition.DispatchWorkflow.FromBookmark(parent, bookmark), cancellationToken);
+                await StartChildAsync(Activities.Composition.DispatchWorkflow.FromBookmark(parent, bookmark), [], cancellationToken);
                 repaired++;
             }
             else if (child is { IsEnded: true })
