@@ -31,6 +31,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<TaskDraftRecord> TaskDrafts => Set<TaskDraftRecord>();
     public DbSet<AuditEntryRecord> AuditEntries => Set<AuditEntryRecord>();
     public DbSet<TrainingSeatRecord> TrainingSeats => Set<TrainingSeatRecord>();
+    public DbSet<RehearsalRecord> Rehearsals => Set<RehearsalRecord>();
 
     /// <summary>
     /// Holds a role's row until the transaction ends, so that two transactions that count the role's members and then
@@ -242,6 +243,14 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
             e.HasKey(d => d.TaskId);
             e.Property(d => d.TaskId).HasMaxLength(64);
             e.HasOne<HumanTaskRecord>().WithMany().HasForeignKey(d => d.TaskId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<RehearsalRecord>(e =>
+        {
+            e.ToTable("rehearsals");
+            e.Property(r => r.Id).HasMaxLength(64);
+            e.Property(r => r.CreatedByUserId).HasMaxLength(450);
+            e.Property(r => r.CreatedByName).HasMaxLength(256);
+            e.HasIndex(r => r.CreatedAt);
         });
         model.Entity<AuditEntryRecord>(e =>
         {

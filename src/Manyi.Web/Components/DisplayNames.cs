@@ -102,7 +102,26 @@ public static class DisplayNames
         [nameof(JournalEvent.WorkflowFaulted)] = ("流程出错", "Workflow faulted"),
     };
 
+    /// <summary>How an organization's year ended: its participant workflow's result (<c>result</c>), or where a rehearsal left it.</summary>
+    private static readonly Dictionary<string, (string Zh, string En)> Results = new(StringComparer.Ordinal)
+    {
+        ["Reviewed"] = ("已评审", "Reviewed"),
+        ["SignupClosed"] = ("未报名", "Did not sign up"),
+        ["NoSeat"] = ("未获名额", "No seat"),
+        ["Withdrawn"] = ("已退出报名", "Sign-up withdrawn"),
+        ["NoCertificate"] = ("无合格证书", "No certificate"),
+        ["NotEligible"] = ("不符合条件", "Not eligible"),
+        ["Late"] = ("逾期未报", "Late"),
+        ["Incomplete"] = ("材料不全", "Incomplete"),
+        ["NotFinished"] = ("未结束", "Not finished"),
+        ["NotStarted"] = ("未开始", "Not started"),
+        ["Faulted"] = ("出错", "Faulted"),
+        ["Finished"] = ("已结束", "Ended"),
+    };
+
     public static (string Zh, string En) TaskStatus(string status) => Find(TaskStatuses, status);
+
+    public static (string Zh, string En) Result(string result) => Find(Results, result);
 
     public static (string Zh, string En) InstanceStatus(string status) => Find(InstanceStatuses, status);
 

@@ -374,4 +374,25 @@ public sealed class CompositeTests
         Assert.Equal(["after"], Lines(engine, instance.Id));
         Assert.Contains("node Executed Done", engine.Steps(instance.Id));
     }
+
+    [Fact]
+    public async Task FlowNode_runs_its_body_and_goes_on_when_the_body_completes()
+    {
+        await using var engine = new TestEngine();
+        // Elsa's "Container": here a flowchart holding one line, as Elsa Studio writes it (no Start, no connections).
+        var body = new JsonObject
+        {
+            ["id"] = "inner", ["type"] = "Elsa.Flowchart", ["version"] = 1,
+            ["activities"] = new JsonArray(Doc.WriteLine("inside", "inside")), ["connections"] = new JsonArray(),
+        };
+        var definition = Doc.Flowchart(
+            [Doc.Activity("start", "Elsa.Start"), Doc.Activity("node", "Elsa.FlowNode", ("body", body)), Doc.WriteLine("after", "after")],
+            [Doc.Connection("start", "Done", "node"), Doc.Connection("node", "Done", "after")]);
+        await engine.PublishAsync(definition);
+
+        var instance = await engine.StartAsync(definition);
+
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+        Assert.Equal(["inside", "after"], Lines(engine, instance.Id));
+    }
 }

@@ -44,6 +44,54 @@ public sealed class DashboardTests
         return admin;
     }
 
+    /// <summary>
+    /// Issue 20's done-when: the dashboard's risk list shows a high-risk organization with its reasons. The year starts
+    /// this week; 开封联通's headcount report is reminded twice and nothing happens, which (with the reminder weight set to
+    /// 3, as a secretariat may set it) makes it 高 whatever its deadline.
+    /// </summary>
+    [Fact]
+    public async Task The_risk_list_shows_a_high_risk_organization_with_its_reasons_and_a_link_to_its_task()
+    {
+        await using var app = await BrowserApp.StartAsync(settings =>
+        {
+            settings.Settings["Manyi:Risk:PointsPerUnansweredReminder"] = "3";
+            settings.Settings["Manyi:Risk:MaxReminderPoints"] = "6";
+        });
+        var admin = await SetUpAsync(app);
+        var year = JsonNode.Parse(await File.ReadAllTextAsync(CampaignSimulation.RepositoryFile("campaigns/2025.json"), Ct))!.AsObject();
+        year["organizations"] = new JsonArray([.. Organizations.Select(o => (JsonNode)o.Id)]);
+        await admin.PostJsonAsync("/api/campaigns?startingNow=true", year.ToJsonString()).ExpectOkAsync();
+        var notice = Assert.Single((await admin.FetchAsync("/api/tasks?stage=notice").ExpectOkAsync()).GetArray("items"));
+        await admin.PostJsonAsync($"/api/tasks/{notice.GetString("id")}/complete",
+            """{"outcome": "Published", "data": {"documentNumber": "豫通行协〔2025〕6号"}}""").ExpectOkAsync();
+        var kaifeng = await app.CreateApiClientAsync(Participant("unicom-kaifeng"), ManyiApp.UserPassword);
+        var headcount = Assert.Single((await kaifeng.FetchAsync("/api/tasks?stage=headcount").ExpectOkAsync()).GetArray("items")).GetString("id");
+        for (var i = 0; i < 2; i++) await admin.PostAsync($"/api/tasks/{headcount}/remind", null, Ct).ExpectOkAsync();
+
+        var problems = new List<string>();
+        foreach (var width in new[] { 1366, 390 })
+        {
+            var page = await app.NewPageAsync(width, 900);
+            await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+            await page.GotoAsync("/admin?year=2025");
+            await BrowserApp.WaitForInteractiveAsync(page);
+            var first = page.GetByTestId("risk-row").First;
+            await Assertions.Expect(first).ToHaveAttributeAsync("data-organization", "unicom-kaifeng");
+            await Assertions.Expect(first).ToHaveAttributeAsync("data-level", "High");
+            await Assertions.Expect(first).ToContainTextAsync("高");
+            await Assertions.Expect(first).ToContainTextAsync("开封联通");
+            await Assertions.Expect(first).ToContainTextAsync("已提醒 2 次，此后没有进展（+6）");
+            await Assertions.Expect(first.GetByRole(AriaRole.Link, new() { Name = "开封联通" })).ToHaveAttributeAsync("href", $"/tasks/{headcount}");
+            await Assertions.Expect(page.GetByTestId("risk-remind")).ToContainTextAsync("提醒高风险单位（1 项）");
+            await page.GetByTestId("risk-list").ScrollIntoViewIfNeededAsync();
+            await BrowserApp.ScreenshotAsync(page, $"dashboard-risks-{width}");
+            problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
+            problems.AddRange(await PageChecks.CodesReadAsync(page, Organizations.Select(o => o.Id)));
+            problems.AddRange(await PageChecks.AxeViolationsAsync(page));
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
     [Fact]
     public async Task The_administrator_starts_the_year_follows_it_on_the_dashboard_filters_the_grid_and_reads_the_email_log()
     {

@@ -51,7 +51,7 @@ public sealed class DemoWalkthroughTests
         await WalkAsync(app, ids, problems, "secretariat@example.org",
             ("/", "我的待办"), ("/admin", "活动看板"), ("/admin/tasks", "全部任务"), ("/admin/organizations", "参评单位"),
             ("/admin/users", "用户"), ("/admin/instances", "流程实例"), ($"/admin/instances/{campaignId}", "campaign"),
-            ("/admin/emails", "消息记录"), ("/admin/channels", "群机器人"), ("/admin/workflows", "流程"), ($"/tasks/{headcount}", "培训人数"), ("/review", "评审"), ("/account/password", "修改密码"));
+            ("/admin/emails", "消息记录"), ("/admin/channels", "群机器人"), ("/admin/rehearsals", "演练"), ("/admin/workflows", "流程"), ($"/tasks/{headcount}", "培训人数"), ("/review", "评审"), ("/account/password", "修改密码"));
         await WalkAsync(app, ids, problems, "zhengzhou.mobile@example.org",
             ("/", "我的待办"), ($"/tasks/{headcount}", "培训人数"), ("/organization/timeline", "郑州移动"), ("/account/password", "修改密码"));
         await WalkAsync(app, ids, problems, "reviewer@example.org", ("/", "我的待办"), ("/review", "评审"));

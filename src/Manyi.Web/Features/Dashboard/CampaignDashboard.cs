@@ -28,7 +28,7 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
     public static IReadOnlyList<CampaignStage> Stages => CampaignStages.OfOrganization;
 
     /// <summary>The participant workflow's results (its variable <c>result</c>) that end an organization's year, and the stage each ends at.</summary>
-    private static readonly Dictionary<string, string> EndedAt = new(StringComparer.Ordinal)
+    internal static readonly IReadOnlyDictionary<string, string> EndedAt = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["NoCertificate"] = "certificate",
         ["NotEligible"] = "conditions",

@@ -31,7 +31,7 @@ public static class ActivityCatalogue
         ["Elsa.Break"] = ("跳出循环", "Break"),
         ["Elsa.Fork"] = ("并行分支", "Fork"),
         ["Elsa.Complete"] = ("完成流程图", "Complete"),
-        ["Elsa.FlowNode"] = ("连接点", "Flow node"),
+        ["Elsa.FlowNode"] = ("容器", "Container"),
         ["Elsa.FlowDecision"] = ("判断", "Decision"),
         ["Elsa.FlowSwitch"] = ("多路选择", "Flow switch"),
         ["Elsa.FlowFork"] = ("分叉", "Flow fork"),

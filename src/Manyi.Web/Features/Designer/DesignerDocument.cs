@@ -126,7 +126,7 @@ public sealed class DesignerDocument
 
     /// <summary>
     /// The bodies an activity holds that can be opened: a sequence's or flowchart's own activities, an If's then and
-    /// else, a loop's body, each of a fork's branches, each of a switch's cases (named by its label) and its default.
+    /// else, a loop's body, a flow node's (container's) body, each of a fork's branches, each of a switch's cases (named by its label) and its default.
     /// </summary>
     public static IReadOnlyList<ContainerSlot> Slots(ActivityNode node)
     {
@@ -136,6 +136,7 @@ public sealed class DesignerDocument
         {
             "Elsa.If" => [new(node.Id, "then", null, "条件成立时", "Then"), new(node.Id, "else", null, "否则", "Else")],
             "Elsa.ForEach" or "Elsa.ParallelForEach" or "Elsa.While" or "Elsa.For" => [new(node.Id, "body", null, "循环体", "Body")],
+            "Elsa.FlowNode" => [new(node.Id, "body", null, "内容", "Contents")],
             "Elsa.Fork" => [.. Enumerable.Range(0, Math.Max(1, (node.Properties["branches"] as JsonArray)?.Count ?? 0) + 1)
                 .Select(i => new ContainerSlot(node.Id, "branches", i, $"分支 {i + 1}", $"Branch {i + 1}"))],
             "Elsa.Switch" => [.. SwitchCases(node), new(node.Id, "default", null, "默认", "Default")],

@@ -35,6 +35,8 @@ internal sealed class DashboardScenario
         var clock = new FakeTimeProvider(CampaignSimulation.At("2025-04-21T08:00:00").ToUniversalTime());
         var app = await ManyiApp.StartAsync(provider);
         app.Settings["Manyi:WorkflowsDirectory"] = CampaignSimulation.RepositoryFile("workflows");
+        // Timers fire only when a test makes them: no scheduler jobs (below) and no dispatcher claiming due timers.
+        app.Settings["Manyi:Hangfire:DispatchTimers"] = "false";
         app.TestServices = services =>
         {
             services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));

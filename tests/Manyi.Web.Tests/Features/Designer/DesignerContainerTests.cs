@@ -155,4 +155,22 @@ public sealed class DesignerContainerTests
         Assert.True(sequence.Matches("sequence"));
         Assert.False(sequence.Matches("邮件"));
     }
+
+    [Fact]
+    public void A_flow_nodes_body_opens_as_Elsa_Studio_writes_it_and_what_is_added_lands_in_it()
+    {
+        var document = new DesignerDocument(ElsaJson.Read(Workflows.Flowchart("d",
+            Workflows.Start() + """, {"id": "node", "type": "Elsa.FlowNode", "body": {"id": "inner", "type": "Elsa.Flowchart", "activities": [], "connections": []}}""",
+            Workflows.Connect("start", "node"))));
+
+        var body = Assert.Single(DesignerDocument.Slots(document.Find("node")!));
+        Assert.Null(document.Open(body));
+        Assert.True(document.IsFlowchart);
+        document.Add(Item("Elsa.WriteLine"), 0, 0);
+
+        var inner = Root(document)["activities"]!.AsArray().Single(a => a!["id"]!.ToString() == "node")!["body"]!;
+        Assert.Equal("inner", inner["id"]!.ToString());
+        Assert.Equal(["writeline-1"], inner["activities"]!.AsArray().Select(a => a!["id"]!.ToString()));
+    }
 }
+

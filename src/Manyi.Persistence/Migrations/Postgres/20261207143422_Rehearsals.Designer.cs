@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Manyi.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresManyiDbContext))]
-    [Migration("20261207151615_ChildEnds")]
-    partial class ChildEnds
+    [Migration("20261207143422_Rehearsals")]
+    partial class Rehearsals
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -84,9 +84,6 @@ namespace Manyi.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
-                    b.Property<DateTimeOffset?>("ClaimedUntil")
-                        .HasColumnType("timestamp with time zone");
-
                     b.Property<string>("CorrelationId")
                         .HasColumnType("text");
 
@@ -127,39 +124,6 @@ namespace Manyi.Persistence.Migrations.Postgres
                     b.HasIndex("Name", "Key", "CorrelationId");
 
                     b.ToTable("bookmarks", (string)null);
-                });
-
-            modelBuilder.Entity("Manyi.Persistence.Records.ChildEndRecord", b =>
-                {
-                    b.Property<long>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("bigint");
-
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
-
-                    b.Property<string>("ChildInstanceId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<DateTimeOffset>("EndedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("ParentInstanceId")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("Report")
-                        .IsRequired()
-                        .HasColumnType("text");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("ParentInstanceId", "ChildInstanceId")
-                        .IsUnique();
-
-                    b.ToTable("child_ends", (string)null);
                 });
 
             modelBuilder.Entity("Manyi.Persistence.Records.HumanTaskRecord", b =>
@@ -704,6 +668,45 @@ namespace Manyi.Persistence.Migrations.Postgres
                     b.HasIndex("Name", "Key");
 
                     b.ToTable("queued_stimuli", (string)null);
+                });
+
+            modelBuilder.Entity("Manyi.Persistence.Records.RehearsalRecord", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("CreatedByUserId")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<long>("ElapsedMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Request")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Year")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.ToTable("rehearsals", (string)null);
                 });
 
             modelBuilder.Entity("Manyi.Persistence.Records.StoredFileRecord", b =>

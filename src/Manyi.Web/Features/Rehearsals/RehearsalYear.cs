@@ -1,0 +1,200 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Manyi.Engine.Calendar;
+using Manyi.Engine.Forms;
+using Manyi.Engine.Runtime;
+using Manyi.Engine.Tasks;
+using Manyi.Persistence;
+using Manyi.Persistence.Records;
+using Manyi.Web.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using FormFile = Manyi.Engine.Forms.FormFile;
+
+namespace Manyi.Web.Features.Rehearsals;
+
+/// <summary>
+/// Plays a year in a <see cref="RehearsalSandbox"/>: starts the campaign workflow with the settings, then moves the clock
+/// from one due moment to the next — a timer's (deadlines, reminders, the training's end) or a person's, as the scenario
+/// has them act — firing the timers through the runtime's one entry point and completing tasks with the stimulus the
+/// task API sends, after the same form validation. Nothing here knows a stage: who acts when comes from the task (its
+/// organization, its deadline) and the scenario.
+/// </summary>
+public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar calendar, JsonObject settings, RehearsalPlan plan, List<RehearsalFinding> findings)
+{
+    /// <summary>When a participant on time acts: the working day after the task opens, at this local time.</summary>
+    private static readonly TimeOnly ActsAt = new(10, 0);
+
+    /// <summary>A participant on time acts at the latest this long before the deadline.</summary>
+    private static readonly TimeSpan Margin = TimeSpan.FromHours(1);
+
+    private const int MaxSteps = 50_000;
+    private static readonly TaskActor Actor = new("rehearsal", "演练 Rehearsal");
+
+    private readonly Dictionary<string, DateTimeOffset> _acts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _fired = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _returned = new(StringComparer.Ordinal);
+    private readonly RehearsalAnswers _answers = new(settings);
+
+    private VirtualClock Clock => sandbox.Clock;
+
+    /// <summary>Plays the year until nothing is left to happen or <paramref name="until"/>; a failure of the engine stops it as a finding.</summary>
+    public async Task PlayAsync(IReadOnlyList<string> organizations, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using (var scope = sandbox.Services.CreateAsyncScope())
+                await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().StartAsync(RehearsalService.CampaignDefinitionId, new StartOptions
+                {
+                    CorrelationId = $"campaign-{settings["year"]}",
+                    Input = new Dictionary<string, JsonNode?>
+                    {
+                        ["campaign"] = settings.DeepClone(),
+                        ["organizations"] = new JsonArray([.. organizations.Select(o => (JsonNode)o)]),
+                    },
+                }, cancellationToken);
+            for (var step = 0; step < MaxSteps; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                await PlanNewTasksAsync(cancellationToken);
+                var timer = await NextTimerAsync(cancellationToken);
+                var act = _acts.Count == 0 ? (DateTimeOffset?)null : _acts.Values.Min();
+                var next = (timer?.ResumeAt, act) switch
+                {
+                    (null, null) => (DateTimeOffset?)null,
+                    ({ } t, null) => t,
+                    (null, { } a) => a,
+                    ({ } t, { } a) => t <= a ? t : a,
+                };
+                if (next is null) return;
+                if (next > until)
+                {
+                    findings.Add(RehearsalFinding.Warning(null, $"演练在 {Dates.Beijing(until)} 停止：之后仍有任务或定时未到。",
+                        $"The rehearsal stopped at {Dates.Beijing(until)} with tasks or timers still ahead."));
+                    return;
+                }
+                Clock.MoveTo(next.Value);
+                if (timer is not null && timer.ResumeAt <= next) await FireAsync(timer, cancellationToken);
+                else await ActAsync(cancellationToken);
+            }
+            findings.Add(RehearsalFinding.Error(null, $"演练在 {MaxSteps} 步后停止：流程似乎在循环。", $"The rehearsal stopped after {MaxSteps} steps: a workflow seems to loop."));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            findings.Add(RehearsalFinding.Error(null, $"演练在 {Dates.Beijing(Clock.GetUtcNow())} 停止：{ex.Message}",
+                $"The rehearsal stopped at {Dates.Beijing(Clock.GetUtcNow())}: {ex.Message}"));
+        }
+    }
+
+    /// <summary>The earliest timer not yet fired; a timer fired that is still there would fire forever, so it is fired once.</summary>
+    private async Task<BookmarkRecord?> NextTimerAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = sandbox.Services.CreateAsyncScope();
+        var due = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Bookmarks.AsNoTracking()
+            .Where(b => b.ResumeAt != null).OrderBy(b => b.ResumeAt).ThenBy(b => b.Id).Take(_fired.Count + 1).ToListAsync(cancellationToken);
+        return due.FirstOrDefault(b => !_fired.Contains(b.Id));
+    }
+
+    private async Task FireAsync(BookmarkRecord timer, CancellationToken cancellationToken)
+    {
+        _fired.Add(timer.Id);
+        await using var scope = sandbox.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().SendStimulusAsync(
+            new Stimulus(timer.Name, timer.Key) { BookmarkId = timer.Id, WorkflowInstanceId = timer.InstanceId }, cancellationToken);
+    }
+
+    /// <summary>Gives each task that opened since the last look the moment its people act on it.</summary>
+    private async Task PlanNewTasksAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = sandbox.Services.CreateAsyncScope();
+        var open = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Tasks.AsNoTracking()
+            .Where(t => t.Status == nameof(HumanTaskStatus.Open))
+            .Select(t => new { t.Id, t.OrganizationId, t.Stage, t.CreatedAt, t.DueAt }).ToListAsync(cancellationToken);
+        foreach (var task in open.Where(t => !_acts.ContainsKey(t.Id) && !_done.Contains(t.Id)))
+            _acts[task.Id] = task.OrganizationId is { } organization
+                ? ParticipantActs(task.CreatedAt, task.DueAt, plan.IsLate(organization, task.Stage))
+                : task.CreatedAt; // the secretariat and the reviewers act as soon as a task reaches them
+    }
+
+    /// <summary>
+    /// On time: the working day after the task opens at 10:00 (or the scenario's working days before the deadline's day),
+    /// but an hour before the deadline at the latest. Late: the scenario's working days after the deadline's day, at 10:00.
+    /// </summary>
+    private DateTimeOffset ParticipantActs(DateTimeOffset opened, DateTimeOffset? due, bool late)
+    {
+        var openedDay = DateOnly.FromDateTime(calendar.ToLocal(opened).DateTime);
+        if (due is not { } deadline) return Later(opened, calendar.At(calendar.AddWorkingDays(openedDay, 1), ActsAt));
+        if (late)
+            return Later(opened, calendar.At(calendar.AddWorkingDays(DateOnly.FromDateTime(calendar.ToLocal(deadline).DateTime), plan.WorkingDays), ActsAt));
+        var deadlineDay = DateOnly.FromDateTime(calendar.ToLocal(deadline).DateTime);
+        var early = plan.OnTimeWorkingDaysBefore is { } before
+            ? calendar.At(calendar.AddWorkingDays(deadlineDay, -before), ActsAt)
+            : calendar.At(calendar.AddWorkingDays(openedDay, 1), ActsAt);
+        return Later(opened, early < deadline - Margin ? early : deadline - Margin);
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    /// <summary>Completes every task whose moment has come, in the order of those moments.</summary>
+    private async Task ActAsync(CancellationToken cancellationToken)
+    {
+        var now = Clock.GetUtcNow();
+        foreach (var (taskId, _) in _acts.Where(a => a.Value <= now).OrderBy(a => a.Value).ThenBy(a => a.Key, StringComparer.Ordinal).ToList())
+        {
+            _acts.Remove(taskId);
+            _done.Add(taskId);
+            await CompleteAsync(taskId, cancellationToken);
+        }
+    }
+
+    private async Task CompleteAsync(string taskId, CancellationToken cancellationToken)
+    {
+        await using var scope = sandbox.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        var task = await db.Tasks.AsNoTracking().FirstAsync(t => t.Id == taskId, cancellationToken);
+        // Closed meanwhile (a deadline that closes the task came first): the organization was too late, as the scenario said.
+        if (task.Status != nameof(HumanTaskStatus.Open)) return;
+
+        var organization = task.OrganizationId ?? await OrganizationOfAsync(db, task.InstanceId, cancellationToken);
+        var outcomes = JsonSerializer.Deserialize<List<string>>(task.Outcomes) ?? ["Done"];
+        // The package is returned at the first task that can return it; the organization's own tasks cannot.
+        var returning = organization is not null && organization == plan.Returned && outcomes.Contains(RehearsalAnswers.Returned) && _returned.Add(organization);
+        var outcome = RehearsalAnswers.Outcome(outcomes, returning);
+        var form = FormDefinition.Parse(task.Form is null ? null : JsonNode.Parse(task.Form));
+        var files = new Dictionary<string, FormFile>(StringComparer.Ordinal);
+        var data = _answers.Data(form, outcome, plan.PositionOf(organization), field =>
+        {
+            var file = new StoredFileRecord
+            {
+                Id = Guid.NewGuid().ToString("N"), TaskId = task.Id, OrganizationId = task.OrganizationId, FileName = $"{field.Name}.pdf",
+                ContentType = field.AllowedTypes.FirstOrDefault() ?? "application/pdf", Size = 1024, Sha256 = new string('0', 64),
+                StoragePath = $"rehearsal/{task.Id}/{field.Name}", UploadedByUserId = Actor.UserId, UploadedAt = Clock.GetUtcNow(),
+            };
+            db.Files.Add(file);
+            files[file.Id] = new FormFile(file.Id, file.FileName, file.ContentType, file.Size);
+            return file.Id;
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        var validation = FormValidator.Validate(form, data, files, outcome);
+        if (!validation.IsValid)
+        {
+            var problems = string.Join(" ", validation.Errors.SelectMany(e => e.Value));
+            findings.Add(RehearsalFinding.Error(null,
+                $"演练无法完成任务「{task.Title}」（{plan.NameOf(organization)}）：{problems}",
+                $"The rehearsal could not complete the task '{task.Title}' ({plan.NameOf(organization)}): {problems}"));
+            return;
+        }
+        var result = await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().SendStimulusAsync(
+            HumanTask.Completion(task.Id, task.InstanceId, outcome, validation.Values, Actor), cancellationToken);
+        if (result.Resumed.Count == 0)
+            findings.Add(RehearsalFinding.Warning(null, $"任务「{task.Title}」（{plan.NameOf(organization)}）完成时流程已不再等待它。",
+                $"The task '{task.Title}' ({plan.NameOf(organization)}) was completed after its workflow stopped waiting for it."));
+    }
+
+    /// <summary>The organization a task without one serves (the secretariat's check of a package): its workflow's correlation.</summary>
+    private async Task<string?> OrganizationOfAsync(ManyiDbContext db, string instanceId, CancellationToken cancellationToken)
+    {
+        var correlation = await db.WorkflowInstances.AsNoTracking().Where(i => i.Id == instanceId).Select(i => i.CorrelationId).FirstOrDefaultAsync(cancellationToken);
+        return correlation is not null && plan.Knows(correlation) ? correlation : null;
+    }
+}
