@@ -59,7 +59,7 @@ public sealed class CampaignScript
 
     /// <summary>
     /// The e-mails each organization's contact gets, keyed "kind organization" (the simulation test's expectation): the
-    /// notice and the training invitation, the published result; the no-holder and returned notices; two reminders
+    /// notice and the training invitation, the published result; the no-holder, not-eligible, too-late and returned notices; two reminders
     /// and the overdue notice for a late headcount; three reminders before the submission deadline for the two that
     /// submit last.
     /// </summary>
@@ -72,6 +72,8 @@ public sealed class CampaignScript
             Add("notice", 2);
             Add("rating", 1);
             if (HasNoCertificate(o)) Add("notice", 1);
+            if (IsBelowIndex(o)) Add("notice", 1);      // told why it is not eligible, and what next
+            if (IsTooLate(o)) Add("notice", 1);         // told its package came too late
             if (IsReturned(o)) Add("notice", 1);
             if (IsLateHeadcount(o))
             {

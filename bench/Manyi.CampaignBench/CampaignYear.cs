@@ -120,18 +120,18 @@ public sealed class CampaignYear(IServiceProvider services, FakeTimeProvider clo
         await UntilAsync("2025-08-20T10:00:00", cancellationToken);
         await ParticipantsAsync("20 Aug submissions (5 files each)", "submission",
             [.. eligible.Where(o => !script.IsLastSecond(o) && !script.IsTooLate(o))],
-            (o, task, ct) => SubmitAsync(o, task, complete: !script.IsReturned(o), ct), cancellationToken);
+            (o, task, ct) => SubmitAsync(o, task, ct), cancellationToken);
 
         // The secretariat checks every package received so far; the returned ones are told what is missing.
         await UntilAsync("2025-08-25T10:00:00", cancellationToken);
-        await CheckCompletenessAsync("25 Aug completeness checks", cancellationToken);
+        await CheckCompletenessAsync("25 Aug completeness checks", first: true, cancellationToken);
         await UntilAsync("2025-09-01T10:00:00", cancellationToken);
         await ParticipantsAsync("1 Sep returned packages again", "submission", [.. script.Returned],
-            (o, task, ct) => SubmitAsync(o, task, complete: true, ct), cancellationToken);
+            (o, task, ct) => SubmitAsync(o, task, ct), cancellationToken);
 
         await UntilAsync("2025-09-10T23:59:59", cancellationToken);
         await ParticipantsAsync("10 Sep 23:59:59 last-second submissions", "submission", [.. script.LastSecond],
-            (o, task, ct) => SubmitAsync(o, task, complete: true, ct), cancellationToken);
+            (o, task, ct) => SubmitAsync(o, task, ct), cancellationToken);
         // The others have their task open a second too long: at 00:00:00 the deadline has passed, the task is closed.
         var tooLate = script.TooLate.ToList();
         var tooLateTasks = await OrganizationTasksAsync("submission", tooLate, cancellationToken);
@@ -150,7 +150,7 @@ public sealed class CampaignYear(IServiceProvider services, FakeTimeProvider clo
         });
 
         await UntilAsync("2025-09-12T10:00:00", cancellationToken);
-        await CheckCompletenessAsync("12 Sep completeness checks", cancellationToken);
+        await CheckCompletenessAsync("12 Sep completeness checks", first: false, cancellationToken);
 
         // The national review, by a reviewer.
         await UntilAsync("2025-11-20T10:00:00", cancellationToken);
@@ -181,9 +181,9 @@ public sealed class CampaignYear(IServiceProvider services, FakeTimeProvider clo
 
     /// <summary>
     /// The package: the files' rows as an upload stores them (the content stays out of the bench), then the completion
-    /// naming them; an incomplete package leaves out the practice report.
+    /// naming them. The form requires every file; the returned organizations' practice report is found wanting at the check.
     /// </summary>
-    private async Task SubmitAsync(string o, TaskRow task, bool complete, CancellationToken cancellationToken)
+    private async Task SubmitAsync(string o, TaskRow task, CancellationToken cancellationToken)
     {
         var actor = Participant(o);
         var files = new Dictionary<string, FormFile>(StringComparer.Ordinal);
@@ -193,7 +193,6 @@ public sealed class CampaignYear(IServiceProvider services, FakeTimeProvider clo
             var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
             foreach (var item in SubmissionItems)
             {
-                if (!complete && item == "practiceReport") continue;
                 var file = new StoredFileRecord
                 {
                     Id = Guid.NewGuid().ToString("N"), TaskId = task.Id, OrganizationId = o, FileName = $"{item}.pdf", ContentType = "application/pdf",
@@ -210,7 +209,7 @@ public sealed class CampaignYear(IServiceProvider services, FakeTimeProvider clo
     }
 
     /// <summary>The secretariat's completeness checks: each open one, against what the organization last submitted.</summary>
-    private async Task CheckCompletenessAsync(string step, CancellationToken cancellationToken)
+    private async Task CheckCompletenessAsync(string step, bool first, CancellationToken cancellationToken)
     {
         var checks = await RoleTasksAsync("completeness", cancellationToken);
         await StepAsync(step, checks.Count, async () =>
@@ -229,6 +228,8 @@ public sealed class CampaignYear(IServiceProvider services, FakeTimeProvider clo
             {
                 var data = submitted.GetValueOrDefault(check.Task.InstanceId);
                 var missing = new JsonArray([.. SubmissionItems.Where(i => data?[i] is null).Select(i => (JsonNode)i)]);
+                // As in the simulation: the practice report a returned organization sent first does not meet the notice's requirements.
+                if (first && script.IsReturned(check.Organization)) missing.Add("practiceReport");
                 return CompleteAsync(check.Task, missing.Count == 0 ? "Complete" : "Returned",
                     new JsonObject { ["missing"] = missing, ["notes"] = check.Organization }, Secretariat, null, ct);
             }, cancellationToken);

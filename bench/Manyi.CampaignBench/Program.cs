@@ -28,13 +28,13 @@ namespace Manyi.CampaignBench;
 /// <summary>
 /// Issue 5's campaign benchmark: the full-year campaign simulation for N organizations (default 2,000) on PostgreSQL
 /// (or a SQLite file), through the product's own services on a fake clock. Prints wall time, peak memory and
-/// instances/s against the targets (the year under 5 minutes, under 1 GiB), and checks that the year ended as the
+/// instances/s against the targets (issue 19: the year under 60 s, under 1 GiB), and checks that the year ended as the
 /// script implies, so that it never measures a broken run.
 /// </summary>
 public static partial class Program
 {
     public const string PostgresEnvironmentVariable = "MANYI_BENCH_POSTGRES";
-    public static readonly TimeSpan TargetWallTime = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan TargetWallTime = TimeSpan.FromSeconds(60);
     public const long TargetPeakBytes = 1L << 30;
 
     private const string Usage = """
@@ -185,6 +185,8 @@ public static partial class Program
 
         var settingsFile = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(root, "campaigns", "2025.json"), cancellationToken))!;
         var campaign = settingsFile["campaign"]!.AsObject();
+        // Seats for every organization's two trainees: the bench's script has no wait-list (the simulation test plays one).
+        foreach (var session in campaign["training"]!["sessions"]!.AsArray()) session!["capacity"] = 2 * organizationCount;
         var year = new CampaignYear(provider, clock, script, workers, timings);
         Console.Error.WriteLine("playing the year ...");
         var wall = Stopwatch.StartNew();
@@ -218,7 +220,7 @@ public static partial class Program
         summary.AddRow("tasks completed", Count(year.TasksCompleted), "", "");
         summary.AddRow("timers fired", Count(year.TimersFired), "", "");
         summary.AddRow("e-mails in the outbox", Count(outcome.Emails), "", "");
-        summary.AddRow("wall time of the year", Seconds(wall.Elapsed), $"< {TargetWallTime.TotalMinutes:0} min", wall.Elapsed < TargetWallTime ? "met" : "MISSED");
+        summary.AddRow("wall time of the year", Seconds(wall.Elapsed), $"< {TargetWallTime.TotalSeconds:0} s", wall.Elapsed < TargetWallTime ? "met" : "MISSED");
         summary.AddRow($"  of which the dispatch (notice → {organizationCount:N0} instances)", Seconds(year.Dispatch), "", "");
         summary.AddRow("instances/s (instances ÷ wall time of the year)", (instances / wall.Elapsed.TotalSeconds).ToString("N1", Invariant), "", "");
         summary.AddRow("peak working set (Process.PeakWorkingSet64)", $"{peak / 1048576.0:N0} MiB", "< 1,024 MiB", peak < TargetPeakBytes ? "met" : "MISSED");

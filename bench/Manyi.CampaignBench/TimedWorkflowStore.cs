@@ -48,6 +48,17 @@ public sealed class TimedWorkflowStore(SqlWorkflowStore inner, StoreTimings timi
     public Task<IReadOnlyList<Bookmark>> FindBookmarksOnEndedOrMissingInstancesAsync(string name, int max, CancellationToken cancellationToken) =>
         inner.FindBookmarksOnEndedOrMissingInstancesAsync(name, max, cancellationToken);
 
+    public Task RecordChildEndAsync(ChildEnd end, CancellationToken cancellationToken) => inner.RecordChildEndAsync(end, cancellationToken);
+
+    public Task<bool> WaitForChildrenOverAsync(string parentInstanceId, string childInstanceId, string name, CancellationToken cancellationToken) =>
+        inner.WaitForChildrenOverAsync(parentInstanceId, childInstanceId, name, cancellationToken);
+
+    public Task<IReadOnlyList<ChildEnd>> FindChildEndsAsync(string parentInstanceId, CancellationToken cancellationToken) =>
+        inner.FindChildEndsAsync(parentInstanceId, cancellationToken);
+
+    public Task<IReadOnlyList<Bookmark>> FindOverWaitsForChildrenAsync(string name, int max, CancellationToken cancellationToken) =>
+        inner.FindOverWaitsForChildrenAsync(name, max, cancellationToken);
+
     public async Task SaveAsync(WorkflowInstance instance, BurstResult burst, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();

@@ -20,6 +20,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<JournalEntryRecord> JournalEntries => Set<JournalEntryRecord>();
     public DbSet<IncidentRecord> Incidents => Set<IncidentRecord>();
     public DbSet<QueuedStimulusRecord> QueuedStimuli => Set<QueuedStimulusRecord>();
+    public DbSet<ChildEndRecord> ChildEnds => Set<ChildEndRecord>();
     public DbSet<OutboxMessageRecord> OutboxMessages => Set<OutboxMessageRecord>();
     public DbSet<NotificationChannelRecord> NotificationChannels => Set<NotificationChannelRecord>();
     public DbSet<OrganizationRecord> Organizations => Set<OrganizationRecord>();
@@ -130,6 +131,14 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
             e.ToTable("notification_channels");
             e.Property(c => c.Kind).HasMaxLength(16);
             e.Property(c => c.Name).HasMaxLength(NotificationChannelLimits.MaxNameLength);
+        });
+        model.Entity<ChildEndRecord>(e =>
+        {
+            e.ToTable("child_ends");
+            e.Property(c => c.ParentInstanceId).HasMaxLength(64);
+            e.Property(c => c.ChildInstanceId).HasMaxLength(64);
+            // Unique: a child's end delivered twice is recorded once.
+            e.HasIndex(c => new { c.ParentInstanceId, c.ChildInstanceId }).IsUnique();
         });
         model.Entity<QueuedStimulusRecord>(e =>
         {

@@ -158,9 +158,60 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
         var columns = string.Join(", ", BookmarkColumns.Split(", ").Select(c => "b." + c));
         await using var command = await CommandAsync(
             $"SELECT {columns}, b.\"JobId\" FROM bookmarks b LEFT JOIN workflow_instances i ON i.\"Id\" = b.\"Key\" " +
-            "WHERE b.\"Name\" = @name AND (i.\"Id\" IS NULL OR i.\"Status\" IN (@finished, @cancelled)) ORDER BY b.\"CreatedAt\", b.\"Id\" LIMIT @max",
+            "WHERE b.\"Name\" = @name AND (i.\"Id\" IS NULL OR i.\"Status\" IN (@finished, @cancelled) AND NOT EXISTS " +
+            "(SELECT 1 FROM child_ends e WHERE e.\"ParentInstanceId\" = b.\"InstanceId\" AND e.\"ChildInstanceId\" = b.\"Key\")) " +
+            "ORDER BY b.\"CreatedAt\", b.\"Id\" LIMIT @max",
             cancellationToken, ("name", name), ("max", max),
             ("finished", nameof(WorkflowStatus.Finished)), ("cancelled", nameof(WorkflowStatus.Cancelled)));
+        var bookmarks = new List<Bookmark>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) bookmarks.Add(ReadBookmark(reader));
+        return bookmarks;
+    }
+
+    public async Task RecordChildEndAsync(ChildEnd end, CancellationToken cancellationToken)
+    {
+        await using var command = await CommandAsync(
+            "INSERT INTO child_ends (\"ParentInstanceId\", \"ChildInstanceId\", \"EndedAt\", \"Report\") " +
+            "VALUES (@parent, @child, @endedAt, @report) ON CONFLICT (\"ParentInstanceId\", \"ChildInstanceId\") DO NOTHING", cancellationToken,
+            ("parent", end.ParentInstanceId), ("child", end.ChildInstanceId), ("endedAt", _dialect.Instant(end.EndedAt)),
+            ("report", JsonSerializer.Serialize(end.Report, StateFormat.Options)));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<bool> WaitForChildrenOverAsync(string parentInstanceId, string childInstanceId, string name, CancellationToken cancellationToken)
+    {
+        // The first child without a recorded end stops the search: while many are still out, it is found at once.
+        await using var command = await CommandAsync(
+            "SELECT COUNT(*) FROM bookmarks b WHERE b.\"InstanceId\" = @parent AND b.\"Name\" = @name AND b.\"Key\" = @child AND NOT EXISTS " +
+            "(SELECT 1 FROM bookmarks w WHERE w.\"InstanceId\" = b.\"InstanceId\" AND w.\"ActivityId\" = b.\"ActivityId\" AND w.\"Name\" = b.\"Name\" " +
+            "AND NOT EXISTS (SELECT 1 FROM child_ends e WHERE e.\"ParentInstanceId\" = w.\"InstanceId\" AND e.\"ChildInstanceId\" = w.\"Key\"))",
+            cancellationToken, ("parent", parentInstanceId), ("child", childInstanceId), ("name", name));
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken)) > 0;
+    }
+
+    public async Task<IReadOnlyList<ChildEnd>> FindChildEndsAsync(string parentInstanceId, CancellationToken cancellationToken)
+    {
+        await using var command = await CommandAsync(
+            "SELECT \"ChildInstanceId\", \"EndedAt\", \"Report\" FROM child_ends WHERE \"ParentInstanceId\" = @parent ORDER BY \"Id\"",
+            cancellationToken, ("parent", parentInstanceId));
+        var ends = new List<ChildEnd>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+            ends.Add(new ChildEnd(parentInstanceId, reader.GetString(0), _dialect.ReadInstant(reader, 1),
+                JsonSerializer.Deserialize<Dictionary<string, JsonNode?>>(reader.GetString(2), StateFormat.Options) ?? []));
+        return ends;
+    }
+
+    public async Task<IReadOnlyList<Bookmark>> FindOverWaitsForChildrenAsync(string name, int max, CancellationToken cancellationToken)
+    {
+        // One pass over the waiting bookmarks: a wait is over when every one of its bookmarks has its child's end recorded.
+        await using var command = await CommandAsync(
+            $"SELECT {BookmarkColumns}, \"JobId\" FROM bookmarks WHERE \"Id\" IN (SELECT MIN(b.\"Id\") FROM bookmarks b " +
+            "LEFT JOIN child_ends e ON e.\"ParentInstanceId\" = b.\"InstanceId\" AND e.\"ChildInstanceId\" = b.\"Key\" " +
+            "WHERE b.\"Name\" = @name GROUP BY b.\"InstanceId\", b.\"ActivityId\" HAVING COUNT(e.\"Id\") = COUNT(*)) " +
+            "ORDER BY \"CreatedAt\", \"Id\" LIMIT @max",
+            cancellationToken, ("name", name), ("max", max));
         var bookmarks = new List<Bookmark>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken)) bookmarks.Add(ReadBookmark(reader));

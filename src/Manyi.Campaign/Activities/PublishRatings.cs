@@ -122,29 +122,31 @@ public sealed class PublishRatings : Activity
         await using var scope = context.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
         var audit = scope.ServiceProvider.GetRequiredService<AuditTrail>();
-        var changed = 0;
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
-        foreach (var (organization, rating) in ratings)
+        // A few statements whatever the number of organizations: their ratings read at once, then one update per rating
+        // for those whose stored rating differs (a year publishes thousands).
+        var ids = ratings.Select(r => r.Organization.Id).ToList();
+        var stored = await db.Organizations.Where(o => ids.Contains(o.Id)).Select(o => new { o.Id, o.LastRating }).ToDictionaryAsync(o => o.Id, o => o.LastRating, ct);
+        var changes = ratings.Where(r => stored.TryGetValue(r.Organization.Id, out var before) && before != r.Rating).ToList();
+        foreach (var group in changes.GroupBy(c => c.Rating))
         {
-            var id = organization.Id;
-            var before = await db.Organizations.Where(o => o.Id == id).Select(o => o.LastRating).FirstOrDefaultAsync(ct);
-            var updated = await db.Organizations
-                .Where(o => o.Id == id && (o.LastRating == null || o.LastRating != rating))
-                .ExecuteUpdateAsync(s => s.SetProperty(o => o.LastRating, rating).SetProperty(o => o.UpdatedAt, context.Now), ct);
-            if (updated == 0) continue;
-            changed++;
-            audit.Record(AuditAction, AuditSubjects.Organization, id, new
+            var rating = group.Key;
+            foreach (var chunk in group.Select(c => c.Organization.Id).Chunk(1_000))
+                await db.Organizations.Where(o => chunk.Contains(o.Id) && (o.LastRating == null || o.LastRating != rating))
+                    .ExecuteUpdateAsync(s => s.SetProperty(o => o.LastRating, rating).SetProperty(o => o.UpdatedAt, context.Now), ct);
+        }
+        foreach (var (organization, rating) in changes)
+            audit.Record(AuditAction, AuditSubjects.Organization, organization.Id, new
             {
-                before,
+                before = stored[organization.Id],
                 after = rating,
                 year,
                 workflowInstanceId = context.Instance.Id,
                 activityId = context.Node.Id,
             });
-        }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return changed;
+        return changes.Count;
     }
 
     /// <summary>

@@ -325,9 +325,25 @@ public sealed partial class WorkflowRuntime(
         {
             var bookmarks = instance.Bookmarks.Where(stimulus.Matches).ToList();
             matched = bookmarks.Count > 0 && instance.Status is WorkflowStatus.Suspended or WorkflowStatus.Running;
-            if (matched) await burst.ResumeAsync(bookmarks, stimulus);
+            if (!matched) return;
+            await TakeChildEndsAsync(instance, burst, cancellationToken);
+            await burst.ResumeAsync(bookmarks, stimulus);
         }, cancellationToken, saveWhen: () => matched);
         return matched ? instance : null;
+    }
+
+    /// <summary>
+    /// Resumes the instance's bookmarks for children whose end is recorded, each with its child's report, in the order
+    /// they ended: before a deadline or the last child's end goes on, the parent has every result it waited for.
+    /// </summary>
+    private async Task TakeChildEndsAsync(WorkflowInstance instance, Burst burst, CancellationToken cancellationToken)
+    {
+        var waits = instance.Bookmarks.Where(b => b.Name == Activities.Composition.DispatchWorkflow.ChildEndedBookmark && b.Key is not null)
+            .ToDictionary(b => b.Key!, StringComparer.Ordinal);
+        if (waits.Count == 0) return;
+        foreach (var end in await store.FindChildEndsAsync(instance.Id, cancellationToken))
+            if (waits.TryGetValue(end.ChildInstanceId, out var bookmark))
+                await burst.ResumeAsync([bookmark], end.ToStimulus());
     }
 
     /// <summary>Loads, changes and saves an instance under its lock, retrying from a fresh load on a concurrency conflict.</summary>
@@ -398,8 +414,10 @@ public sealed partial class WorkflowRuntime(
             await timers.UnscheduleAsync([.. result.RemovedBookmarks.Where(b => b.ResumeAt is not null)], cancellationToken);
         if (result.Emails.Count > 0)
             await emails.DispatchAsync(result.Emails, cancellationToken);
+        // One look-up of the published version for all the children of a dispatch, not one per child.
+        var definitions = new Dictionary<string, WorkflowDefinition?>(StringComparer.Ordinal);
         foreach (var child in result.DispatchedChildren)
-            await StartChildAsync(child, cancellationToken);
+            await StartChildAsync(child, definitions, cancellationToken);
         if (result.EndedChildOf is { } parentId)
             await NotifyParentAsync(instance, parentId, cancellationToken);
     }
@@ -408,10 +426,11 @@ public sealed partial class WorkflowRuntime(
     /// Starts a dispatched child under the id its parent's bookmark names, unless it exists already (a second node,
     /// or reconciliation, got there first).
     /// </summary>
-    private async Task StartChildAsync(ChildDispatch child, CancellationToken cancellationToken)
+    private async Task StartChildAsync(ChildDispatch child, Dictionary<string, WorkflowDefinition?> definitions, CancellationToken cancellationToken)
     {
         if (await store.FindInstanceAsync(child.InstanceId, cancellationToken) is not null) return;
-        var definition = await store.FindPublishedDefinitionAsync(child.DefinitionId, cancellationToken);
+        if (!definitions.TryGetValue(child.DefinitionId, out var definition))
+            definitions[child.DefinitionId] = definition = await store.FindPublishedDefinitionAsync(child.DefinitionId, cancellationToken);
         if (definition is null)
         {
             logger.LogError("Instance {ParentId} dispatched '{DefinitionId}', which has no published version; child {ChildId} was not started.",
@@ -434,29 +453,24 @@ public sealed partial class WorkflowRuntime(
         }
     }
 
-    /// <summary>Tells the parent that a child it waits for ended: its bookmark for the child resumes with the child's variables and output.</summary>
+    /// <summary>
+    /// Tells the parent that a child it waits for ended: the end is recorded as a row of its own, and only the end that
+    /// completes the parent's wait resumes it (once: a second resume finds the bookmarks gone), so that thousands of
+    /// children do not load and save their parent once each.
+    /// </summary>
     private async Task NotifyParentAsync(WorkflowInstance child, string parentId, CancellationToken cancellationToken)
     {
-        var variables = new JsonObject(child.State.Variables.Select(v => KeyValuePair.Create(v.Key, v.Value?.DeepClone())));
-        await SendStimulusAsync(new Stimulus(Activities.Composition.DispatchWorkflow.ChildEndedBookmark, child.Id)
-        {
-            WorkflowInstanceId = parentId,
-            QueueIfUnmatched = false,
-            Input = new Dictionary<string, JsonNode?>
-            {
-                ["instanceId"] = child.Id,
-                ["status"] = child.Status.ToString(),
-                ["correlationId"] = child.CorrelationId,
-                ["variables"] = variables,
-                ["output"] = new JsonObject(child.State.Output.Select(o => KeyValuePair.Create(o.Key, o.Value?.DeepClone()))),
-            },
-        }, cancellationToken);
+        var end = ChildEnd.Of(child, parentId, time.GetUtcNow());
+        await store.RecordChildEndAsync(end, cancellationToken);
+        if (await store.WaitForChildrenOverAsync(parentId, child.Id, Activities.Composition.DispatchWorkflow.ChildEndedBookmark, cancellationToken))
+            await SendStimulusAsync(end.ToStimulus(), cancellationToken);
     }
 
     /// <summary>
     /// Repairs what a crash between a commit and its follow-up may have left: children a parent waits for that were
     /// never started, and ended children whose parent was never told. Bookmark rows are the truth; safe to run on
-    /// every node at any time; one query finds the few bookmarks that need it.
+    /// every node at any time; one query finds the few bookmarks that need it, another the waits that are over but
+    /// whose parent was never resumed.
     /// </summary>
     public async Task<int> ReconcileChildrenAsync(CancellationToken cancellationToken)
     {
@@ -466,7 +480,7 @@ public sealed partial class WorkflowRuntime(
             var child = await store.FindInstanceAsync(bookmark.Key!, cancellationToken);
             if (child is null && await store.FindInstanceAsync(bookmark.InstanceId, cancellationToken) is { } parent)
             {
-                await StartChildAsync(Activities.Composition.DispatchWorkflow.FromBookmark(parent, bookmark), cancellationToken);
+                await StartChildAsync(Activities.Composition.DispatchWorkflow.FromBookmark(parent, bookmark), [], cancellationToken);
                 repaired++;
             }
             else if (child is { IsEnded: true })
@@ -474,6 +488,12 @@ public sealed partial class WorkflowRuntime(
                 await NotifyParentAsync(child, bookmark.InstanceId, cancellationToken);
                 repaired++;
             }
+        }
+        foreach (var bookmark in await store.FindOverWaitsForChildrenAsync(Activities.Composition.DispatchWorkflow.ChildEndedBookmark, 1_000, cancellationToken))
+        {
+            // Every child's end is recorded, but the parent was not resumed: the last end's notification was lost.
+            var end = (await store.FindChildEndsAsync(bookmark.InstanceId, cancellationToken)).First(e => e.ChildInstanceId == bookmark.Key);
+            if ((await SendStimulusAsync(end.ToStimulus(), cancellationToken)).Resumed.Count > 0) repaired++;
         }
         return repaired;
     }

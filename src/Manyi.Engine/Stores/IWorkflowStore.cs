@@ -31,10 +31,29 @@ public interface IWorkflowStore
     Task<WorkflowInstance?> FindInstanceAsync(string instanceId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Bookmarks with this name whose key names an instance that does not exist or has ended (Finished, Cancelled),
-    /// oldest first: a parent's waits on children that were never started or whose end it missed.
+    /// Bookmarks with this name whose key names an instance that does not exist or has ended (Finished, Cancelled)
+    /// without its end recorded (<see cref="RecordChildEndAsync"/>), oldest first: a parent's waits on children that
+    /// were never started or whose end it missed.
     /// </summary>
     Task<IReadOnlyList<Bookmark>> FindBookmarksOnEndedOrMissingInstancesAsync(string name, int max, CancellationToken cancellationToken);
+
+    /// <summary>Records a child's end for its parent, once: the same child's end recorded again changes nothing.</summary>
+    Task RecordChildEndAsync(ChildEnd end, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the parent has a bookmark with this name for this child, and every bookmark of the same activity with
+    /// this name names a child whose end is recorded: the parent's wait at that activity is over.
+    /// </summary>
+    Task<bool> WaitForChildrenOverAsync(string parentInstanceId, string childInstanceId, string name, CancellationToken cancellationToken);
+
+    /// <summary>The recorded ends of the parent's children, in the order they were recorded.</summary>
+    Task<IReadOnlyList<ChildEnd>> FindChildEndsAsync(string parentInstanceId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One bookmark with this name of each (instance, activity) whose every bookmark with this name names a child
+    /// whose end is recorded: waits that are over but whose parent was not resumed (a crash after the last end).
+    /// </summary>
+    Task<IReadOnlyList<Bookmark>> FindOverWaitsForChildrenAsync(string name, int max, CancellationToken cancellationToken);
 
     Task SaveAsync(WorkflowInstance instance, BurstResult burst, CancellationToken cancellationToken);
 

@@ -18,6 +18,7 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
     private readonly Dictionary<string, string> _instances = [];
     private readonly List<StoredTrigger> _triggers = [];
     private readonly List<(Stimulus Stimulus, DateTimeOffset ExpiresAt)> _queued = [];
+    private readonly List<ChildEnd> _childEnds = [];
 
     public List<JournalEntry> Journal { get; } = [];
 
@@ -118,10 +119,47 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
         {
             var instances = _instances.Values.Select(Restore).ToDictionary(i => i.Id);
             return Task.FromResult<IReadOnlyList<Bookmark>>(instances.Values.SelectMany(i => i.Bookmarks)
-                .Where(b => b.Name == name && (!instances.TryGetValue(b.Key!, out var keyed) || keyed.IsEnded))
+                .Where(b => b.Name == name && (!instances.TryGetValue(b.Key!, out var keyed) || keyed.IsEnded && !IsRecorded(b)))
                 .OrderBy(b => b.CreatedAt).Take(max).ToList());
         }
     }
+
+    public Task RecordChildEndAsync(ChildEnd end, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+            if (!_childEnds.Any(e => e.ParentInstanceId == end.ParentInstanceId && e.ChildInstanceId == end.ChildInstanceId))
+                _childEnds.Add(end with { Report = end.Report.ToDictionary(p => p.Key, p => p.Value?.DeepClone()) });
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> WaitForChildrenOverAsync(string parentInstanceId, string childInstanceId, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            var bookmarks = _instances.TryGetValue(parentInstanceId, out var json) ? Restore(json).Bookmarks : [];
+            return Task.FromResult(bookmarks.FirstOrDefault(b => b.Name == name && b.Key == childInstanceId) is { } bookmark
+                && bookmarks.Where(b => b.Name == name && b.ActivityId == bookmark.ActivityId).All(IsRecorded));
+        }
+    }
+
+    public Task<IReadOnlyList<ChildEnd>> FindChildEndsAsync(string parentInstanceId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<ChildEnd>>(_childEnds.Where(e => e.ParentInstanceId == parentInstanceId)
+                .Select(e => e with { Report = e.Report.ToDictionary(p => p.Key, p => p.Value?.DeepClone()) }).ToList());
+    }
+
+    public Task<IReadOnlyList<Bookmark>> FindOverWaitsForChildrenAsync(string name, int max, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+            return Task.FromResult<IReadOnlyList<Bookmark>>(_instances.Values.Select(Restore)
+                .SelectMany(i => i.Bookmarks.Where(b => b.Name == name).GroupBy(b => b.ActivityId))
+                .Where(wait => wait.All(IsRecorded)).Select(wait => wait.First()).Take(max).ToList());
+    }
+
+    /// <summary>Whether the child a parent's bookmark names has its end recorded.</summary>
+    private bool IsRecorded(Bookmark bookmark) =>
+        _childEnds.Any(e => e.ParentInstanceId == bookmark.InstanceId && e.ChildInstanceId == bookmark.Key);
 
     public Task QueueStimulusAsync(Stimulus stimulus, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {

@@ -118,6 +118,21 @@ public sealed class IncidentRecord
     public DateTimeOffset? ResolvedAt { get; set; }
 }
 
+/// <summary>
+/// A dispatched child's end, recorded for its parent (see <c>ChildEnd</c>): one row per child, written by the
+/// engine when the child ends; the parent takes them when its wait is over. <see cref="Id"/> keeps their order.
+/// </summary>
+public sealed class ChildEndRecord
+{
+    public long Id { get; set; }
+    public required string ParentInstanceId { get; set; }
+    public required string ChildInstanceId { get; set; }
+    public DateTimeOffset EndedAt { get; set; }
+
+    /// <summary>What the parent is told, as JSON: the child's id, status, correlation id, variables and output.</summary>
+    public required string Report { get; set; }
+}
+
 public sealed class QueuedStimulusRecord
 {
     public long Id { get; set; }

@@ -122,6 +122,13 @@ public sealed class ConcurrencyTests
 
         public Task<IReadOnlyList<Bookmark>> FindBookmarksOnEndedOrMissingInstancesAsync(string name, int max, CancellationToken cancellationToken) =>
             inner.FindBookmarksOnEndedOrMissingInstancesAsync(name, max, cancellationToken);
+        public Task RecordChildEndAsync(ChildEnd end, CancellationToken cancellationToken) => inner.RecordChildEndAsync(end, cancellationToken);
+        public Task<bool> WaitForChildrenOverAsync(string parentInstanceId, string childInstanceId, string name, CancellationToken cancellationToken) =>
+            inner.WaitForChildrenOverAsync(parentInstanceId, childInstanceId, name, cancellationToken);
+        public Task<IReadOnlyList<ChildEnd>> FindChildEndsAsync(string parentInstanceId, CancellationToken cancellationToken) =>
+            inner.FindChildEndsAsync(parentInstanceId, cancellationToken);
+        public Task<IReadOnlyList<Bookmark>> FindOverWaitsForChildrenAsync(string name, int max, CancellationToken cancellationToken) =>
+            inner.FindOverWaitsForChildrenAsync(name, max, cancellationToken);
         public Task QueueStimulusAsync(Stimulus stimulus, DateTimeOffset expiresAt, CancellationToken cancellationToken) =>
             inner.QueueStimulusAsync(stimulus, expiresAt, cancellationToken);
         public Task<IReadOnlyList<Stimulus>> TakeQueuedStimuliAsync(IReadOnlyList<Bookmark> bookmarks, DateTimeOffset now, CancellationToken cancellationToken) =>

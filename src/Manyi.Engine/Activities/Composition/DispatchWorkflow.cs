@@ -69,19 +69,26 @@ public sealed class DispatchWorkflow : WaitingActivity
 
     protected override ValueTask<ActivityStep> ReceivedAsync(ActivityContext context, ResumeContext resume)
     {
-        var results = context.OutputsOf(context.Node.Id)?.GetValueOrDefault("Results") as JsonObject ?? [];
+        var kept = context.OutputsOf(context.Node.Id)?.GetValueOrDefault("Results") as JsonObject;
+        var results = kept ?? [];
         var item = resume.Bookmark.Payload?["item"];
         var key = item is JsonValue value && value.TryGetValue<string>(out var text) ? text : resume.Bookmark.Key!;
-        results[key] = new JsonObject
-        {
-            ["instanceId"] = resume.Bookmark.Key,
-            ["status"] = resume.Stimulus.Input.GetValueOrDefault("status")?.DeepClone(),
-            ["variables"] = resume.Stimulus.Input.GetValueOrDefault("variables")?.DeepClone(),
-        };
-        context.SetOutput("Results", results.DeepClone());
+        results[key] = Result(resume.Bookmark.Key!, resume.Stimulus.Input);
         var waiting = context.Instance.Bookmarks.Any(b => b.ActivityId == context.Node.Id && b.Name == ChildEndedBookmark);
+        // The results grow in place while children end: a parent that takes thousands of ends in one burst must not
+        // copy the whole of them for each. Set as the activity's result once it is done.
+        if (!waiting) context.SetOutput("Results", results.DeepClone());
+        else if (kept is null) context.SetOutputOf(context.Node.Id, "Results", results);
         return ValueTask.FromResult(waiting ? ActivityStep.KeepWaiting : ActivityStep.Done);
     }
+
+    /// <summary>A child's entry in <c>Results</c>: its instance id, and the status and variables its end reported.</summary>
+    public static JsonObject Result(string childInstanceId, IReadOnlyDictionary<string, JsonNode?> report) => new()
+    {
+        ["instanceId"] = childInstanceId,
+        ["status"] = report.GetValueOrDefault("status")?.DeepClone(),
+        ["variables"] = report.GetValueOrDefault("variables")?.DeepClone(),
+    };
 
     /// <summary>What reconciliation needs to start the child if it never was: the bookmark names it, the parent keeps the shared input.</summary>
     private static JsonObject ToPayload(ChildDispatch child, JsonNode? item) => new()

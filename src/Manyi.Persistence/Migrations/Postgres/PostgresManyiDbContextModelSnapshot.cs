@@ -126,6 +126,39 @@ namespace Manyi.Persistence.Migrations.Postgres
                     b.ToTable("bookmarks", (string)null);
                 });
 
+            modelBuilder.Entity("Manyi.Persistence.Records.ChildEndRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("ChildInstanceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ParentInstanceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Report")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ParentInstanceId", "ChildInstanceId")
+                        .IsUnique();
+
+                    b.ToTable("child_ends", (string)null);
+                });
+
             modelBuilder.Entity("Manyi.Persistence.Records.HumanTaskRecord", b =>
                 {
                     b.Property<string>("Id")

@@ -118,6 +118,37 @@ namespace Manyi.Persistence.Migrations.Sqlite
                     b.ToTable("bookmarks", (string)null);
                 });
 
+            modelBuilder.Entity("Manyi.Persistence.Records.ChildEndRecord", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChildInstanceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("EndedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ParentInstanceId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Report")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ParentInstanceId", "ChildInstanceId")
+                        .IsUnique();
+
+                    b.ToTable("child_ends", (string)null);
+                });
+
             modelBuilder.Entity("Manyi.Persistence.Records.HumanTaskRecord", b =>
                 {
                     b.Property<string>("Id")

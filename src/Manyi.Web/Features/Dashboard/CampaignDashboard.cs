@@ -70,7 +70,13 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
             .ToDictionary(c => c.Key, c => (string)c.Value!, StringComparer.Ordinal);
         var organizationIds = (campaign.State.Input.GetValueOrDefault("organizations") as JsonArray ?? [])
             .Select(o => o?.ToString()).OfType<string>().Distinct().ToList();
-        return new CampaignParticipants(campaign, organizationIds, children, outputs?.GetValueOrDefault("Results") as JsonObject ?? []);
+        var results = outputs?.GetValueOrDefault("Results") as JsonObject ?? [];
+        // The campaign takes its participants' ends when the last one ends (or publishBy passes); until then they are rows of their own.
+        var organizationOf = children.ToDictionary(c => c.Value, c => c.Key, StringComparer.Ordinal);
+        foreach (var end in await store.FindChildEndsAsync(campaign.Id, cancellationToken))
+            if (organizationOf.TryGetValue(end.ChildInstanceId, out var organizationId) && !results.ContainsKey(organizationId))
+                results[organizationId] = Engine.Activities.Composition.DispatchWorkflow.Result(end.ChildInstanceId, end.Report);
+        return new CampaignParticipants(campaign, organizationIds, children, results);
     }
 
     private async Task<DashboardFigures?> LoadAsync(int year, DashboardQuery query, CancellationToken cancellationToken)
