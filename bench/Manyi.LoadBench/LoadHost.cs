@@ -25,9 +25,11 @@ public sealed class LoadHost : WebApplicationFactory<Program>
     private readonly string _dataDirectory;
     private readonly string? _postgres;
     private readonly int? _hashIterations;
+    private readonly bool _explain;
 
-    public LoadHost(string dataDirectory, string? postgres, int? hashIterations)
+    public LoadHost(string dataDirectory, string? postgres, int? hashIterations, bool explain)
     {
+        _explain = explain;
         _dataDirectory = dataDirectory;
         _postgres = postgres;
         _hashIterations = hashIterations;
@@ -62,6 +64,7 @@ public sealed class LoadHost : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services =>
         {
             services.AddTransient<IStartupFilter, BareInbox>();
+            if (_explain) RequestCosts.Add(services);
             if (_hashIterations is { } rounds) services.Configure<PasswordHasherOptions>(hasher => hasher.IterationCount = rounds);
         });
     }

@@ -22,22 +22,25 @@ public static class LoadBenchProgram
         // Issue 19, target 2: the web under load. See README "Benchmark" and Usage below.
         const string Usage = """
             Manyi.LoadBench [--organizations 2000] [--participants 200] [--concurrency 50] [--seconds 15] [--admin-concurrency 1]
-                            [--postgres "Host=…;Username=…;Database=postgres"] [--hash-iterations N]
+                            [--postgres "Host=…;Username=…;Database=postgres"] [--hash-iterations N] [--explain]
             Without --postgres: the embedded default, a SQLite file in a temporary folder. With it: a database of its own
             (manyi_loadbench_<pid>), dropped afterwards. --hash-iterations lowers the password hashing (only sign-ins cost more).
+            --explain adds where each endpoint's time goes on the server (SQL commands, connections, time in SQL).
             Exits with 1 when a target is missed.
             """;
         var invariant = CultureInfo.InvariantCulture;
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var i = 0; i + 1 < args.Length; i += 2) options[args[i].TrimStart('-')] = args[i + 1];
-        if (args.Contains("--help") || args.Length % 2 == 1)
+        var named = args.Where(a => a != "--explain").ToArray();
+        for (var i = 0; i + 1 < named.Length; i += 2) options[named[i].TrimStart('-')] = named[i + 1];
+        if (args.Contains("--help") || named.Length % 2 == 1)
         {
             Console.WriteLine(Usage);
             return args.Contains("--help") ? 0 : 2;
         }
         int Number(string name, int fallback) => options.TryGetValue(name, out var text) ? int.Parse(text, invariant) : fallback;
         var shape = new Shape(Number("organizations", 2000), Number("participants", 200), Number("concurrency", 50), TimeSpan.FromSeconds(Number("seconds", 15)),
-            Number("admin-concurrency", 1), options.TryGetValue("hash-iterations", out var rounds) ? int.Parse(rounds, invariant) : null);
+            Number("admin-concurrency", 1), options.TryGetValue("hash-iterations", out var rounds) ? int.Parse(rounds, invariant) : null,
+            args.Contains("--explain"));
 
         var root = Directory.CreateTempSubdirectory("manyi-loadbench-");
         var postgresAdmin = options.GetValueOrDefault("postgres");
@@ -66,7 +69,7 @@ public static class LoadBenchProgram
         {
             var ct = CancellationToken.None;
             var password = "participant-2025";
-            await using var host = new LoadHost(dataDirectory, postgres, shape.HashIterations);
+            await using var host = new LoadHost(dataDirectory, postgres, shape.HashIterations, shape.Explain);
             var clock = Stopwatch.StartNew();
             host.Start();
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1024, PooledConnectionLifetime = Timeout.InfiniteTimeSpan })
@@ -92,7 +95,8 @@ public static class LoadBenchProgram
             Console.Error.WriteLine($"{reported:N0} headcounts reported in {clock.Elapsed.TotalSeconds:0.0} s");
             var (taskRows, instances) = await CountAsync(host);
 
-            var results = new List<Measured>();
+        RequestCosts.Reset();
+        var results = new List<Measured>();
             // Sign-in: every participant gets a bearer token.
             var tokens = new string[participants.Count];
             results.AddRange(await Load.EachAsync([.. Enumerable.Range(0, participants.Count)], shape.Concurrency, ["sign-in (POST /api/auth/login)"],
@@ -121,6 +125,10 @@ public static class LoadBenchProgram
             }
             results.Add(Merge(bare));
             results.Add(Merge(inbox));
+            if (shape.Explain)
+                // A signed-in request with next to no work of its own: what authentication and the pipeline cost.
+                results.Add(await Load.ForAsync("who am I (GET /api/auth/manage/info)", shape.Concurrency, shape.Duration / 2, (worker, n, _) =>
+                    Get("/api/auth/manage/info", tokens[(worker + n * shape.Concurrency) % participants.Count])));
 
             // Each participant lists its tasks, opens the headcount and completes its form, 50 at a time.
             results.AddRange(await Load.EachAsync([.. Enumerable.Range(0, participants.Count)], shape.Concurrency,
@@ -160,6 +168,7 @@ public static class LoadBenchProgram
                 ("p50 ms", true), ("p95 ms", true), ("p99 ms", true), ("load avg (1 min) before → after", false));
             foreach (var m in results) table.AddRow(m.Row());
             Console.WriteLine(table.Render());
+        if (shape.Explain) Console.WriteLine(RequestCosts.Report());
 
             var bareRate = results.Single(r => r.Kind.StartsWith("bare", StringComparison.Ordinal)).PerSecond;
             var inboxRate = results.Single(r => r.Kind.StartsWith("inbox", StringComparison.Ordinal)).PerSecond;
@@ -222,4 +231,4 @@ public static class LoadBenchProgram
     }
 }
 
-internal sealed record Shape(int Organizations, int Participants, int Concurrency, TimeSpan Duration, int AdminConcurrency, int? HashIterations);
+internal sealed record Shape(int Organizations, int Participants, int Concurrency, TimeSpan Duration, int AdminConcurrency, int? HashIterations, bool Explain);
