@@ -88,8 +88,7 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         var statuses = await db.WorkflowInstances.AsNoTracking().Where(i => instanceIds.Contains(i.Id))
             .ToDictionaryAsync(i => i.Id, i => i.Status, cancellationToken);
         // Only the columns the figures need; form data only where a figure comes from it (trainees, rating).
-        var participantInstances = children.Values.ToList();
-        var tasks = await db.Tasks.AsNoTracking().Where(t => participantInstances.Contains(t.InstanceId))
+        var tasks = await db.Tasks.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId))
             .Select(t => new TaskRow(t.Id, t.InstanceId, t.Title, t.Stage, t.Status, t.Outcome, t.OrganizationId, t.AssigneeRole, t.DueAt, t.IsOverdue,
                 t.CreatedAt, t.ClosedAt, t.Stage == "headcount" || t.Stage == "review" ? t.Data : null))
             .ToListAsync(cancellationToken);
@@ -139,16 +138,19 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         }
         var filtered = grid.ToList();
 
-        // The two task lists: every open task of the year's instances (the organizations', the administrators', the reviewers'),
-        // counted and paged in SQL.
+        // The two task lists: every open task of the year's instances (the organizations', the administrators', the reviewers').
         var names = organizations.ToDictionary(o => o.Key, o => o.Value.Name);
         var correlation = children.ToDictionary(c => c.Value, c => c.Key);
-        var open = db.Tasks.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId) && t.Status == nameof(HumanTaskStatus.Open));
-        var weekOut = now.AddDays(7);
-        var overdue = await TaskPageAsync(open.Where(t => t.IsOverdue || t.DueAt <= now), query.OverduePage, query.PageSize, correlation, names,
-            cancellationToken);
-        var dueSoon = await TaskPageAsync(open.Where(t => !t.IsOverdue && t.DueAt > now && t.DueAt <= weekOut), query.DueSoonPage, query.PageSize,
-            correlation, names, cancellationToken);
+        var open = tasks.Where(t => t.Status == nameof(HumanTaskStatus.Open)).ToList();
+        var overdue = open.Where(t => IsOverdue(t, now)).OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+        var dueSoon = open.Where(t => !IsOverdue(t, now) && t.DueAt is { } due && due <= now.AddDays(7))
+            .OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
+        DashboardTask ToTask(TaskRow t)
+        {
+            var organizationId = t.OrganizationId ?? correlation.GetValueOrDefault(t.InstanceId);
+            return new DashboardTask(t.Id, t.Title, t.Stage, organizationId, organizationId is null ? null : names.GetValueOrDefault(organizationId),
+                t.DueAt, t.AssigneeRole);
+        }
 
         var emails = await db.OutboxMessages.AsNoTracking().Where(m => m.InstanceId != null && instanceIds.Contains(m.InstanceId))
             .GroupBy(m => new { m.Kind, m.Status }).Select(g => new { g.Key.Kind, g.Key.Status, Count = g.Count() }).ToListAsync(cancellationToken);
@@ -159,31 +161,11 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
 
         return new DashboardFigures(year, campaign.Id, campaign.Status.ToString(), now, await YearsAsync(cancellationToken), funnel, headcountFigures,
             PageOf(filtered, query.Page, query.PageSize),
-            overdue,
-            dueSoon,
+            PageOf([.. overdue.Select(ToTask)], query.OverduePage, query.PageSize),
+            PageOf([.. dueSoon.Select(ToTask)], query.DueSoonPage, query.PageSize),
             emailCounts,
             [.. rows.Select(r => r.Operator).Where(o => o != "").Distinct().OrderBy(Manyi.Campaign.ListOrder.OperatorRank).ThenBy(o => o, StringComparer.Ordinal)],
             [.. rows.Select(r => r.City).Where(c => c != "").Distinct().OrderBy(Manyi.Campaign.ListOrder.CityRank).ThenBy(c => c, StringComparer.Ordinal)]);
-    }
-
-    /// <summary>
-    /// One page of a dashboard task list and how many there are, soonest due first (a task without a due date, overdue by
-    /// its flag, first), then by id; a task for no organization is named by its instance's (the correlation id).
-    /// </summary>
-    private static async Task<Page<DashboardTask>> TaskPageAsync(IQueryable<HumanTaskRecord> tasks, int page, int pageSize,
-        Dictionary<string, string> organizationOfInstance, Dictionary<string, string> names, CancellationToken cancellationToken)
-    {
-        var total = await tasks.CountAsync(cancellationToken);
-        var rows = await tasks.OrderBy(t => t.DueAt != null).ThenBy(t => t.DueAt).ThenBy(t => t.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(t => new { t.Id, t.Title, t.Stage, t.OrganizationId, t.InstanceId, t.DueAt, t.AssigneeRole })
-            .ToListAsync(cancellationToken);
-        return new Page<DashboardTask>([.. rows.Select(t =>
-        {
-            var organizationId = t.OrganizationId ?? organizationOfInstance.GetValueOrDefault(t.InstanceId);
-            return new DashboardTask(t.Id, t.Title, t.Stage, organizationId, organizationId is null ? null : names.GetValueOrDefault(organizationId),
-                t.DueAt, t.AssigneeRole);
-        })], total, page, pageSize);
     }
 
     public static int IndexOf(string stage)

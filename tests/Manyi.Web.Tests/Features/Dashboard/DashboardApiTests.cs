@@ -111,38 +111,6 @@ public sealed class DashboardApiTests
         await participant.FetchAsync("/api/dashboard").ExpectAsync(HttpStatusCode.Forbidden);
     }
 
-    [Theory, InlineData("sqlite"), InlineData("postgres")]
-    public async Task The_task_lists_are_counted_and_paged_in_the_database_soonest_due_first(string provider)
-    {
-        var scenario = await DashboardScenario.StartAsync(provider);
-        await using var _ = scenario.App;
-        // 8 May: 开封联通's sign-up (due 7 May) has joined 洛阳电信's headcount report (due 30 April) among the overdue;
-        // nothing else falls due within a week (郑州移动's certificates: 30 June).
-        scenario.Clock.SetUtcNow(Campaign.CampaignSimulation.At("2025-05-08T10:00:00").ToUniversalTime());
-
-        async Task<(int Total, List<string> Organizations, List<string> Stages)> OverdueAsync(int page)
-        {
-            var list = (await scenario.Admin.FetchAsync($"/api/dashboard/2025?pageSize=1&overduePage={page}").ExpectOkAsync())["overdue"]!;
-            var items = list.GetArray("items");
-            return (list["totalCount"]!.GetValue<int>(), [.. items.Select(t => t.GetString("organizationId"))], [.. items.Select(t => t.GetString("stage"))]);
-        }
-
-        var first = await OverdueAsync(1);
-        Assert.Equal(2, first.Total);
-        Assert.Equal([DashboardScenario.Telecom], first.Organizations);
-        Assert.Equal(["headcount"], first.Stages);
-        var second = await OverdueAsync(2);
-        Assert.Equal(2, second.Total);
-        Assert.Equal([DashboardScenario.Unicom], second.Organizations);
-        Assert.Equal(["signup"], second.Stages);
-        var past = await OverdueAsync(3);
-        Assert.Equal(2, past.Total);
-        Assert.Empty(past.Organizations);
-        var figures = await scenario.Admin.FetchAsync("/api/dashboard/2025").ExpectOkAsync();
-        Assert.Equal(0, figures["dueSoon"]!["totalCount"]!.GetValue<int>());
-        Assert.Empty(figures["dueSoon"].GetArray("items"));
-    }
-
     [Theory, InlineData("sqlite")]
     public async Task Without_a_campaign_the_years_are_empty(string provider)
     {
