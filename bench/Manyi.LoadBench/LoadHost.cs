@@ -49,7 +49,9 @@ public sealed class LoadHost : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        // Production as shipped on the embedded default. On PostgreSQL production asks for an SMTP server, shared folders
+        // and a public address (ManyiSettings), which a bench on one machine has not: there the host runs as Development.
+        builder.UseEnvironment(_postgres is null ? "Production" : "Development");
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Manyi:DataDirectory", _dataDirectory);
         builder.UseSetting("Manyi:WorkflowsDirectory", Repository.File("workflows"));

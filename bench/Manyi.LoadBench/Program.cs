@@ -95,8 +95,8 @@ public static class LoadBenchProgram
             Console.Error.WriteLine($"{reported:N0} headcounts reported in {clock.Elapsed.TotalSeconds:0.0} s");
             var (taskRows, instances) = await CountAsync(host);
 
-        RequestCosts.Reset();
-        var results = new List<Measured>();
+            RequestCosts.Reset();
+            var results = new List<Measured>();
             // Sign-in: every participant gets a bearer token.
             var tokens = new string[participants.Count];
             results.AddRange(await Load.EachAsync([.. Enumerable.Range(0, participants.Count)], shape.Concurrency, ["sign-in (POST /api/auth/login)"],
