@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Manyi.Persistence;
@@ -29,10 +31,21 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// The SQLite connections (their native handles, which Microsoft.Data.Sqlite pools) already set: the settings last
+    /// as long as the connection, so a pooled connection opened again needs none of the four statements.
+    /// </summary>
+    private static readonly ConditionalWeakTable<object, object> Set = new();
+
     internal static void Apply(DbConnection connection)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = Commands;
-        command.ExecuteNonQuery();
+        var handle = (connection as SqliteConnection)?.Handle;
+        if (handle is not null && Set.TryGetValue(handle, out _)) return;
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = Commands;
+            command.ExecuteNonQuery();
+        }
+        if (handle is not null) Set.AddOrUpdate(handle, Set);
     }
 }

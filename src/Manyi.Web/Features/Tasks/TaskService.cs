@@ -51,11 +51,28 @@ public sealed class TaskService(
         }
         var (page, pageSize) = Page.Clamp(filter.Page, filter.PageSize);
         var total = await query.CountAsync(cancellationToken);
-        // Tasks without a due date come last; ties by age.
+        // Tasks without a due date come last; ties by age. One query for the page with its organizations' names and
+        // instances' correlation ids, and only the columns a list shows (not the form, data or description).
         var rows = await query.OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
-        var lookups = await LookupsAsync(rows, cancellationToken);
-        return new Page<TaskSummary>([.. rows.Select(t => TaskSummary.From(t, lookups))], total, page, pageSize);
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(t => new
+            {
+                Task = new HumanTaskRecord
+                {
+                    Id = t.Id, InstanceId = t.InstanceId, ActivityId = t.ActivityId, DefinitionId = t.DefinitionId, Title = t.Title, Stage = t.Stage,
+                    Status = t.Status, Outcomes = t.Outcomes, DueAt = t.DueAt, IsOverdue = t.IsOverdue, OrganizationId = t.OrganizationId,
+                    AssigneeUserId = t.AssigneeUserId, AssigneeRole = t.AssigneeRole, ClaimedByUserId = t.ClaimedByUserId, CreatedAt = t.CreatedAt,
+                    ClosedAt = t.ClosedAt, ClosedByName = t.ClosedByName, Outcome = t.Outcome,
+                },
+                OrganizationName = db.Organizations.Where(o => o.Id == t.OrganizationId).Select(o => o.Name).FirstOrDefault(),
+                CorrelationId = db.WorkflowInstances.Where(i => i.Id == t.InstanceId).Select(i => i.CorrelationId).FirstOrDefault(),
+            })
+            .ToListAsync(cancellationToken);
+        var lookups = new TaskLookups(
+            rows.Where(r => r.Task.OrganizationId is not null && r.OrganizationName is not null).DistinctBy(r => r.Task.OrganizationId)
+                .ToDictionary(r => r.Task.OrganizationId!, r => r.OrganizationName!),
+            rows.Where(r => r.CorrelationId is not null).DistinctBy(r => r.Task.InstanceId).ToDictionary(r => r.Task.InstanceId, r => r.CorrelationId!));
+        return new Page<TaskSummary>([.. rows.Select(r => TaskSummary.From(r.Task, lookups))], total, page, pageSize);
     }
 
     /// <summary>The e-mail (or else the name) of each of these users, for a list that shows assignees and claims.</summary>

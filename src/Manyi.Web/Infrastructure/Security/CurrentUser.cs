@@ -28,6 +28,12 @@ public sealed class CurrentUser(IHttpContextAccessor http, CircuitPrincipal circ
 
     public bool IsReviewer => Principal.IsInRole(ManyiRoles.Reviewer);
 
+    /// <summary>
+    /// The user's roles as signed in. Current: a role change renews the security stamp, which every request checks
+    /// (<see cref="SecurityStamps"/>), so a sign-in with roles since changed gets no further.
+    /// </summary>
+    public IReadOnlyList<string> Roles => [.. Principal.FindAll(ClaimTypes.Role).Select(c => c.Value)];
+
     string? IAuditActor.UserId => IsSignedIn ? Id : null;
 
     string? IAuditActor.UserName => IsSignedIn ? Name : null;
