@@ -27,9 +27,9 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         WorkflowFormatException format => new ProblemDetails { Status = 400, Title = "The workflow file cannot be read.", Detail = format.Message },
         // A value the JSON reader refused (an instant without its offset, an unknown enum name): named by its field.
         BadHttpRequestException { InnerException: System.Text.Json.JsonException { Path: ['$', '.', .. var field] } json } =>
-            new ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [json.Message] })
+            new ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [Readable(json.Message)] })
             {
-                Status = 400, Title = "The request cannot be read.", Detail = $"'{field}': {json.Message}",
+                Status = 400, Title = "The request cannot be read.", Detail = $"'{field}': {Readable(json.Message)}",
             },
         BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request cannot be read.", Detail = bad.InnerException?.Message ?? bad.Message },
         WorkflowNotFoundException missing => new ProblemDetails { Status = 404, Title = "Not found.", Detail = missing.Message },
@@ -38,6 +38,34 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         _ when StorageFailure.Is(exception) => new ProblemDetails { Status = 503, Title = StorageFailure.Title, Detail = StorageFailure.Detail },
         _ => null,
     };
+
+    private const string NotConverted = "The JSON value could not be converted to ";
+
+    /// <summary>
+    /// The reader's own refusal names a .NET type ("System.Nullable`1[System.Int32]"), which means nothing to a client:
+    /// it is said as the kind of value expected. Messages of the app's own converters (an instant's offset) stay.
+    /// </summary>
+    internal static string Readable(string message)
+    {
+        if (!message.StartsWith(NotConverted, StringComparison.Ordinal)) return message;
+        var type = message[NotConverted.Length..].Split(". Path:", 2)[0];
+        var expected = type switch
+        {
+            _ when type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) => "a whole number",
+            _ when type.Contains("Double", StringComparison.Ordinal) || type.Contains("Decimal", StringComparison.Ordinal) => "a number",
+            _ when type.Contains("Boolean", StringComparison.Ordinal) => "true or false",
+            _ when type.Contains("DateTimeOffset", StringComparison.Ordinal) || type.Contains("DateTime", StringComparison.Ordinal) =>
+                "a date and time with its offset, e.g. 2025-04-30T18:00:00+08:00",
+            _ when type.Contains("TimeSpan", StringComparison.Ordinal) => "a duration, e.g. 1.00:00:00",
+            _ when type.Contains("Dictionary", StringComparison.Ordinal) || type.Contains("JsonObject", StringComparison.Ordinal) => "an object ({…})",
+            _ when type.Contains("String", StringComparison.Ordinal) && (type.Contains("List", StringComparison.Ordinal) || type.EndsWith("[]", StringComparison.Ordinal)) => "a list of texts",
+            _ when type.Contains("String", StringComparison.Ordinal) => "a text",
+            _ when type.Contains("List", StringComparison.Ordinal) || type.EndsWith("[]", StringComparison.Ordinal) => "a list",
+            // The reader names the enclosing record when a JSON object or array is refused: no kind to say.
+            _ => null,
+        };
+        return expected is null ? "The value is not of the kind this field takes (see the API's description)." : $"The value must be {expected}.";
+    }
 
     /// <summary>A 400 whose <c>errors</c> are keyed by activity id (or "workflow") and whose <c>problems</c> list every finding in full.</summary>
     public static ProblemDetails Invalid(IReadOnlyList<ValidationProblem> found)

@@ -326,6 +326,8 @@ public sealed class WorkflowDefinitionsApiTests(SharedApps apps) : IClassFixture
         var wrongShape = await client.PostJsonAsync("/api/workflow-definitions/strict/execute", """{"input": [1, 2]}""").ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("The request cannot be read.", wrongShape.GetString("title"));
         Assert.Contains("input", wrongShape.GetString("detail"), StringComparison.OrdinalIgnoreCase);
+        // Said without a .NET type (the reader names the request's record, Manyi.Web…ExecuteRequest, here).
+        Assert.Equal("'input': The value is not of the kind this field takes (see the API's description).", wrongShape.GetString("detail"));
 
         // A correlation id longer than the database holds is bad input, not a 500 on PostgreSQL.
         var tooLong = await client.PostJsonAsync("/api/workflow-definitions/strict/execute",
