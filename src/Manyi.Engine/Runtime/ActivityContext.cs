@@ -261,26 +261,30 @@ public sealed class ActivityContext : IExpressionScope
             .Select(i => i["name"] is JsonValue name && name.TryGetValue<string>(out var text) ? text : null)
             .OfType<string>().Union(Input.Keys);
 
-    public IEnumerable<(string Activity, string Output)> ProducedOutputs =>
-        from node in _burst.Graph.Nodes.Values
-        where node.Node.Name is not null && InScope(node)
-        from output in OutputsOf(node.Node.Id)?.Keys ?? []
-        select (node.Node.Name!, output);
+    public IEnumerable<(string Activity, string Output)> ProducedOutputs
+    {
+        get
+        {
+            // Asked for on every script evaluation: the outputs recorded so far, not a walk over the whole graph.
+            var scope = ScopePrefix;
+            foreach (var (id, outputs) in Instance.State.ActivityOutputs)
+                if (_burst.Graph.Nodes.GetValueOrDefault(id) is { Node.Name: { } name } node && InScope(node, scope))
+                    foreach (var output in (OutputsOf(id) ?? outputs).Keys)
+                        yield return (name, output);
+        }
+    }
 
     /// <summary>Inside a workflow used as an activity, ids carry the node's prefix ("use:"): its own activities come first.</summary>
     private string ScopePrefix => Node.Id[..(Node.Id.LastIndexOf(':') + 1)];
 
-    private bool InScope(GraphNode node)
-    {
-        var scope = ScopePrefix;
-        return node.Node.Id.StartsWith(scope, StringComparison.Ordinal) && node.Node.Id.IndexOf(':', scope.Length) < 0;
-    }
+    private static bool InScope(GraphNode node, string scope) =>
+        node.Node.Id.StartsWith(scope, StringComparison.Ordinal) && node.Node.Id.IndexOf(':', scope.Length) < 0;
 
     public JsonNode? GetOutputFrom(string activityName, string? outputName)
     {
         var scope = ScopePrefix;
         var node = _burst.Graph.Nodes.GetValueOrDefault(scope + activityName)
-            ?? _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName && InScope(n))
+            ?? _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName && InScope(n, scope))
             ?? _burst.Graph.Nodes.Values.FirstOrDefault(n => n.Node.Name == activityName || n.Node.Id == activityName);
         if (node is null || OutputsOf(node.Node.Id) is not { } outputs) return null;
         return outputName is null ? outputs.Values.LastOrDefault() : outputs.GetValueOrDefault(outputName);
