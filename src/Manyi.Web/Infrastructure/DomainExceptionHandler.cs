@@ -54,7 +54,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             _ when type.Contains("Int32", StringComparison.Ordinal) || type.Contains("Int64", StringComparison.Ordinal) => "a whole number",
             _ when type.Contains("Double", StringComparison.Ordinal) || type.Contains("Decimal", StringComparison.Ordinal) => "a number",
             _ when type.Contains("Boolean", StringComparison.Ordinal) => "true or false",
-            _ when type.Contains("DateTimeOffset", StringComparison.Ordinal) || type.Contains("DateTime", StringComparison.Ordinal) =>
+            _ when type.Contains("DateTime", StringComparison.Ordinal) => // DateTime and DateTimeOffset
                 "a date and time with its offset, e.g. 2025-04-30T18:00:00+08:00",
             _ when type.Contains("TimeSpan", StringComparison.Ordinal) => "a duration, e.g. 1.00:00:00",
             _ when type.Contains("Dictionary", StringComparison.Ordinal) || type.Contains("JsonObject", StringComparison.Ordinal) => "an object ({…})",
