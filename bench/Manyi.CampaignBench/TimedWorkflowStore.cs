@@ -21,6 +21,9 @@ public sealed class TimedWorkflowStore(SqlWorkflowStore inner, StoreTimings timi
     public Task<WorkflowDefinition?> FindPublishedDefinitionAsync(string definitionId, CancellationToken cancellationToken) =>
         inner.FindPublishedDefinitionAsync(definitionId, cancellationToken);
 
+    public Task<WorkflowDefinition?> FindPublishedWorkflowActivityAsync(string typeName, CancellationToken cancellationToken) =>
+        inner.FindPublishedWorkflowActivityAsync(typeName, cancellationToken);
+
     public Task<IReadOnlyList<StoredTrigger>> FindTriggersAsync(string name, string? key, CancellationToken cancellationToken) =>
         inner.FindTriggersAsync(name, key, cancellationToken);
 

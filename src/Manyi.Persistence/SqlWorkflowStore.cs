@@ -3,6 +3,7 @@ using System.Data.Common;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Manyi.Engine.Activities.Composition;
 using Manyi.Engine.Model;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Tasks;
@@ -43,6 +44,22 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
             "SELECT \"Id\" FROM workflow_definitions WHERE \"DefinitionId\" = @definitionId AND \"Status\" = @status",
             cancellationToken, ("definitionId", definitionId), ("status", nameof(DefinitionStatus.Published)));
         return await command.ExecuteScalarAsync(cancellationToken) is string id ? await FindDefinitionVersionAsync(id, cancellationToken) : null;
+    }
+
+    public async Task<WorkflowDefinition?> FindPublishedWorkflowActivityAsync(string typeName, CancellationToken cancellationToken)
+    {
+        // The type name is made from the definition's name, so the few published definitions marked usable are read and compared.
+        var ids = new List<string>();
+        await using (var command = await CommandAsync(
+                         "SELECT \"Id\" FROM workflow_definitions WHERE \"Status\" = @status AND \"Json\" LIKE '%usableAsActivity%' ORDER BY \"DefinitionId\"",
+                         cancellationToken, ("status", nameof(DefinitionStatus.Published))))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            while (await reader.ReadAsync(cancellationToken)) ids.Add(reader.GetString(0));
+        foreach (var id in ids)
+            if (await FindDefinitionVersionAsync(id, cancellationToken) is { } definition && WorkflowActivityCatalog.IsUsableAsActivity(definition)
+                && WorkflowDefinitionActivity.TypeNameOf(definition) == typeName)
+                return definition;
+        return null;
     }
 
     public async Task<IReadOnlyList<StoredTrigger>> FindTriggersAsync(string name, string? key, CancellationToken cancellationToken)

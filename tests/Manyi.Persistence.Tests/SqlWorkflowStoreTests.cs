@@ -51,6 +51,34 @@ public sealed class SqlWorkflowStoreTests
         Assert.Equal(1, bookmarks);
     }
 
+    /// <summary>
+    /// A workflow used as an activity is found by its type name ("Subworkflow test" is <c>SubworkflowTest</c>) among the
+    /// published definitions marked usable as activities, never among drafts or unmarked ones.
+    /// </summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_published_workflow_usable_as_an_activity_is_found_by_its_type_name(string provider)
+    {
+        await using var data = await StartAsync(provider);
+        var ct = TestContext.Current.CancellationToken;
+        async Task ImportAsync(string id, string name, bool usable, bool publish)
+        {
+            var json = JsonNode.Parse(Engine.Serialization.ElsaJson.Write(Workflow(id, "[{\"id\": \"start\", \"type\": \"Elsa.Start\"}]", "[]")))!.AsObject();
+            json["name"] = name;
+            json["options"] = new JsonObject { ["usableAsActivity"] = usable };
+            await data.InScopeAsync(s => s.GetRequiredService<WorkflowDefinitionCatalog>().ImportAsync(Engine.Serialization.ElsaJson.Read(json.ToJsonString()), false, null, ct));
+            if (publish) await data.InScopeAsync(s => s.GetRequiredService<WorkflowDefinitionCatalog>().PublishAsync(id, ct));
+        }
+        await ImportAsync("child", "Subworkflow test", usable: true, publish: true);
+        await ImportAsync("draft", "Draft child", usable: true, publish: false);
+        await ImportAsync("plain", "Plain child", usable: false, publish: true);
+
+        Assert.Equal("child", (await data.InScopeAsync(s => s.GetRequiredService<IWorkflowStore>().FindPublishedWorkflowActivityAsync("SubworkflowTest", ct)))?.DefinitionId);
+        Assert.Null(await data.InScopeAsync(s => s.GetRequiredService<IWorkflowStore>().FindPublishedWorkflowActivityAsync("DraftChild", ct)));
+        Assert.Null(await data.InScopeAsync(s => s.GetRequiredService<IWorkflowStore>().FindPublishedWorkflowActivityAsync("PlainChild", ct)));
+    }
+
     /// <summary>A burst that writes 8,000 journal lines, 600 bookmarks and 600 e-mails: past either database's parameter limit in one statement.</summary>
     [Theory]
     [InlineData("sqlite")]

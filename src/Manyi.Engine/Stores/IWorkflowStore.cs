@@ -14,6 +14,13 @@ public interface IWorkflowStore
 
     Task<WorkflowDefinition?> FindPublishedDefinitionAsync(string definitionId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The published definition usable as an activity whose activity type name is <paramref name="typeName"/>
+    /// (<see cref="Activities.Composition.WorkflowDefinitionActivity.TypeNameOf"/>): Elsa finds a workflow used as an
+    /// activity by its type, so a file naming a definition id this store does not have still runs the workflow of that name.
+    /// </summary>
+    Task<WorkflowDefinition?> FindPublishedWorkflowActivityAsync(string typeName, CancellationToken cancellationToken);
+
     Task<IReadOnlyList<StoredTrigger>> FindTriggersAsync(string name, string? key, CancellationToken cancellationToken);
 
     /// <summary>Timer triggers due at <paramref name="now"/>, oldest first.</summary>

@@ -55,6 +55,15 @@ public sealed class InMemoryWorkflowStore : IWorkflowStore
         lock (_gate) return Task.FromResult(_definitions.Values.FirstOrDefault(d => d.DefinitionId == definitionId && d.IsPublished));
     }
 
+    public Task<WorkflowDefinition?> FindPublishedWorkflowActivityAsync(string typeName, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+            return Task.FromResult(_definitions.Values
+                .Where(d => d.IsPublished && Activities.Composition.WorkflowActivityCatalog.IsUsableAsActivity(d)
+                            && Activities.Composition.WorkflowDefinitionActivity.TypeNameOf(d) == typeName)
+                .OrderBy(d => d.DefinitionId, StringComparer.Ordinal).FirstOrDefault());
+    }
+
     public Task<IReadOnlyList<StoredTrigger>> FindTriggersAsync(string name, string? key, CancellationToken cancellationToken)
     {
         lock (_gate) return Task.FromResult<IReadOnlyList<StoredTrigger>>(_triggers.Where(t => t.Name == name && t.Key == key).ToList());

@@ -103,8 +103,8 @@ public sealed class WorkflowCompiler(ActivityRegistry registry, ExpressionEvalua
         Model.WorkflowDefinition? used = null;
         if (descriptor is null && Activities.Composition.WorkflowDefinitionActivity.Reference(node) is var (definitionId, versionId))
         {
-            // A workflow used as an activity: the definition it names (or that definition's published version).
-            used = workflowActivities.Resolve(definitionId, versionId);
+            // A workflow used as an activity: the definition it names (or that definition's published version, or the one of its type name).
+            used = workflowActivities.Resolve(definitionId, versionId, node.Type);
             if (used is null)
             {
                 tree.Error($"the workflow '{definitionId}' it runs as an activity has no published version", node, path);

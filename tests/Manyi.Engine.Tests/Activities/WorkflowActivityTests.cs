@@ -101,6 +101,31 @@ public sealed class WorkflowActivityTests
         Assert.Equal(["child v2"], Lines(engine, instance.Id));
     }
 
+    /// <summary>
+    /// A file from another Elsa server names its child by a definition and version this store does not have (Elsa's own
+    /// ParentChildCompletion test does): the published workflow usable as an activity whose type name is the node's type
+    /// runs, as Elsa finds it — "Subworkflow test" is the type <c>SubworkflowTest</c>. A type no workflow has stays refused.
+    /// </summary>
+    [Fact]
+    public async Task A_workflow_activity_with_an_unknown_definition_id_runs_the_published_workflow_of_its_type_name()
+    {
+        await using var engine = new TestEngine();
+        await engine.PublishAsync(Definition("child-here", "Subworkflow test", Line("hello", "'child'")));
+        var parent = Workflow(Sequence("seq", Use("child", "SubworkflowTest", "id-from-elsewhere", "version-from-elsewhere"), Line("after", "'parent'")));
+        await engine.PublishAsync(parent);
+
+        var instance = await engine.StartAsync(parent);
+
+        Assert.Equal(WorkflowStatus.Finished, instance.Status);
+        Assert.Equal(["child", "parent"], Lines(engine, instance.Id));
+        var compiler = engine.Get<Engine.Validation.WorkflowCompiler>();
+        var stranger = Workflow(Sequence("s", Use("ghost", "Subworkflowtest", "id-from-elsewhere")));
+        await engine.Runtime.LoadWorkflowActivitiesAsync(stranger, TestContext.Current.CancellationToken);
+        var missing = Assert.Single(compiler.Validate(stranger).Errors);
+        Assert.Equal("ghost", missing.ActivityId);
+        Assert.Contains("'id-from-elsewhere'", missing.Message);
+    }
+
     [Fact]
     public async Task A_workflow_activity_that_waits_resumes_inside_and_reports_where_it_waits()
     {

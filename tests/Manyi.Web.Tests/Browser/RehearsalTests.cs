@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Manyi.Persistence;
 using Manyi.Web.Tests.Campaign;
@@ -14,11 +15,12 @@ public sealed class RehearsalTests
 
     /// <summary>
     /// From the dashboard: the year with everyone on time, then with 10 organizations 2 working days late at the headcount.
-    /// The late run's calendar and plot show the reminders and overdue notices the on-time run does not have, its table of
-    /// ends names the organizations, and the comparison lists exactly the late ones by name.
+    /// The late run's calendar and plot show the reminders, overdue notices and escalations (the headcount's ladder escalates on
+    /// the second working day after the deadline, 7 May, while the sign-up is still open) the on-time run does not have, its
+    /// table of ends names the organizations, and the comparison lists exactly the late ones by name.
     /// </summary>
     [Fact]
-    public async Task The_secretariat_rehearses_2025_with_ten_organizations_late_at_the_headcount_and_sees_the_extra_reminders()
+    public async Task The_secretariat_rehearses_2025_with_ten_organizations_late_at_the_headcount_and_sees_the_extra_reminders_and_escalations()
     {
         await using var app = await BrowserApp.StartAsync(settings =>
         {
@@ -55,11 +57,17 @@ public sealed class RehearsalTests
         var result = page.GetByTestId("rehearsal-result");
         await Assertions.Expect(result).ToContainTextAsync("10 家单位在「培训人数报送」逾期 2 个工作日");
 
-        // The calendar: days with overdue notices and reminders; the plot: days with reminder bars.
-        var overdueDays = page.Locator("[data-testid=calendar-chip][data-kind=overdue]");
-        Assert.True(await overdueDays.CountAsync() >= 2, "overdue notices on two working days after the deadline");
+        // The calendar: days with overdue notices, escalations and reminders; the plot: days with reminder bars, 7 May's with the escalations.
+        await Assertions.Expect(page.Locator("[data-testid=calendar-chip][data-kind=overdue]")).Not.ToHaveCountAsync(0);
+        var escalationDay = page.Locator("[data-testid=calendar-day]").Filter(new() { Has = page.Locator("[data-testid=calendar-chip][data-kind=escalation]") });
+        await Assertions.Expect(escalationDay).ToHaveCountAsync(1);
+        await escalationDay.Locator("summary").ClickAsync();
+        await Assertions.Expect(escalationDay.Locator("[data-testid=calendar-message][data-kind=escalation]").First).ToContainTextAsync("培训人数报送");
+        Assert.True(await escalationDay.Locator("[data-testid=calendar-message][data-kind=escalation]").CountAsync() >= 10, "an escalation about each late organization");
         var reminderBars = page.Locator("[data-testid=plot-day]:not([data-reminders='0'])");
         Assert.True(await reminderBars.CountAsync() >= 3, "reminder bars before and after the deadline");
+        var escalated = int.Parse(await page.Locator("[data-testid=plot-day][data-day='2025-05-07']").GetAttributeAsync("data-reminders") ?? "0", CultureInfo.InvariantCulture);
+        Assert.True(escalated >= 10, $"7 May's bar holds the escalations ({escalated})");
         var day = page.Locator("[data-testid=calendar-day]").Filter(new() { Has = page.Locator("[data-testid=calendar-chip][data-kind=overdue]") }).First;
         await day.Locator("summary").ClickAsync();
         await Assertions.Expect(day.Locator("[data-testid=calendar-message][data-kind=overdue]")).ToHaveCountAsync(10);

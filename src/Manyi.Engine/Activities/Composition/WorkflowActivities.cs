@@ -11,30 +11,36 @@ namespace Manyi.Engine.Activities.Composition;
 /// <summary>
 /// Workflows used as activities (Elsa's workflow definition activities): a node whose type is not a registered
 /// activity but names a definition (<c>workflowDefinitionId</c>, optionally <c>workflowDefinitionVersionId</c>)
-/// runs that definition inline, as a composite child. Definitions are loaded from the store before a compile
+/// runs that definition inline, as a composite child. When no definition has that id (a file from another Elsa
+/// server), the published one usable as an activity whose type name is the node's type runs, as Elsa finds it. Definitions are loaded from the store before a compile
 /// (<see cref="LoadReferencesAsync"/>), so that the compiler, which is synchronous, finds them here.
 /// </summary>
 public sealed class WorkflowActivityCatalog
 {
     private readonly ConcurrentDictionary<string, WorkflowDefinition> _versions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WorkflowDefinition> _published = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WorkflowDefinition> _byTypeName = new(StringComparer.Ordinal);
 
     /// <summary>Makes a version known (a published one becomes its definition's published version).</summary>
     public void Register(WorkflowDefinition definition)
     {
         _versions[definition.Id] = definition;
-        if (definition.IsPublished)
-            _published.AddOrUpdate(definition.DefinitionId, definition, (_, known) => known.Version > definition.Version ? known : definition);
+        if (!definition.IsPublished) return;
+        _published.AddOrUpdate(definition.DefinitionId, definition, (_, known) => known.Version > definition.Version ? known : definition);
+        if (IsUsableAsActivity(definition))
+            _byTypeName.AddOrUpdate(WorkflowDefinitionActivity.TypeNameOf(definition), definition,
+                (_, known) => known.DefinitionId != definition.DefinitionId || known.Version > definition.Version ? known : definition);
     }
 
     /// <summary>
     /// The version a node runs: the one it names if that version is published, else the definition's published
-    /// version (Elsa's fallback); null when the definition has no published version.
+    /// version (Elsa's fallback), else the published workflow usable as an activity of the node's type name; null when
+    /// there is none.
     /// </summary>
-    public WorkflowDefinition? Resolve(string definitionId, string? versionId) =>
+    public WorkflowDefinition? Resolve(string definitionId, string? versionId, string? typeName = null) =>
         versionId is not null && _versions.TryGetValue(versionId, out var pinned) && pinned.IsPublished && pinned.DefinitionId == definitionId
             ? pinned
-            : _published.GetValueOrDefault(definitionId);
+            : _published.GetValueOrDefault(definitionId) ?? (typeName is null ? null : _byTypeName.GetValueOrDefault(typeName));
 
     /// <summary>The published definitions marked usable as activities, each as an activity type named after it.</summary>
     public IReadOnlyList<WorkflowActivityType> Types =>
@@ -60,23 +66,25 @@ public sealed class WorkflowActivityCatalog
         var pending = new Stack<WorkflowDefinition>([definition]);
         while (pending.Count > 0)
         {
-            foreach (var (definitionId, versionId) in References(pending.Pop().Root))
+            foreach (var (definitionId, versionId, typeName) in References(pending.Pop().Root))
             {
-                if (!seen.Add($"{definitionId}/{versionId}")) continue;
+                if (!seen.Add($"{definitionId}/{versionId}/{typeName}")) continue;
                 if (versionId is not null && !_versions.ContainsKey(versionId)
                     && await store.FindDefinitionVersionAsync(versionId, cancellationToken) is { } version)
                     Register(version);
                 if (!_published.ContainsKey(definitionId) && await store.FindPublishedDefinitionAsync(definitionId, cancellationToken) is { } published)
                     Register(published);
-                if (Resolve(definitionId, versionId) is { } used) pending.Push(used);
+                if (Resolve(definitionId, versionId) is null && await store.FindPublishedWorkflowActivityAsync(typeName, cancellationToken) is { } named)
+                    Register(named);
+                if (Resolve(definitionId, versionId, typeName) is { } used) pending.Push(used);
             }
         }
     }
 
-    /// <summary>Every (definition id, version id) a tree of activities names, wherever it is nested.</summary>
-    private static IEnumerable<(string DefinitionId, string? VersionId)> References(ActivityNode node)
+    /// <summary>Every (definition id, version id, type name) a tree of activities names, wherever it is nested.</summary>
+    private static IEnumerable<(string DefinitionId, string? VersionId, string TypeName)> References(ActivityNode node)
     {
-        if (WorkflowDefinitionActivity.Reference(node) is { } reference) yield return reference;
+        if (WorkflowDefinitionActivity.Reference(node) is var (definitionId, versionId)) yield return (definitionId, versionId, node.Type);
         foreach (var child in node.Activities ?? [])
             foreach (var nested in References(child))
                 yield return nested;
@@ -135,9 +143,14 @@ public sealed class WorkflowDefinitionActivity : ContainerActivity
             ? (definitionId, node.Properties["workflowDefinitionVersionId"] is JsonValue v && v.TryGetValue<string>(out var versionId) ? versionId : null)
             : null;
 
-    /// <summary>The activity type name of a definition: its name without blanks, as Elsa names it.</summary>
+    /// <summary>
+    /// The activity type name of a definition as Elsa makes it from the name: each word (split at blanks and underscores)
+    /// with its first letter in capitals, joined ("Subworkflow test" is <c>SubworkflowTest</c>).
+    /// </summary>
     public static string TypeNameOf(WorkflowDefinition definition) =>
-        string.Concat((definition.Name ?? definition.DefinitionId).Where(c => !char.IsWhiteSpace(c)));
+        string.Concat((definition.Name ?? definition.DefinitionId)
+            .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).SelectMany(w => w.Split('_', StringSplitOptions.RemoveEmptyEntries))
+            .Select(w => char.ToUpperInvariant(w[0]) + w[1..]));
 
     /// <summary>A definition's outcomes as an activity: Done, its declared outcomes, and those its root's Complete activities name.</summary>
     public static IReadOnlyList<string> OutcomesOf(WorkflowDefinition definition)

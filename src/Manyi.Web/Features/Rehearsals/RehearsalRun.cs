@@ -41,7 +41,7 @@ public sealed class RehearsalRun(IConfiguration configuration, BusinessCalendar 
     /// The sandbox's data: the organizations with their contacts and the chat channels as they are, and the workflow versions
     /// imported and published; a version that does not pass the compiler is a finding, and the rest run without it.
     /// </summary>
-    private static async Task<IReadOnlyList<RehearsalDefinition>> SeedAsync(RehearsalSandbox sandbox, IReadOnlyList<WorkflowDefinitionRecord> definitions,
+    public static async Task<IReadOnlyList<RehearsalDefinition>> SeedAsync(RehearsalSandbox sandbox, IReadOnlyList<WorkflowDefinitionRecord> definitions,
         IReadOnlyList<OrganizationRecord> organizations, IReadOnlyList<NotificationChannelRecord> channels, List<RehearsalFinding> findings,
         CancellationToken cancellationToken)
     {

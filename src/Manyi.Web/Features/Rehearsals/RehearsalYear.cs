@@ -14,25 +14,22 @@ namespace Manyi.Web.Features.Rehearsals;
 
 /// <summary>
 /// Plays a year in a <see cref="RehearsalSandbox"/>: starts the campaign workflow with the settings, then moves the clock
-/// from one due moment to the next — a timer's (deadlines, reminders, the training's end) or a person's, as the scenario
-/// has them act — firing the timers through the runtime's one entry point and completing tasks with the stimulus the
-/// task API sends, after the same form validation. Nothing here knows a stage: who acts when comes from the task (its
-/// organization, its deadline) and the scenario.
+/// from one due moment to the next — a timer's (deadlines, reminders, the training's end) or a person's, as the cast has
+/// them act (<see cref="IRehearsalCast"/>, by default the scenario's <see cref="ScenarioCast"/>) — firing the timers through
+/// the runtime's one entry point and completing tasks with the stimulus the task API sends, after the same form validation.
+/// Nothing here knows a stage: who acts when comes from the task (its organization, its deadline) and the cast.
 /// </summary>
-public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar calendar, JsonObject settings, RehearsalPlan plan, List<RehearsalFinding> findings)
+public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar calendar, JsonObject settings, RehearsalPlan plan, List<RehearsalFinding> findings,
+    IRehearsalCast? cast = null, Func<CancellationToken, Task>? observe = null)
 {
-    /// <summary>When a participant on time acts: the working day after the task opens, at this local time.</summary>
-    private static readonly TimeOnly ActsAt = new(10, 0);
-
-    /// <summary>A participant on time acts at the latest this long before the deadline.</summary>
-    private static readonly TimeSpan Margin = TimeSpan.FromHours(1);
-
     private const int MaxSteps = 50_000;
     private static readonly TaskActor Actor = new("rehearsal", "演练 Rehearsal");
 
-    private readonly Dictionary<string, DateTimeOffset> _acts = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _done = new(StringComparer.Ordinal);
+    private readonly IRehearsalCast _cast = cast ?? new ScenarioCast(plan, calendar);
+    private readonly List<(string TaskId, RehearsalMove Move)> _moves = [];
+    private readonly HashSet<string> _planned = new(StringComparer.Ordinal);
     private readonly HashSet<string> _fired = new(StringComparer.Ordinal);
+    private readonly HashSet<DateTimeOffset> _observed = [];
     private readonly HashSet<string> _returned = new(StringComparer.Ordinal);
     private readonly RehearsalAnswers _answers = new(settings);
 
@@ -58,7 +55,7 @@ public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar cal
                 cancellationToken.ThrowIfCancellationRequested();
                 await PlanNewTasksAsync(cancellationToken);
                 var timer = await NextTimerAsync(cancellationToken);
-                var act = _acts.Count == 0 ? (DateTimeOffset?)null : _acts.Values.Min();
+                var act = _moves.Count == 0 ? (DateTimeOffset?)null : _moves.Min(m => m.Move.At);
                 var next = (timer?.ResumeAt, act) switch
                 {
                     (null, null) => (DateTimeOffset?)null,
@@ -103,48 +100,48 @@ public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar cal
             new Stimulus(timer.Name, timer.Key) { BookmarkId = timer.Id, WorkflowInstanceId = timer.InstanceId }, cancellationToken);
     }
 
-    /// <summary>Gives each task that opened since the last look the moment its people act on it.</summary>
+    /// <summary>Asks the cast what happens to each task that opened since the last look, and when.</summary>
     private async Task PlanNewTasksAsync(CancellationToken cancellationToken)
     {
         await using var scope = sandbox.Services.CreateAsyncScope();
         var open = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Tasks.AsNoTracking()
             .Where(t => t.Status == nameof(HumanTaskStatus.Open))
-            .Select(t => new { t.Id, t.OrganizationId, t.Stage, t.CreatedAt, t.DueAt }).ToListAsync(cancellationToken);
-        foreach (var task in open.Where(t => !_acts.ContainsKey(t.Id) && !_done.Contains(t.Id)))
-            _acts[task.Id] = task.OrganizationId is { } organization
-                ? ParticipantActs(task.CreatedAt, task.DueAt, plan.IsLate(organization, task.Stage))
-                : task.CreatedAt; // the secretariat and the reviewers act as soon as a task reaches them
+            .Select(t => new RehearsalTask(t.Id, t.OrganizationId, t.Stage, t.CreatedAt, t.DueAt)).ToListAsync(cancellationToken);
+        foreach (var task in open.Where(t => _planned.Add(t.Id)))
+            _moves.AddRange(_cast.MovesFor(task).Select(m => (task.Id, m)));
     }
 
-    /// <summary>
-    /// On time: the working day after the task opens at 10:00 (or the scenario's working days before the deadline's day),
-    /// but an hour before the deadline at the latest. Late: the scenario's working days after the deadline's day, at 10:00.
-    /// </summary>
-    private DateTimeOffset ParticipantActs(DateTimeOffset opened, DateTimeOffset? due, bool late)
-    {
-        var openedDay = DateOnly.FromDateTime(calendar.ToLocal(opened).DateTime);
-        if (due is not { } deadline) return Later(opened, calendar.At(calendar.AddWorkingDays(openedDay, 1), ActsAt));
-        if (late)
-            return Later(opened, calendar.At(calendar.AddWorkingDays(DateOnly.FromDateTime(calendar.ToLocal(deadline).DateTime), plan.WorkingDays), ActsAt));
-        var deadlineDay = DateOnly.FromDateTime(calendar.ToLocal(deadline).DateTime);
-        var early = plan.OnTimeWorkingDaysBefore is { } before
-            ? calendar.At(calendar.AddWorkingDays(deadlineDay, -before), ActsAt)
-            : calendar.At(calendar.AddWorkingDays(openedDay, 1), ActsAt);
-        return Later(opened, early < deadline - Margin ? early : deadline - Margin);
-    }
-
-    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
-
-    /// <summary>Completes every task whose moment has come, in the order of those moments.</summary>
+    /// <summary>Makes every move whose moment has come, in the order of those moments; one look per moment, however many tasks asked for it.</summary>
     private async Task ActAsync(CancellationToken cancellationToken)
     {
         var now = Clock.GetUtcNow();
-        foreach (var (taskId, _) in _acts.Where(a => a.Value <= now).OrderBy(a => a.Value).ThenBy(a => a.Key, StringComparer.Ordinal).ToList())
-        {
-            _acts.Remove(taskId);
-            _done.Add(taskId);
-            await CompleteAsync(taskId, cancellationToken);
-        }
+        var due = _moves.Where(m => m.Move.At <= now).OrderBy(m => m.Move.At).ThenBy(m => m.Move.Kind).ThenBy(m => m.TaskId, StringComparer.Ordinal).ToList();
+        _moves.RemoveAll(m => m.Move.At <= now);
+        foreach (var (taskId, move) in due)
+            switch (move.Kind)
+            {
+                case RehearsalMoveKind.Complete:
+                    await CompleteAsync(taskId, cancellationToken);
+                    break;
+                case RehearsalMoveKind.SaveDraft:
+                    await SaveDraftAsync(taskId, cancellationToken);
+                    break;
+                case RehearsalMoveKind.Observe when observe is not null && _observed.Add(move.At):
+                    await observe(cancellationToken);
+                    break;
+            }
+    }
+
+    /// <summary>A draft saved to a task still open, as the task page saves one (its content does not matter to the year, only that there is one).</summary>
+    private async Task SaveDraftAsync(string taskId, CancellationToken cancellationToken)
+    {
+        await using var scope = sandbox.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        if (!await db.Tasks.AnyAsync(t => t.Id == taskId && t.Status == nameof(HumanTaskStatus.Open), cancellationToken)) return;
+        var draft = await db.TaskDrafts.FirstOrDefaultAsync(d => d.TaskId == taskId, cancellationToken);
+        if (draft is null) db.TaskDrafts.Add(draft = new TaskDraftRecord { TaskId = taskId, Data = "{}", SavedByUserId = Actor.UserId });
+        draft.SavedAt = Clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private async Task CompleteAsync(string taskId, CancellationToken cancellationToken)

@@ -20,6 +20,14 @@ public sealed class RiskRule
     /// <summary>Points taken off when there is progress inside the task (a file uploaded or a draft saved).</summary>
     public int PointsOffForProgress { get; set; } = 2;
 
+    /// <summary>
+    /// Points when nothing has been done in the task (no file, no draft) and at most <see cref="NothingDoneWithinWorkingDays"/>
+    /// working days are left: the replay of simulated years (<c>RiskMeasureTests</c>) finds this the strongest sign of a late
+    /// finish a few days ahead.
+    /// </summary>
+    public int PointsForNothingDone { get; set; } = 3;
+    public int NothingDoneWithinWorkingDays { get; set; } = 5;
+
     /// <summary>Points when the organization finished an earlier stage of this year late.</summary>
     public int PointsForLateThisYear { get; set; } = 2;
 
@@ -27,8 +35,8 @@ public sealed class RiskRule
     public int PointsForLateEarlierYear { get; set; } = 1;
 
     /// <summary>From this many points a task is 高 (high); from <see cref="MediumFrom"/> 中 (medium); below, 低 (low).</summary>
-    public int HighFrom { get; set; } = 5;
-    public int MediumFrom { get; set; } = 3;
+    public int HighFrom { get; set; } = 4;
+    public int MediumFrom { get; set; } = 2;
 
     public IEnumerable<string> Problems()
     {
@@ -38,6 +46,7 @@ public sealed class RiskRule
                      (nameof(PointsAtFiveWorkingDays), PointsAtFiveWorkingDays), (nameof(PointsPerUnansweredReminder), PointsPerUnansweredReminder),
                      (nameof(MaxReminderPoints), MaxReminderPoints), (nameof(PointsOffForProgress), PointsOffForProgress),
                      (nameof(PointsForLateThisYear), PointsForLateThisYear), (nameof(PointsForLateEarlierYear), PointsForLateEarlierYear),
+                     (nameof(PointsForNothingDone), PointsForNothingDone), (nameof(NothingDoneWithinWorkingDays), NothingDoneWithinWorkingDays),
                  })
             if (value is < 0 or > 100) yield return $"{Section}:{name} must be from 0 to 100 ({value}).";
         if (MediumFrom < 1 || HighFrom <= MediumFrom)
@@ -68,6 +77,8 @@ public sealed class RiskRule
             Add(Math.Min(MaxReminderPoints, facts.UnansweredReminders * PointsPerUnansweredReminder),
                 $"已提醒 {facts.UnansweredReminders} 次，此后没有进展", $"reminded {facts.UnansweredReminders} time(s) with no progress since");
         if (facts.HasProgress) Add(-PointsOffForProgress, "已上传材料或保存草稿", "files uploaded or a draft saved");
+        else if (facts.WorkingDaysLeft <= NothingDoneWithinWorkingDays)
+            Add(PointsForNothingDone, "临近截止仍未开始办理", "nothing done yet with the deadline near");
         if (facts.LateThisYear > 0) Add(PointsForLateThisYear, $"本年度已有 {facts.LateThisYear} 个阶段逾期完成", $"{facts.LateThisYear} earlier stage(s) this year finished late");
         if (facts.LateEarlierYears > 0) Add(PointsForLateEarlierYear, $"往年有 {facts.LateEarlierYears} 个阶段逾期完成", $"{facts.LateEarlierYears} stage(s) of earlier years finished late");
 

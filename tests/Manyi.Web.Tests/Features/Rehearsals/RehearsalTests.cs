@@ -66,6 +66,10 @@ public sealed class RehearsalTests
             .Select(m => m["organizationId"]!.GetValue<string>()).Distinct().Order(StringComparer.Ordinal).ToList();
         Assert.Equal(lateOnes.Order(StringComparer.Ordinal), reminded);
         Assert.All(lateOnes, o => Assert.Contains(Messages(late), m => m["organizationId"]?.GetValue<string>() == o && m.GetString("kind") == "overdue"));
+        // Still missing on the second working day after the deadline (7 May, the sign-up's last day): the secretariat hears of each.
+        var escalated = Messages(late).Where(m => m.GetString("kind") == "escalation").ToList();
+        Assert.Equal(lateOnes.Order(StringComparer.Ordinal), escalated.Select(m => m["organizationId"]!.GetValue<string>()).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(escalated, m => Assert.True(m["toSecretariat"]!.GetValue<bool>()));
         // Their deadlines show as passed, and they still end rated: the headcount only flags lateness in 2025.
         Assert.Equal(10, late.GetArray("deadlines").Count(d => d!["stage"]?.GetValue<string>() == "headcount" && d["wasOverdue"]!.GetValue<bool>()));
 

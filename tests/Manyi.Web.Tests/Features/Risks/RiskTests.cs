@@ -10,11 +10,11 @@ public sealed class RiskTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData(1, 0, false, 0, 0, RiskLevel.Medium, 3)]
-    [InlineData(1, 2, false, 0, 0, RiskLevel.High, 5)]
+    [InlineData(1, 0, false, 0, 0, RiskLevel.High, 6)]       // nothing done with 1 working day left
     [InlineData(1, 5, true, 0, 0, RiskLevel.Medium, 3)]      // reminders count at most 2; an upload takes 2 off
-    [InlineData(4, 0, false, 1, 1, RiskLevel.Medium, 4)]
-    [InlineData(10, 0, false, 0, 1, RiskLevel.Low, 1)]
+    [InlineData(4, 0, true, 1, 1, RiskLevel.Medium, 2)]
+    [InlineData(6, 0, false, 0, 0, RiskLevel.Low, 0)]        // nothing done, but 6 working days left
+    [InlineData(10, 2, false, 0, 1, RiskLevel.Medium, 3)]
     public void The_rule_adds_its_points_and_names_each_reason(int daysLeft, int reminders, bool progress, int lateThisYear, int lateEarlier,
         RiskLevel level, int points)
     {
@@ -35,8 +35,8 @@ public sealed class RiskTests
     }
 
     /// <summary>
-    /// 7 May 2025, 10:00: 开封联通 has not signed up (due today 18:00, one working day left) — medium; after two reminders with
-    /// nothing uploaded — high, with both reasons; once it saves a draft — low (3 − 2). 洛阳电信's headcount is overdue: late already, not scored. A participant
+    /// 7 May 2025, 10:00: 开封联通 has not signed up (due today 18:00, one working day left, nothing done) — high (3 + 3); after
+    /// two reminders with nothing uploaded — higher, with the reminders as a reason; once it saves a draft — low (3 − 2). 洛阳电信's headcount is overdue: late already, not scored. A participant
     /// cannot read the list; a year without a campaign is 404.
     /// </summary>
     [Theory, InlineData("sqlite"), InlineData("postgres")]
@@ -48,10 +48,10 @@ public sealed class RiskTests
 
         var before = await scenario.Admin.FetchAsync("/api/campaigns/2025/risks").ExpectOkAsync();
         var unicom = Assert.Single(before.GetArray("items"), r => r!.GetString("organizationId") == DashboardScenario.Unicom)!;
-        Assert.Equal(("signup", "Medium", 3, 1), (unicom.GetString("stage"), unicom.GetString("level"), unicom["points"]!.GetValue<int>(), unicom["workingDaysLeft"]!.GetValue<int>()));
-        Assert.Equal("距截止还有 1 个工作日", Assert.Single(unicom.GetArray("reasons"))!.GetString("zh"));
+        Assert.Equal(("signup", "High", 6, 1), (unicom.GetString("stage"), unicom.GetString("level"), unicom["points"]!.GetValue<int>(), unicom["workingDaysLeft"]!.GetValue<int>()));
+        Assert.Equal(["距截止还有 1 个工作日", "临近截止仍未开始办理"], unicom.GetArray("reasons").Select(r => r!.GetString("zh")));
         Assert.DoesNotContain(before.GetArray("items"), r => r!.GetString("organizationId") == DashboardScenario.Telecom);
-        Assert.Equal(5, before["rule"]!["highFrom"]!.GetValue<int>());
+        Assert.Equal(4, before["rule"]!["highFrom"]!.GetValue<int>());
 
         var task = unicom.GetString("taskId");
         for (var i = 0; i < 2; i++)
@@ -62,7 +62,7 @@ public sealed class RiskTests
 
         var after = await scenario.Admin.FetchAsync("/api/campaigns/2025/risks").ExpectOkAsync();
         var reminded = after.GetArray("items")[0]!;
-        Assert.Equal((DashboardScenario.Unicom, "High", 5), (reminded.GetString("organizationId"), reminded.GetString("level"), reminded["points"]!.GetValue<int>()));
+        Assert.Equal((DashboardScenario.Unicom, "High", 8), (reminded.GetString("organizationId"), reminded.GetString("level"), reminded["points"]!.GetValue<int>()));
         Assert.Contains(reminded.GetArray("reasons"), r => r!.GetString("zh") == "已提醒 2 次，此后没有进展");
 
         // The organization starts on the form: a draft after the reminders is progress, and they are answered.
