@@ -107,7 +107,8 @@ public abstract class WaitingActivity : Activity
     public async ValueTask<DateTimeOffset?> ResolveDeadlineAsync(ActivityContext context)
     {
         var deadlineSpec = await context.EvaluateAsync(Deadline);
-        return deadlineSpec is null ? null : DueDate.Resolve(deadlineSpec, context.Services.GetRequiredService<BusinessCalendar>());
+        var anchors = new DueDateAnchors(context.Instance.CreatedAt, context.Instance.State.Input.GetValueOrDefault("campaign"));
+        return deadlineSpec is null ? null : DueDate.Resolve(deadlineSpec, context.Services.GetRequiredService<BusinessCalendar>(), anchors);
     }
 
     /// <summary>The steps the ladder in force sends for a deadline after <paramref name="after"/>, on working days; none without a ladder.</summary>
@@ -136,9 +137,11 @@ public abstract class WaitingActivity : Activity
             string? problem = null;
             try
             {
-                // Literal deadlines in working days need no data to be checked against "now".
-                var deadline = DueDate.Resolve(spec, new BusinessCalendar([]));
-                if (deadline <= now) problem = $"{deadline:yyyy-MM-dd HH:mm zzz} has already passed";
+                // Literal deadlines in working days need no data to be checked against "now"; one counted from the
+                // workflow's start or a campaign setting is known only when it runs, so only its shape is checked.
+                // (Compiling passes no clock, DateTimeOffset.MinValue: the anchors then stand at the earliest instant allowed.)
+                var deadline = DueDate.Resolve(spec, new BusinessCalendar([]), DueDateAnchors.Checking(now < DueDate.Earliest ? DueDate.Earliest : now));
+                if (deadline <= now && !DueDate.IsAnchored(spec)) problem = $"{deadline:yyyy-MM-dd HH:mm zzz} has already passed";
             }
             catch (FormatException ex)
             {

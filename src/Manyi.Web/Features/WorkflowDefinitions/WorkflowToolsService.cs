@@ -105,6 +105,27 @@ public sealed class WorkflowToolsService(
             [.. preview.Problems.Select(p => p.ToString())]);
     }
 
+    /// <summary>
+    /// The campaign settings a deadline can count from (<c>{"campaignSetting": "dates.headcountDue"}</c>): every setting
+    /// holding an instant, by its path, with that instant, from the same settings the preview uses.
+    /// </summary>
+    public async Task<IReadOnlyList<(string Path, DateTimeOffset At)>> DateSettingsAsync(CancellationToken cancellationToken)
+    {
+        var (settings, _) = await CampaignSettingsAsync(cancellationToken);
+        var found = new List<(string, DateTimeOffset)>();
+        Collect(settings, "");
+        return found;
+
+        void Collect(JsonNode? node, string path)
+        {
+            if (node is JsonObject o)
+                foreach (var (key, value) in o) Collect(value, path.Length == 0 ? key : $"{path}.{key}");
+            else if (node is JsonValue v && v.TryGetValue<string>(out var text) && text.Length > 16 && text[10] == 'T'
+                     && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+                found.Add((path, calendar.ToLocal(at)));
+        }
+    }
+
     /// <summary>The settings of the latest campaign still running, else the repository's <c>campaigns/2025.json</c>.</summary>
     private async Task<(JsonNode? Settings, string Source)> CampaignSettingsAsync(CancellationToken cancellationToken)
     {
