@@ -6,7 +6,9 @@ namespace Manyi.Engine.Calendar;
 /// <summary>
 /// A deadline as a workflow states it: an instant (<c>"2025-04-30T18:00:00+08:00"</c> or <c>{"at": …}</c>), an
 /// offset from another instant (<c>{"after": "2025-05-14T09:00:00+08:00", "offset": "-7.00:00:00"}</c>), or working
-/// days after an instant at a local time (<c>{"workingDaysAfter": "…", "days": 5, "time": "18:00"}</c>).
+/// or calendar days after an instant at a local time (<c>{"workingDaysAfter": "…", "days": 5, "time": "18:00"}</c>,
+/// <c>{"calendarDaysAfter": …}</c>). The instant counted from may be an anchor known when the workflow runs
+/// (<see cref="DueDateAnchors"/>): <c>{"workflowStart": true}</c> or <c>{"campaignSetting": "dates.headcountDue"}</c>.
 /// </summary>
 public static class DueDate
 {
@@ -34,35 +36,60 @@ public static class DueDate
         duration.Duration() <= MaxDuration ? null
             : $"'{field}' must be at most {MaxDuration.TotalDays:0} days (ten years) long (got {duration.TotalDays:0} days).";
 
-    public static DateTimeOffset Resolve(JsonNode? spec, BusinessCalendar calendar)
+    public static DateTimeOffset Resolve(JsonNode? spec, BusinessCalendar calendar, DueDateAnchors? anchors = null)
     {
-        var due = Unchecked(spec, calendar);
+        var due = Unchecked(spec, calendar, anchors);
         return OutOfRange(due, "deadline") is { } problem ? throw new FormatException(problem) : due;
     }
 
-    private static DateTimeOffset Unchecked(JsonNode? spec, BusinessCalendar calendar) => spec switch
+    /// <summary>Whether the deadline counts from an anchor (the workflow's start, a campaign setting) rather than a written instant.</summary>
+    public static bool IsAnchored(JsonNode? spec) => spec is JsonObject o && (o["workingDaysAfter"] ?? o["calendarDaysAfter"]) is JsonObject;
+
+    private static DateTimeOffset Unchecked(JsonNode? spec, BusinessCalendar calendar, DueDateAnchors? anchors) => spec switch
     {
         JsonValue value when value.TryGetValue<string>(out var text) => Instant(text, "deadline"),
         JsonValue value when value.TryGetValue<DateTimeOffset>(out var instant) => OutOfRange(instant, "deadline") is { } problem ? throw new FormatException(problem) : instant,
         JsonObject o when o["at"] is { } at => Instant(Text(at, "at"), "at"),
         JsonObject o when o["after"] is { } after => Instant(Text(after, "after"), "after") + Offset(o["offset"]),
-        JsonObject o when o["workingDaysAfter"] is { } from => WorkingDays(calendar, Instant(Text(from, "workingDaysAfter"), "workingDaysAfter"), o),
+        JsonObject o when o["workingDaysAfter"] is { } from => DaysAfter(calendar, From(from, "workingDaysAfter", anchors), o, working: true),
+        JsonObject o when o["calendarDaysAfter"] is { } from => DaysAfter(calendar, From(from, "calendarDaysAfter", anchors), o, working: false),
         null => throw new FormatException("The deadline is empty."),
-        _ => throw new FormatException($"The deadline {spec.ToJsonString()} is neither an instant nor {{\"at\"}}, {{\"after\", \"offset\"}} or {{\"workingDaysAfter\", \"days\", \"time\"}}."),
+        _ => throw new FormatException($"The deadline {spec.ToJsonString()} is neither an instant nor {{\"at\"}}, {{\"after\", \"offset\"}}, {{\"workingDaysAfter\", \"days\", \"time\"}} or {{\"calendarDaysAfter\", \"days\", \"time\"}}."),
     };
 
-    private static DateTimeOffset WorkingDays(BusinessCalendar calendar, DateTimeOffset from, JsonObject spec)
+    /// <summary>The instant counted from: a written instant, or an anchor.</summary>
+    private static DateTimeOffset From(JsonNode node, string field, DueDateAnchors? anchors)
     {
+        if (node is not JsonObject anchor) return Instant(Text(node, field), field);
+        if (anchor["workflowStart"] is not null)
+            return anchors?.WorkflowStart ?? throw new FormatException($"'{field}': the workflow's start is known only when it runs.");
+        if (anchor["campaignSetting"] is { } path)
+        {
+            var name = Text(path, "campaignSetting");
+            if (name.Length == 0) throw new FormatException($"'{field}': name the campaign setting, e.g. dates.headcountDue.");
+            if (anchors is null) throw new FormatException($"'{field}': the campaign setting '{name}' is known only when the workflow runs.");
+            if (anchors.AnySetting) return anchors.WorkflowStart;
+            var value = name.Split('.').Aggregate(anchors.Campaign, (node, key) => (node as JsonObject)?[key]);
+            return value is null
+                ? throw new FormatException($"The campaign has no setting '{name}'.")
+                : Instant(Text(value, $"campaign.{name}"), $"campaign.{name}");
+        }
+        throw new FormatException($"'{field}' must be an instant, {{\"workflowStart\": true}} or {{\"campaignSetting\": \"…\"}}.");
+    }
+
+    private static DateTimeOffset DaysAfter(BusinessCalendar calendar, DateTimeOffset from, JsonObject spec, bool working)
+    {
+        var unit = working ? "working days" : "days";
         var days = spec["days"] is JsonValue d && d.TryGetValue<int>(out var n) ? n
-            : throw new FormatException("'days' must be a whole number of working days.");
-        if (days is < 0 or > MaxWorkingDays) throw new FormatException($"'days' must be between 0 and {MaxWorkingDays} working days (got {days}).");
+            : throw new FormatException($"'days' must be a whole number of {unit}.");
+        if (days is < 0 or > MaxWorkingDays) throw new FormatException($"'days' must be between 0 and {MaxWorkingDays} {unit} (got {days}).");
         var time = spec["time"] is { } t
             ? TimeOnly.TryParseExact(Text(t, "time"), "HH:mm", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed)
                 ? parsed
                 : throw new FormatException("'time' must be written HH:mm, e.g. 18:00.")
             : calendar.WorkdayEnd;
         var start = DateOnly.FromDateTime(calendar.ToLocal(from).DateTime);
-        return calendar.At(calendar.AddWorkingDays(start, days), time);
+        return calendar.At(working ? calendar.AddWorkingDays(start, days) : start.AddDays(days), time);
     }
 
     private static TimeSpan Offset(JsonNode? node) =>
@@ -80,4 +107,16 @@ public static class DueDate
 
     private static string Text(JsonNode node, string field) =>
         node is JsonValue v && v.TryGetValue<string>(out var s) ? s : throw new FormatException($"'{field}' must be a string.");
+}
+
+/// <summary>
+/// What a deadline's anchors stand for in one workflow instance: when it started, and its input <c>campaign</c> (the
+/// campaign's settings) for <c>{"campaignSetting": "dates.headcountDue"}</c>.
+/// </summary>
+public sealed record DueDateAnchors(DateTimeOffset WorkflowStart, JsonNode? Campaign)
+{
+    /// <summary>For checking a deadline's shape when it is saved, before any instance runs: every anchor is <paramref name="now"/>.</summary>
+    public static DueDateAnchors Checking(DateTimeOffset now) => new(now, null) { AnySetting = true };
+
+    internal bool AnySetting { get; private init; }
 }

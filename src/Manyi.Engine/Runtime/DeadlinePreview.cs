@@ -17,7 +17,7 @@ public sealed record DeadlinePreview(IReadOnlyList<ActivityDeadlines> Activities
 /// <summary>
 /// What dates a definition (a draft too) would give its waiting activities for a given input, before anyone runs it:
 /// every activity with a deadline or reminder ladder is bound and asked through the very methods it uses when it
-/// starts waiting (<see cref="WaitingActivity.ResolveDeadlineAsync"/>, <see cref="WaitingActivity.ReminderSchedule"/>),
+/// starts waiting (<see cref="WaitingActivity.ResolveDeadlineAsync"/>, <see cref="WaitingActivity.ReminderSteps"/>),
 /// in an unsaved instance started with that input, on the business calendar. Nothing is stored; no timer is set.
 /// </summary>
 public sealed class DeadlinePreviewer(WorkflowCompiler compiler, ExpressionEvaluator evaluator, IServiceProvider services, TimeProvider time)
@@ -44,8 +44,8 @@ public sealed class DeadlinePreviewer(WorkflowCompiler compiler, ExpressionEvalu
             try
             {
                 deadline = await waiting.ResolveDeadlineAsync(context);
-                // Every step, also those already past today: the preview shows the whole ladder.
-                if (deadline is { } due) reminders = waiting.ReminderSchedule(context, due, DateTimeOffset.MinValue);
+                // Every step, also those past, moved or merged: the preview hides nothing of the ladder.
+                if (deadline is { } due) reminders = waiting.ReminderSteps(context, due);
                 else if (hasLadder) error = "the activity has a reminder ladder but no deadline, so no reminder would be sent";
             }
             catch (Exception ex) when (ex is ExpressionException or FormatException or InvalidOperationException or InvalidCastException)

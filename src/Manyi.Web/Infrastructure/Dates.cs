@@ -11,4 +11,10 @@ public static class Dates
     {
         return LiquidFilters.ChineseDateTime(TimeZoneInfo.ConvertTime(instant, Shanghai));
     }
+
+    /// <summary>A day as 2025年5月3日 周六.</summary>
+    public static string BeijingDay(DateOnly day) => LiquidFilters.ChineseDate(new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
+
+    /// <summary>A day as Sat 3 May 2025.</summary>
+    public static string EnglishDay(DateOnly day) => day.ToString("ddd d MMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
 }

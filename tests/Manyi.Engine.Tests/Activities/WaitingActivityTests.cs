@@ -72,9 +72,9 @@ public sealed class WaitingActivityTests
         await engine.PublishAsync(definition);
         var instance = await engine.StartAsync(definition, "luoyang-telecom");
 
-        // 7 days before 30 April is 23 April (a Wednesday); then 29 April; the deadline timer stays beside them.
+        // 7 working days before 30 April is 22 April (Sunday 27 April is worked); then 29 April; the deadline timer stays beside them.
         var first = Assert.Single(instance.Bookmarks, b => b.Name == WaitingActivity.ReminderBookmark);
-        Assert.Equal(DateTimeOffset.Parse("2025-04-23T09:00:00+08:00"), first.ResumeAt);
+        Assert.Equal(DateTimeOffset.Parse("2025-04-22T09:00:00+08:00"), first.ResumeAt);
         await engine.FireAsync(first);
         var second = Assert.Single((await engine.LoadAsync(instance.Id)).Bookmarks, b => b.Name == WaitingActivity.ReminderBookmark);
         Assert.Equal(DateTimeOffset.Parse("2025-04-29T09:00:00+08:00"), second.ResumeAt);

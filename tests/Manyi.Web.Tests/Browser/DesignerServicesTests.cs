@@ -52,9 +52,10 @@ public sealed class DesignerServicesTests
         await BrowserApp.WaitForInteractiveAsync(page);
         var headcount = page.Locator("[data-testid=preview-activity][data-activity=headcount]");
         await Assertions.Expect(headcount.GetByTestId("preview-deadline")).ToContainTextAsync("2025年4月30日 周三 18:00");
-        var afterOne = headcount.Locator("[data-step=after-1]");
-        await Assertions.Expect(afterOne).ToContainTextAsync("2025年5月6日");
-        await Assertions.Expect(afterOne).ToContainTextAsync("按工作日历顺延");
+        await Assertions.Expect(headcount.GetByTestId("preview-ladder-days")).ToContainTextAsync("按工作日计");
+        await Assertions.Expect(headcount.Locator("[data-step=before-3]")).ToContainTextAsync("截止前 3 个工作日");
+        await Assertions.Expect(headcount.Locator("[data-step=at]")).ToContainTextAsync("2025年4月30日 周三 09:00");
+        await Assertions.Expect(headcount.Locator("[data-step=after-1]")).ToContainTextAsync("2025年5月6日");
         await Assertions.Expect(page.GetByTestId("preview-source")).ToContainTextAsync("campaigns/2025.json");
         await BrowserApp.ScreenshotAsync(page, "designer-preview");
 

@@ -39,7 +39,7 @@ public sealed class CampaignSimulationTests
             Add("notice", o, 2);        // the notice, the training invitation (or, for the one that missed the sign-up, its close)
             Add("rating", o, 1);        // the published result
         }
-        Add("reminder", script.NoSignup, 2);         // sign-up: 29 April and 6 May, 09:00 (3 and 1 working days before 7 May)
+        Add("reminder", script.NoSignup, 3);         // sign-up: 29 April and 6 May (3 and 1 working days before 7 May), 7 May, 09:00
         foreach (var o in script.WaitList)
             Add("notice", o, 1);                     // told it is wait-listed, and its place (then its invitation, or no seat)
         Add("notice", script.Withdraws, 1);          // told its sign-up is withdrawn
@@ -49,11 +49,13 @@ public sealed class CampaignSimulationTests
         Add("notice", script.Returned, 1);           // told what is missing
         foreach (var o in script.LateHeadcount)
         {
-            Add("reminder", o, 2);      // 27 April (a working Sunday) and 29 April, 09:00
+            Add("reminder", o, 3);      // 27 April (a working Sunday), 29 April and the deadline's day 30 April, 09:00
             Add("overdue", o, 1);       // 6 May 09:00, the first working day after the May holiday
         }
-        Add("reminder", script.LastSecond, 3);       // submission: 4, 8 and 10 September
-        Add("reminder", script.TooLate, 3);
+        // Submission, due 11 September 00:00, i.e. on 10 September (24:00): 7, 3 and 1 working days before it, and on it.
+        Add("reminder", script.LastSecond, 4);       // 1, 5, 9 and 10 September, 09:00
+        Add("reminder", script.TooLate, 4);
+        Add("reminder", script.Returned, 1);         // 1 September 09:00: its returned package comes back at 10:00
         // Named by kind and organization, so that a failure says which count differs.
         Assert.Empty(expectedEmails.Keys.Union(first.Emails.Keys).Order(StringComparer.Ordinal)
             .Where(k => expectedEmails.GetValueOrDefault(k) != first.Emails.GetValueOrDefault(k))

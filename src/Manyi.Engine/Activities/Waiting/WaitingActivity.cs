@@ -107,12 +107,17 @@ public abstract class WaitingActivity : Activity
     public async ValueTask<DateTimeOffset?> ResolveDeadlineAsync(ActivityContext context)
     {
         var deadlineSpec = await context.EvaluateAsync(Deadline);
-        return deadlineSpec is null ? null : DueDate.Resolve(deadlineSpec, context.Services.GetRequiredService<BusinessCalendar>());
+        var anchors = new DueDateAnchors(context.Instance.CreatedAt, context.Instance.State.Input.GetValueOrDefault("campaign"));
+        return deadlineSpec is null ? null : DueDate.Resolve(deadlineSpec, context.Services.GetRequiredService<BusinessCalendar>(), anchors);
     }
 
-    /// <summary>Every step of the ladder in force for a deadline that falls after <paramref name="after"/>, on working days; none without a ladder.</summary>
+    /// <summary>The steps the ladder in force sends for a deadline after <paramref name="after"/>, on working days; none without a ladder.</summary>
     public IReadOnlyList<ReminderStep> ReminderSchedule(ActivityContext context, DateTimeOffset deadline, DateTimeOffset after) =>
         LadderOf(context)?.Schedule(deadline, after, context.Services.GetRequiredService<BusinessCalendar>()) ?? [];
+
+    /// <summary>Every step of the ladder in force for a deadline, the moved and merged ones too (<see cref="ReminderLadder.Steps"/>); none without a ladder.</summary>
+    public IReadOnlyList<ReminderStep> ReminderSteps(ActivityContext context, DateTimeOffset deadline) =>
+        LadderOf(context)?.Steps(deadline, context.Services.GetRequiredService<BusinessCalendar>()) ?? [];
 
     /// <summary>The deadline and reminder bookmarks for a (new) deadline; used when it is first set and when it moves.</summary>
     public IReadOnlyList<BookmarkRequest> Timers(ActivityContext context, DateTimeOffset deadline)
@@ -132,9 +137,11 @@ public abstract class WaitingActivity : Activity
             string? problem = null;
             try
             {
-                // Literal deadlines in working days need no data to be checked against "now".
-                var deadline = DueDate.Resolve(spec, new BusinessCalendar([]));
-                if (deadline <= now) problem = $"{deadline:yyyy-MM-dd HH:mm zzz} has already passed";
+                // Literal deadlines in working days need no data to be checked against "now"; one counted from the
+                // workflow's start or a campaign setting is known only when it runs, so only its shape is checked.
+                // (Compiling passes no clock, DateTimeOffset.MinValue: the anchors then stand at the earliest instant allowed.)
+                var deadline = DueDate.Resolve(spec, new BusinessCalendar([]), DueDateAnchors.Checking(now < DueDate.Earliest ? DueDate.Earliest : now));
+                if (deadline <= now && !DueDate.IsAnchored(spec)) problem = $"{deadline:yyyy-MM-dd HH:mm zzz} has already passed";
             }
             catch (FormatException ex)
             {
@@ -181,7 +188,7 @@ public abstract class WaitingActivity : Activity
             ["title"] = await context.EvaluateAsync(Title) is { Length: > 0 } title ? title : context.Node.DisplayName,
             ["deadline"] = calendar.ToLocal(deadline).ToString("O", CultureInfo.InvariantCulture),
             ["daysLeft"] = DateOnly.FromDateTime(calendar.ToLocal(deadline).DateTime).DayNumber - today.DayNumber,
-            // The at-deadline step runs at the deadline itself: its text must say the deadline passed, not "later today".
+            // Overdue steps and the escalation go out after the deadline: their text must say it passed, not "later today".
             ["passed"] = context.Now >= deadline,
             ["step"] = payload["step"]!.DeepClone(),
             ["workflowInstanceId"] = context.Instance.Id,

@@ -53,11 +53,19 @@ public sealed record PreviewRequest(JsonObject? Definition, string? Organization
 public sealed record PreviewResponse(string DefinitionId, string Source, string? OrganizationId, string InputSource,
     IReadOnlyList<PreviewActivity> Activities, IReadOnlyList<string> Problems);
 
+/// <summary>A waiting activity's dates; <c>LadderDays</c> is how its ladder counts (<c>working</c> or <c>calendar</c>), null without one.</summary>
 public sealed record PreviewActivity(string Id, string? Name, string Type, DateTimeOffset? Deadline, bool DeadlinePassed,
-    IReadOnlyList<PreviewReminder> Reminders, bool HasLadder, string? Error);
+    IReadOnlyList<PreviewReminder> Reminders, string? LadderDays, string? Error)
+{
+    public bool HasLadder => LadderDays is not null;
+}
 
-/// <summary>One ladder step: its label (before-3, at, after-1, escalation), kind, when, whether it is past, whether the calendar moved it off its nominal day.</summary>
-public sealed record PreviewReminder(string Step, string Kind, DateTimeOffset At, bool Past, bool MovedByCalendar);
+/// <summary>
+/// One ladder step: its label (before-3, at, after-1, escalation), kind, when, whether it is past; <c>MovedFrom</c>
+/// the day its rule names when it goes out on another and <c>MoveReason</c> why (<c>NotWorkingDay</c>,
+/// <c>DeadlineBeforeSendTime</c>); <c>MergedInto</c> the step sent instead on the same instant (this one is not sent).
+/// </summary>
+public sealed record PreviewReminder(string Step, string Kind, DateTimeOffset At, bool Past, DateOnly? MovedFrom, string? MoveReason, string? MergedInto);
 
 public sealed record MigrationPlan(string DefinitionId, int To, int Suspended, int Movable, Page<MigrationCandidate> Instances);
 

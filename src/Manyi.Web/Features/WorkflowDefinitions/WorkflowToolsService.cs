@@ -100,25 +100,30 @@ public sealed class WorkflowToolsService(
             [.. preview.Activities.Select(a => new PreviewActivity(a.ActivityId, a.Name, a.Type,
                 a.Deadline is { } d ? calendar.ToLocal(d) : null, a.Deadline is { } due && due <= now,
                 [.. a.Reminders.Select(r => new PreviewReminder(r.Label, r.Kind.ToString(), calendar.ToLocal(r.At), r.At <= now,
-                    IsMoved(r, a.Deadline, a.Ladder, calendar)))],
-                a.Ladder is not null, a.Error))],
+                    r.Moved?.From, r.Moved?.Reason.ToString(), r.MergedInto))],
+                a.Ladder is null ? null : a.Ladder.InCalendarDays ? ReminderLadder.CalendarDays : ReminderLadder.WorkingDays, a.Error))],
             [.. preview.Problems.Select(p => p.ToString())]);
     }
 
     /// <summary>
-    /// Whether the calendar moved a step off the calendar day its rule names (a weekend or a holiday in the way):
-    /// before-N, N days before the deadline; at, the deadline itself; after-k, k × everyDays days after it.
+    /// The campaign settings a deadline can count from (<c>{"campaignSetting": "dates.headcountDue"}</c>): every setting
+    /// holding an instant, by its path, with that instant, from the same settings the preview uses.
     /// </summary>
-    private static bool IsMoved(ReminderStep step, DateTimeOffset? deadline, ReminderLadder? ladder, BusinessCalendar calendar)
+    public async Task<IReadOnlyList<(string Path, DateTimeOffset At)>> DateSettingsAsync(CancellationToken cancellationToken)
     {
-        if (deadline is not { } due) return false;
-        var deadlineDay = DateOnly.FromDateTime(calendar.ToLocal(due).DateTime);
-        var day = DateOnly.FromDateTime(calendar.ToLocal(step.At).DateTime);
-        if (step.Label.StartsWith("before-", StringComparison.Ordinal) && int.TryParse(step.Label[7..], out var before))
-            return day != deadlineDay.AddDays(-before);
-        if (step.Label.StartsWith("after-", StringComparison.Ordinal) && int.TryParse(step.Label[6..], out var k) && ladder?.After is { } after)
-            return day != deadlineDay.AddDays(k * after.EveryDays);
-        return step.Label == "at" && step.At != due;
+        var (settings, _) = await CampaignSettingsAsync(cancellationToken);
+        var found = new List<(string, DateTimeOffset)>();
+        Collect(settings, "");
+        return found;
+
+        void Collect(JsonNode? node, string path)
+        {
+            if (node is JsonObject o)
+                foreach (var (key, value) in o) Collect(value, path.Length == 0 ? key : $"{path}.{key}");
+            else if (node is JsonValue v && v.TryGetValue<string>(out var text) && text.Length > 16 && text[10] == 'T'
+                     && DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at))
+                found.Add((path, calendar.ToLocal(at)));
+        }
     }
 
     /// <summary>The settings of the latest campaign still running, else the repository's <c>campaigns/2025.json</c>.</summary>

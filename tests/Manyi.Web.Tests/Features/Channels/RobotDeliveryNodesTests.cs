@@ -23,7 +23,11 @@ public sealed class RobotDeliveryNodesTests
         await using var robot = await FakeRobotServer.StartAsync();
         await using var storage = await ManyiStorage.CreateMigratedAsync(provider);
         var settings = Settings(storage, robot);
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        // "At the deadline" goes out at sendAt on the deadline's day (UTC, every day and hour working here): the first
+        // whole minute at least 15 s away, with the deadline half a minute later.
+        var soon = DateTimeOffset.UtcNow.AddSeconds(15);
+        var sendAt = new DateTimeOffset(soon.Ticks - soon.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(1);
+        var deadline = sendAt.AddSeconds(30);
         string instanceId;
         await using (var first = new ManyiApp(storage))
         {
@@ -31,7 +35,7 @@ public sealed class RobotDeliveryNodesTests
             var admin = first.CreateClient();
             await admin.PostJsonAsync("/api/notification-channels",
                 $$"""{"kind":"wecom","name":"秘书处企业微信群","webhookUrl":"{{robot.WeComUrl}}"}""").ExpectAsync(HttpStatusCode.Created);
-            await admin.DeployAsync(Workflow(deadline));
+            await admin.DeployAsync(Workflow(deadline, sendAt));
             instanceId = (await admin.ExecuteAsync("robot-reminder")).GetString("id");
         }
         Assert.Empty(robot.Requests);
@@ -122,7 +126,7 @@ public sealed class RobotDeliveryNodesTests
         };
     }
 
-    private static string Workflow(DateTimeOffset deadline) => Workflows.Flowchart("robot-reminder",
+    private static string Workflow(DateTimeOffset deadline, DateTimeOffset sendAt) => Workflows.Flowchart("robot-reminder",
         Workflows.Start() + ", " +
         $$"""
         {"id": "report", "type": "Elsa.Event",
@@ -130,7 +134,7 @@ public sealed class RobotDeliveryNodesTests
          "title": {"typeName": "String", "expression": {"type": "Literal", "value": "培训人数报送"} },
          "deadline": {"typeName": "Object", "expression": {"type": "Literal", "value": "{{deadline.ToString("O", CultureInfo.InvariantCulture)}}"} },
          "deadlineBehaviour": {"typeName": "String", "expression": {"type": "Literal", "value": "Flag"} },
-         "reminders": {"atDeadline": true},
+         "reminders": {"atDeadline": true, "sendAt": "{{sendAt.ToString("HH:mm", CultureInfo.InvariantCulture)}}"},
          "remindTo": {"typeName": "String[]", "expression": {"type": "Literal", "value": "[\"contact@example.org\"]"} } }
         """,
         Workflows.Connect("start", "report"));

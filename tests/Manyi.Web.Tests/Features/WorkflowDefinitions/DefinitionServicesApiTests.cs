@@ -11,6 +11,10 @@ public sealed class DefinitionServicesApiTests(SharedApps apps) : IClassFixture<
     private static string Line(string id, string text, int x, int y) =>
         $$$"""{"id": "{{{id}}}", "type": "Elsa.WriteLine", "text": {"typeName": "String", "expression": {"type": "Literal", "value": "{{{text}}}"}}, "metadata": {{{At(x, y)}}} }""";
 
+    /// <summary>A preview step as (step, at, movedFrom, moveReason, mergedInto).</summary>
+    private static (string, DateTimeOffset, string?, string?, string?) Step(JsonNode? r) =>
+        (r.GetString("step"), DateTimeOffset.Parse(r.GetString("at")), (string?)r!["movedFrom"], (string?)r["moveReason"], (string?)r["mergedInto"]);
+
     private static string Wait(string id, string eventName, int x = 0, int y = 0) =>
         $$$"""{"id": "{{{id}}}", "type": "Elsa.Event", "eventName": {"typeName": "String", "expression": {"type": "Literal", "value": "{{{eventName}}}"}}, "metadata": {{{At(x, y)}}} }""";
 
@@ -84,17 +88,18 @@ public sealed class DefinitionServicesApiTests(SharedApps apps) : IClassFixture<
         Assert.Null(headcount["error"]);
         Assert.Equal(DateTimeOffset.Parse("2025-04-30T18:00:00+08:00"), DateTimeOffset.Parse(headcount.GetString("deadline")));
         Assert.EndsWith("+08:00", headcount.GetString("deadline"));
-        // Ladder: before 3 and 1 days, at the deadline, once after it, then escalation; sent at 09:00 on working days.
-        // 27 April 2025 is a Sunday worked (调休); 1–5 May is the Labour Day holiday: the reminder at the deadline (18:00
-        // is after hours) and the first one after it would both fall in it, and both go on 6 May (one e-mail, the later step).
-        var steps = headcount.GetArray("reminders").Select(r => (r!.GetString("step"), DateTimeOffset.Parse(r.GetString("at")), r!["movedByCalendar"]!.GetValue<bool>())).ToList();
+        // Ladder: 3 and 1 working days before, at the deadline, once after it, then escalation; sent at 09:00 on
+        // working days. 27 April 2025 is a Sunday worked (调休) and 1–5 May the Labour Day holiday, which working days skip.
+        var steps = headcount.GetArray("reminders").Select(Step).ToList();
         Assert.Equal(
         [
-            ("before-3", DateTimeOffset.Parse("2025-04-27T09:00:00+08:00"), false),
-            ("before-1", DateTimeOffset.Parse("2025-04-29T09:00:00+08:00"), false),
-            ("after-1", DateTimeOffset.Parse("2025-05-06T09:00:00+08:00"), true),
-            ("escalation", DateTimeOffset.Parse("2025-05-07T09:00:00+08:00"), false),
+            ("before-3", DateTimeOffset.Parse("2025-04-27T09:00:00+08:00"), null, null, null),
+            ("before-1", DateTimeOffset.Parse("2025-04-29T09:00:00+08:00"), null, null, null),
+            ("at", DateTimeOffset.Parse("2025-04-30T09:00:00+08:00"), null, null, null),
+            ("after-1", DateTimeOffset.Parse("2025-05-06T09:00:00+08:00"), null, null, null),
+            ("escalation", DateTimeOffset.Parse("2025-05-07T09:00:00+08:00"), null, null, null),
         ], steps);
+        Assert.Equal("working", headcount.GetString("ladderDays"));
         Assert.All(headcount.GetArray("reminders"), r => Assert.True(r!["past"]!.GetValue<bool>()));
 
         // A draft with a broken deadline expression: the activity is named with the error, the others still get their dates.
@@ -108,6 +113,19 @@ public sealed class DefinitionServicesApiTests(SharedApps apps) : IClassFixture<
         Assert.Contains("deadline", failed.GetString("error"));
         Assert.Null(failed["deadline"]);
         Assert.Contains(broken.GetArray("activities"), a => a!.GetString("id") != "headcount" && a!["deadline"] is not null && a!["error"] is null);
+
+        // The same ladder in calendar days: the overdue step falls in the holiday and moves to 6 May, and the preview says from when and why.
+        var calendarDays = JsonNode.Parse(participant)!.AsObject();
+        calendarDays["root"]!["activities"]!.AsArray().Single(a => a!.GetString("id") == "headcount")!["reminders"]!["days"] = "calendar";
+        var moved = (await client.PostJsonAsync("/api/workflow-definitions/participant/preview",
+                new JsonObject { ["definition"] = calendarDays, ["organizationId"] = "mobile-zhengzhou" }.ToJsonString()).ExpectOkAsync())
+            .GetArray("activities").Single(a => a!.GetString("id") == "headcount")!;
+        Assert.Equal("calendar", moved.GetString("ladderDays"));
+        Assert.Equal(
+        [
+            ("after-1", DateTimeOffset.Parse("2025-05-06T09:00:00+08:00"), "2025-05-01", "NotWorkingDay", null),
+            ("escalation", DateTimeOffset.Parse("2025-05-07T09:00:00+08:00"), null, null, null),
+        ], moved.GetArray("reminders").Select(Step).Skip(3));
 
         // An input given in the request wins; another deadline gives other dates.
         var settings = JsonNode.Parse(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("campaigns/2025.json"), TestContext.Current.CancellationToken))!["campaign"]!;
