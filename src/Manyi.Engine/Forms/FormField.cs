@@ -59,6 +59,10 @@ public sealed record FormField
 
     public int? MinRows { get; init; }
     public int? MaxRows { get; init; }
+
+    /// <summary>The JSON keys a field of <paramref name="type"/> (as written: <c>text</c>, <c>file</c>…) may have; null for an unknown type.</summary>
+    public static IReadOnlyList<string>? KeysOf(string type) =>
+        Enum.TryParse<FormFieldType>(type, ignoreCase: true, out var known) && Enum.IsDefined(known) ? FormJson.KeysOf(known) : null;
 }
 
 public enum FormFieldType

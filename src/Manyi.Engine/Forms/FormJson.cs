@@ -26,6 +26,9 @@ internal static class FormJson
 
     public static string TypeName(FormFieldType type) => JsonNamingPolicy.CamelCase.ConvertName(type.ToString());
 
+    /// <summary>The JSON keys a field of the type may have.</summary>
+    public static IReadOnlyList<string> KeysOf(FormFieldType type) => [.. Common, .. Specific[type]];
+
     public static IReadOnlyList<FormField> ReadFields(JsonNode? node, string path) => node switch
     {
         null => [],

@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Web.Tests.Features.Trust;
 
@@ -34,6 +37,54 @@ public sealed class SmallerHolesTests
         var back = await client.FetchAsync("/api/organizations/formula").ExpectOkAsync();
         Assert.Equal("=1+1", back.GetString("name"));
         Assert.Equal("@SUM(1,2)", back.GetArray("contacts")[0].GetString("name"));
+    }
+
+    /// <summary>
+    /// Anyone can put text into the audit trail (the address typed at a failed sign-in is its user): a cell that starts
+    /// with a tab or a carriage return is as much a formula to a spreadsheet as one that starts with '='.
+    /// </summary>
+    [Theory]
+    [InlineData("\t=1+1")]
+    [InlineData("\r=1+1")]
+    public async Task The_audit_export_defuses_cells_led_by_a_tab_or_a_carriage_return(string typed)
+    {
+        await using var app = await ManyiApp.StartAsync("sqlite");
+        var failed = await app.CreateAnonymousClient().PostAsJsonAsync("/api/auth/login", new { email = typed, password = "not-the-password-1" }, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, failed.StatusCode);
+
+        var audit = await (await app.CreateClient().FetchAsync("/api/audit/export")).Content.ReadAsStringAsync(Ct);
+
+        Assert.Contains("'" + typed, audit, StringComparison.Ordinal);
+        Assert.DoesNotContain("," + typed, audit, StringComparison.Ordinal);
+        Assert.DoesNotContain(",\"" + typed, audit, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Host-header injection: the links in a calendar feed come from <c>Manyi:PublicUrl</c> (its development default
+    /// when unset, as here), never from the Host header of the request that fetched the feed.
+    /// </summary>
+    [Fact]
+    public async Task The_calendar_feeds_links_never_come_from_the_requests_host()
+    {
+        await using var app = await ManyiApp.StartAsync("sqlite");
+        var user = await app.CreateUserAsync("zhengzhou.mobile@example.org", Manyi.Persistence.Records.ManyiRoles.Participant, "mobile-zhengzhou");
+        var admin = app.CreateClient();
+        await admin.DeployAsync(Workflows.HeadcountReport("headcount", ["mobile-zhengzhou"]));
+        await admin.ExecuteAsync("headcount");
+        var participant = await app.CreateClientForAsync("zhengzhou.mobile@example.org");
+        var taskId = Assert.Single((await participant.FetchAsync("/api/tasks").ExpectOkAsync()).GetArray("items")).GetString("id");
+        string path;
+        await using (var scope = app.Services.CreateAsyncScope())
+            path = await Manyi.Web.Features.Timeline.CalendarFeed.PathForAsync(scope.ServiceProvider.GetRequiredService<IDataProtectionProvider>(),
+                scope.ServiceProvider.GetRequiredService<UserManager<Manyi.Persistence.Records.ManyiUser>>(), user.Id);
+        var forged = app.CreateAnonymousClient();
+        forged.DefaultRequestHeaders.Host = "evil.example";
+
+        var feed = Ical.Net.Calendar.Load(await (await forged.FetchAsync(path)).EnsureSuccessStatusCode().Content.ReadAsStringAsync(Ct))!;
+
+        var due = Assert.Single(feed.Events);
+        Assert.Equal($"http://localhost:5000/tasks/{taskId}", due.Url!.ToString());
+        Assert.DoesNotContain("evil.example", due.Description, StringComparison.Ordinal);
     }
 
     [Theory]
