@@ -19,7 +19,7 @@ namespace Manyi.Engine.Activities.Tasks;
     Outcomes = [])]
 public sealed class UserTask : WaitingActivity
 {
-    [Input(Description = "What the task says it is about (Liquid allowed), e.g. 培训人数报送 Headcount report; the inbox and the reminders show it.")]
+    [Input(Description = "What the person is asked to do, shown on the task page (Liquid allowed), e.g. upload the corrective-action report as a PDF and say what was done.")]
     public Input<string> Description { get; set; } = new("");
 
     [Input(Description = "The campaign stage, e.g. headcount; the task inbox filters by it.")]

@@ -29,13 +29,13 @@ public abstract class WaitingActivity : Activity
     [Input(Description = "The reminder ladder: days before, at the deadline, repeating after it, escalation.")]
     public ReminderLadder? Reminders { get; set; }
 
-    [Input(Description = "Who gets reminders (e-mail addresses).")]
+    [Input(Description = "Who gets reminders (e-mail addresses); empty: a task reminds the people it is assigned to, any other activity sends no reminder e-mail.")]
     public Input<string[]> RemindTo { get; set; } = new([]);
 
-    [Input(Description = "Administrators who get the escalation (e-mail addresses).")]
+    [Input(Description = "Administrators who get the escalation (e-mail addresses); empty: no escalation e-mail.")]
     public Input<string[]> EscalateTo { get; set; } = new([]);
 
-    [Input(Description = "What the reminders call the thing awaited, e.g. 培训人数报送 Headcount report.")]
+    [Input(Description = "The short name of the thing awaited, e.g. 培训人数报送 Headcount report: a task's name in the inbox, and what the reminders call it; empty: the activity's display name.")]
     public Input<string> Title { get; set; } = new("");
 
     /// <summary>The bookmarks of what the activity waits for (one each, for a task fanned out to several organizations), knowing the deadline.</summary>
