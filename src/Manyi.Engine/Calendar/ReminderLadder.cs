@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Manyi.Engine.Calendar;
 
 /// <summary>
@@ -27,6 +29,8 @@ public sealed record ReminderLadder
     /// <summary>The local time reminders go out on working days (default 09:00).</summary>
     public string? SendAt { get; init; }
 
+    /// <summary>Whether the ladder counts calendar days (not written out: <see cref="Days"/> says it).</summary>
+    [JsonIgnore]
     public bool InCalendarDays => Days == CalendarDays;
 
     public IEnumerable<string> Problems()

@@ -156,6 +156,9 @@ public sealed class ReminderLadderTests
         Assert.Equal(Shown(TwoAndOne.Steps(DateTimeOffset.Parse("2025-05-12T18:00:00+08:00"), TestEngine.Calendar2025)),
             Shown(ladder.Steps(DateTimeOffset.Parse("2025-05-12T18:00:00+08:00"), TestEngine.Calendar2025)));
         Assert.Empty((ladder with { Days = ReminderLadder.WorkingDays }).Problems());
+        // Stored (an instance's changed ladder, the audit trail) as written: the unit once, no derived flag.
+        Assert.Equal("""{"days":"calendar","before":[2,1],"atDeadline":true,"after":null,"escalate":false,"sendAt":null}""",
+            JsonSerializer.Serialize(ladder with { Days = ReminderLadder.CalendarDays }, JsonSerializerOptions.Web));
     }
 
     [Fact]

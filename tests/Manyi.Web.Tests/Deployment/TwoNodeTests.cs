@@ -73,12 +73,15 @@ public sealed class TwoNodeTests
             using var clientB = new HttpClient { BaseAddress = new Uri(urlB) };
             var token = await LoginAsync(clientA);
             clientA.DefaultRequestHeaders.Authorization = clientB.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-            // 200 organizations, each waiting for its headcount report with a deadline in the minute after the first whole
-            // minute past the set-up allowance, when every "at the deadline" reminder is due; started through both nodes.
+            // 200 organizations, each waiting for its headcount report due at the end of the day (UTC), with the "at the
+            // deadline" reminder at the first whole minute past the set-up allowance; started through both nodes. The
+            // deadlines stay hours away (but for a run just before midnight), so that no recovery delay makes a reminder
+            // late for its deadline, when the ladder no longer sends it.
             var soon = DateTimeOffset.UtcNow + SetUpAllowance;
             var windowStart = new DateTimeOffset(soon.Ticks - soon.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(1);
             await clientA.DeployAsync(Reminding(windowStart));
-            var deadlines = Enumerable.Range(0, Organizations).ToDictionary(Recipient, i => windowStart + TimeSpan.FromSeconds(50) * (i + 1) / Organizations);
+            var endOfDay = new DateTimeOffset(windowStart.UtcDateTime.Date, TimeSpan.Zero).AddDays(1).AddSeconds(-1);
+            var deadlines = Enumerable.Range(0, Organizations).ToDictionary(Recipient, _ => endOfDay);
             await Parallel.ForEachAsync(Enumerable.Range(0, Organizations), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellation },
                 async (i, _) =>
                 {
