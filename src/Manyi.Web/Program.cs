@@ -72,6 +72,7 @@ if (args.Contains("migrate"))
 }
 
 app.UseExceptionHandler();
+app.UseManyiUiLanguage();
 app.UseManyiSecurityHeaders();
 // An API call's error status gets a problem-details body; a page's, the status page (same status code) in the layout.
 app.UseWhen(context => IsApi(context.Request.Path), api => api.UseStatusCodePages());

@@ -20,7 +20,7 @@ public sealed class AwaitSeat : Activity
     public const string BookmarkName = "Manyi.Seat";
     public const string Withdrawn = "Withdrawn";
     public const string TimeReached = "TimeReached";
-    private const string TimerName = "Manyi.SeatUntil";
+    public const string TimerName = "Manyi.SeatUntil";
 
     [Input(Description = "The year's settings (campaigns/2025.json's campaign): its training.sessions.", Required = true)]
     public Input<JsonNode?> Campaign { get; set; } = new((JsonNode?)null);

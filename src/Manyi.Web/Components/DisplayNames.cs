@@ -164,6 +164,21 @@ public static class DisplayNames
         _ => (step, step),
     };
 
+    /// <summary>What a bookmark waits for, by its name (<c>Manyi.UserTask</c>, <c>Manyi.Deadline</c>, …); an activity's name for one named after its type.</summary>
+    public static (string Zh, string En) Bookmark(string name) => name switch
+    {
+        Engine.Tasks.HumanTask.BookmarkName => ("任务完成", "the task completed"),
+        Engine.Activities.Waiting.WaitingActivity.DeadlineBookmark => ("截止时间", "the deadline"),
+        Engine.Activities.Waiting.WaitingActivity.ReminderBookmark => ("下次提醒", "the next reminder"),
+        Engine.Activities.Composition.DispatchWorkflow.ChildEndedBookmark => ("子流程结束", "a child workflow to end"),
+        Manyi.Campaign.Activities.AwaitSeat.BookmarkName => ("培训名额", "a training seat"),
+        Manyi.Campaign.Activities.AwaitSeat.TimerName => ("培训结束", "the end of the training"),
+        Engine.Activities.Events.Event.BookmarkName => ("事件", "an event"),
+        Engine.Activities.Http.HttpRoute.BookmarkName => ("HTTP 请求", "an HTTP request"),
+        _ when ActivityCatalogue.Knows(name) => ActivityCatalogue.NameOf(name),
+        _ => ("等待", "waiting"),
+    };
+
     /// <summary>A file type (a media type such as <c>application/pdf</c>) as people know it: PDF (the forms' own list, <see cref="FileTypes"/>).</summary>
     public static string FileType(string mediaType) => FileTypes.Name(mediaType);
 

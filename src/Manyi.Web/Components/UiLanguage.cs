@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Manyi.Web.Components;
 
 /// <summary>
@@ -14,6 +16,16 @@ public sealed record UiLanguage(bool IsEnglish)
 
     public string HtmlLang => IsEnglish ? "en" : "zh-CN";
 
+    /// <summary>
+    /// The UI culture of a page request (and of the circuit it starts) in English mode, so that code without the cascading
+    /// language, such as <see cref="Infrastructure.Dates"/>, writes English; nothing else sets this exact culture.
+    /// </summary>
+    public static readonly CultureInfo EnglishCulture = CultureInfo.GetCultureInfo("en");
+
+    /// <summary>Whether the code runs for a page in English mode (see <see cref="UiLanguageSetup.UseManyiUiLanguage"/>).</summary>
+    public static bool IsEnglishHere => CultureInfo.CurrentUICulture.Equals(EnglishCulture);
+
+
     public static UiLanguage From(HttpContext? http) =>
         http?.Request.Cookies[Cookie] == "en" ? English : Chinese;
 
@@ -29,4 +41,18 @@ public sealed record UiLanguage(bool IsEnglish)
             && !returnUrl.StartsWith("/\\", StringComparison.Ordinal) && !returnUrl.Any(char.IsControl) ? returnUrl : "/";
         return TypedResults.LocalRedirect(back);
     }
+}
+
+public static class UiLanguageSetup
+{
+    /// <summary>
+    /// Sets <see cref="UiLanguage.EnglishCulture"/> as the UI culture of a page request made in English mode: an interactive
+    /// page's circuit keeps the culture of the request that starts it. The API is left as it is (its messages are bilingual).
+    /// </summary>
+    public static IApplicationBuilder UseManyiUiLanguage(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        if (!context.Request.Path.StartsWithSegments("/api") && UiLanguage.From(context).IsEnglish)
+            System.Globalization.CultureInfo.CurrentUICulture = UiLanguage.EnglishCulture;
+        return next(context);
+    });
 }

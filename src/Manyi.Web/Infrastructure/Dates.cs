@@ -1,15 +1,20 @@
 using Manyi.Engine.Expressions;
+using Manyi.Web.Components;
 
 namespace Manyi.Web.Infrastructure;
 
-/// <summary>Instants as people here read them: in Asia/Shanghai, e.g. 2025年4月30日 周三 18:00 (midnight as the day before's 24:00).</summary>
+/// <summary>
+/// Instants as people here read them: in Asia/Shanghai, e.g. 2025年4月30日 周三 18:00 (midnight as the day before's 24:00);
+/// on a page in English mode (<see cref="UiLanguage.IsEnglishHere"/>) Wed 30 Apr 2025 18:00.
+/// </summary>
 public static class Dates
 {
     public static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
 
     public static string Beijing(DateTimeOffset instant)
     {
-        return LiquidFilters.ChineseDateTime(TimeZoneInfo.ConvertTime(instant, Shanghai));
+        var local = TimeZoneInfo.ConvertTime(instant, Shanghai);
+        return UiLanguage.IsEnglishHere ? LiquidFilters.EnglishDateTime(local) : LiquidFilters.ChineseDateTime(local);
     }
 
     /// <summary>A day as 2025年5月3日 周六.</summary>

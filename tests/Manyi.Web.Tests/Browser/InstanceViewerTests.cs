@@ -20,7 +20,7 @@ public sealed class InstanceViewerTests
         {{{Workflows.Start()}}},
         {"id": "keep-list", "type": "Elsa.SetVariable", "name": "KeepList",
          "variable": {"id": "organizations", "name": "organizations", "typeName": "Object"},
-         "value": {"typeName": "Object", "expression": {"type": "JavaScript", "value": "Array.from({length: 40}, (_, i) => ({organization: 'org-' + i, trainees: i % 5}))"} } },
+         "value": {"typeName": "Object", "expression": {"type": "JavaScript", "value": "Array.from({length: 40}, (_, i) => ({organization: i == 0 ? '{{{Organization}}}' : 'org-' + i, trainees: i % 5}))"} } },
         {"id": "report", "type": "Manyi.UserTask", "name": "Headcount",
          "title": {"typeName": "String", "expression": {"type": "Literal", "value": "培训人数报送 Headcount report"}},
          "organizations": {"typeName": "String[]", "expression": {"type": "Literal", "value": ["{{{Organization}}}"]}},
@@ -38,9 +38,9 @@ public sealed class InstanceViewerTests
         await using var app = await BrowserApp.StartAsync();
         await app.CreateParticipantAsync("zz@example.org", Organization, OrganizationName);
         using var admin = await app.CreateApiClientAsync();
-        await admin.DeployAsync(Headcount("headcount"));
+        await admin.DeployAsync(Headcount("headcount-report"));
         await admin.DeployAsync(Workflows.Hello("hello"));
-        var waiting = (await admin.ExecuteAsync("headcount", Organization)).GetString("id");
+        var waiting = (await admin.ExecuteAsync("headcount-report", Organization)).GetString("id");
         var finished = (await admin.ExecuteAsync("hello", "2025")).GetString("id");
         await admin.ExecuteAsync("hello");
         var page = await app.NewPageAsync();
@@ -86,7 +86,7 @@ public sealed class InstanceViewerTests
         await BrowserApp.WaitForInteractiveAsync(page);
         await Assertions.Expect(page.GetByTestId("instance-id")).ToHaveTextAsync(waiting);
         await Assertions.Expect(page.GetByTestId("instance-correlation")).ToContainTextAsync(OrganizationName);
-        await Assertions.Expect(page.GetByTestId("instance-definition")).ToContainTextAsync("headcount · v1");
+        await Assertions.Expect(page.GetByTestId("instance-definition")).ToContainTextAsync("headcount-report · v1");
 
         // The flowchart: the task the instance waits at is highlighted, the activities before it have run, the rest not.
         var report = page.Locator("svg [data-testid=flow-node][data-activity-id=report]");
@@ -120,6 +120,9 @@ public sealed class InstanceViewerTests
         await collapsed.Locator("summary").ClickAsync();
         await Assertions.Expect(collapsed.Locator("pre")).ToBeVisibleAsync();
         await Assertions.Expect(collapsed.Locator("pre")).ToContainTextAsync("\"organization\": \"org-39\"");
+        // An organization's id reads as its name; the stored JSON is one switch away.
+        await Assertions.Expect(collapsed.Locator("pre")).ToContainTextAsync($"\"organization\": \"{OrganizationName}\"");
+        await Assertions.Expect(collapsed.Locator("pre")).Not.ToContainTextAsync(Organization);
 
         // The task, linked to its page; the journal, paged on the server.
         var task = page.GetByTestId("instance-task");
@@ -128,13 +131,30 @@ public sealed class InstanceViewerTests
         await Assertions.Expect(task.GetByTestId("instance-task-link")).ToHaveAttributeAsync("href", $"/tasks/{taskId}");
         await Assertions.Expect(page.GetByTestId("journal-entry").First).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByTestId("journal-count")).ToContainTextAsync("第 1/1 页");
+        // The journal says what the instance waits for in words, not as bookmark names and keys.
+        var suspended = page.Locator("[data-testid=journal-entry][data-event=Suspended]").GetByTestId("journal-message");
+        await Assertions.Expect(suspended).ToContainTextAsync("等待任务完成、截止时间、下次提醒");
         await BrowserApp.ScreenshotAsync(page, "instance-viewer");
+        var problems = new List<string>(await PageChecks.CodesReadAsync(page, [Organization]));
+        problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
+
+        // 原始数据 Raw: the stored JSON and the engine's lines as written, marked raw.
+        await page.GetByTestId("raw-toggle").First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("raw-toggle").First).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(page.GetByTestId("variables")).ToHaveAttributeAsync("data-raw", "");
+        await Assertions.Expect(list.Locator("pre")).ToContainTextAsync($"\"organization\": \"{Organization}\"");
+        await Assertions.Expect(page.Locator("[data-testid=journal-entry][data-event=Suspended]")).ToContainTextAsync("Manyi.UserTask:");
+        await page.GetByTestId("raw-toggle").First.ClickAsync();
+        await Assertions.Expect(page.GetByTestId("variables")).Not.ToHaveAttributeAsync("data-raw", "");
 
         var phone = await app.NewPageAsync(390, 844);
         await BrowserApp.SignInAsync(phone, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
         await phone.GotoAsync($"/admin/instances/{waiting}");
         await Assertions.Expect(phone.Locator("[data-testid=flow-node][data-activity-id=report]")).ToHaveAttributeAsync("data-state", "waiting");
         await BrowserApp.ScreenshotAsync(phone, "instance-viewer-phone");
+        problems.AddRange(await PageChecks.CodesReadAsync(phone, [Organization]));
+        problems.AddRange(await PageChecks.WiderThanScreenAsync(phone));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
     [Fact]

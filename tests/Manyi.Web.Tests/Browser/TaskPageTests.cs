@@ -131,6 +131,42 @@ public sealed class TaskPageTests
         Assert.Equal("Suspended", (await admin.GetInstanceAsync(instanceId)).GetString("status"));
     }
 
+    /// <summary>
+    /// Issue 17, item 9: in English mode the dates are English too (the inbox and the task page, the interactive circuit
+    /// included); back in Chinese mode they are Chinese again.
+    /// </summary>
+    [Fact]
+    public async Task In_English_mode_dates_read_in_English_and_in_Chinese_mode_in_Chinese()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        await app.CreateParticipantAsync(Participant, Zhengzhou, ZhengzhouName);
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(HeadcountThenSignup());
+        await admin.ExecuteAsync("headcount");
+        var taskId = Assert.Single((await admin.FetchAsync("/api/tasks?all=true").ExpectOkAsync()).GetArray("items")).GetString("id");
+        var page = await SignedInAsync(app);
+
+        await page.GotoAsync($"/language/en?returnUrl=/tasks/{taskId}");
+        await BrowserApp.WaitForInteractiveAsync(page);
+        await Assertions.Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await Assertions.Expect(page.GetByTestId("task-due")).ToHaveTextAsync("Thu 30 Apr 2099 18:00");
+        // A render of the circuit (after an interaction) keeps the language: the server's error on the field, and the date.
+        await page.GetByTestId("outcome-Submitted").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("errors-summary")).ToBeVisibleAsync();
+        await Assertions.Expect(page.GetByTestId("task-due")).ToHaveTextAsync("Thu 30 Apr 2099 18:00");
+        await Assertions.Expect(page.Locator("main, .mud-main-content").First).Not.ToContainTextAsync("2099年");
+        await BrowserApp.ScreenshotAsync(page, "task-page-english");
+        await page.GotoAsync("/");
+        await BrowserApp.WaitForInteractiveAsync(page);
+        await Assertions.Expect(page.GetByTestId("inbox-task")).ToContainTextAsync("Thu 30 Apr 2099 18:00");
+
+        await page.GotoAsync($"/language/zh?returnUrl=/tasks/{taskId}");
+        await BrowserApp.WaitForInteractiveAsync(page);
+        await Assertions.Expect(page.GetByTestId("task-due")).ToHaveTextAsync("2099年4月30日 周四 18:00");
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.GetByTestId("inbox-task")).ToContainTextAsync("2099年4月30日 周四 18:00");
+    }
+
     /// <summary>A package whose time of receipt counts: the page lists what will be sent and asks once more.</summary>
     [Fact]
     public async Task A_form_that_asks_for_confirmation_lists_what_will_be_sent_before_the_final_submit()
