@@ -41,6 +41,8 @@ public sealed class DesignerTests
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
         await Assertions.Expect(page.GetByTestId("problems-none")).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "designer-participant");
+        // Export says which version in words of its own, apart from the version chip (issue 21, item 10).
+        await Assertions.Expect(page.GetByTestId("export")).ToHaveTextAsync("导出版本 1 Export version 1");
 
         // Take the connection start → headcount out: select it on the canvas, press Delete.
         var startToHeadcount = Edge(page, "start", "Done", "headcount");
@@ -116,6 +118,11 @@ public sealed class DesignerTests
         await Assertions.Expect(inputs.Nth(0).GetByTestId("input-name")).ToHaveTextAsync("任务名称");
         await Assertions.Expect(inputs.Nth(1).GetByTestId("input-name")).ToHaveTextAsync("任务说明");
         await Assertions.Expect(page.Locator("[data-testid=input][data-input=remindTo] [data-testid=input-help]")).ToContainTextAsync("为空则提醒任务当前的办理人");
+        // Reminders go out at a 24-hour time, never "09:00 AM" (issue 21, item 10).
+        await Assertions.Expect(page.GetByTestId("reminders-send-at")).ToHaveValueAsync("09:00");
+        var sendTimes = await page.Locator("[data-testid=reminders-send-at] option").AllInnerTextsAsync();
+        Assert.Contains("18:00", sendTimes);
+        Assert.All(sendTimes, t => Assert.Matches("^[0-2][0-9]:[0-5][0-9]$", t));
         await page.SetViewportSizeAsync(1366, 768);
         var checks = new List<string>();
         checks.AddRange(await PageChecks.WiderThanScreenAsync(page));
