@@ -139,6 +139,17 @@ public sealed class BrowserApp : IAsyncDisposable
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + ".png"), FullPage = true });
 
+    /// <summary>
+    /// The whole page, and as <c>name-screen.png</c> the screen with <paramref name="part"/> scrolled to its top: a part
+    /// inside a panel that scrolls on its own shows in the whole-page picture only as far as the panel is scrolled.
+    /// </summary>
+    public static async Task ScreenshotAsync(IPage page, ILocator part, string name)
+    {
+        await ScreenshotAsync(page, name);
+        await part.EvaluateAsync("e => e.scrollIntoView({ block: 'start' })");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, name + "-screen.png") });
+    }
+
     /// <summary>An API client over the real port, signed in with a bearer token (the bootstrap administrator by default).</summary>
     public async Task<HttpClient> CreateApiClientAsync(string email = ManyiApp.AdminEmail, string password = ManyiApp.AdminPassword)
     {

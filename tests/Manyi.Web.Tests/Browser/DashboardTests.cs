@@ -47,10 +47,11 @@ public sealed class DashboardTests
     /// <summary>
     /// Issue 20's done-when: the dashboard's risk list shows a high-risk organization with its reasons. The year starts
     /// this week; 开封联通's headcount report is reminded twice and nothing happens, which (with the reminder weight set to
-    /// 3, as a secretariat may set it) makes it 高 whatever its deadline.
+    /// 3, as a secretariat may set it) makes it 高 whatever its deadline. Issue 17's "what changed since yesterday" on the
+    /// first screen: the notice published and the reminders, each number a link to the list it counts.
     /// </summary>
     [Fact]
-    public async Task The_risk_list_shows_a_high_risk_organization_with_its_reasons_and_a_link_to_its_task()
+    public async Task The_risk_list_and_what_changed_show_on_the_dashboard_each_with_links_to_their_lists()
     {
         await using var app = await BrowserApp.StartAsync(settings =>
         {
@@ -83,10 +84,36 @@ public sealed class DashboardTests
             await Assertions.Expect(first).ToContainTextAsync("已提醒 2 次，此后没有进展（+6）");
             await Assertions.Expect(first.GetByRole(AriaRole.Link, new() { Name = "开封联通" })).ToHaveAttributeAsync("href", $"/tasks/{headcount}");
             await Assertions.Expect(page.GetByTestId("risk-remind")).ToContainTextAsync("提醒高风险单位（1 项）");
+
+            // What changed since the previous working day: the notice published, the two reminders (one e-mail per recipient).
+            var changes = page.GetByTestId("changes-panel");
+            await Assertions.Expect(changes.GetByTestId("changes-since")).ToContainTextAsync("自 ");
+            await Assertions.Expect(changes.Locator("[data-testid=change-completed][data-stage=notice]")).ToContainTextAsync("1 项活动通知已完成");
+            var reminders = changes.Locator("[data-testid=change-email][data-kind=reminder]");
+            await Assertions.Expect(reminders).ToContainTextAsync("封截止提醒邮件");
+            await Assertions.Expect(changes.GetByTestId("change-overdue")).ToHaveCountAsync(0);
+            await Assertions.Expect(changes.GetByTestId("change-uploads")).ToHaveCountAsync(0);
+            await BrowserApp.ScreenshotAsync(page, $"dashboard-changes-{width}");
             await page.GetByTestId("risk-list").ScrollIntoViewIfNeededAsync();
             await BrowserApp.ScreenshotAsync(page, $"dashboard-risks-{width}");
             problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
             problems.AddRange(await PageChecks.CodesReadAsync(page, Organizations.Select(o => o.Id)));
+            problems.AddRange(await PageChecks.AxeViolationsAsync(page));
+
+            // Each number opens the list it counts.
+            var sent = int.Parse(await reminders.GetByRole(AriaRole.Link).InnerTextAsync(), System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(sent >= 2, $"two reminders, one e-mail per recipient: {sent}");
+            await reminders.GetByRole(AriaRole.Link).ClickAsync();
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/emails\\?kind=reminder&channel=email&since="));
+            await Assertions.Expect(page.GetByTestId("filter-since")).ToContainTextAsync("自 ");
+            await Assertions.Expect(page.GetByTestId("email-row")).ToHaveCountAsync(sent);
+            problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
+            await page.GoBackAsync();
+            await page.Locator("[data-testid=change-completed][data-stage=notice]").GetByRole(AriaRole.Link).ClickAsync();
+            await Assertions.Expect(page).ToHaveURLAsync(new Regex("/admin/tasks\\?status=Completed&stage=notice&closedSince="));
+            await Assertions.Expect(page.GetByTestId("since-chip")).ToContainTextAsync("新关闭的任务");
+            await Assertions.Expect(page.GetByTestId("task-row")).ToHaveCountAsync(1);
+            problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
             problems.AddRange(await PageChecks.AxeViolationsAsync(page));
         }
         Assert.True(problems.Count == 0, string.Join("\n", problems));

@@ -41,7 +41,7 @@ public sealed class ReminderLadderEditorTests
         await Assertions.Expect(steps.Locator("[data-step=at]")).ToContainTextAsync("2099年4月20日 周一 09:00");
         await Assertions.Expect(steps.Locator("[data-step=after-1]")).ToContainTextAsync("2099年4月21日 周二 09:00");
         await Assertions.Expect(steps.Locator("[data-merged]")).ToHaveCountAsync(0);
-        await ScreenshotAsync(page, steps, "designer-reminder-ladder");
+        await BrowserApp.ScreenshotAsync(page, steps, "designer-reminder-ladder");
 
         // The same days counted as calendar days: Saturday and Sunday move to Friday, and only one message goes then.
         await ladder.GetByTestId("reminders-days").SelectOptionAsync("calendar");
@@ -52,7 +52,7 @@ public sealed class ReminderLadderEditorTests
         await Assertions.Expect(two).ToContainTextAsync("与「截止前 1 天（自然日）」同一时间，只发送那一条");
         await Assertions.Expect(steps.Locator("[data-step=before-1]")).ToContainTextAsync("原定 2099年4月19日 周日");
         await Assertions.Expect(steps.Locator("[data-merged]")).ToHaveCountAsync(1);
-        await ScreenshotAsync(page, steps, "designer-reminder-ladder-calendar");
+        await BrowserApp.ScreenshotAsync(page, steps, "designer-reminder-ladder-calendar");
 
         // Back to working days; the preview tab shows the unsaved draft's steps the same way.
         await ladder.GetByTestId("reminders-days").SelectOptionAsync("working");
@@ -65,7 +65,7 @@ public sealed class ReminderLadderEditorTests
         await Assertions.Expect(preview.Locator("[data-step=before-1]")).ToContainTextAsync("2099年4月17日 周五 09:00");
         await Assertions.Expect(preview.Locator("[data-step=at]")).ToContainTextAsync("2099年4月20日 周一 09:00");
         await Assertions.Expect(preview.Locator("[data-step=escalation]")).ToContainTextAsync("2099年4月23日 周四 09:00");
-        await ScreenshotAsync(page, preview, "designer-preview-ladder");
+        await BrowserApp.ScreenshotAsync(page, preview, "designer-preview-ladder");
         problems.AddRange(await PageChecks.AxeViolationsAsync(page));
         await page.GetByTestId("save-draft").ClickAsync();
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Draft");
@@ -75,22 +75,14 @@ public sealed class ReminderLadderEditorTests
         await page.SetViewportSizeAsync(390, 844);
         var phoneSteps = page.GetByTestId("reminders-steps");
         await Assertions.Expect(phoneSteps.Locator("[data-step=at]")).ToContainTextAsync("2099年4月20日 周一 09:00");
-        await ScreenshotAsync(page, phoneSteps, "designer-reminder-ladder-phone");
+        await BrowserApp.ScreenshotAsync(page, phoneSteps, "designer-reminder-ladder-phone");
         await CheckAsync(page, problems);
         await page.GetByTestId("tab-preview").ClickAsync();
         await Assertions.Expect(preview.Locator("[data-step=at]")).ToContainTextAsync("2099年4月20日 周一 09:00");
-        await ScreenshotAsync(page, preview, "designer-preview-ladder-phone");
+        await BrowserApp.ScreenshotAsync(page, preview, "designer-preview-ladder-phone");
         await CheckAsync(page, problems);
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
-    }
-
-    /// <summary>The whole page, and the screen with the part that matters scrolled to its top (the panel scrolls inside the page).</summary>
-    private static async Task ScreenshotAsync(IPage page, ILocator part, string name)
-    {
-        await BrowserApp.ScreenshotAsync(page, name);
-        await part.EvaluateAsync("e => e.scrollIntoView({ block: 'start' })");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserApp.ScreenshotDirectory, name + "-screen.png") });
     }
 
     private static async Task CheckAsync(IPage page, List<string> problems)

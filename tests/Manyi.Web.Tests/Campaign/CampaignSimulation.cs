@@ -374,19 +374,22 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
         await client.PostJsonAsync($"/api/tasks/{task}/complete", new JsonObject { ["outcome"] = outcome, ["data"] = data }.ToJsonString()).ExpectOkAsync();
 
     /// <summary>Moves the clock to <paramref name="local"/> (Beijing time), firing every timer due on the way, in due order.</summary>
-    private async Task UntilAsync(string local)
+    private Task UntilAsync(string local) => UntilAsync(app.Services, clock, local);
+
+    /// <summary>The same for any host on a fake clock with no timer scheduler of its own (a browser test's too).</summary>
+    public static async Task UntilAsync(IServiceProvider services, FakeTimeProvider clock, string local)
     {
         // Instants are stored in UTC; SQLite compares them as stored, so the bound must be UTC too.
         var target = At(local).ToUniversalTime();
         while (true)
         {
             BookmarkRecord? due;
-            await using (var scope = app.Services.CreateAsyncScope())
+            await using (var scope = services.CreateAsyncScope())
                 due = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Bookmarks.AsNoTracking()
                     .Where(b => b.ResumeAt != null && b.ResumeAt <= target).OrderBy(b => b.ResumeAt).ThenBy(b => b.Id).FirstOrDefaultAsync(Ct);
             if (due is null) break;
             if (due.ResumeAt > clock.GetUtcNow()) clock.SetUtcNow(due.ResumeAt!.Value);
-            await using var fire = app.Services.CreateAsyncScope();
+            await using var fire = services.CreateAsyncScope();
             await fire.ServiceProvider.GetRequiredService<WorkflowRuntime>().SendStimulusAsync(
                 new Stimulus(due.Name, due.Key) { BookmarkId = due.Id, WorkflowInstanceId = due.InstanceId }, Ct);
         }

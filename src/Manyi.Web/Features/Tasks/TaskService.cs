@@ -25,7 +25,8 @@ public sealed class TaskService(
 {
     /// <summary>
     /// My tasks (for an administrator with <see cref="TaskQuery.All"/>, everyone's), open ones by default, soonest due
-    /// first; filters: status, stage, organization, a due window, overdue only (flagged overdue, or due before now).
+    /// first; filters: status, stage, organization, a due window, overdue only (flagged overdue, or due before now), and
+    /// what changed since an instant: closed since, became overdue since (see <c>CampaignChanges</c>), a file uploaded since.
     /// </summary>
     public async Task<Outcome<Page<TaskSummary>>> ListAsync(TaskQuery filter, CancellationToken cancellationToken)
     {
@@ -49,6 +50,15 @@ public sealed class TaskService(
             var now = time.GetUtcNow();
             query = query.Where(t => t.IsOverdue || (t.DueAt != null && t.DueAt < now));
         }
+        // The dashboard's "what changed" links: closed since, deadline passed since without the task done by it, a file uploaded since.
+        if (filter.ClosedSince?.ToUniversalTime() is { } closedSince) query = query.Where(t => t.ClosedAt >= closedSince);
+        if (filter.OverdueSince?.ToUniversalTime() is { } overdueSince)
+        {
+            var now = time.GetUtcNow();
+            query = query.Where(t => t.DueAt > overdueSince && t.DueAt <= now && (t.Status == nameof(HumanTaskStatus.Open) || t.ClosedAt > t.DueAt));
+        }
+        if (filter.UploadedSince?.ToUniversalTime() is { } uploadedSince)
+            query = query.Where(t => db.Files.Any(f => f.TaskId == t.Id && f.UploadedAt >= uploadedSince));
         var (page, pageSize) = Page.Clamp(filter.Page, filter.PageSize);
         var total = await query.CountAsync(cancellationToken);
         // Tasks without a due date come last; ties by age. One query for the page with its organizations' names and
@@ -385,7 +395,8 @@ public sealed class TaskService(
 /// <summary>The task list's filters (see <see cref="TaskService.ListAsync"/>).</summary>
 public sealed record TaskQuery(
     string? Status = "Open", string? Stage = null, string? Organization = null, DateTimeOffset? DueAfter = null, DateTimeOffset? DueBefore = null,
-    bool All = false, int Page = 1, int PageSize = 50, bool Overdue = false);
+    bool All = false, int Page = 1, int PageSize = 50, bool Overdue = false,
+    DateTimeOffset? ClosedSince = null, DateTimeOffset? OverdueSince = null, DateTimeOffset? UploadedSince = null);
 
 /// <summary>A stored file and its content, to be disposed by whoever sends it.</summary>
 public sealed record OpenedFile(StoredFileRecord Record, Stream Content);

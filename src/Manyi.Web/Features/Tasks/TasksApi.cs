@@ -43,8 +43,10 @@ public static class TasksApi
     public static async Task<Results<Ok<Page<TaskSummary>>, ValidationProblem, ProblemHttpResult>> List(
         TaskService tasks, CancellationToken cancellationToken,
         string? status = "Open", string? stage = null, string? organization = null, DateTimeOffset? dueAfter = null, DateTimeOffset? dueBefore = null,
-        bool all = false, int page = 1, int pageSize = 50, bool overdue = false) =>
-        (await tasks.ListAsync(new TaskQuery(status, stage, organization, dueAfter, dueBefore, all, page, pageSize, overdue), cancellationToken)).ToOk();
+        bool all = false, int page = 1, int pageSize = 50, bool overdue = false,
+        DateTimeOffset? closedSince = null, DateTimeOffset? overdueSince = null, DateTimeOffset? uploadedSince = null) =>
+        (await tasks.ListAsync(new TaskQuery(status, stage, organization, dueAfter, dueBefore, all, page, pageSize, overdue, closedSince, overdueSince, uploadedSince),
+            cancellationToken)).ToOk();
 
     public static async Task<Results<Ok<TaskDetail>, ValidationProblem, ProblemHttpResult>> Get(string id, TaskService tasks, CancellationToken cancellationToken) =>
         (await tasks.GetAsync(id, cancellationToken)).ToOk();
