@@ -102,6 +102,9 @@ public static class AuditActions
     /// <summary>A draft that never ran deleted (a new workflow given up, or changes thrown away).</summary>
     public const string WorkflowDraftDeleted = "workflow.draft-deleted";
 
+    /// <summary>A new draft made from an older version (reverting to it); the import that stores it is audited too.</summary>
+    public const string WorkflowDraftFromVersion = "workflow.draft-from-version";
+
     /// <summary>An instance started by hand (<c>POST /api/workflow-definitions/{id}/execute</c>), not by a trigger or a parent.</summary>
     public const string WorkflowStarted = "workflow.started";
     public const string InstanceCancelled = "workflow-instance.cancelled";

@@ -41,6 +41,8 @@ public sealed class DesignerTests
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
         await Assertions.Expect(page.GetByTestId("problems-none")).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "designer-participant");
+        // Export says which version in words of its own, apart from the version chip (issue 21, item 10).
+        await Assertions.Expect(page.GetByTestId("export")).ToHaveTextAsync("导出版本 1 Export version 1");
 
         // Take the connection start → headcount out: select it on the canvas, press Delete.
         var startToHeadcount = Edge(page, "start", "Done", "headcount");
@@ -74,8 +76,8 @@ public sealed class DesignerTests
         // The e-mail has no recipient yet: the validator's error is pinned to it (a red badge, a line in the problems).
         await Assertions.Expect(email.GetByTestId("node-error")).ToBeVisibleAsync();
         var problem = page.Locator("[data-testid=problem][data-activity-id=sendemail-1]");
-        await Assertions.Expect(problem).ToContainTextAsync("to");
-        await Assertions.Expect(problem).ToContainTextAsync("is required");
+        // Chinese first (issue 21, item 8): the input by its catalogue name, what is wrong in Chinese, the English after.
+        await Assertions.Expect(problem).ToContainTextAsync("· 收件人 To: 必填，不能为空。 is required");
         // Work in progress is kept with its error (a draft version 2); publishing waits for the fix.
         await page.GetByTestId("save-draft").ClickAsync();
         await Assertions.Expect(page.GetByTestId("designer-message")).ToContainTextAsync("已保存为草稿版本 2，但还有");
@@ -86,6 +88,11 @@ public sealed class DesignerTests
         await problem.GetByTestId("problem-link").ClickAsync();
         await Assertions.Expect(page.GetByTestId("property-panel")).ToHaveAttributeAsync("data-activity-id", "sendemail-1");
         await Assertions.Expect(page.Locator("[data-testid=input][data-input=to] [data-testid=input-error]")).ToContainTextAsync("is required");
+        var to = page.Locator("[data-testid=input][data-input=to]");
+        await Assertions.Expect(to.GetByTestId("input-error")).ToHaveTextAsync(new Regex("^必填，不能为空。"));
+        await Assertions.Expect(to.Locator("label")).ToHaveTextAsync(new Regex(@"^\s*收件人\s*To\s*\*\s*to\s*$"));
+        await Assertions.Expect(to.GetByTestId("input-help")).ToHaveTextAsync(new Regex("^收件地址，每行一个。"));
+        await Assertions.Expect(page.Locator("[data-testid=property-panel] [data-testid=input-name]").First).ToHaveTextAsync("发件人");
 
         // Fix it in the property panel: recipients, subject, and the body as a Liquid template.
         await page.GetByTestId("input-to").FillAsync("secretariat@example.org");
@@ -104,6 +111,26 @@ public sealed class DesignerTests
         // The form designer of the headcount task: add a field, see it, undo it away. (Fit first: the e-mail was brought to the middle.)
         await page.GetByTestId("zoom-fit").ClickAsync();
         await Node(page, "headcount").ClickAsync();
+        // A task's inputs: its name before its description, each by its Chinese name; what an empty remindTo means is said.
+        var inputs = page.Locator("[data-testid=property-panel] [data-testid=input]");
+        await Assertions.Expect(inputs.Nth(0)).ToHaveAttributeAsync("data-input", "title");
+        await Assertions.Expect(inputs.Nth(1)).ToHaveAttributeAsync("data-input", "description");
+        await Assertions.Expect(inputs.Nth(0).GetByTestId("input-name")).ToHaveTextAsync("任务名称");
+        await Assertions.Expect(inputs.Nth(1).GetByTestId("input-name")).ToHaveTextAsync("任务说明");
+        await Assertions.Expect(page.Locator("[data-testid=input][data-input=remindTo] [data-testid=input-help]")).ToContainTextAsync("为空则提醒任务当前的办理人");
+        // Reminders go out at a 24-hour time, never "09:00 AM" (issue 21, item 10).
+        await Assertions.Expect(page.GetByTestId("reminders-send-at")).ToHaveValueAsync("09:00");
+        var sendTimes = await page.Locator("[data-testid=reminders-send-at] option").AllInnerTextsAsync();
+        Assert.Contains("18:00", sendTimes);
+        Assert.All(sendTimes, t => Assert.Matches("^[0-2][0-9]:[0-5][0-9]$", t));
+        await page.SetViewportSizeAsync(1366, 768);
+        var checks = new List<string>();
+        checks.AddRange(await PageChecks.WiderThanScreenAsync(page));
+        checks.AddRange(await PageChecks.AxeViolationsAsync(page));
+        await BrowserApp.ScreenshotAsync(page, "designer-task-inputs-1366");
+        Assert.True(checks.Count == 0, string.Join("\n", checks));
+        await page.SetViewportSizeAsync(1440, 900);
+        await page.GetByTestId("zoom-fit").ClickAsync();
         var form = page.GetByTestId("form-designer");
         await Assertions.Expect(form).ToBeVisibleAsync();
         var fields = await form.Locator(":scope > [data-testid=form-field]").CountAsync();

@@ -464,7 +464,7 @@ public sealed record PaletteItem(string TypeName, string Zh, string En, string G
     public static PaletteItem Of(ActivityDescriptor descriptor)
     {
         var (zh, en) = ActivityCatalogue.NameOf(descriptor.TypeName);
-        return new(descriptor.TypeName, zh, en, ActivityCatalogue.Group(descriptor), descriptor.Description, descriptor);
+        return new(descriptor.TypeName, zh, en, ActivityCatalogue.Group(descriptor), ActivityCatalogue.Describe(descriptor), descriptor);
     }
 
     public static PaletteItem Of(Manyi.Engine.Activities.Composition.WorkflowActivityType workflow, string name) =>

@@ -214,6 +214,8 @@ public sealed partial class WorkflowDefinitionService(ManyiDbContext db, Workflo
                 $"There is a draft, version {latest.Version}; a draft from an older version would overwrite it. Publish or delete that draft first.");
         var definition = ElsaJson.Read(source.Json);
         definition.Version = latest.Version;
+        // Committed with the import's own transaction, as the designer's save is: the new draft and this line together.
+        audit.Record(AuditActions.WorkflowDraftFromVersion, AuditSubjects.WorkflowDefinition, definitionId, new { from = version, after = latest.Version });
         var result = await catalog.ImportAsync(definition, versionGiven: true, sourcePath: null, cancellationToken, keepInvalidDraft: true);
         return await SummaryAsync(result.Definition, cancellationToken);
     }

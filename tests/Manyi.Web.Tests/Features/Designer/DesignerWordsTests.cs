@@ -38,6 +38,18 @@ public sealed class DesignerWordsTests(SharedApps apps) : IClassFixture<SharedAp
     }
 
     [Fact]
+    public async Task Every_registered_activity_says_what_it_does_in_Chinese_first_in_the_palette()
+    {
+        var registry = (await ServicesAsync()).GetRequiredService<ActivityRegistry>();
+        var missing = registry.All.Where(d => ActivityCatalogue.DescriptionZh(d.TypeName) is not { } zh || !IsChinese(zh)).Select(d => d.TypeName).ToList();
+        Assert.True(missing.Count == 0, "Activities without a Chinese description: " + string.Join(", ", missing));
+        var email = PaletteItem.Of(registry.Find("Elsa.SendEmail")!);
+        Assert.StartsWith("发送一封邮件", email.Description, StringComparison.Ordinal);
+        Assert.EndsWith(registry.Find("Elsa.SendEmail")!.Description, email.Description, StringComparison.Ordinal);
+        Assert.True(email.Matches("邮件"));
+    }
+
+    [Fact]
     public async Task A_task_shows_its_title_before_its_description_and_says_who_is_reminded_when_nobody_is_named()
     {
         var task = (await ServicesAsync()).GetRequiredService<ActivityRegistry>().Find("Manyi.UserTask")!;

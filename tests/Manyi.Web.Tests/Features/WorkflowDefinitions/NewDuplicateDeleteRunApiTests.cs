@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Manyi.Web.Tests.Features.Organizations;
+using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Web.Tests.Features.WorkflowDefinitions;
 
@@ -106,6 +108,8 @@ public sealed class NewDuplicateDeleteRunApiTests(SharedApps apps) : IClassFixtu
         var first = JsonNode.Parse(await (await client.FetchAsync("/api/workflow-definitions/reverted/export?version=1")).Content.ReadAsStringAsync(Ct))!;
         var third = JsonNode.Parse(await (await client.FetchAsync("/api/workflow-definitions/reverted/export?version=3")).Content.ReadAsStringAsync(Ct))!;
         Assert.True(JsonNode.DeepEquals(first["root"], third["root"]), "version 3 has version 1's activities");
+        var audited = await app.QueryAsync(db => db.AuditEntries.Where(a => a.SubjectId == "reverted").Select(a => a.Action).ToListAsync(Ct));
+        Assert.Equal(1, audited.Count(a => a == "workflow.draft-from-version"));
 
         // Now the latest is a draft: another revert would overwrite it, and is refused naming it.
         var overwrite = await client.PostJsonAsync("/api/workflow-definitions/reverted/versions/2/draft", null).ExpectAsync(HttpStatusCode.Conflict);
