@@ -229,6 +229,14 @@ public sealed class DashboardTests
         await Assertions.Expect(phone.GetByTestId("headcount-trainees")).ToHaveTextAsync("4");
         await Assertions.Expect(phone.GetByTestId("progress-grid")).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(phone, "dashboard-phone");
+
+        // In English mode the grid's dates are English too (the training's end: "16 May" rather than "5月16日").
+        await page.GotoAsync("/admin?year=2025");
+        var training = page.Locator("[data-testid=progress-row][data-organization=unicom-kaifeng] [data-stage=training] .dashboard-sub");
+        await Assertions.Expect(training).ToHaveTextAsync(new Regex("^\\d{1,2}月\\d{1,2}日$"));
+        await page.GotoAsync("/language/en?returnUrl=/admin?year=2025");
+        await BrowserApp.WaitForInteractiveAsync(page);
+        await Assertions.Expect(training).ToHaveTextAsync(new Regex("^\\d{1,2} [A-Z][a-z]{2}$"));
     }
 
     [Fact]
