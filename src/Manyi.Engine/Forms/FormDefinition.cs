@@ -117,6 +117,8 @@ public sealed record FormDefinition(IReadOnlyList<FormField> Fields)
                 yield return $"{at}: the name must be an identifier (a letter or _, then letters, digits or _)";
             else if (!names.Add(field.Name))
                 yield return $"{at}: another field has the same name";
+            if (field.RequiredWhen is { } when && !fields.Any(f => f.Name == when && f.Type == FormFieldType.Checkbox && f != field))
+                yield return $"{at}: requiredWhen names '{when}', which is not a checkbox {(inTable ? "of the same row" : "of the same form")}";
             if (string.IsNullOrWhiteSpace(field.Label))
                 yield return $"{at}: the label is empty";
             foreach (var problem in TypeProblems(field, inTable))

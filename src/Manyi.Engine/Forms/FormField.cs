@@ -27,6 +27,12 @@ public sealed record FormField
     /// </summary>
     public IReadOnlyList<string> RequiredFor { get; init; } = [];
 
+    /// <summary>
+    /// The name of a checkbox beside this field (in the same form, or the same row of a table) that makes it required
+    /// when ticked: a certificate number is needed for a trainee marked 考试通过, not for one who failed.
+    /// </summary>
+    public string? RequiredWhen { get; init; }
+
     public string? Description { get; init; }
 
     /// <summary>Text: the longest value, in characters (a Chinese character counts one).</summary>

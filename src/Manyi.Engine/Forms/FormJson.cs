@@ -11,7 +11,7 @@ namespace Manyi.Engine.Forms;
 /// </summary>
 internal static class FormJson
 {
-    private static readonly string[] Common = ["name", "label", "labelEn", "type", "required", "requiredFor", "description"];
+    private static readonly string[] Common = ["name", "label", "labelEn", "type", "required", "requiredFor", "requiredWhen", "description"];
 
     private static readonly Dictionary<FormFieldType, string[]> Specific = new()
     {
@@ -56,6 +56,7 @@ internal static class FormJson
             Type = type,
             Required = read.Bool("required"),
             RequiredFor = read.Strings("requiredFor") is { Count: > 0 } outcomes ? outcomes : [],
+            RequiredWhen = read.String("requiredWhen"),
             Description = read.String("description"),
         };
         return type switch
@@ -82,6 +83,7 @@ internal static class FormJson
         json["type"] = TypeName(field.Type);
         json["required"] = field.Required;
         if (field.RequiredFor.Count > 0) json["requiredFor"] = new JsonArray(field.RequiredFor.Select(o => (JsonNode)JsonValue.Create(o)).ToArray());
+        if (field.RequiredWhen is not null) json["requiredWhen"] = field.RequiredWhen;
         if (field.Description is not null) json["description"] = field.Description;
         switch (field.Type)
         {

@@ -25,6 +25,9 @@ internal static class FormMessages
 
     public const string RuleBroken = "表单的字段间规则无效，请联系管理员。The form's rule across fields is broken; please tell an administrator.";
 
+    /// <summary>A field required because a checkbox beside it is ticked, naming the checkbox (证书编号 when 考试通过 is ticked).</summary>
+    public static string RequiredWhenTicked(FormField checkbox) => $"勾选“{checkbox.Label}”时请填写此项。This field is required when '{English(checkbox)}' is ticked.";
+
     /// <summary>Names the file, so that a package missing several files lists each (e.g. 请上传“申报表”).</summary>
     public static string FileRequired(FormField field) => $"请上传“{field.Label}”。Please upload the {English(field)}.";
 

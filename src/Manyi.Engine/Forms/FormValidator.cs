@@ -65,13 +65,17 @@ public static class FormValidator
             foreach (var field in fields)
             {
                 var errorsBefore = _errorCount;
-                var value = Field(field, data?[field.Name], prefix + field.Name);
+                // Ticked as posted: the checkbox's own errors are its own, the field beside it is asked for either way.
+                var ticking = field.RequiredWhen is { } when && data?[when] is JsonValue ticked && ticked.GetValueKind() == JsonValueKind.True
+                    ? fields.FirstOrDefault(f => f.Name == when)
+                    : null;
+                var value = Field(field, data?[field.Name], prefix + field.Name, ticking);
                 if (_errorCount == errorsBefore) values[field.Name] = value;
             }
             return values;
         }
 
-        private JsonNode? Field(FormField field, JsonNode? node, string key)
+        private JsonNode? Field(FormField field, JsonNode? node, string key, FormField? tickedBeside = null)
         {
             var unticked = field.Type == FormFieldType.Checkbox && node is JsonValue v && v.GetValueKind() == JsonValueKind.False;
             if (IsEmpty(node) || unticked)
@@ -83,6 +87,7 @@ public static class FormValidator
                         FormFieldType.File => FormMessages.FileRequired(field),
                         _ => FormMessages.Required,
                     });
+                if (tickedBeside is not null) return Fail(key, FormMessages.RequiredWhenTicked(tickedBeside));
                 if (field is { Type: FormFieldType.Table, MinRows: > 0 and var minRows })
                     return Fail(key, FormMessages.TooFewRows(minRows));
                 return field switch

@@ -248,6 +248,33 @@ public sealed class FormValidatorTests
 
     private static JsonObject Data(string json) => JsonNode.Parse(json)!.AsObject();
 
+    /// <summary>
+    /// A certificate number is required for a trainee marked 考试通过 (the holder counts only with one), not for one who
+    /// failed: the cell says so, naming the checkbox; a requiredWhen that names no checkbox beside it is a form problem.
+    /// </summary>
+    [Fact]
+    public void A_field_required_when_a_checkbox_beside_it_is_ticked_is_asked_for_only_then()
+    {
+        var form = Form("""
+            [{"name": "holders", "label": "持证人员", "type": "table", "columns": [
+              {"name": "name", "label": "姓名", "type": "text", "required": true},
+              {"name": "passed", "label": "考试通过", "labelEn": "Passed the exam", "type": "checkbox"},
+              {"name": "number", "label": "证书编号", "type": "text", "requiredWhen": "passed"}]}]
+            """);
+        var data = JsonNode.Parse("""
+            {"holders": [{"name": "张三", "passed": true}, {"name": "李四", "passed": false}, {"name": "王五", "passed": true, "number": "HN-2025-001"}]}
+            """)!.AsObject();
+
+        var result = FormValidator.Validate(form, data, Uploaded);
+
+        Assert.Equal(["holders[0].number"], result.Errors.Keys);
+        Assert.Equal(["勾选“考试通过”时请填写此项。This field is required when 'Passed the exam' is ticked."], result.Errors["holders[0].number"]);
+        var broken = FormDefinition.Parse(JsonNode.Parse("""
+            [{"name": "number", "label": "证书编号", "type": "text", "requiredWhen": "name"}, {"name": "name", "label": "姓名", "type": "text"}]
+            """));
+        Assert.Contains(broken.Problems(), p => p.Contains("requiredWhen names 'name', which is not a checkbox of the same form", StringComparison.Ordinal));
+    }
+
     private static FormDefinition Form(string json)
     {
         var form = FormDefinition.Parse(JsonNode.Parse(json));
