@@ -11,9 +11,10 @@ using MimeKit;
 namespace Manyi.Email.Outbox;
 
 /// <summary>
-/// Sends outbox messages, each at most once: a sender first claims the row (a conditional update that only one
+/// Sends outbox messages, never twice at once: a sender first claims the row (a conditional update that only one
 /// caller can win), hands the message over, and marks it Sent in a transaction of its own right after the server
-/// accepted it. A failed attempt is recorded with the server's reply and rethrown, so that the caller retries.
+/// accepted it. A sender that dies between the server's acceptance and the mark leaves the claim to expire, and the
+/// message is sent again with the same Message-Id: whether the server took it cannot be known. A failed attempt is recorded with the server's reply and rethrown, so that the caller retries.
 /// </summary>
 public sealed class MailKitOutboxSender(
     IServiceScopeFactory scopes,

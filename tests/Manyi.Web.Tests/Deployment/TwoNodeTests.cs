@@ -12,7 +12,10 @@ namespace Manyi.Web.Tests.Deployment;
 /// Two Manyi nodes as separate OS processes (the app's build output, <c>dotnet Manyi.Web.dll</c>, in the Production
 /// environment) on one PostgreSQL database, with Hangfire's PostgreSQL storage, sending through one SMTP server.
 /// 200 organizations each have a reminder due at the same instant; one node is killed (<see cref="Process.Kill()"/>) in
-/// the middle of sending them. Every reminder must arrive exactly once.
+/// the middle of sending them. Every reminder must arrive, and none twice from two live nodes. A message the killed node
+/// handed to the SMTP server but had not yet marked Sent when it died is sent again once its claim expires: nobody can
+/// know whether the server accepted it. Such a copy carries the same Message-Id (mail clients show one message), and
+/// there are at most as many as node A had workers sending at that moment (<see cref="NodeAWorkers"/>).
 /// </summary>
 /// <remarks>
 /// Real time passes, so the issue's five minutes are compressed to <see cref="Window"/> (60 s) and the recovery
@@ -30,6 +33,9 @@ public sealed class TwoNodeTests
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    /// <summary>Node A's Hangfire workers: the most messages it can be in the middle of sending when it is killed.</summary>
+    private const int NodeAWorkers = 4;
+
     private static string Reminding(DateTimeOffset sendAt) => Workflows.Flowchart("org-reminder",
         Workflows.Start() + ", " +
         $$"""
@@ -44,7 +50,7 @@ public sealed class TwoNodeTests
         Workflows.Connect("start", "report"));
 
     [Fact(Timeout = 420_000)]
-    public async Task Reminders_due_together_are_each_sent_once_when_a_node_is_killed_mid_window()
+    public async Task Reminders_due_together_all_arrive_when_a_node_is_killed_and_only_its_messages_in_flight_come_twice()
     {
         var clock = Stopwatch.StartNew();
         var cancellation = TestContext.Current.CancellationToken;
@@ -62,7 +68,8 @@ public sealed class TwoNodeTests
 
             var (urlA, urlB) = ($"http://127.0.0.1:{FreePort()}", $"http://127.0.0.1:{FreePort()}");
             await using var nodeA = ManyiNode.Start("node A", With(environment, ("Manyi__Bootstrap__AdminEmail", ManyiApp.AdminEmail),
-                ("Manyi__Bootstrap__AdminPassword", ManyiApp.AdminPassword), ("Manyi__DataDirectory", Path.Combine(root.FullName, "node-a"))), urlA);
+                ("Manyi__Bootstrap__AdminPassword", ManyiApp.AdminPassword), ("Manyi__DataDirectory", Path.Combine(root.FullName, "node-a")),
+                ("Manyi__Hangfire__WorkerCount", NodeAWorkers.ToString(CultureInfo.InvariantCulture))), urlA);
             await nodeA.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
             await using var nodeB = ManyiNode.Start("node B", With(environment, ("Manyi__DataDirectory", Path.Combine(root.FullName, "node-b"))), urlB);
             await nodeB.WaitUntilReadyAsync(TimeSpan.FromSeconds(120));
@@ -145,8 +152,12 @@ public sealed class TwoNodeTests
 
             var diagnostics = $"{figures}\n--- node B ---\n{Tail(nodeB.Output)}\n--- node A ---\n{Tail(nodeA.Output)}";
             Assert.True(lost.Count == 0, $"Lost: {string.Join(", ", lost.Take(20))}\n{diagnostics}");
-            Assert.True(duplicates.Count == 0 && duplicateIds.Count == 0, $"Sent twice: {string.Join(", ", duplicates.Concat(duplicateIds).Take(20))}\n{diagnostics}");
-            Assert.Equal(Organizations, messages.Count);
+            // A second copy only of what node A was sending when it died: two copies at most, one Message-Id, no more than its workers.
+            var copies = messages.GroupBy(m => m.Message.MessageId).Where(g => g.Count() > 1).ToList();
+            Assert.True(duplicates.Count <= NodeAWorkers && perRecipient.Values.All(n => n <= 2)
+                        && copies.Count == duplicates.Count && copies.All(g => g.SelectMany(m => m.Recipients).Distinct().Count() == 1),
+                $"Sent twice beyond a killed node's messages in flight: {string.Join(", ", duplicates.Concat(duplicateIds).Take(20))}\n{diagnostics}");
+            Assert.Equal(Organizations + duplicates.Count, messages.Count);
             Assert.True(outbox.GetValueOrDefault("Sent") == Organizations && outbox.Count == 1, diagnostics);
             Assert.True(beforeKill is > 0 and < Organizations, $"The kill should fall mid-window, with some reminders sent and some not: {figures}");
             Assert.True(killed < windowStart + Window, figures);
