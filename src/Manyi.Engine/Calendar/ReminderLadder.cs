@@ -144,3 +144,15 @@ public enum ReminderKind
     Overdue,
     Escalation,
 }
+
+/// <summary>
+/// A reminder step's kind as the outbox, the e-mail templates and the robots name it (<c>reminder</c>, <c>overdue</c>,
+/// <c>escalation</c>): the one place that spells the kinds of message that chase a task.
+/// </summary>
+public static class ReminderKinds
+{
+    /// <summary>Every kind that chases a task, in ladder order.</summary>
+    public static readonly IReadOnlyList<string> All = [.. Enum.GetValues<ReminderKind>().Select(Name)];
+
+    public static string Name(this ReminderKind kind) => kind.ToString().ToLowerInvariant();
+}

@@ -195,7 +195,7 @@ public abstract class WaitingActivity : Activity
             ["correlationId"] = context.Instance.CorrelationId,
             ["stage"] = await StageAsync(context),
         };
-        var templateKind = kind.ToString().ToLowerInvariant();
+        var templateKind = kind.Name();
         var key = $"{context.Instance.Id}:{context.Node.Id}:{deadline.ToUnixTimeSeconds()}:{(string?)payload["step"]}";
         // The group robots hear of the step even when nobody has a mailbox for it.
         await context.NotifyRobotsAsync(new RobotNotice(key, templateKind, model) { TaskIds = RobotTaskIds(context) });

@@ -18,9 +18,6 @@ namespace Manyi.Web.Features.Changes;
 /// </summary>
 public sealed class CampaignChanges(ManyiDbContext db, CampaignDashboard dashboard, BusinessCalendar calendar, TimeProvider time)
 {
-    /// <summary>The kinds of e-mail that chase a task, in the order of a ladder.</summary>
-    public static readonly IReadOnlyList<string> ChasingKinds = ["reminder", "overdue", "escalation"];
-
     public async Task<Outcome<CampaignChangeList>> SinceAsync(int year, DateTimeOffset? since, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -40,7 +37,7 @@ public sealed class CampaignChanges(ManyiDbContext db, CampaignDashboard dashboa
             .CountAsync(cancellationToken);
         var uploads = await db.Files.AsNoTracking().Where(f => f.UploadedAt >= from && f.UploadedAt <= now && tasks.Any(t => t.Id == f.TaskId))
             .Select(f => f.TaskId).ToListAsync(cancellationToken);
-        var kinds = ChasingKinds.ToList();
+        var kinds = ReminderKinds.All.ToList();
         // E-mails only: a chat robot's line repeats what the e-mails say.
         var messages = await db.OutboxMessages.AsNoTracking()
             .Where(m => m.InstanceId != null && instanceIds.Contains(m.InstanceId) && kinds.Contains(m.Kind) && m.ChannelId == null

@@ -21,7 +21,6 @@ namespace Manyi.Web.Features.Rehearsals;
 public sealed partial class RehearsalReport(ManyiDbContext sandbox, BusinessCalendar calendar, RehearsalPlan plan, IReadOnlyCollection<string> secretariat)
 {
     /// <summary>The e-mail kinds of a reminder ladder's steps (<see cref="ReminderKind"/>).</summary>
-    public static readonly IReadOnlyList<string> ReminderKinds = [.. Enum.GetNames<ReminderKind>().Select(k => k.ToLowerInvariant())];
 
     public async Task<IReadOnlyList<RehearsalDeadline>> DeadlinesAsync(CancellationToken cancellationToken)
     {
@@ -50,7 +49,7 @@ public sealed partial class RehearsalReport(ManyiDbContext sandbox, BusinessCale
             var toSecretariat = addresses.Any(a => secretariat.Contains(a, StringComparer.OrdinalIgnoreCase));
             // A reminder's key: instance:activity:deadline:step — the step and, through the task, the stage.
             var key = row.Key.Split(':');
-            var isReminder = ReminderKinds.Contains(row.Kind) && key.Length == 4 && row.InstanceId == key[0];
+            var isReminder = ReminderKinds.All.Contains(row.Kind) && key.Length == 4 && row.InstanceId == key[0];
             var stage = isReminder ? stageOf.GetValueOrDefault((key[0], key[1])) : null;
             var step = isReminder ? key[3] : null;
             var day = DateOnly.FromDateTime(calendar.ToLocal(row.CreatedAt).DateTime);

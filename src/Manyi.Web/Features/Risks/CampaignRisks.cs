@@ -20,7 +20,8 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
     /// <summary>The most working days counted; further deadlines score nothing for nearness anyway.</summary>
     private const int Horizon = 30;
 
-    private static readonly string[] ReminderKinds = ["reminder", "overdue"];
+    /// <summary>The messages that remind the organization itself (an escalation goes to the secretariat).</summary>
+    private static readonly string[] ReminderKindsToOrganization = [ReminderKind.Reminder.Name(), ReminderKind.Overdue.Name()];
 
     public async Task<Outcome<CampaignRiskList>> ListAsync(int year, CancellationToken cancellationToken)
     {
@@ -45,7 +46,7 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
                      .Select(d => new { d.TaskId, d.SavedAt }).ToListAsync(cancellationToken))
             if (!uploads.TryGetValue(draft.TaskId, out var upload) || draft.SavedAt > upload) uploads[draft.TaskId] = draft.SavedAt;
         var reminders = (await db.OutboxMessages.AsNoTracking()
-                .Where(m => m.InstanceId != null && openInstances.Contains(m.InstanceId) && ReminderKinds.Contains(m.Kind) && m.ChannelId == null)
+                .Where(m => m.InstanceId != null && openInstances.Contains(m.InstanceId) && ReminderKindsToOrganization.Contains(m.Kind) && m.ChannelId == null)
                 .Select(m => new { m.InstanceId, m.CreatedAt }).ToListAsync(cancellationToken))
             .ToLookup(m => m.InstanceId!, m => m.CreatedAt);
         var lateThisYear = tasks.Where(t => t.Status == nameof(HumanTaskStatus.Completed) && t.DueAt is { } due && t.ClosedAt > due)

@@ -60,7 +60,7 @@ public sealed class RemindNow(
         var localDue = calendar.ToLocal(due);
         // As the engine's reminder step: the reminder before the deadline, the overdue notice after it.
         var kind = due <= now || task.IsOverdue ? ReminderKind.Overdue : ReminderKind.Reminder;
-        var templateKind = kind.ToString().ToLowerInvariant();
+        var templateKind = kind.Name();
         var publicUrl = options.Value.LinkBase;
         var batch = Guid.NewGuid().ToString("N");
         var emails = new List<OutgoingEmail>();
