@@ -20,7 +20,7 @@ public static class FileTypes
     };
 
     /// <summary>The types a form's file field can be set to accept, with their names, in the order a designer lists them.</summary>
-    public static IReadOnlyList<(string MediaType, string Name)> Known => [.. Names.Select(n => (n.Key, n.Value))];
+    public static IReadOnlyList<(string MediaType, string Name)> Known { get; } = [.. Names.Select(n => (n.Key, n.Value))];
 
     /// <summary>The type's name, e.g. PDF; a type without one reads as "其他（…）", so the media type is still there to look up.</summary>
     public static string Name(string mediaType) => Names.GetValueOrDefault(mediaType) ?? $"其他 other ({mediaType})";
