@@ -65,6 +65,8 @@ public static partial class ProblemText
         (Shape("^no field '(.+)'$"), "没有字段“$1”"),
         (Shape("^names no field of the form$"), "没有用到表单的任何字段"),
         (Shape("^compares a number with a date$"), "把数字和日期相比较"),
+        (Shape("^requiredWhen names '(.+)', which is not a checkbox of the same row$"), "“勾选时必填”指向的“$1”不是同一行里的勾选框"),
+        (Shape("^requiredWhen names '(.+)', which is not a checkbox of the same form$"), "“勾选时必填”指向的“$1”不是同一表单里的勾选框"),
 
         // Activities and connections
         (Shape("^the activity type '(.+)' is unknown$"), "不认识的活动类型“$1”：该版本的引擎没有这种活动"),

@@ -124,7 +124,8 @@ public sealed class DesignerWordsTests(SharedApps apps) : IClassFixture<SharedAp
               {"name": "note", "label": "说明", "type": "text", "maxLength": 0, "pattern": "(unclosed"},
               {"name": "report", "label": "报告", "type": "file", "maxBytes": 0, "allowedTypes": ["pdf"]},
               {"name": "operator", "label": "运营商", "type": "choice", "options": []},
-              {"name": "rating", "label": "等级", "type": "choice", "options": ["A", "A"]}
+              {"name": "rating", "label": "等级", "type": "choice", "options": ["A", "A"]},
+              {"name": "number", "label": "证书编号", "type": "text", "requiredWhen": "note"}
             ]}
             """;
         var texts = await ProblemsAsync(
@@ -140,6 +141,7 @@ public sealed class DesignerWordsTests(SharedApps apps) : IClassFixture<SharedAp
         Assert.Contains(texts, t => t.StartsWith("字段“report”：允许的文件类型中“pdf”不是 MIME 类型", StringComparison.Ordinal));
         Assert.Contains(texts, t => t.StartsWith("字段“operator”：选择题需要选项", StringComparison.Ordinal));
         Assert.Contains(texts, t => t.StartsWith("字段“rating”：选项“A”列了两次", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.StartsWith("字段“number”：“勾选时必填”指向的“note”不是同一表单里的勾选框", StringComparison.Ordinal));
         Assert.Contains(texts, t => t.StartsWith("“截止前”的天数须是正整数（现为 0）", StringComparison.Ordinal));
         Assert.Contains(texts, t => t.StartsWith("“逾期后”的间隔天数须不少于 1", StringComparison.Ordinal));
         Assert.Contains(texts, t => t.StartsWith("发送时间须写成 HH:mm（现为“9am”）", StringComparison.Ordinal));
