@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Time.Testing;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Manyi.Engine.Runtime;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Manyi.Persistence;
@@ -54,6 +58,27 @@ public sealed class ManyiApp : WebApplicationFactory<Program>
 
     /// <summary>Services to replace after the app's own (a fake clock, say): set before the first request.</summary>
     public Action<IServiceCollection>? TestServices { get; set; }
+
+    /// <summary>
+    /// The app on <paramref name="clock"/>: timers fire only when the test makes them (no scheduler jobs, no dispatcher
+    /// claiming due timers, no reconciliation), e-mails stay in the outbox, and months of fake time do not expire the
+    /// tokens. <see cref="TestServices"/> set before this still apply; set before the first request.
+    /// </summary>
+    public ManyiApp RunOnFakeClock(FakeTimeProvider clock)
+    {
+        Settings["Manyi:Hangfire:DispatchTimers"] = "false";
+        Settings["Manyi:Hangfire:ReconciliationCron"] = "0 0 1 1 *";
+        var earlier = TestServices;
+        TestServices = services =>
+        {
+            earlier?.Invoke(services);
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
+            services.Replace(ServiceDescriptor.Singleton<ITimerScheduler, NoTimerScheduler>());
+            services.Replace(ServiceDescriptor.Singleton<IEmailDispatcher, NoEmailDispatcher>());
+            services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromDays(400));
+        };
+        return this;
+    }
 
     /// <summary>
     /// An app on fresh storage of its own, disposed with the app: a copy of a database migrated once per provider, with

@@ -1,4 +1,3 @@
-using System.Net;
 using Manyi.Engine.Calendar;
 using Manyi.Engine.Expressions;
 using Microsoft.Playwright;
@@ -8,23 +7,15 @@ namespace Manyi.Web.Tests.Browser;
 /// <summary>Issue 21, item 3: a deadline chosen in the property panel, no JavaScript typed, with the computed date beside it.</summary>
 public sealed class DeadlineEditorTests
 {
-    private const string Organization = "mobile-zhengzhou";
+    private const string Organization = CorrectiveReportDesigner.Organization;
 
     [Fact]
     public async Task Five_working_days_after_the_start_at_six_is_picked_shows_its_date_is_saved_as_data_and_fits_a_phone()
     {
         await using var app = await BrowserApp.StartAsync();
         using var admin = await app.CreateApiClientAsync();
-        await admin.PostJsonAsync("/api/organizations", $$"""{"id": "{{Organization}}", "name": "郑州移动", "operator": "移动", "city": "郑州"}""")
-            .ExpectAsync(HttpStatusCode.Created);
-        await admin.DeployAsync(Workflows.HeadcountReport("corrective", [Organization]));
         var problems = new List<string>();
-
-        var page = await app.NewPageAsync(1366, 768);
-        await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
-        await page.GotoAsync("/admin/workflows/corrective/designer");
-        await BrowserApp.WaitForInteractiveAsync(page);
-        await Node(page, "report").ClickAsync();
+        var page = await CorrectiveReportDesigner.OpenAsync(app, admin);
         var editor = page.GetByTestId("deadline-editor");
         await Assertions.Expect(editor.GetByTestId("deadline-kind")).ToHaveValueAsync("at");
         await Assertions.Expect(editor.GetByTestId("deadline-date")).ToHaveValueAsync("2099-04-30");
@@ -60,7 +51,7 @@ public sealed class DeadlineEditorTests
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Draft");
         await page.ReloadAsync();
         await BrowserApp.WaitForInteractiveAsync(page);
-        await Node(page, "report").ClickAsync();
+        await CorrectiveReportDesigner.Node(page, CorrectiveReportDesigner.TaskId).ClickAsync();
         await Assertions.Expect(editor.GetByTestId("deadline-kind")).ToHaveValueAsync("start");
         await Assertions.Expect(editor.GetByTestId("deadline-days")).ToHaveValueAsync("5");
         await Assertions.Expect(editor.GetByTestId("deadline-computed")).ToContainTextAsync(expected);
@@ -80,6 +71,4 @@ public sealed class DeadlineEditorTests
 
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
-
-    private static ILocator Node(IPage page, string id) => page.Locator($"[data-testid=designer-node][data-activity-id='{id}']");
 }

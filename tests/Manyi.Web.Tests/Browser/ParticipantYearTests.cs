@@ -39,15 +39,7 @@ public sealed class ParticipantYearTests
         {
             settings.Settings["Manyi:WorkflowsDirectory"] = CampaignSimulation.RepositoryFile("workflows");
             // Timers fire when the test moves the clock (CampaignSimulation.UntilAsync), never on their own.
-            settings.Settings["Manyi:Hangfire:DispatchTimers"] = "false";
-            settings.Settings["Manyi:Hangfire:ReconciliationCron"] = "0 0 1 1 *";
-            settings.TestServices = services =>
-            {
-                services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
-                services.Replace(ServiceDescriptor.Singleton<ITimerScheduler, NoTimerScheduler>());
-                services.Replace(ServiceDescriptor.Singleton<IEmailDispatcher, NoEmailDispatcher>());
-                services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromDays(400));
-            };
+            settings.RunOnFakeClock(clock);
         });
         await using (var scope = app.Services.CreateAsyncScope())
         {

@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Playwright;
 
 namespace Manyi.Web.Tests.Browser;
@@ -9,24 +8,16 @@ namespace Manyi.Web.Tests.Browser;
 /// </summary>
 public sealed class ReminderLadderEditorTests
 {
-    private const string Organization = "mobile-zhengzhou";
+    private const string Organization = CorrectiveReportDesigner.Organization;
 
     [Fact]
     public async Task Two_and_one_working_days_before_a_Monday_deadline_and_at_it_are_Thursday_Friday_and_Monday_and_calendar_days_show_the_merge()
     {
         await using var app = await BrowserApp.StartAsync();
         using var admin = await app.CreateApiClientAsync();
-        await admin.PostJsonAsync("/api/organizations", $$"""{"id": "{{Organization}}", "name": "郑州移动", "operator": "移动", "city": "郑州"}""")
-            .ExpectAsync(HttpStatusCode.Created);
-        // Due Monday 20 April 2099, 18:00 (no holiday data for 2099: weekends are the days off).
-        await admin.DeployAsync(Workflows.HeadcountReport("corrective", [Organization], due: "2099-04-20T18:00:00+08:00"));
         var problems = new List<string>();
-
-        var page = await app.NewPageAsync(1366, 768);
-        await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
-        await page.GotoAsync("/admin/workflows/corrective/designer");
-        await BrowserApp.WaitForInteractiveAsync(page);
-        await Node(page, "report").ClickAsync();
+        // Due Monday 20 April 2099, 18:00 (no holiday data for 2099: weekends are the days off).
+        var page = await CorrectiveReportDesigner.OpenAsync(app, admin, due: "2099-04-20T18:00:00+08:00");
         var ladder = page.GetByTestId("reminder-ladder");
         await ladder.GetByTestId("reminders-add").ClickAsync();
         await Assertions.Expect(ladder.GetByTestId("reminders-days")).ToHaveValueAsync("working");
@@ -91,6 +82,4 @@ public sealed class ReminderLadderEditorTests
         problems.AddRange(await PageChecks.CodesReadAsync(page, [Organization]));
         problems.AddRange(await PageChecks.AxeViolationsAsync(page));
     }
-
-    private static ILocator Node(IPage page, string id) => page.Locator($"[data-testid=designer-node][data-activity-id='{id}']");
 }

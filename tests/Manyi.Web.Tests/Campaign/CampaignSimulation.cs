@@ -39,18 +39,10 @@ internal sealed class CampaignSimulation(ManyiApp app, FakeTimeProvider clock, C
         app.Settings["Manyi:WorkflowsDirectory"] = RepositoryFile("workflows");
         app.Settings["Manyi:Demo:Enabled"] = "true";
         app.Settings["Manyi:Demo:Campaign"] = "false"; // the simulation starts the year itself, on its own clock
-        // Timers fire when the simulation's clock reaches them (below), not through Hangfire's real-time jobs.
-        app.Settings["Manyi:Hangfire:ReconciliationCron"] = "0 0 1 1 *";
-        app.Settings["Manyi:Hangfire:DispatchTimers"] = "false";
-        app.TestServices = services =>
-        {
-            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
-            services.Replace(ServiceDescriptor.Singleton<ITimerScheduler, NoTimerScheduler>());
-            services.Replace(ServiceDescriptor.Singleton<IEmailDispatcher, NoEmailDispatcher>());
-            // A year of fake time must not expire the participants' tokens, and 60 accounts need no slow hashing.
-            services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromDays(400));
-            services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
-        };
+        // 60 accounts need no slow hashing.
+        app.TestServices = services => services.Configure<PasswordHasherOptions>(o => o.IterationCount = 1_000);
+        // Timers fire when the simulation's clock reaches them (UntilAsync), not through Hangfire's real-time jobs.
+        app.RunOnFakeClock(clock);
         await using (var scope = app.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();

@@ -35,16 +35,8 @@ internal sealed class DashboardScenario
         var clock = new FakeTimeProvider(CampaignSimulation.At("2025-04-21T08:00:00").ToUniversalTime());
         var app = await ManyiApp.StartAsync(provider);
         app.Settings["Manyi:WorkflowsDirectory"] = CampaignSimulation.RepositoryFile("workflows");
-        // Timers fire only when a test makes them: no scheduler jobs (below) and no dispatcher claiming due timers.
-        app.Settings["Manyi:Hangfire:DispatchTimers"] = "false";
-        app.TestServices = services =>
-        {
-            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(clock));
-            services.Replace(ServiceDescriptor.Singleton<ITimerScheduler, NoTimerScheduler>());
-            services.Replace(ServiceDescriptor.Singleton<IEmailDispatcher, NoEmailDispatcher>());
-            // Ten days of fake time must not expire the tokens.
-            services.Configure<BearerTokenOptions>(IdentityConstants.BearerScheme, o => o.BearerTokenExpiration = TimeSpan.FromDays(400));
-        };
+        // Timers fire only when a test makes them.
+        app.RunOnFakeClock(clock);
         var admin = app.CreateClient();
         await using (var scope = app.Services.CreateAsyncScope())
         {
