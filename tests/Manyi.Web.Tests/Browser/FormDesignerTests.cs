@@ -7,7 +7,8 @@ namespace Manyi.Web.Tests.Browser;
 /// <summary>
 /// The form designer sets what forms support without JSON (issue 21, item 9): a file field's accepted types, largest
 /// size and several files; a text field's longest length, pattern and help text; a choice that takes several; and a
-/// type change drops the settings the new type does not have, so the form stays valid.
+/// type change drops the settings the new type does not have, so the form stays valid; a field can be required when a
+/// checkbox beside it is ticked.
 /// </summary>
 public sealed class FormDesignerTests
 {
@@ -58,9 +59,17 @@ public sealed class FormDesignerTests
         await phone.GetByTestId("field-max-length").PressAsync("Tab");
         await phone.GetByTestId("field-pattern").FillAsync(@"^1\d{10}$");
         await phone.GetByTestId("field-pattern").PressAsync("Tab");
+
+        // A checkbox beside it makes the phone required when ticked.
+        await page.GetByTestId("field-add").ClickAsync();
+        var confirmed = form.Locator(":scope > [data-testid=form-field]").Nth(2);
+        await confirmed.GetByTestId("field-type").SelectOptionAsync("checkbox");
+        await confirmed.GetByTestId("field-label").FillAsync("需要回访 Call back");
+        await confirmed.GetByTestId("field-label").PressAsync("Tab");
+        await phone.GetByTestId("field-required-when").SelectOptionAsync("field3");
         await Assertions.Expect(page.GetByTestId("problems-none")).ToBeVisibleAsync();
-        await report.EvaluateAsync("e => e.scrollIntoView({ block: 'start' })");
-        await page.ScreenshotAsync(new() { Path = Path.Combine(BrowserApp.ScreenshotDirectory, "designer-form-options.png") });
+        await BrowserApp.ScreenshotAsync(page, report, "designer-form-options");
+        await BrowserApp.ScreenshotAsync(page, phone, "designer-form-required-when");
         var problems = await PageChecks.AxeViolationsAsync(page);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
 
@@ -78,5 +87,7 @@ public sealed class FormDesignerTests
         var text = fields[1]!.AsObject();
         Assert.Equal(("text", 11, @"^1\d{10}$"), (text["type"]!.GetValue<string>(), text["maxLength"]!.GetValue<int>(), text["pattern"]!.GetValue<string>()));
         Assert.Null(text["min"]);
+        Assert.Equal("field3", text["requiredWhen"]!.GetValue<string>());
+        Assert.Equal("checkbox", fields[2]!["type"]!.GetValue<string>());
     }
 }
