@@ -49,9 +49,9 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
                 .Where(m => m.InstanceId != null && openInstances.Contains(m.InstanceId) && ReminderKindsToOrganization.Contains(m.Kind) && m.ChannelId == null)
                 .Select(m => new { m.InstanceId, m.CreatedAt }).ToListAsync(cancellationToken))
             .ToLookup(m => m.InstanceId!, m => m.CreatedAt);
-        var lateThisYear = tasks.Where(t => IsLate(t.Status, t.DueAt, t.ClosedAt, t.IsOverdue))
+        var lateThisYear = tasks.Where(t => IsLate(t.Status, t.DueAt, t.ClosedAt, t.IsOverdue, now))
             .GroupBy(t => organizationOf[t.InstanceId]).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var lateEarlier = await LateInEarlierYearsAsync(participants, cancellationToken);
+        var lateEarlier = await LateInEarlierYearsAsync(participants, now, cancellationToken);
         var names = await db.Organizations.AsNoTracking().Where(o => participants.OrganizationIds.Contains(o.Id))
             .ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
 
@@ -76,12 +76,13 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
 
     /// <summary>
     /// A task the organization was late with: done after its deadline, closed by its deadline undone (a stage that closes
-    /// at its deadline, such as the sign-up: the worst lateness, and before, not counted), or still open past it.
+    /// at its deadline, such as the sign-up: the worst lateness, and before, not counted), or still open past it (flagged
+    /// overdue, or its deadline's timer not yet run).
     /// </summary>
-    private static bool IsLate(string status, DateTimeOffset? due, DateTimeOffset? closed, bool overdue) =>
+    private static bool IsLate(string status, DateTimeOffset? due, DateTimeOffset? closed, bool overdue, DateTimeOffset now) =>
         status == nameof(HumanTaskStatus.Expired)
         || (status == nameof(HumanTaskStatus.Completed) && due is not null && closed > due)
-        || (status == nameof(HumanTaskStatus.Open) && overdue);
+        || (status == nameof(HumanTaskStatus.Open) && (overdue || due <= now));
 
     /// <summary>Working days from today (when a working day) up to the deadline's day, both in the calendar's zone.</summary>
     private int WorkingDaysLeft(DateTimeOffset now, DateTimeOffset due)
@@ -95,7 +96,7 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
     }
 
     /// <summary>Per organization, the tasks of its participant instances of earlier years it was late with (<see cref="IsLate"/>).</summary>
-    private async Task<Dictionary<string, int>> LateInEarlierYearsAsync(CampaignParticipants participants, CancellationToken cancellationToken)
+    private async Task<Dictionary<string, int>> LateInEarlierYearsAsync(CampaignParticipants participants, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var started = participants.Campaign.CreatedAt;
         var organizations = participants.OrganizationIds.ToList();
@@ -112,7 +113,7 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
         var ended = await db.Tasks.AsNoTracking()
             .Where(t => ids.Contains(t.InstanceId) && t.DueAt != null)
             .Select(t => new { t.InstanceId, t.Status, t.DueAt, t.ClosedAt, t.IsOverdue }).ToListAsync(cancellationToken);
-        return ended.Where(t => IsLate(t.Status, t.DueAt, t.ClosedAt, t.IsOverdue)).GroupBy(t => organizationOf[t.InstanceId])
+        return ended.Where(t => IsLate(t.Status, t.DueAt, t.ClosedAt, t.IsOverdue, now)).GroupBy(t => organizationOf[t.InstanceId])
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
     }
 }
