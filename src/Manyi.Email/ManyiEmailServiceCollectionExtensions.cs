@@ -49,7 +49,7 @@ public static class ManyiEmailServiceCollectionExtensions
         // Parsed once, when the host starts (EmailStartup asks for them), so that a broken template stops the start with its file name.
         services.Replace(ServiceDescriptor.Singleton<IEmailTemplates>(provider => LiquidEmailTemplates.Load(provider.GetRequiredService<EmailOptions>())));
         services.AddScoped<EmailOutbox>();
-        services.AddSingleton(new ActivityRegistration(typeof(SendEmail)));
+        new ManyiEngineBuilder(services).AddActivity<SendEmail>();
         services.AddHostedService<EmailStartup>();
         return services;
     }
