@@ -37,11 +37,23 @@ public sealed class ActivityTree
     public IEnumerable<ActivityNode> All => _byId.Values;
 
     /// <summary>
-    /// What a person reads for an activity: its name, else its id; inside a workflow used as an activity, whose ids the
-    /// run prefixes with the using node's ("use:wait"), its name or else its type's catalogue name, never that id.
+    /// What a person reads for an activity, never a code: its title when written out (a user task's), else the name of
+    /// its stage in the campaign catalogue, else a name written in Chinese, else its type's name in the activity
+    /// catalogue. An activity's own <c>name</c> in Latin letters (<c>NoticeEmail</c>) is an identifier scripts use, and its id
+    /// a code (inside a workflow used as an activity, prefixed: "use:wait"); neither is shown.
     /// </summary>
     public static string ShownName(ActivityNode node) =>
-        !string.IsNullOrEmpty(node.Name) ? node.Name : IsInline(node.Id) ? Designer.ActivityCatalogue.Label(node.Type) : node.Id;
+        FlowchartLayout.Title(node)
+        ?? (Literal(node, "stage") is { } stage && Manyi.Campaign.CampaignStages.Find(stage) is { } known ? known.Zh : null)
+        ?? (node.Name is { } name && name.Any(IsChinese) ? name : null)
+        ?? Designer.ActivityCatalogue.NameOf(node.Type).Zh;
+
+    /// <summary>The input's value when it is written out (a literal), else null.</summary>
+    public static string? Literal(ActivityNode node, string input) =>
+        node.Properties[input] is JsonObject value && value["expression"] is JsonObject expression
+            && (string?)expression["type"] == "Literal" && expression["value"] is JsonValue text && text.TryGetValue<string>(out var literal) ? literal : null;
+
+    private static bool IsChinese(char c) => c is >= '\u4e00' and <= '\u9fff';
 
     /// <summary>Whether the id is one the run gave an activity of a workflow used as an activity (prefixed with the using node's id).</summary>
     public static bool IsInline(string activityId) => activityId.Contains(':', StringComparison.Ordinal);

@@ -152,11 +152,8 @@ public static class FlowchartLayout
         return boxes;
     }
 
-    /// <summary>A task's literal title (e.g. 培训人数报送 Headcount report), shown as the box's tooltip.</summary>
-    /// <summary>An activity's literal title (a user task's), or null.</summary>
-    public static string? Title(ActivityNode activity) =>
-        activity.Properties["title"] is JsonObject title && title["expression"] is JsonObject expression
-            && (string?)expression["type"] == "Literal" && expression["value"] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+    /// <summary>A task's literal title (e.g. 培训人数报送 Headcount report), shown as the box's tooltip; null when not written out.</summary>
+    public static string? Title(ActivityNode activity) => ActivityTree.Literal(activity, "title");
 
     private static string F(double value) => value.ToString("0.#", CultureInfo.InvariantCulture);
 }
@@ -168,8 +165,8 @@ public sealed record DrawnNode(string Id, string Name, string Type, string? Titl
     /// <summary>The type without its namespace: <c>Manyi.UserTask</c> → <c>UserTask</c>.</summary>
     public string ShortType => Type[(Type.LastIndexOf('.') + 1)..];
 
-    /// <summary>What people call the node: its title, else its name, else (a name that is only its id) its type's name in the catalogue.</summary>
-    public string Label => Title ?? (Name != Id ? Name : DisplayNames.Activity(Type).Zh);
+    /// <summary>What people call the node (<see cref="ActivityTree.ShownName"/>).</summary>
+    public string Label => Name;
 }
 
 public sealed record DrawnEdge(string Source, string Target, string Port, string Path, double LabelX, double LabelY);

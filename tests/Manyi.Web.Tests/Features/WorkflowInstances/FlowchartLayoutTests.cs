@@ -21,7 +21,7 @@ public sealed class FlowchartLayoutTests
         Assert.Equal((FlowchartLayout.Margin, FlowchartLayout.Margin, 220d, 56d), (start.X, start.Y, start.Width, start.Height));
         Assert.Equal((FlowchartLayout.Margin, FlowchartLayout.Margin + 110), (headcount.X, headcount.Y));
         Assert.Equal((FlowchartLayout.Margin + 600, FlowchartLayout.Margin + 2860), (incomplete.X, incomplete.Y));
-        Assert.Equal("Headcount", headcount.Name);
+        Assert.Equal("培训人数报送 Headcount report", headcount.Name);
         Assert.Equal("UserTask", headcount.ShortType);
         Assert.Equal("培训人数报送 Headcount report", headcount.Title);
         Assert.True(drawing.Width >= incomplete.X + incomplete.Width && drawing.Height >= incomplete.Y + incomplete.Height);
@@ -51,6 +51,24 @@ public sealed class FlowchartLayoutTests
         var loop = drawing.Edges.Single(e => e.Port == "Again");
         Assert.True(loop.LabelX > drawing.Nodes.Max(n => n.X), "the loop's label is right of the boxes");
         Assert.StartsWith("M ", loop.Path);
+    }
+
+    /// <summary>
+    /// A box says what a person calls the activity, never its script name (<c>NoticeEmail</c>) or id: a written-out
+    /// title, else its stage's name (a title with Liquid in it), else its type's name in the catalogue.
+    /// </summary>
+    [Fact]
+    public void Boxes_are_named_for_people_not_by_their_script_names()
+    {
+        var definition = ElsaJson.Read(File.ReadAllText(Path.Combine(RepositoryRoot(), "workflows", "campaign.json")));
+
+        var names = FlowchartLayout.Draw(definition.Root).Nodes.ToDictionary(n => n.Id, n => n.Label);
+
+        Assert.Equal("活动通知", names["notice"]);
+        Assert.Equal("评级结果发布", names["publish"]);
+        Assert.Equal(Manyi.Web.Features.Designer.ActivityCatalogue.NameOf("Manyi.NotifyOrganizations").Zh, names["send-notice"]);
+        Assert.Equal(Manyi.Web.Features.Designer.ActivityCatalogue.NameOf("Elsa.DispatchWorkflow").Zh, names["participants"]);
+        Assert.All(names.Values, name => Assert.DoesNotMatch("^[A-Za-z]+$", name));
     }
 
     private static string RepositoryRoot()
