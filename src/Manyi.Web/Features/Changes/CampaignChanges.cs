@@ -24,9 +24,8 @@ public sealed class CampaignChanges(ManyiDbContext db, CampaignDashboard dashboa
         var from = (since ?? PreviousWorkingDay(now)).ToUniversalTime();
         if (from > now)
             return new Failure.Invalid("since", $"起点 {Dates.Beijing(from)} 晚于现在。since ({from:O}) is after now.");
-        if (await dashboard.ParticipantsAsync(year, cancellationToken) is not { } participants)
+        if (await dashboard.InstanceIdsAsync(year, cancellationToken) is not { Count: > 0 } instanceIds)
             return new Failure.NotFound($"{year} 年度活动不存在。There is no {year} campaign.");
-        var instanceIds = participants.Children.Values.Append(participants.Campaign.Id).ToList();
         var tasks = db.Tasks.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId));
 
         // PostgreSQL compares instants in UTC only: every bound here is UTC.

@@ -79,6 +79,10 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         return new CampaignParticipants(campaign, organizationIds, children, results);
     }
 
+    /// <summary>The year's instances, the campaign's and each organization's workflow; empty when there is no such campaign.</summary>
+    public async Task<IReadOnlyList<string>> InstanceIdsAsync(int year, CancellationToken cancellationToken) =>
+        await ParticipantsAsync(year, cancellationToken) is { } participants ? [.. participants.Children.Values, participants.Campaign.Id] : [];
+
     private async Task<DashboardFigures?> LoadAsync(int year, DashboardQuery query, CancellationToken cancellationToken)
     {
         if (await ParticipantsAsync(year, cancellationToken) is not { } participants) return null;

@@ -13,16 +13,17 @@ namespace Manyi.Web.Features.Emails;
 /// attempts and the server's last error. For administrators. The one-time links and codes of account e-mails
 /// (invitations, password resets, address confirmations) are never shown: whoever read them could take the account.
 /// </summary>
-public sealed class EmailLogService(ManyiDbContext db)
+public sealed class EmailLogService(ManyiDbContext db, Dashboard.CampaignDashboard campaigns)
 {
     /// <summary>
     /// Messages, newest first; filters: <paramref name="kind"/>, <paramref name="status"/> (sent, pending, failed),
     /// <paramref name="recipient"/> (part of an address), <paramref name="organization"/> (the messages of its workflow
-    /// and those sent to it by the campaign), and the time it was written between <paramref name="from"/> and <paramref name="to"/>.
+    /// and those sent to it by the campaign), the time it was written between <paramref name="from"/> and <paramref name="to"/>,
+    /// and <paramref name="year"/> (the messages of that campaign year's workflows).
     /// </summary>
     public async Task<Outcome<EmailPage>> ListAsync(
         string? kind, string? status, string? recipient, string? organization, DateTimeOffset? from, DateTimeOffset? to, int page, int pageSize,
-        CancellationToken cancellationToken, string? channel = null)
+        CancellationToken cancellationToken, string? channel = null, int? year = null)
     {
         var errors = new Dictionary<string, string[]>();
         if (pageSize is < 1 or > EmailsApi.MaxPageSize)
@@ -49,6 +50,11 @@ public sealed class EmailLogService(ManyiDbContext db)
         if (channel?.Trim() == EmailChannel) query = query.Where(m => m.ChannelId == null);
         else if (channelId is { } robot) query = query.Where(m => m.ChannelId == robot);
         if (!string.IsNullOrWhiteSpace(kind)) query = query.Where(m => m.Kind == kind.Trim());
+        if (year is { } campaignYear)
+        {
+            var instanceIds = await campaigns.InstanceIdsAsync(campaignYear, cancellationToken);
+            query = query.Where(m => m.InstanceId != null && instanceIds.Contains(m.InstanceId));
+        }
         if (wanted is { } s)
         {
             var stored = Stored(s);
@@ -154,8 +160,9 @@ public static class EmailsApi
     public static async Task<Results<Ok<EmailPage>, ValidationProblem, ProblemHttpResult>> List(
         EmailLogService emails, CancellationToken cancellationToken,
         string? kind = null, string? status = null, string? recipient = null, string? organization = null,
-        DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 20, string? channel = null) =>
-        (await emails.ListAsync(kind, status, recipient, organization, from, to, page, pageSize, cancellationToken, channel)).ToOk();
+        DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 20, string? channel = null,
+        int? year = null) =>
+        (await emails.ListAsync(kind, status, recipient, organization, from, to, page, pageSize, cancellationToken, channel, year)).ToOk();
 
     public static async Task<Results<Ok<EmailDetail>, ValidationProblem, ProblemHttpResult>> Get(long id, EmailLogService emails, CancellationToken cancellationToken) =>
         (await emails.GetAsync(id, cancellationToken)).ToOk();

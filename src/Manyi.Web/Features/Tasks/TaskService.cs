@@ -21,7 +21,8 @@ namespace Manyi.Web.Features.Tasks;
 /// reassign and cancel. A task someone may not see is <see cref="Failure.NotFound"/>, as if it did not exist.
 /// </summary>
 public sealed class TaskService(
-    ManyiDbContext db, TaskAccess access, CurrentUser user, AuditTrail audit, WorkflowRuntime runtime, FileStore store, TimeProvider time)
+    ManyiDbContext db, TaskAccess access, CurrentUser user, AuditTrail audit, WorkflowRuntime runtime, FileStore store, TimeProvider time,
+    Dashboard.CampaignDashboard campaigns)
 {
     /// <summary>
     /// My tasks (for an administrator with <see cref="TaskQuery.All"/>, everyone's), open ones by default, soonest due
@@ -42,6 +43,11 @@ public sealed class TaskService(
         if (status is not (null or "" or "any")) query = query.Where(t => t.Status == Enum.Parse<HumanTaskStatus>(status, true).ToString());
         if (!string.IsNullOrEmpty(filter.Stage)) query = query.Where(t => t.Stage == filter.Stage);
         if (!string.IsNullOrEmpty(filter.Organization)) query = query.Where(t => t.OrganizationId == filter.Organization);
+        if (filter.Year is { } year)
+        {
+            var instanceIds = await campaigns.InstanceIdsAsync(year, cancellationToken);
+            query = query.Where(t => instanceIds.Contains(t.InstanceId));
+        }
         // PostgreSQL compares instants in UTC only.
         if (filter.DueAfter?.ToUniversalTime() is { } after) query = query.Where(t => t.DueAt >= after);
         if (filter.DueBefore?.ToUniversalTime() is { } before) query = query.Where(t => t.DueAt <= before);
@@ -396,7 +402,7 @@ public sealed class TaskService(
 public sealed record TaskQuery(
     string? Status = "Open", string? Stage = null, string? Organization = null, DateTimeOffset? DueAfter = null, DateTimeOffset? DueBefore = null,
     bool All = false, int Page = 1, int PageSize = 50, bool Overdue = false,
-    DateTimeOffset? ClosedSince = null, DateTimeOffset? OverdueSince = null, DateTimeOffset? UploadedSince = null);
+    DateTimeOffset? ClosedSince = null, DateTimeOffset? OverdueSince = null, DateTimeOffset? UploadedSince = null, int? Year = null);
 
 /// <summary>A stored file and its content, to be disposed by whoever sends it.</summary>
 public sealed record OpenedFile(StoredFileRecord Record, Stream Content);

@@ -44,8 +44,8 @@ public static class TasksApi
         TaskService tasks, CancellationToken cancellationToken,
         string? status = "Open", string? stage = null, string? organization = null, DateTimeOffset? dueAfter = null, DateTimeOffset? dueBefore = null,
         bool all = false, int page = 1, int pageSize = 50, bool overdue = false,
-        DateTimeOffset? closedSince = null, DateTimeOffset? overdueSince = null, DateTimeOffset? uploadedSince = null) =>
-        (await tasks.ListAsync(new TaskQuery(status, stage, organization, dueAfter, dueBefore, all, page, pageSize, overdue, closedSince, overdueSince, uploadedSince),
+        DateTimeOffset? closedSince = null, DateTimeOffset? overdueSince = null, DateTimeOffset? uploadedSince = null, int? year = null) =>
+        (await tasks.ListAsync(new TaskQuery(status, stage, organization, dueAfter, dueBefore, all, page, pageSize, overdue, closedSince, overdueSince, uploadedSince, year),
             cancellationToken)).ToOk();
 
     public static async Task<Results<Ok<TaskDetail>, ValidationProblem, ProblemHttpResult>> Get(string id, TaskService tasks, CancellationToken cancellationToken) =>

@@ -78,6 +78,18 @@ public sealed class ChangesTests
         Assert.Equal(1, await TotalAsync($"/api/tasks?all=true&status=any&overdueSince={Q("2025-04-22T10:30:00+08:00")}"));
         Assert.Equal(Int(reminders!, "count"), await TotalAsync($"/api/emails?kind=reminder&channel=email&from={Q(since)}"));
 
+        // A workflow outside the year (a headcount of its own) completes a task too: the lists the panel links to are
+        // limited to the year (year=2025), so they still find what the panel counted.
+        await admin.DeployAsync(Workflows.HeadcountReport("ad-hoc-headcount", [DashboardScenario.Unicom]));
+        await admin.ExecuteAsync("ad-hoc-headcount");
+        var adHoc = Assert.Single((await unicom.FetchAsync("/api/tasks?stage=headcount").ExpectOkAsync()).GetArray("items")).GetString("id");
+        await DashboardScenario.CompleteAsync(unicom, adHoc, "Submitted", []);
+        Assert.Equal(2, await TotalAsync($"/api/tasks?all=true&status=Completed&stage=headcount&closedSince={Q(since)}"));
+        Assert.Equal(1, await TotalAsync($"/api/tasks?all=true&status=Completed&stage=headcount&closedSince={Q(since)}&year=2025"));
+        Assert.Equal(0, await TotalAsync($"/api/tasks?all=true&status=any&closedSince={Q(since)}&year=2031"));
+        Assert.Equal(Int(reminders!, "count"), await TotalAsync($"/api/emails?kind=reminder&channel=email&from={Q(since)}&year=2025"));
+        Assert.Equal(0, await TotalAsync($"/api/emails?kind=reminder&channel=email&from={Q(since)}&year=2031"));
+
         // Nothing since now: quiet.
         var quiet = await admin.FetchAsync($"/api/campaigns/2025/changes?since={Q("2025-05-07T10:00:00+08:00")}").ExpectOkAsync();
         Assert.True(quiet["quiet"]!.GetValue<bool>());
