@@ -16,7 +16,7 @@ namespace Manyi.Engine.Activities.Tasks;
 /// otherwise) and the deadline behaviour come from <see cref="WaitingActivity"/>.
 /// </summary>
 [Activity("Manyi.UserTask", "Tasks", "Opens a human task (a form, outcomes, a due date and reminders) for a user, a role or each of several organizations, and waits until it is completed.",
-    Outcomes = [])]
+    Outcomes = [], Outputs = ["Results", "Outcome", "Data", "Labels", "Overdue"])]
 public sealed class UserTask : WaitingActivity
 {
     [Input(Description = "What the person is asked to do, shown on the task page (Liquid allowed), e.g. upload the corrective-action report as a PDF and say what was done.")]

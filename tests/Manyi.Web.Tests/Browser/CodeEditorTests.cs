@@ -1,0 +1,92 @@
+using Microsoft.Playwright;
+
+namespace Manyi.Web.Tests.Browser;
+
+/// <summary>Issue 21, item 5: an expression edited in the code editor with completion, and tried without running the workflow.</summary>
+public sealed class CodeEditorTests
+{
+    private const string DefinitionId = "tally";
+
+    /// <summary>Start → "say" (a JavaScript text) → wait for an event that never comes; the variable total starts at 21.</summary>
+    private static string Tally() => Workflows.Flowchart(DefinitionId,
+        $"{Workflows.Start()}, {Workflows.WriteLine("say", "1", "JavaScript")}, {Workflows.Event("wait", "never")}",
+        $"{Workflows.Connect("start", "say")}, {Workflows.Connect("say", "wait")}",
+        """ "variables": [{"id": "v-total", "name": "total", "typeName": "Int32", "value": "21"}], """);
+
+    [Fact]
+    public async Task A_variable_and_a_function_are_offered_one_is_accepted_and_the_expression_is_tried_on_sample_data_and_on_a_run()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(Tally());
+        await admin.PostJsonAsync($"/api/workflow-definitions/{DefinitionId}/execute", "{}").ExpectOkAsync();
+        var problems = new List<string>();
+        var page = await app.NewPageAsync(1366, 768);
+        await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+        await page.GotoAsync($"/admin/workflows/{DefinitionId}/designer");
+        await BrowserApp.WaitForInteractiveAsync(page);
+        await CorrectiveReportDesigner.Node(page, "say").ClickAsync();
+
+        await TypeWithCompletionAsync(page);
+        var input = page.Locator("[data-testid=input][data-input=text]");
+        await BrowserApp.ScreenshotAsync(page, input, "designer-code-editor-1366");
+
+        // Tried on the sample data (total 21 by default, changed to 5), then on the run, whose total is 21.
+        await input.GetByTestId("try-open").ClickAsync();
+        var sample = input.GetByTestId("try-sample");
+        await Assertions.Expect(sample).ToHaveValueAsync(new System.Text.RegularExpressions.Regex("\"total\": \"21\""));
+        await sample.FillAsync((await sample.InputValueAsync()).Replace("\"21\"", "5", StringComparison.Ordinal));
+        await input.GetByTestId("try-run").ClickAsync();
+        await Assertions.Expect(input.GetByTestId("try-result")).ToHaveAttributeAsync("data-succeeded", "true");
+        await Assertions.Expect(input.Locator("[data-testid=try-result] pre")).ToHaveTextAsync("10");
+        var source = input.GetByTestId("try-source");
+        await Assertions.Expect(source.Locator("option")).ToHaveCountAsync(2);
+        await source.SelectOptionAsync(new SelectOptionValue { Index = 1 });
+        await input.GetByTestId("try-run").ClickAsync();
+        await Assertions.Expect(input.Locator("[data-testid=try-result] pre")).ToHaveTextAsync("42");
+        await BrowserApp.ScreenshotAsync(page, input, "designer-code-editor-tried-1366");
+        problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
+        problems.AddRange(await PageChecks.CodesReadAsync(page, []));
+        problems.AddRange(await PageChecks.AxeViolationsAsync(page));
+
+        // A mistake is reported, Chinese first, and nothing is stored: the run still waits with its total.
+        await ExpressionInput.FillAsync(page, "text", "getTotal().nothing.more");
+        await input.GetByTestId("try-run").ClickAsync();
+        await Assertions.Expect(input.GetByTestId("try-result")).ToHaveAttributeAsync("data-succeeded", "false");
+        await Assertions.Expect(input.Locator("[data-testid=try-result] pre")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^JavaScript 运行出错："));
+
+        // On a phone: the same editor, completion and result fit the screen.
+        await page.SetViewportSizeAsync(390, 844);
+        await TypeWithCompletionAsync(page);
+        await input.GetByTestId("try-run").ClickAsync();
+        await Assertions.Expect(input.Locator("[data-testid=try-result] pre")).ToHaveTextAsync("42");
+        await input.ScrollIntoViewIfNeededAsync();
+        await BrowserApp.ScreenshotAsync(page, input, "designer-code-editor-390");
+        problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
+        problems.AddRange(await PageChecks.CodesReadAsync(page, []));
+        problems.AddRange(await PageChecks.AxeViolationsAsync(page));
+        Assert.Empty(app.PolicyViolations);
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    /// <summary>
+    /// Replaces the text with "get", asks for completion, sees the variable total's accessor and the engine's
+    /// getVariable, narrows to the first and accepts it, then doubles it: <c>getTotal() * 2</c>.
+    /// </summary>
+    private static async Task TypeWithCompletionAsync(IPage page)
+    {
+        await ExpressionInput.FocusAsync(page, "text");
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("get");
+        await page.Keyboard.PressAsync("Control+Space");
+        var rows = page.Locator(".suggest-widget .monaco-list-row");
+        await Assertions.Expect(rows.Filter(new() { HasText = "getTotal()" })).ToBeVisibleAsync();
+        await Assertions.Expect(rows.Filter(new() { HasText = "getVariable(name)" })).ToBeVisibleAsync();
+        await page.Keyboard.TypeAsync("To");
+        await Assertions.Expect(page.Locator(".suggest-widget .monaco-list-row.focused")).ToContainTextAsync("getTotal()");
+        await page.Keyboard.PressAsync("Enter");
+        await page.Keyboard.TypeAsync(" * 2");
+        await Assertions.Expect(ExpressionInput.Editor(page, "text").Locator(".view-lines")).ToHaveTextAsync("getTotal() * 2");
+        await ExpressionInput.LeaveAsync(page);
+    }
+}
