@@ -37,14 +37,14 @@ public sealed class ExpressionTrial(ManyiDbContext db, IWorkflowStore store, Exp
     }
 
     /// <summary>
-    /// Sample data to start from: each variable with its default value, each declared input empty, and no outputs yet
+    /// Sample data to start from: each variable with the value a run starts with, each declared input empty, and no outputs yet
     /// (<c>{"outputs": {"Collect": {"Results": …}}}</c> gives an activity's outputs by its name).
     /// </summary>
     public static string Sample(WorkflowDefinition definition)
     {
         var sample = new JsonObject
         {
-            ["variables"] = new JsonObject(definition.Variables.Select(v => KeyValuePair.Create(v.Name, v.Value is null ? null : (JsonNode?)JsonValue.Create(v.Value)))),
+            ["variables"] = new JsonObject(definition.Variables.Select(v => KeyValuePair.Create(v.Name, v.InitialValue()))),
             ["input"] = new JsonObject(definition.Inputs.OfType<JsonObject>().Select(i => (string?)i["name"]).OfType<string>().Distinct()
                 .Select(name => KeyValuePair.Create(name, (JsonNode?)null))),
             ["outputs"] = new JsonObject(),
