@@ -104,6 +104,7 @@ public sealed class CodeEditorTests
         var rows = page.Locator(".suggest-widget .monaco-list-row");
         await Assertions.Expect(rows.Filter(new() { HasText = "getTotal()" })).ToBeVisibleAsync();
         await Assertions.Expect(rows.Filter(new() { HasText = "getVariable(name)" })).ToBeVisibleAsync();
+        await BrowserApp.ScreenshotAsync(page, $"designer-code-editor-completion-{page.ViewportSize!.Width}");
         await page.Keyboard.TypeAsync("To");
         await Assertions.Expect(page.Locator(".suggest-widget .monaco-list-row.focused")).ToContainTextAsync("getTotal()");
         await page.Keyboard.PressAsync("Enter");

@@ -57,6 +57,13 @@ export function forget(editorId) {
 }
 
 function registerCompletion() {
+    // Scripts run in Jint, not in a browser: the language service offers the language's own library, not the DOM's.
+    monaco.languages.typescript.javascriptDefaults.setCompilerOptions({
+        target: monaco.languages.typescript.ScriptTarget.ES2020,
+        lib: ['es2020'],
+        allowNonTsExtensions: true,
+        allowJs: true,
+    });
     const kinds = {
         variable: monaco.languages.CompletionItemKind.Variable,
         input: monaco.languages.CompletionItemKind.Field,
