@@ -65,6 +65,21 @@ public sealed class CodeEditorTests
         problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
         problems.AddRange(await PageChecks.CodesReadAsync(page, []));
         problems.AddRange(await PageChecks.AxeViolationsAsync(page));
+
+        // Liquid: its own highlighting and the same names as Liquid spells them.
+        await input.GetByTestId("syntax-text").SelectOptionAsync("Liquid");
+        await Assertions.Expect(ExpressionInput.Editor(page, "text")).ToHaveAttributeAsync("data-language", "liquid");
+        await ExpressionInput.FocusAsync(page, "text");
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.InsertTextAsync("共 {{ Var");
+        await page.Keyboard.PressAsync("Control+Space");
+        await Assertions.Expect(page.Locator(".suggest-widget .monaco-list-row.focused")).ToContainTextAsync("Variables.total");
+        await page.Keyboard.PressAsync("Enter");
+        await page.Keyboard.InsertTextAsync(" }} 家");
+        await ExpressionInput.LeaveAsync(page);
+        await input.GetByTestId("try-run").ClickAsync();
+        await Assertions.Expect(input.Locator("[data-testid=try-result] pre")).ToHaveTextAsync("\"共 21 家\"");
+
         Assert.Empty(app.PolicyViolations);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
