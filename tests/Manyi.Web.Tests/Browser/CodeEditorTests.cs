@@ -80,6 +80,19 @@ public sealed class CodeEditorTests
         await input.GetByTestId("try-run").ClickAsync();
         await Assertions.Expect(input.Locator("[data-testid=try-result] pre")).ToHaveTextAsync("\"共 21 家\"");
 
+        // A variable added since is offered too.
+        await page.GetByTestId("tab-variables").ClickAsync();
+        await page.GetByTestId("variable-add").ClickAsync();
+        await page.GetByTestId("variable-name").Last.FillAsync("late");
+        await page.GetByTestId("variable-name").Last.PressAsync("Tab");
+        await page.GetByTestId("tab-activity").ClickAsync();
+        await ExpressionInput.FocusAsync(page, "text");
+        await page.Keyboard.PressAsync("Control+End");
+        await page.Keyboard.InsertTextAsync("{{ Variables.la");
+        await page.Keyboard.PressAsync("Control+Space");
+        await Assertions.Expect(page.Locator(".suggest-widget .monaco-list-row.focused")).ToContainTextAsync("Variables.late");
+        await page.Keyboard.PressAsync("Escape");
+
         Assert.Empty(app.PolicyViolations);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }

@@ -52,6 +52,11 @@ export function bind(editorId, textarea, completions) {
     });
 }
 
+/** The names the workflow has now (a variable added since the editor opened). */
+export function complete(editorId, completions) {
+    entries.set(editorId, completions);
+}
+
 export function forget(editorId) {
     entries.delete(editorId);
 }

@@ -26,6 +26,7 @@ public sealed record TrialResult(bool Succeeded, string Text);
 public sealed class ExpressionTrial(ManyiDbContext db, IWorkflowStore store, ExpressionEvaluator evaluator)
 {
     public const int MaxInstances = 20;
+    public const int MaxShown = 20_000;
 
     /// <summary>The latest instances of the definition, newest first.</summary>
     public async Task<IReadOnlyList<TrialInstance>> InstancesAsync(string definitionId, CancellationToken cancellationToken)
@@ -82,9 +83,11 @@ public sealed class ExpressionTrial(ManyiDbContext db, IWorkflowStore store, Exp
         try
         {
             var value = await evaluator.EvaluateAsync(expression, typeof(JsonNode), scope, cancellationToken);
-            return new TrialResult(true, value is JsonNode node
+            var text = value is JsonNode node
                 ? node.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
-                : "null");
+                : "null";
+            // The script limits allow a value of a million characters; the panel shows its beginning.
+            return new TrialResult(true, text.Length <= MaxShown ? text : $"{text[..MaxShown]}\n…（共 {text.Length:N0} 个字符 {text.Length:N0} characters in all）");
         }
         catch (ExpressionException ex)
         {

@@ -53,6 +53,11 @@ public sealed class ExpressionTrialTests
         Assert.Equal("\"Done 4\"", (await trial.TryAsync(Js("getOutcomeFromReport() + ' ' + getTotal() * 2"), definition, null, sample, Ct)).Text);
         Assert.Equal("\"Done\"", (await trial.TryAsync(new Expression(Expression.Liquid, JsonValue.Create("{{ Outputs.Report.Outcome }}")), definition, null, sample, Ct)).Text);
 
+        var huge = await trial.TryAsync(Js("'z'.repeat(50000)"), definition, null, sample, Ct);
+        Assert.True(huge.Succeeded);
+        Assert.Equal(ExpressionTrial.MaxShown + 1, huge.Text.IndexOf('\n', StringComparison.Ordinal) + 1);
+        Assert.EndsWith("50,002 characters in all）", huge.Text, StringComparison.Ordinal);
+
         var broken = await trial.TryAsync(Js("getTotal().no.such"), definition, null, sample, Ct);
         Assert.False(broken.Succeeded);
         Assert.StartsWith("JavaScript 运行出错：", broken.Text, StringComparison.Ordinal);
