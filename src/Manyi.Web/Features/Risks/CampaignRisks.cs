@@ -13,7 +13,7 @@ namespace Manyi.Web.Features.Risks;
 /// Who is at risk of being late: every open, not yet overdue task of the year's organizations scored by
 /// <see cref="RiskRule"/> from what the database already holds — the working days left on the business calendar,
 /// reminders sent since the task opened with no upload or draft after the last one, files uploaded or a draft saved, and the organization's
-/// late finishes this year and in earlier years.
+/// late tasks this year and in earlier years.
 /// </summary>
 public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard, BusinessCalendar calendar, IOptions<RiskRule> rule, TimeProvider time)
 {
@@ -49,9 +49,9 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
                 .Where(m => m.InstanceId != null && openInstances.Contains(m.InstanceId) && ReminderKindsToOrganization.Contains(m.Kind) && m.ChannelId == null)
                 .Select(m => new { m.InstanceId, m.CreatedAt }).ToListAsync(cancellationToken))
             .ToLookup(m => m.InstanceId!, m => m.CreatedAt);
-        var lateThisYear = tasks.Where(t => t.Status == nameof(HumanTaskStatus.Completed) && t.DueAt is { } due && t.ClosedAt > due)
+        var lateThisYear = tasks.Where(t => IsLate(t.Status, t.DueAt, t.ClosedAt, t.IsOverdue, now))
             .GroupBy(t => organizationOf[t.InstanceId]).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var lateEarlier = await LateInEarlierYearsAsync(participants, cancellationToken);
+        var lateEarlier = await LateInEarlierYearsAsync(participants, now, cancellationToken);
         var names = await db.Organizations.AsNoTracking().Where(o => participants.OrganizationIds.Contains(o.Id))
             .ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
 
@@ -68,11 +68,21 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
             var score = rule.Value.Score(facts);
             var stage = task.Stage is null ? null : CampaignStages.Find(task.Stage);
             rows.Add(new OrganizationRisk(organization, names.GetValueOrDefault(organization) ?? organization, task.Stage, stage?.Zh, stage?.En,
-                task.Id, task.DueAt.Value, facts.WorkingDaysLeft, score.Level, score.Points, score.Reasons));
+                task.Id, task.DueAt.Value, facts.WorkingDaysLeft, score.Level, score.Points, score.Reasons, facts));
         }
         var ordered = rows.OrderByDescending(r => r.Points).ThenBy(r => r.DueAt).ThenBy(r => r.TaskId, StringComparer.Ordinal).ToList();
         return new CampaignRiskList(year, now, rule.Value, ordered);
     }
+
+    /// <summary>
+    /// A task the organization was late with: done after its deadline, closed by its deadline undone (a stage that closes
+    /// at its deadline, such as the sign-up: the worst lateness, and before, not counted), or still open past it (flagged
+    /// overdue, or its deadline's timer not yet run).
+    /// </summary>
+    private static bool IsLate(string status, DateTimeOffset? due, DateTimeOffset? closed, bool overdue, DateTimeOffset now) =>
+        status == nameof(HumanTaskStatus.Expired)
+        || (status == nameof(HumanTaskStatus.Completed) && due is not null && closed > due)
+        || (status == nameof(HumanTaskStatus.Open) && (overdue || due <= now));
 
     /// <summary>Working days from today (when a working day) up to the deadline's day, both in the calendar's zone.</summary>
     private int WorkingDaysLeft(DateTimeOffset now, DateTimeOffset due)
@@ -85,8 +95,8 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
         return count;
     }
 
-    /// <summary>Per organization, the tasks of its participant instances of earlier years that were finished after their deadline.</summary>
-    private async Task<Dictionary<string, int>> LateInEarlierYearsAsync(CampaignParticipants participants, CancellationToken cancellationToken)
+    /// <summary>Per organization, the tasks of its participant instances of earlier years it was late with (<see cref="IsLate"/>).</summary>
+    private async Task<Dictionary<string, int>> LateInEarlierYearsAsync(CampaignParticipants participants, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var started = participants.Campaign.CreatedAt;
         var organizations = participants.OrganizationIds.ToList();
@@ -100,10 +110,10 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
         if (earlier.Count == 0) return [];
         var organizationOf = earlier.ToDictionary(i => i.Id, i => i.CorrelationId!, StringComparer.Ordinal);
         var ids = organizationOf.Keys.ToList();
-        var late = await db.Tasks.AsNoTracking()
-            .Where(t => ids.Contains(t.InstanceId) && t.Status == nameof(HumanTaskStatus.Completed) && t.DueAt != null && t.ClosedAt != null)
-            .Select(t => new { t.InstanceId, t.DueAt, t.ClosedAt }).ToListAsync(cancellationToken);
-        return late.Where(t => t.ClosedAt > t.DueAt).GroupBy(t => organizationOf[t.InstanceId])
+        var ended = await db.Tasks.AsNoTracking()
+            .Where(t => ids.Contains(t.InstanceId) && t.DueAt != null)
+            .Select(t => new { t.InstanceId, t.Status, t.DueAt, t.ClosedAt, t.IsOverdue }).ToListAsync(cancellationToken);
+        return ended.Where(t => IsLate(t.Status, t.DueAt, t.ClosedAt, t.IsOverdue, now)).GroupBy(t => organizationOf[t.InstanceId])
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
     }
 }
@@ -111,6 +121,6 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
 /// <summary>The year's open tasks by risk, and the rule (its weights) that scored them.</summary>
 public sealed record CampaignRiskList(int Year, DateTimeOffset Now, RiskRule Rule, IReadOnlyList<OrganizationRisk> Items);
 
-/// <summary>One open task of an organization, its level, points and reasons.</summary>
+/// <summary>One open task of an organization, its level, points and reasons, and the facts the rule read.</summary>
 public sealed record OrganizationRisk(string OrganizationId, string OrganizationName, string? Stage, string? StageZh, string? StageEn,
-    string TaskId, DateTimeOffset DueAt, int WorkingDaysLeft, RiskLevel Level, int Points, IReadOnlyList<RiskReason> Reasons);
+    string TaskId, DateTimeOffset DueAt, int WorkingDaysLeft, RiskLevel Level, int Points, IReadOnlyList<RiskReason> Reasons, RiskFacts Facts);

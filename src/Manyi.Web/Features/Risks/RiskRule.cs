@@ -28,10 +28,10 @@ public sealed class RiskRule
     public int PointsForNothingDone { get; set; } = 3;
     public int NothingDoneWithinWorkingDays { get; set; } = 5;
 
-    /// <summary>Points when the organization finished an earlier stage of this year late.</summary>
+    /// <summary>Points when the organization was late with a stage of this year (done after its deadline, closed by it undone, or overdue now).</summary>
     public int PointsForLateThisYear { get; set; } = 2;
 
-    /// <summary>Points when the organization finished a stage of an earlier year late.</summary>
+    /// <summary>Points when the organization was late with a stage of an earlier year.</summary>
     public int PointsForLateEarlierYear { get; set; } = 1;
 
     /// <summary>From this many points a task is 高 (high); from <see cref="MediumFrom"/> 中 (medium); below, 低 (low).</summary>
@@ -79,8 +79,8 @@ public sealed class RiskRule
         if (facts.HasProgress) Add(-PointsOffForProgress, "已上传材料或保存草稿", "files uploaded or a draft saved");
         else if (facts.WorkingDaysLeft <= NothingDoneWithinWorkingDays)
             Add(PointsForNothingDone, "临近截止仍未开始办理", "nothing done yet with the deadline near");
-        if (facts.LateThisYear > 0) Add(PointsForLateThisYear, $"本年度已有 {facts.LateThisYear} 个阶段逾期完成", $"{facts.LateThisYear} earlier stage(s) this year finished late");
-        if (facts.LateEarlierYears > 0) Add(PointsForLateEarlierYear, $"往年有 {facts.LateEarlierYears} 个阶段逾期完成", $"{facts.LateEarlierYears} stage(s) of earlier years finished late");
+        if (facts.LateThisYear > 0) Add(PointsForLateThisYear, $"本年度已有 {facts.LateThisYear} 个阶段逾期", $"{facts.LateThisYear} stage(s) this year late");
+        if (facts.LateEarlierYears > 0) Add(PointsForLateEarlierYear, $"往年有 {facts.LateEarlierYears} 个阶段逾期", $"{facts.LateEarlierYears} stage(s) of earlier years late");
 
         var level = points >= HighFrom ? RiskLevel.High : points >= MediumFrom ? RiskLevel.Medium : RiskLevel.Low;
         return new RiskScore(level, points, reasons);

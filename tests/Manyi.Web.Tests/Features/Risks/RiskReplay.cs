@@ -32,7 +32,10 @@ internal sealed class RiskReplay(RiskRule rule, int seed)
 
     private static readonly TimeSpan Overrun = TimeSpan.FromDays(90);
 
-    private readonly Dictionary<string, (RiskLevel Level, int Points, string Why)> _levels = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Rated> _levels = new(StringComparer.Ordinal);
+
+    /// <summary>Per organization and look, its open task rated highest then: what the list said of the organization at that moment.</summary>
+    private readonly Dictionary<(string Organization, DateTimeOffset Look), Rated> _organizations = [];
 
     /// <summary>Plays the 2025 settings and the same year a year later (every date 52 weeks on, so weekdays stay), then tallies.</summary>
     public async Task<RiskTally> RunAsync(CancellationToken cancellationToken)
@@ -70,14 +73,20 @@ internal sealed class RiskReplay(RiskRule rule, int seed)
         var risks = new CampaignRisks(services.GetRequiredService<ManyiDbContext>(), dashboard, calendar, Options.Create(rule), sandbox.Clock);
         var list = (await risks.ListAsync(year, cancellationToken)).Value ?? throw new InvalidOperationException($"No {year} campaign in the replay.");
         var now = calendar.ToLocal(sandbox.Clock.GetUtcNow());
-        foreach (var item in list.Items.Where(i => calendar.At(calendar.AddWorkingDays(Day(calendar, i.DueAt), -WorkingDaysAhead), LookAt) == now))
-            _levels[item.TaskId] = (item.Level, item.Points, string.Join(" + ", item.Reasons.Select(r => $"{r.En} ({r.Points})")));
+        foreach (var item in list.Items)
+        {
+            var rated = new Rated(item.Level, item.Points, string.Join(" + ", item.Reasons.Select(r => $"{r.En} ({r.Points})")), item.Facts);
+            if (calendar.At(calendar.AddWorkingDays(Day(calendar, item.DueAt), -WorkingDaysAhead), LookAt) == now) _levels[item.TaskId] = rated;
+            // The list is ordered by points: the first row of an organization is its highest.
+            _organizations.TryAdd((item.OrganizationId, now), rated);
+        }
     }
 
     /// <summary>
-    /// Every organization's task with a deadline that existed at its look: ended late (completed after the deadline, or not
-    /// completed by it) or on time, and whether the look rated it 高. Tasks that opened after their look, or that ended
-    /// before their deadline without being done (the organization's year ended otherwise), are counted apart.
+    /// Every organization's task with a deadline: ended late (completed after the deadline, or not completed by it) or on
+    /// time, and whether the look before its deadline rated it 高 — or, for a task not yet open then, the organization's
+    /// task the list rated highest at that look. Tasks that ended before their deadline without being done (the
+    /// organization's year ended otherwise) are counted apart.
     /// </summary>
     private async Task<RiskTally> TallyAsync(RehearsalSandbox sandbox, BusinessCalendar calendar, HabitCast cast, CancellationToken cancellationToken)
     {
@@ -86,16 +95,10 @@ internal sealed class RiskReplay(RiskRule rule, int seed)
             .Where(t => t.OrganizationId != null && t.DueAt != null)
             .Select(t => new { t.Id, t.OrganizationId, t.Stage, t.Status, t.CreatedAt, t.DueAt, t.ClosedAt }).ToListAsync(cancellationToken);
         var rows = new List<RiskOutcome>();
-        var openedLater = 0;
         var endedOtherwise = 0;
         foreach (var task in tasks)
         {
             var look = calendar.At(calendar.AddWorkingDays(Day(calendar, task.DueAt!.Value), -WorkingDaysAhead), LookAt);
-            if (task.CreatedAt > look)
-            {
-                openedLater++;
-                continue;
-            }
             var completed = task.Status == nameof(HumanTaskStatus.Completed);
             // Expired is late (the deadline closed it); cancelled before the deadline is a year that ended for another reason.
             if (task.Status == nameof(HumanTaskStatus.Cancelled) && task.ClosedAt is { } closed && closed <= task.DueAt)
@@ -104,10 +107,14 @@ internal sealed class RiskReplay(RiskRule rule, int seed)
                 continue;
             }
             var late = !completed || task.ClosedAt > task.DueAt;
+            // A task that opened after its look (the sign-up opens once the headcount is done, the package once the conditions
+            // are) is the organization's all the same: it counts, rated as the list rated the organization then (its other open task).
+            var openedAfter = task.CreatedAt > look;
+            var rated = openedAfter ? _organizations.GetValueOrDefault((task.OrganizationId!, look)) : _levels.GetValueOrDefault(task.Id);
             rows.Add(new RiskOutcome(task.OrganizationId!, task.Stage ?? "", task.DueAt.Value.Year, cast.HabitOf(task.OrganizationId!), late,
-                _levels.TryGetValue(task.Id, out var rated) && rated.Level == RiskLevel.High, _levels.ContainsKey(task.Id), rated.Points, rated.Why ?? ""));
+                rated?.Level == RiskLevel.High, rated is not null, rated?.Points ?? 0, rated?.Why ?? "", rated?.Facts, openedAfter));
         }
-        return new RiskTally(rows, openedLater, endedOtherwise);
+        return new RiskTally(rows, endedOtherwise);
     }
 
     private static DateOnly Day(BusinessCalendar calendar, DateTimeOffset instant) => DateOnly.FromDateTime(calendar.ToLocal(instant).DateTime);
@@ -166,10 +173,14 @@ internal sealed class RiskReplay(RiskRule rule, int seed)
 }
 
 /// <summary>One organization's task at one deadline: how it ended and whether the look before the deadline rated it 高.</summary>
-internal sealed record RiskOutcome(string OrganizationId, string Stage, int Year, string Habit, bool Late, bool FlaggedHigh, bool Listed, int Points, string Why);
+internal sealed record RiskOutcome(string OrganizationId, string Stage, int Year, string Habit, bool Late, bool FlaggedHigh, bool Listed, int Points, string Why,
+    RiskFacts? Facts, bool OpenedAfterLook);
+
+/// <summary>What the list said of a task or an organization at a look.</summary>
+internal sealed record Rated(RiskLevel Level, int Points, string Why, RiskFacts Facts);
 
 /// <summary>The replay's counts: of the tasks that ended late, the share rated 高 (recall); of those rated 高, the share on time.</summary>
-internal sealed record RiskTally(IReadOnlyList<RiskOutcome> Outcomes, int OpenedAfterLook, int EndedOtherwise)
+internal sealed record RiskTally(IReadOnlyList<RiskOutcome> Outcomes, int EndedOtherwise)
 {
     public int Late => Outcomes.Count(o => o.Late);
     public int High => Outcomes.Count(o => o.FlaggedHigh);
@@ -178,13 +189,50 @@ internal sealed record RiskTally(IReadOnlyList<RiskOutcome> Outcomes, int Opened
     public double LateFlaggedShare => Late == 0 ? 0 : (double)LateFlagged / Late;
     public double HighOnTimeShare => High == 0 ? 0 : (double)HighOnTime / High;
 
+    /// <summary>
+    /// The most any rule reading the same facts could reach: a rule rates alike the tasks whose facts are alike, so it can
+    /// only choose which groups of equal facts to rate 高. Taking the groups with the highest share of late tasks first, as
+    /// long as at most <paramref name="maxOnTimeShare"/> of those taken ended on time (the last group in part, which makes
+    /// this a bound no rule exceeds), gives the share of late tasks such a rule rates 高.
+    /// </summary>
+    public double BestLateFlaggedShare(double maxOnTimeShare) => Late == 0 ? 0 : BestGroups(maxOnTimeShare).Sum(g => g.Part * g.Late) / Late;
+
+    /// <summary>The groups of equal facts <see cref="BestLateFlaggedShare"/> takes, and how much of each.</summary>
+    public IReadOnlyList<(RiskFacts Facts, int Late, int OnTime, double Part)> BestGroups(double maxOnTimeShare)
+    {
+        var taken = new List<(RiskFacts, int, int, double)>();
+        double late = 0, onTime = 0;
+        foreach (var g in Outcomes.Where(o => o.Facts is not null).GroupBy(o => o.Facts!)
+                     .Select(g => (Facts: g.Key, Late: g.Count(o => o.Late), OnTime: g.Count(o => !o.Late)))
+                     .OrderByDescending(g => (double)g.Late / (g.Late + g.OnTime)).ThenByDescending(g => g.Late))
+        {
+            var room = maxOnTimeShare * (late + onTime) - (1 - maxOnTimeShare) * onTime;
+            var uses = (1 - maxOnTimeShare) * g.OnTime - maxOnTimeShare * g.Late;
+            var part = uses <= 0 ? 1 : Math.Clamp(room / uses, 0, 1);
+            if (part <= 0) break;
+            (late, onTime) = (late + part * g.Late, onTime + part * g.OnTime);
+            taken.Add((g.Facts, g.Late, g.OnTime, part));
+            if (part < 1) break;
+        }
+        return taken;
+    }
+
     public string Report()
     {
         var lines = new List<string>
         {
             $"tasks looked at {Outcomes.Count}, ended late {Late}, rated 高 {High}; late and rated 高 {LateFlagged} ({LateFlaggedShare:P0}); " +
-            $"rated 高 and on time {HighOnTime} ({HighOnTimeShare:P0}); listed at the look {Outcomes.Count(o => o.Listed)}; opened after the look {OpenedAfterLook}, ended otherwise {EndedOtherwise}",
+            $"rated 高 and on time {HighOnTime} ({HighOnTimeShare:P0}); listed at the look {Outcomes.Count(o => o.Listed)}; opened after the look {Outcomes.Count(o => o.OpenedAfterLook)} ({Outcomes.Count(o => o.OpenedAfterLook && o.Late)} late, {Outcomes.Count(o => o.OpenedAfterLook && o.Late && o.FlaggedHigh)} of those rated 高 by the organization's other task), ended otherwise {EndedOtherwise}",
+            $"  any rule reading these facts: at most {BestLateFlaggedShare(0.30):P0} of the late tasks rated 高 with at most 30 % of 高 on time, taking:",
         };
+        lines.AddRange(BestGroups(0.30).Select(g => $"    {g.Facts}: late {g.Late}, on time {g.OnTime}{(g.Part < 1 ? $" ({g.Part:P0} of it)" : "")}"));
+        foreach (var year in Outcomes.GroupBy(o => o.Year).OrderBy(g => g.Key))
+        {
+            var tally = new RiskTally([.. year], 0);
+            lines.Add($"  {year.Key}: late {tally.Late}, rated 高 {tally.High}, late and 高 {tally.LateFlagged} ({tally.LateFlaggedShare:P0}), 高 on time {tally.HighOnTime} ({tally.HighOnTimeShare:P0})");
+        }
+        foreach (var o in Outcomes.Where(o => o.Late && !o.FlaggedHigh).OrderBy(o => o.Year).ThenBy(o => o.Stage, StringComparer.Ordinal))
+            lines.Add($"  missed {o.Year} {o.Stage,-12} {o.Habit,-15} {(o.OpenedAfterLook ? "(opened after the look; the organization's other task) " : "")}{o.Facts}: {o.Points} points");
         foreach (var g in Outcomes.GroupBy(o => (o.Year, o.Stage)).OrderBy(g => g.Key.Year).ThenBy(g => g.Min(o => o.Stage)))
             lines.Add($"  {g.Key.Year} {g.Key.Stage,-12} looked {g.Count(),3}  late {g.Count(o => o.Late),3}  高 {g.Count(o => o.FlaggedHigh),3}  " +
                 $"late&高 {g.Count(o => o.Late && o.FlaggedHigh),3}  高&on time {g.Count(o => o.FlaggedHigh && !o.Late),3}");

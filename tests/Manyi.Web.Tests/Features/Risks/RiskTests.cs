@@ -1,7 +1,11 @@
 using System.Net;
+using Manyi.Engine.Tasks;
+using Manyi.Persistence;
 using Manyi.Web.Features.Risks;
 using Manyi.Web.Tests.Campaign;
 using Manyi.Web.Tests.Features.Dashboard;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Web.Tests.Features.Risks;
 
@@ -36,7 +40,8 @@ public sealed class RiskTests
 
     /// <summary>
     /// 7 May 2025, 10:00: 开封联通 has not signed up (due today 18:00, one working day left, nothing done) — high (3 + 3); after
-    /// two reminders with nothing uploaded — higher, with the reminders as a reason; once it saves a draft — low (3 − 2). 洛阳电信's headcount is overdue: late already, not scored. A participant
+    /// two reminders with nothing uploaded — higher, with the reminders as a reason; once it saves a draft — low (3 − 2); had it
+    /// been late with its headcount in any way, 2 more. 洛阳电信's headcount is overdue: late already, not scored. A participant
     /// cannot read the list; a year without a campaign is 404.
     /// </summary>
     [Theory, InlineData("sqlite"), InlineData("postgres")]
@@ -73,6 +78,27 @@ public sealed class RiskTests
             r => r!.GetString("organizationId") == DashboardScenario.Unicom)!;
         Assert.Equal(("Low", 1), (drafted.GetString("level"), drafted["points"]!.GetValue<int>()));
         Assert.Contains(drafted.GetArray("reasons"), r => r!.GetString("zh") == "已上传材料或保存草稿");
+
+        // Its headcount as if it had been late with it: done after the deadline, closed by the deadline undone, or still open
+        // past it (another stage's task) — each is an earlier stage of this year late (+2); done in time is not.
+        foreach (var (status, closed, late) in new (HumanTaskStatus, string?, bool)[]
+                 {
+                     (HumanTaskStatus.Completed, "2025-05-06T09:00:00", true), (HumanTaskStatus.Expired, "2025-04-30T18:00:00", true),
+                     (HumanTaskStatus.Open, null, true), (HumanTaskStatus.Completed, "2025-04-22T10:00:00", false),
+                 })
+        {
+            await using (var scope = scenario.App.Services.CreateAsyncScope())
+            {
+                var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+                var headcount = await db.Tasks.SingleAsync(t => t.OrganizationId == DashboardScenario.Unicom && t.Stage == "headcount", Ct);
+                (headcount.Status, headcount.ClosedAt) = (status.ToString(), closed is null ? null : CampaignSimulation.At(closed).ToUniversalTime());
+                await db.SaveChangesAsync(Ct);
+            }
+            var row = Assert.Single((await scenario.Admin.FetchAsync("/api/campaigns/2025/risks").ExpectOkAsync()).GetArray("items"),
+                r => r!.GetString("organizationId") == DashboardScenario.Unicom)!;
+            Assert.Equal((late ? 3 : 1, late ? 1 : 0), (row["points"]!.GetValue<int>(), row["facts"]!["lateThisYear"]!.GetValue<int>()));
+            Assert.Equal(late, row.GetArray("reasons").Any(r => r!.GetString("zh") == "本年度已有 1 个阶段逾期"));
+        }
 
         Assert.Equal(HttpStatusCode.Forbidden, (await participant.GetAsync("/api/campaigns/2025/risks", Ct)).StatusCode);
         await scenario.Admin.FetchAsync("/api/campaigns/2031/risks").ExpectAsync(HttpStatusCode.NotFound);
