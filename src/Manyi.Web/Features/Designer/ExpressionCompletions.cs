@@ -19,8 +19,13 @@ public sealed record CompletionEntry(string Label, string Kind, string InsertTex
 /// </summary>
 public static class ExpressionCompletions
 {
-    public static IReadOnlyList<CompletionEntry> For(string syntax, WorkflowDefinition definition, ActivityRegistry registry) =>
-        syntax == Expression.Liquid ? [.. Liquid(definition, registry)] : [.. JavaScript(definition, registry)];
+    /// <summary>What an expression in <paramref name="syntax"/> can name; nothing for other syntaxes (an Object's JSON).</summary>
+    public static IReadOnlyList<CompletionEntry> For(string syntax, WorkflowDefinition definition, ActivityRegistry registry) => syntax switch
+    {
+        Expression.JavaScript => [.. JavaScript(definition, registry)],
+        Expression.Liquid => [.. Liquid(definition, registry)],
+        _ => [],
+    };
 
     private static IEnumerable<CompletionEntry> JavaScript(WorkflowDefinition definition, ActivityRegistry registry)
     {
