@@ -20,4 +20,8 @@ public sealed class ContactsTaskDirectory(ManyiDbContext db) : ITaskDirectory
             .Select(c => c.Email).ToListAsync(cancellationToken);
         return [.. new SortedSet<string>(emails, StringComparer.OrdinalIgnoreCase)];
     }
+
+    /// <summary>The catalogue's names, as the web host's TaskDirectory reads them.</summary>
+    public async Task<IReadOnlyDictionary<string, string>> OrganizationNamesAsync(IReadOnlyList<string> organizationIds, CancellationToken cancellationToken) =>
+        await db.Organizations.AsNoTracking().Where(o => organizationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
 }

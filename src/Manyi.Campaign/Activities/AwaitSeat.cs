@@ -14,7 +14,7 @@ namespace Manyi.Campaign.Activities;
 /// </summary>
 [Activity("Manyi.AwaitSeat", "Campaign",
     "Waits for news of an organization's training seat until an instant: ends Confirmed (moved up from the wait-list), Withdrawn, or TimeReached.",
-    Outcomes = [TakeSeat.Confirmed, Withdrawn, TimeReached])]
+    Outcomes = [TakeSeat.Confirmed, Withdrawn, TimeReached], Outputs = ["Result"])]
 public sealed class AwaitSeat : Activity
 {
     public const string BookmarkName = "Manyi.Seat";

@@ -15,7 +15,7 @@ namespace Manyi.Campaign.Activities;
 /// </summary>
 [Activity("Manyi.CheckEligibility", "Campaign",
     "Checks an organization's satisfaction index, survey date and training certificates against the campaign's rules; ends Eligible or NotEligible with every failed rule as a reason.",
-    Outcomes = [Eligible, NotEligible])]
+    Outcomes = [Eligible, NotEligible], Outputs = ["Eligible", "Reasons"])]
 public sealed class CheckEligibility : Activity
 {
     public const string Eligible = "Eligible";

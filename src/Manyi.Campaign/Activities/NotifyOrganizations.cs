@@ -19,7 +19,7 @@ namespace Manyi.Campaign.Activities;
 /// </summary>
 [Activity("Manyi.NotifyOrganizations", "Campaign",
     "E-mails a notice to the contacts of each organization given (one message per organization, optionally with a calendar invitation); unknown organizations and organizations without contacts are skipped and listed.",
-    Outcomes = [Done])]
+    Outcomes = [Done], Outputs = ["Sent", "Skipped"])]
 public sealed class NotifyOrganizations : Activity
 {
     /// <summary>The template kind and outbox kind of these messages.</summary>

@@ -21,7 +21,7 @@ namespace Manyi.Campaign.Activities;
 /// </summary>
 [Activity("Manyi.PublishRatings", "Campaign",
     "Publishes the ratings (A, AA, AAA or not rated): stores each organization's last rating, e-mails each its result, writes a certificate (PDF) per rated organization, and outputs the published list, the counts and the certificates.",
-    Outcomes = [Done])]
+    Outcomes = [Done], Outputs = ["Ratings", "Counts", "Certificates"])]
 public sealed class PublishRatings : Activity
 {
     /// <summary>The template kind and outbox kind of these messages.</summary>

@@ -16,7 +16,7 @@ namespace Manyi.Campaign.Activities;
 /// </summary>
 [Activity("Manyi.TakeSeat", "Campaign",
     "Takes an organization's seats in a training session in order of receipt; ends Confirmed, or WaitListed with its place on the wait-list.",
-    Outcomes = [Confirmed, WaitListed])]
+    Outcomes = [Confirmed, WaitListed], Outputs = ["Result", "Place"])]
 public sealed class TakeSeat : Activity
 {
     public const string Confirmed = "Confirmed";

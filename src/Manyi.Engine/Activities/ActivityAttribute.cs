@@ -11,6 +11,12 @@ public sealed class ActivityAttribute(string typeName, string category, string d
     /// <summary>The outcome ports. Empty means the ports depend on the activity's inputs (see <see cref="Activity.GetOutcomes"/>).</summary>
     public string[] Outcomes { get; init; } = [Activity.Done];
 
+    /// <summary>
+    /// The outputs the activity records (<c>context.SetOutput</c>), which scripts read as <c>get{Output}From{Activity}()</c>
+    /// and Liquid as <c>Outputs.{Activity}.{Output}</c>: the designer offers them in completion.
+    /// </summary>
+    public string[] Outputs { get; init; } = [];
+
     /// <summary>Other type names files may use for this activity (Elsa has renamed some); the file keeps its name.</summary>
     public string[] Aliases { get; init; } = [];
 }

@@ -18,6 +18,9 @@ public sealed record ActivityDescriptor(
     public bool HasDynamicOutcomes => Outcomes.Count == 0;
     public bool IsTrigger => typeof(ITriggerActivity).IsAssignableFrom(ClrType);
 
+    /// <summary>The outputs the activity records, as its attribute declares them.</summary>
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+
     public static ActivityDescriptor Describe(Type type)
     {
         var attribute = type.GetCustomAttribute<ActivityAttribute>()
@@ -26,7 +29,10 @@ public sealed record ActivityDescriptor(
             .Where(p => p.GetCustomAttribute<InputAttribute>() is not null)
             .Select(InputDescriptor.Describe)
             .ToList();
-        return new ActivityDescriptor(attribute.TypeName, attribute.Aliases, attribute.Category, attribute.Description, type, attribute.Outcomes, inputs);
+        return new ActivityDescriptor(attribute.TypeName, attribute.Aliases, attribute.Category, attribute.Description, type, attribute.Outcomes, inputs)
+        {
+            Outputs = attribute.Outputs,
+        };
     }
 }
 

@@ -50,6 +50,9 @@ public sealed record ScriptLimits
     }
 }
 
+/// <summary>A function every JavaScript expression can call, with its signature and what it does, Chinese first.</summary>
+public sealed record ScriptFunction(string Name, string Signature, string Zh, string En);
+
 /// <summary>Runs Elsa-style JavaScript expressions in a sandboxed Jint engine.</summary>
 public sealed class JavaScriptEvaluator(ScriptLimits limits)
 {
@@ -107,8 +110,6 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
             return JsonNode.Parse(text);
         }
 
-        engine.SetValue("getVariable", new Func<string, JsValue>(name => ToJs(scope.GetVariable(name))));
-        engine.SetValue("setVariable", new Action<string, JsValue>((name, value) => scope.SetVariable(name, FromJs(value))));
         // Elsa's generated accessors: get{Output}From{Activity}(), get{Input}(), and get/set{Variable}(), a variable's
         // winning over an input of the same name. Names that are not JavaScript identifiers get none, as in Elsa.
         foreach (var (activity, output) in scope.ProducedOutputs)
@@ -126,16 +127,9 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
         }
         var snapshot = new JsonObject(scope.VariableDefinitions.Select(v => KeyValuePair.Create(v.Name, scope.GetVariable(v.Name)?.DeepClone())));
         engine.SetValue("variables", ToJs(snapshot));
-        engine.SetValue("getInput", new Func<string, JsValue>(name => ToJs(scope.GetInput(name))));
-        engine.SetValue("getCorrelationId", new Func<string?>(() => scope.CorrelationId));
-        engine.SetValue("setCorrelationId", new Action<string?>(id => scope.CorrelationId = id));
-        engine.SetValue("getWorkflowInstanceId", new Func<string>(() => scope.WorkflowInstanceId));
-        engine.SetValue("getWorkflowDefinitionId", new Func<string>(() => scope.WorkflowDefinitionId));
-        engine.SetValue("getLastResult", new Func<JsValue>(() => ToJs(scope.LastResult)));
-        engine.SetValue("getOutputFrom", new Func<string, string?, JsValue>((activity, output) => ToJs(scope.GetOutputFrom(activity, output))));
-        engine.SetValue("isNullOrEmpty", new Func<JsValue, bool>(value => value.IsNull() || value.IsUndefined() || (value.IsString() && value.AsString().Length == 0)));
-        engine.SetValue("newGuidString", new Func<string>(() => Guid.NewGuid().ToString()));
-        engine.SetValue("toJson", new Func<JsValue, JsValue>(value => serializer.Serialize(value)));
+        var binding = new Binding(scope, ToJs, FromJs, serializer);
+        foreach (var (function, make) in Builtins)
+            engine.SetValue(function.Name, make(binding));
         extend?.Invoke(engine);
 
         try
@@ -161,8 +155,46 @@ public sealed class JavaScriptEvaluator(ScriptLimits limits)
         }
     }
 
+    /// <summary>What a built-in function needs of one evaluation.</summary>
+    private sealed record Binding(IExpressionScope Scope, Func<JsonNode?, JsValue> ToJs, Func<JsValue, JsonNode?> FromJs, JintJsonSerializer Serializer);
+
+    /// <summary>
+    /// The functions every script has besides the generated accessors: registered from this table alone, so that what
+    /// the designer offers (<see cref="Functions"/>) is what runs.
+    /// </summary>
+    private static readonly (ScriptFunction Function, Func<Binding, Delegate> Make)[] Builtins =
+    [
+        (new("getVariable", "getVariable(name)", "读取变量的值", "Reads a variable's value"),
+            b => new Func<string, JsValue>(name => b.ToJs(b.Scope.GetVariable(name)))),
+        (new("setVariable", "setVariable(name, value)", "给变量赋值", "Sets a variable"),
+            b => new Action<string, JsValue>((name, value) => b.Scope.SetVariable(name, b.FromJs(value)))),
+        (new("getInput", "getInput(name)", "读取流程的输入", "Reads an input of the workflow"),
+            b => new Func<string, JsValue>(name => b.ToJs(b.Scope.GetInput(name)))),
+        (new("getOutputFrom", "getOutputFrom(activity, output)", "读取某活动的输出", "Reads an output of an activity"),
+            b => new Func<string, string?, JsValue>((activity, output) => b.ToJs(b.Scope.GetOutputFrom(activity, output)))),
+        (new("getLastResult", "getLastResult()", "上一个活动的结果", "The result of the activity before"),
+            b => new Func<JsValue>(() => b.ToJs(b.Scope.LastResult))),
+        (new("getCorrelationId", "getCorrelationId()", "读取关联键", "Reads the correlation id"),
+            b => new Func<string?>(() => b.Scope.CorrelationId)),
+        (new("setCorrelationId", "setCorrelationId(id)", "设置关联键", "Sets the correlation id"),
+            b => new Action<string?>(id => b.Scope.CorrelationId = id)),
+        (new("getWorkflowInstanceId", "getWorkflowInstanceId()", "本次运行的编号", "This run's id"),
+            b => new Func<string>(() => b.Scope.WorkflowInstanceId)),
+        (new("getWorkflowDefinitionId", "getWorkflowDefinitionId()", "流程的编号", "The workflow's id"),
+            b => new Func<string>(() => b.Scope.WorkflowDefinitionId)),
+        (new("isNullOrEmpty", "isNullOrEmpty(value)", "值为空或空文本时为真", "True when the value is null or empty text"),
+            _ => new Func<JsValue, bool>(value => value.IsNull() || value.IsUndefined() || (value.IsString() && value.AsString().Length == 0))),
+        (new("newGuidString", "newGuidString()", "生成一个新的唯一编号", "Makes a new unique id"),
+            _ => new Func<string>(() => Guid.NewGuid().ToString())),
+        (new("toJson", "toJson(value)", "把值写成 JSON 文本", "Writes a value as JSON text"),
+            b => new Func<JsValue, JsValue>(value => b.Serializer.Serialize(value))),
+    ];
+
+    /// <summary>The built-in functions, for the designer's completion.</summary>
+    public static IReadOnlyList<ScriptFunction> Functions { get; } = [.. Builtins.Select(b => b.Function)];
+
     /// <summary>A name as it appears in a generated function's name (first letter upper case); null when it is no identifier.</summary>
-    private static string? Accessor(string name) =>
+    public static string? Accessor(string name) =>
         name.Length > 0 && (char.IsLetter(name[0]) || name[0] is '_' or '$') && name.All(c => char.IsLetterOrDigit(c) || c is '_' or '$')
             ? char.ToUpperInvariant(name[0]) + name[1..]
             : null;

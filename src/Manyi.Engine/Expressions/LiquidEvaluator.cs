@@ -9,7 +9,7 @@ namespace Manyi.Engine.Expressions;
 
 /// <summary>
 /// Renders Liquid templates (Fluid) against the instance: <c>{{ Variables.x }}</c>, <c>{{ Input.x }}</c>,
-/// <c>{{ CorrelationId }}</c>, with the date filters of <see cref="LiquidFilters"/> in the calendar's time zone.
+/// <c>{{ Outputs.Report.Organizations.open }}</c>, <c>{{ CorrelationId }}</c>, with the date filters of <see cref="LiquidFilters"/> in the calendar's time zone.
 /// </summary>
 public sealed class LiquidEvaluator
 {
@@ -48,6 +48,8 @@ public sealed class LiquidEvaluator
         context.SetValue("CorrelationId", scope.CorrelationId);
         context.SetValue("WorkflowInstanceId", scope.WorkflowInstanceId);
         context.SetValue("WorkflowDefinitionId", scope.WorkflowDefinitionId);
+        // Copied out only for a template that reads them: a task's results for every organization are not small.
+        if (source.Contains("Outputs", StringComparison.Ordinal)) context.SetValue("Outputs", Outputs(scope));
         await using var output = new BoundedWriter(_limits.MaxResultLength);
         try
         {
@@ -60,6 +62,14 @@ public sealed class LiquidEvaluator
         }
         return output.ToString();
     }
+
+    /// <summary>
+    /// <c>Outputs.{Activity}.{Output}</c>: what the named activities in scope have produced, by the same names as
+    /// JavaScript's <c>get{Output}From{Activity}()</c> reads them.
+    /// </summary>
+    private static Dictionary<string, Dictionary<string, object?>> Outputs(IExpressionScope scope) =>
+        scope.ProducedOutputs.GroupBy(p => p.Activity, p => p.Output)
+            .ToDictionary(g => g.Key, g => g.Distinct().ToDictionary(output => output, output => ToPlain(scope.GetOutputFrom(g.Key, output))));
 
     /// <summary>Refuses to grow past the result limit, so that a template's output never has to be held whole first.</summary>
     private sealed class BoundedWriter(int limit) : StringWriter(CultureInfo.InvariantCulture)

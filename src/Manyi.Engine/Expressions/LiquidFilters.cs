@@ -12,18 +12,35 @@ public static class LiquidFilters
 {
     private static readonly string[] ChineseWeekdays = ["周日", "周一", "周二", "周三", "周四", "周五", "周六"];
 
+    /// <summary>
+    /// The filters, registered from this table alone, so that what the designer offers (<see cref="Names"/>) is what
+    /// runs; each is made for the calendar's time zone.
+    /// </summary>
+    private static readonly (ScriptFunction Filter, Func<TimeZoneInfo, FilterDelegate> Make)[] Filters =
+    [
+        (new("zh_date", "{{ x | zh_date }}", "中文日期，如 2025年4月30日 周三", "A date in Chinese"),
+            zone => (input, _, _) => Date(input, zone, d => ChineseDate(d))),
+        (new("zh_datetime", "{{ x | zh_datetime }}", "中文日期和时间，如 2025年4月30日 周三 18:00", "A date and time in Chinese"),
+            zone => (input, _, _) => Date(input, zone, ChineseDateTime)),
+        (new("en_date", "{{ x | en_date }}", "英文日期，如 Wed 30 Apr 2025", "A date in English"),
+            zone => (input, _, _) => Date(input, zone, d => d.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture))),
+        (new("en_datetime", "{{ x | en_datetime }}", "英文日期和时间", "A date and time in English"),
+            zone => (input, _, _) => Date(input, zone, EnglishDateTime)),
+        (new("http_url", "{{ x | http_url }}", "只保留 http(s) 链接，其它为空", "Keeps only an http(s) link"),
+            _ => (input, _, _) =>
+            {
+                var text = input.ToStringValue();
+                var ok = Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
+                return new ValueTask<FluidValue>(new StringValue(ok ? text : ""));
+            }),
+    ];
+
+    /// <summary>Manyi's own filters, for the designer's completion (Fluid's standard ones come besides).</summary>
+    public static IReadOnlyList<ScriptFunction> Names { get; } = [.. Filters.Select(f => f.Filter)];
+
     public static void Register(FilterCollection filters, TimeZoneInfo zone)
     {
-        filters.AddFilter("zh_date", (input, _, _) => Date(input, zone, d => ChineseDate(d)));
-        filters.AddFilter("zh_datetime", (input, _, _) => Date(input, zone, ChineseDateTime));
-        filters.AddFilter("en_date", (input, _, _) => Date(input, zone, d => d.ToString("ddd d MMM yyyy", CultureInfo.InvariantCulture)));
-        filters.AddFilter("en_datetime", (input, _, _) => Date(input, zone, EnglishDateTime));
-        filters.AddFilter("http_url", (input, _, _) =>
-        {
-            var text = input.ToStringValue();
-            var ok = Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
-            return new ValueTask<FluidValue>(new StringValue(ok ? text : ""));
-        });
+        foreach (var (filter, make) in Filters) filters.AddFilter(filter.Name, make(zone));
     }
 
     public static string ChineseDate(DateTimeOffset local) =>

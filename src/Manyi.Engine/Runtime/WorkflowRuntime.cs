@@ -179,7 +179,11 @@ public sealed partial class WorkflowRuntime(
                 throw new WorkflowStateException($"The new deadline {deadline:O} has already passed.");
             var context = new ActivityContext(burst, node);
             burst.ReplaceTimers(node, timers, waiting.Timers(context, deadline));
-            waiting.OnDeadlineMoved(context, deadline);
+            // In the activity's own context (its tasks' bookmarks name it), where it keeps what it tracks while waiting.
+            var own = instance.Bookmarks.Where(b => b.ActivityId == activityId)
+                .Select(b => instance.State.BookmarkOwners.GetValueOrDefault(b.Id) is { } owner ? instance.State.FindContext(owner) : null)
+                .FirstOrDefault(c => c is not null);
+            waiting.OnDeadlineMoved(own is null ? context : new ActivityContext(burst, node, own), deadline);
             burst.Journal(node.Node, JournalEvent.Message, $"Deadline moved to {deadline:yyyy-MM-dd HH:mm zzz} by {by}: {reason}");
             return Task.CompletedTask;
         }, cancellationToken);

@@ -82,15 +82,21 @@ public abstract record TaskChange(string TaskId)
 
 /// <summary>
 /// Where the engine learns about people: who gets a task's reminders now (the assignee may have changed since the task
-/// opened). The web host reads users, roles and organizations; the default knows nobody.
+/// opened), and what organizations are called. The web host reads users, roles and organizations; the default knows nobody.
 /// </summary>
 public interface ITaskDirectory
 {
     Task<IReadOnlyList<string>> ReminderRecipientsAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken);
+
+    /// <summary>The catalogue's names of the organizations among these ids, by id; an id it does not know is left out.</summary>
+    Task<IReadOnlyDictionary<string, string>> OrganizationNamesAsync(IReadOnlyList<string> organizationIds, CancellationToken cancellationToken);
 }
 
 public sealed class NoTaskDirectory : ITaskDirectory
 {
     public Task<IReadOnlyList<string>> ReminderRecipientsAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<string>>([]);
+
+    public Task<IReadOnlyDictionary<string, string>> OrganizationNamesAsync(IReadOnlyList<string> organizationIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
 }

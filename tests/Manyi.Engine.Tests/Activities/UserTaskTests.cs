@@ -300,5 +300,8 @@ public sealed class UserTaskTests
             AskedFor.AddRange(taskIds);
             return Task.FromResult<IReadOnlyList<string>>(["contact.mobile-zhengzhou@example.org"]);
         }
+
+        public Task<IReadOnlyDictionary<string, string>> OrganizationNamesAsync(IReadOnlyList<string> organizationIds, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string> { ["mobile-zhengzhou"] = "郑州移动" });
     }
 }

@@ -240,4 +240,17 @@ public sealed class JavaScriptEvaluatorTests
 
         Assert.Equal("undefined", Run("typeof leaked + ',' + typeof alsoLeaked")!.GetValue<string>().Split(',').Distinct().Single());
     }
+
+    /// <summary>The designer offers <see cref="JavaScriptEvaluator.Functions"/> in completion: each is one a script can call.</summary>
+    [Fact]
+    public void Every_function_the_designer_offers_is_a_function_scripts_have()
+    {
+        Assert.Contains(JavaScriptEvaluator.Functions, f => f.Name == "getVariable" && f.Signature == "getVariable(name)");
+        foreach (var function in JavaScriptEvaluator.Functions)
+        {
+            Assert.Equal("function", Run($"typeof {function.Name}")!.GetValue<string>());
+            Assert.StartsWith(function.Name + "(", function.Signature, StringComparison.Ordinal);
+            Assert.False(string.IsNullOrWhiteSpace(function.Zh));
+        }
+    }
 }

@@ -68,4 +68,19 @@ public sealed class LiquidEvaluatorTests
         Assert.NotNull(Evaluator.Check("{{ Variables.name "));
         Assert.Null(Evaluator.Check("{{ Variables.name }}"));
     }
+
+    /// <summary>
+    /// The designer offers <see cref="LiquidFilters.Names"/> in completion: each is a filter templates have. Fluid
+    /// passes a value through an unknown filter unchanged, so a registered one is told by changing it.
+    /// </summary>
+    [Fact]
+    public async Task Every_filter_the_designer_offers_is_registered()
+    {
+        var scope = new FakeScope();
+        scope.InputValues["due"] = "2025-04-30T10:00:00Z";
+        var raw = await Evaluator.RenderAsync("{{ Input.due }}", scope);
+        Assert.Equal(raw, await Evaluator.RenderAsync("{{ Input.due | no_such_filter }}", scope));
+        foreach (var filter in LiquidFilters.Names)
+            Assert.NotEqual(raw, await Evaluator.RenderAsync($"{{{{ Input.due | {filter.Name} }}}}", scope));
+    }
 }

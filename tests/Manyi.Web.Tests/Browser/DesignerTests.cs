@@ -101,8 +101,7 @@ public sealed class DesignerTests
         await page.GetByTestId("input-subject").PressAsync("Tab");
         await page.GetByTestId("syntax-body").SelectOptionAsync("Liquid");
         await Assertions.Expect(page.GetByTestId("input-body")).ToHaveClassAsync(new Regex("ee-code"));
-        await page.GetByTestId("input-body").FillAsync("{{ Input.item }}：请在截止日前报送培训人数。 Please report your headcount before the deadline.");
-        await page.GetByTestId("input-body").PressAsync("Tab");
+        await ExpressionInput.FillAsync(page, "body", "{{ Input.item }}：请在截止日前报送培训人数。 Please report your headcount before the deadline.");
         await Assertions.Expect(page.GetByTestId("problems-none")).ToBeVisibleAsync();
         await Assertions.Expect(email.GetByTestId("node-error")).ToHaveCountAsync(0);
         await Assertions.Expect(page.GetByTestId("designer-dirty")).ToBeVisibleAsync();

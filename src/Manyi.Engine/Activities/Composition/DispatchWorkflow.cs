@@ -14,7 +14,7 @@ namespace Manyi.Engine.Activities.Composition;
 /// so reconciliation can start any a crash left out and tell the parent of any child whose end it missed.
 /// </summary>
 [Activity("Elsa.DispatchWorkflow", "Composition", "Starts a child workflow (one per item of forEach) and optionally waits until each has ended.",
-    Outcomes = [Done, Overdue])]
+    Outcomes = [Done, Overdue], Outputs = ["Results", "Children", "ChildInput"])]
 public sealed class DispatchWorkflow : WaitingActivity
 {
     public const string ChildEndedBookmark = "Manyi.ChildEnded";

@@ -10,7 +10,7 @@ namespace Manyi.Engine.Activities.Composition;
 /// <see cref="DispatchWorkflow"/>'s machinery: the child starts after the parent's burst commits under an id the
 /// parent's bookmark names, so reconciliation starts a child a crash left out and reports an end the parent missed.
 /// </summary>
-[Activity("Elsa.ExecuteWorkflow", "Composition", "Starts a workflow and optionally waits until it has ended; its result holds the child's status and outputs.")]
+[Activity("Elsa.ExecuteWorkflow", "Composition", "Starts a workflow and optionally waits until it has ended; its result holds the child's status and outputs.", Outputs = ["Result", "ChildInput"])]
 public sealed class ExecuteWorkflow : Activity
 {
     [Input(Description = "The definition id of the workflow to execute (its published version).", Required = true)]

@@ -5,7 +5,7 @@ using Manyi.Engine.Runtime;
 namespace Manyi.Engine.Activities.Events;
 
 [Activity("Elsa.Event", "Events", "Waits for a named event (and the instance's correlation id), optionally with a deadline and reminders; can also start a workflow.",
-    Outcomes = [Done, Overdue])]
+    Outcomes = [Done, Overdue], Outputs = ["Input", "Overdue"])]
 public sealed class Event : WaitingActivity, ITriggerActivity
 {
     public const string BookmarkName = "Elsa.Event";

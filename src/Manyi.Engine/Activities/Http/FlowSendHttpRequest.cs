@@ -10,7 +10,7 @@ namespace Manyi.Engine.Activities.Http;
 /// or "Timeout" alone.
 /// </summary>
 [Activity("Elsa.FlowSendHttpRequest", "HTTP", "Sends an HTTP request; continues on the port of the expected status code (or Unmatched status code), Failed to connect or Timeout.",
-    Outcomes = [])]
+    Outcomes = [], Outputs = ["StatusCode", "ParsedContent", "ResponseHeaders"])]
 public sealed class FlowSendHttpRequest(IHttpClientFactory clients, IOptions<HttpOptions> options, ILogger<FlowSendHttpRequest> logger)
     : SendHttpRequestBase(clients, options, logger)
 {

@@ -9,7 +9,7 @@ namespace Manyi.Engine.Activities.Http;
 /// that matches (narrowed by correlation or instance id) resumes it. The request's body, query, headers and route
 /// values become its outputs, under Elsa's names.
 /// </summary>
-[Activity("Elsa.HttpEndpoint", "HTTP", "Waits for an HTTP request on a path and method (starts the workflow when marked canStartWorkflow); its body, query string, headers and route values become outputs.")]
+[Activity("Elsa.HttpEndpoint", "HTTP", "Waits for an HTTP request on a path and method (starts the workflow when marked canStartWorkflow); its body, query string, headers and route values become outputs.", Outputs = ["ParsedContent", "QueryStringData", "RouteData", "Headers"])]
 public sealed class HttpEndpoint : Activity, ITriggerActivity
 {
     [Input(Description = "The path under the app's workflow base path, e.g. training/signups or orders/{id}.")]

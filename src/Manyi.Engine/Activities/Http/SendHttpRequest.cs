@@ -12,7 +12,7 @@ namespace Manyi.Engine.Activities.Http;
 /// case that holds one is refused when the definition is saved rather than skipped when it runs.
 /// </summary>
 [Activity("Elsa.SendHttpRequest", "HTTP", "Sends an HTTP request; continues on the port of the expected status code (or Unmatched status code), Failed to connect or Timeout, and Done.",
-    Outcomes = [])]
+    Outcomes = [], Outputs = ["StatusCode", "ParsedContent", "ResponseHeaders"])]
 public sealed class SendHttpRequest(IHttpClientFactory clients, IOptions<HttpOptions> options, ILogger<SendHttpRequest> logger)
     : SendHttpRequestBase(clients, options, logger)
 {

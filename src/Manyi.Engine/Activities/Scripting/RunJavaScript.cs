@@ -9,7 +9,7 @@ namespace Manyi.Engine.Activities.Scripting;
 /// them it ends with Done. Its ports are Done and <see cref="PossibleOutcomes"/>.
 /// </summary>
 [Activity("Elsa.RunJavaScript", "Scripting", "Runs a JavaScript script; its result becomes the output Result, and setOutcome/setOutcomes choose the ports.",
-    Outcomes = [])]
+    Outcomes = [], Outputs = ["Result"])]
 public sealed class RunJavaScript(JavaScriptEvaluator javaScript) : Activity
 {
     [Input(Description = "The script to run; it may return a value and call setOutcome('…').")]

@@ -16,7 +16,7 @@ namespace Manyi.Engine.Activities.Tasks;
 /// otherwise) and the deadline behaviour come from <see cref="WaitingActivity"/>.
 /// </summary>
 [Activity("Manyi.UserTask", "Tasks", "Opens a human task (a form, outcomes, a due date and reminders) for a user, a role or each of several organizations, and waits until it is completed.",
-    Outcomes = [])]
+    Outcomes = [], Outputs = ["Results", OrganizationProgress.Output, "Outcome", "Data", "Labels", "Overdue"])]
 public sealed class UserTask : WaitingActivity
 {
     [Input(Description = "What the person is asked to do, shown on the task page (Liquid allowed), e.g. upload the corrective-action report as a PDF and say what was done.")]
@@ -89,6 +89,12 @@ public sealed class UserTask : WaitingActivity
             context.OpenTask(task);
             waits.Add(new BookmarkRequest(HumanTask.BookmarkName, task.Id, new JsonObject { ["organization"] = organization }));
         }
+        if (organizations is not [null])
+        {
+            var ids = organizations.OfType<string>().ToList();
+            var names = await context.Services.GetRequiredService<ITaskDirectory>().OrganizationNamesAsync(ids, context.CancellationToken);
+            OrganizationProgress.Start(context, ids, names);
+        }
         context.Log($"Opened {waits.Count} task(s): {title}.");
         return waits;
     }
@@ -135,6 +141,7 @@ public sealed class UserTask : WaitingActivity
         if (IsCancellation(resume.Stimulus))
         {
             context.ChangeTask(new TaskChange.Closed(taskId, HumanTaskStatus.Cancelled, context.Now, By: by));
+            if ((string?)resume.Bookmark.Payload?["organization"] is { } cancelled) OrganizationProgress.CancelledFor(context, cancelled);
             context.Log($"Task {taskId} cancelled by {by.Name}: {(string?)input.GetValueOrDefault("reason")}");
             return AfterTask(context);
         }
@@ -149,11 +156,13 @@ public sealed class UserTask : WaitingActivity
         results[organization ?? taskId] = new JsonObject
         {
             ["taskId"] = taskId,
+            ["organizationName"] = organization is null ? null : OrganizationProgress.NameOf(context, organization),
             ["outcome"] = outcome,
             ["data"] = data.DeepClone(),
             ["completedBy"] = by.Name,
             ["completedAt"] = context.Now,
         };
+        if (organization is not null) OrganizationProgress.Completed(context, organization);
         context.SetOutput("Results", results.DeepClone());
         context.SetOutput("Outcome", outcome);
         context.SetOutput("Data", data.DeepClone());
@@ -202,6 +211,7 @@ public sealed class UserTask : WaitingActivity
 
     protected override void OnDeadlinePassed(ActivityContext context, bool ends)
     {
+        OrganizationProgress.DeadlinePassed(context);
         foreach (var bookmark in OpenTaskBookmarks(context))
             context.ChangeTask(ends
                 ? new TaskChange.Closed(bookmark.Key!, HumanTaskStatus.Expired, context.Now)
@@ -210,6 +220,7 @@ public sealed class UserTask : WaitingActivity
 
     public override void OnDeadlineMoved(ActivityContext context, DateTimeOffset deadline)
     {
+        OrganizationProgress.DeadlineMoved(context);
         foreach (var bookmark in OpenTaskBookmarks(context))
             context.ChangeTask(new TaskChange.Rescheduled(bookmark.Key!, deadline));
     }

@@ -20,6 +20,8 @@ public static partial class ProblemText
         (Shape("^is empty: (.+)$"), "为空：$1"),
         (Shape("^JavaScript does not parse: (.+)$"), "JavaScript 有语法错误：$1"),
         (Shape("^Liquid does not parse: (.+)$"), "Liquid 模板有语法错误：$1"),
+        (Shape("^JavaScript failed: (.+)$"), "JavaScript 运行出错：$1"),
+        (Shape("^Liquid stopped: (.+)$"), "Liquid 模板被中止：$1"),
         (Shape("^refers to the variable '(.+)', which the workflow does not declare$"), "引用了变量“$1”，但流程没有声明它"),
         (Shape("^the expression type '(.+)' is unknown; use one of (.+)$"), "不认识的写法“$1”；可用：$2"),
         (Shape("^is not a valid (\\S+): (.+)$"), "不是有效的 $1 值：$2"),

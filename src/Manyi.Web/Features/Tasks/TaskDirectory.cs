@@ -10,6 +10,9 @@ namespace Manyi.Web.Features.Tasks;
 /// </summary>
 public sealed class TaskDirectory(ManyiDbContext db) : ITaskDirectory
 {
+    public async Task<IReadOnlyDictionary<string, string>> OrganizationNamesAsync(IReadOnlyList<string> organizationIds, CancellationToken cancellationToken) =>
+        await db.Organizations.AsNoTracking().Where(o => organizationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
+
     public async Task<IReadOnlyList<string>> ReminderRecipientsAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken)
     {
         var tasks = await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id)).ToListAsync(cancellationToken);

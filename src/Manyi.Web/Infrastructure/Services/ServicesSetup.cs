@@ -36,6 +36,7 @@ public static class ServicesSetup
         services.AddScoped<WorkflowDefinitionService>();
         services.AddScoped<WorkflowToolsService>();
         services.AddScoped<DesignerService>();
+        services.AddScoped<ExpressionTrial>();
         services.AddScoped<ReviewService>();
         services.AddScoped<EmailLogService>();
         services.AddScoped<Features.Channels.NotificationChannelService>();
