@@ -37,9 +37,12 @@ export function resizable(layout, key) {
         splitter.setAttribute('aria-valuenow', String(value));
         if (keep) localStorage.setItem(widthKey, String(value));
     };
+    const side = () => layout.querySelector('.dp-side').getBoundingClientRect();
+    splitter.setAttribute('aria-valuemin', '280');
+    splitter.setAttribute('aria-valuemax', String(Math.round(Math.max(280, layout.clientWidth * 0.6))));
     const stored = Number(localStorage.getItem(widthKey));
     if (stored > 0) set(stored, false);
-    const side = () => layout.querySelector('.dp-side').getBoundingClientRect();
+    else splitter.setAttribute('aria-valuenow', String(Math.round(side().width)));
     let dragging = false;
     const down = event => {
         if (event.button !== 0) return;
