@@ -388,6 +388,18 @@ public sealed class DesignerTests
             await BrowserApp.WaitForInteractiveAsync(page);
             await WaitForAsync(async () => Math.Abs(await Width(side) - dragged) < 2, $"after a reload at {width} px the panel keeps its {dragged:0} px");
 
+            // The date preview in the panel: no word is broken over two lines.
+            await page.GetByTestId("tab-preview").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("preview-activity").First).ToBeVisibleAsync();
+            var broken = await page.GetByTestId("date-preview").EvaluateAsync<string[]>("""
+                root => [...root.querySelectorAll('h3, strong, th, td, label, span')]
+                    .filter(e => e.children.length === 0 && /^[A-Za-z]{4,}$/.test(e.textContent.trim()) && e.getClientRects().length > 1)
+                    .map(e => e.textContent.trim())
+                """);
+            Assert.True(broken.Length == 0, $"at {width} px the preview breaks {string.Join(", ", broken)}");
+            await BrowserApp.ScreenshotAsync(page, page.GetByTestId("date-preview"), $"designer-room-preview-{width}");
+            await page.GetByTestId("tab-activity").ClickAsync();
+
             // Click-to-add twice, the start selected: two boxes in free space, covering no other.
             await Node(page, "start").ClickAsync();
             await page.GetByTestId("palette-search").FillAsync("SendEmail");
@@ -425,6 +437,7 @@ public sealed class DesignerTests
             Assert.Contains("Headcount", await page.GetByTestId("change-removed").AllInnerTextsAsync());
             await Assertions.Expect(page.GetByTestId("change-new").Filter(new() { HasText = "Trainee report" })).ToContainTextAsync("培训人数报送");
             await BrowserApp.ScreenshotAsync(page, page.GetByTestId("version-compare"), $"designer-room-compare-{width}");
+
             await page.Context.CloseAsync();
         }
 
