@@ -1,3 +1,4 @@
+using Manyi.Engine;
 using Manyi.Campaign.Activities;
 using Manyi.Campaign.Certificates;
 using Manyi.Campaign.Training;
@@ -21,11 +22,12 @@ public static class ManyiCampaignServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddManyiCampaign(this IServiceCollection services)
     {
-        services.AddSingleton(new ActivityRegistration(typeof(NotifyOrganizations)));
-        services.AddSingleton(new ActivityRegistration(typeof(PublishRatings)));
-        services.AddSingleton(new ActivityRegistration(typeof(CheckEligibility)));
-        services.AddSingleton(new ActivityRegistration(typeof(TakeSeat)));
-        services.AddSingleton(new ActivityRegistration(typeof(AwaitSeat)));
+        new ManyiEngineBuilder(services)
+            .AddActivity<NotifyOrganizations>()
+            .AddActivity<PublishRatings>()
+            .AddActivity<CheckEligibility>()
+            .AddActivity<TakeSeat>()
+            .AddActivity<AwaitSeat>();
         services.TryAddScoped<SeatLedger>();
         services.TryAddScoped<TrainingSeats>();
 

@@ -1,9 +1,11 @@
+using Manyi.Persistence;
 using Microsoft.AspNetCore.DataProtection;
 using Manyi.Email.Activities;
 using Manyi.Email.Channels;
 using Manyi.Email.Delivery;
 using Manyi.Email.Outbox;
 using Manyi.Email.Templates;
+using Manyi.Engine;
 using Manyi.Engine.Activities;
 using Manyi.Engine.Runtime;
 using Microsoft.Extensions.Configuration;
@@ -11,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Manyi.Email;
 
@@ -18,37 +21,35 @@ public static class ManyiEmailServiceCollectionExtensions
 {
     /// <summary>
     /// E-mail: the outbox sender (SMTP per <c>Manyi:Smtp</c>, or .eml files in <c>Manyi:Email:PickupDirectory</c> when no
-    /// host is set), the Liquid templates (parsed here, so a broken one stops the start with its file name), and the
+    /// host is set), the Liquid templates (parsed when the host starts, so a broken one stops it with its file name), and the
     /// <c>Elsa.SendEmail</c> activity. Needs <c>AddManyiData</c> for the outbox table.
     /// </summary>
     public static IServiceCollection AddManyiEmail(this IServiceCollection services, IConfiguration configuration)
     {
-        var smtp = configuration.GetSection(SmtpOptions.Section).Get<SmtpOptions>() ?? new SmtpOptions();
-        var email = configuration.GetSection(EmailOptions.Section).Get<EmailOptions>() ?? new EmailOptions();
-        if (Problems(smtp, email).FirstOrDefault() is { } problem)
-            throw new InvalidOperationException(problem);
-        email.PickupDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(email.PickupDirectory)
-            ? Path.Combine(configuration["Manyi:DataDirectory"] is { Length: > 0 } data ? data : "./data", "mail")
-            : email.PickupDirectory);
-        var templates = LiquidEmailTemplates.Load(email);
-        var channels = configuration.GetSection(ChannelOptions.Section).Get<ChannelOptions>() ?? new ChannelOptions();
-        if (configuration["Manyi:PublicUrl"] is { Length: > 0 } publicUrl) channels.LinkBase = publicUrl;
-        if (channels.Problems(email.ClaimTimeout).FirstOrDefault() is { } channelProblem)
-            throw new InvalidOperationException(channelProblem);
+        services.AddManyiOptions<SmtpOptions>(SmtpOptions.Section, configuration: configuration);
+        services.AddManyiOptions<EmailOptions>(EmailOptions.Section, configuration: configuration)
+            .PostConfigure(email => email.PickupDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(email.PickupDirectory)
+                ? Path.Combine(ManyiDataOptions.DataDirectoryIn(configuration), "mail")
+                : email.PickupDirectory));
+        // The e-mail settings are checked together: the claim must outlast a send.
+        services.AddSingleton<IValidateOptions<EmailOptions>>(provider => new OptionsRegistration.ProblemsValidation<EmailOptions>(
+            email => Problems(provider.GetRequiredService<IOptions<SmtpOptions>>().Value, email)));
+        // Where links point (LinkBase) is the host's to say, from its public address.
+        services.AddManyiOptions<ChannelOptions>(ChannelOptions.Section, configuration: configuration);
+        services.AddSingleton<IValidateOptions<ChannelOptions>>(provider => new OptionsRegistration.ProblemsValidation<ChannelOptions>(
+            channels => channels.Problems(provider.GetRequiredService<IOptions<EmailOptions>>().Value.ClaimTimeout)));
 
-        services.AddSingleton(smtp);
-        services.AddSingleton(email);
         services.TryAddSingleton(TimeProvider.System);
-        if (smtp.IsConfigured)
-            services.AddSingleton<IMailDelivery, SmtpDelivery>();
-        else
-            services.AddSingleton<IMailDelivery>(s => new PickupDirectoryDelivery(email.PickupDirectory, s.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IMailDelivery>(provider => provider.GetRequiredService<SmtpOptions>().IsConfigured
+            ? ActivatorUtilities.CreateInstance<SmtpDelivery>(provider)
+            : new PickupDirectoryDelivery(provider.GetRequiredService<EmailOptions>().PickupDirectory!, provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<MailKitOutboxSender>();
         services.Replace(ServiceDescriptor.Singleton<IOutboxSender, RoutedOutboxSender>());
-        AddChannels(services, channels);
-        services.Replace(ServiceDescriptor.Singleton<IEmailTemplates>(templates));
+        AddChannels(services);
+        // Parsed once, when the host starts (EmailStartup asks for them), so that a broken template stops the start with its file name.
+        services.Replace(ServiceDescriptor.Singleton<IEmailTemplates>(provider => LiquidEmailTemplates.Load(provider.GetRequiredService<EmailOptions>())));
         services.AddScoped<EmailOutbox>();
-        services.AddSingleton(new ActivityRegistration(typeof(SendEmail)));
+        new ManyiEngineBuilder(services).AddActivity<SendEmail>();
         services.AddHostedService<EmailStartup>();
         return services;
     }
@@ -58,11 +59,10 @@ public static class ManyiEmailServiceCollectionExtensions
     /// digests and their delivery. The secrets are protected with Data Protection, whose key ring the host configures
     /// (shared by every node); without a host's configuration the defaults apply.
     /// </summary>
-    private static void AddChannels(IServiceCollection services, ChannelOptions channels)
+    private static void AddChannels(IServiceCollection services)
     {
         services.AddDataProtection();
-        services.AddSingleton(channels);
-        services.AddSingleton(new RobotDigestDelay(channels.DigestDelay));
+        services.AddSingleton(provider => new RobotDigestDelay(provider.GetRequiredService<ChannelOptions>().DigestDelay));
         services.AddSingleton<WebhookRules>();
         services.AddSingleton<ChannelSecrets>();
         // No redirects: a webhook must not lead the server to an address nobody allowed.
@@ -90,10 +90,11 @@ public static class ManyiEmailServiceCollectionExtensions
 }
 
 /// <summary>Says at start-up where e-mail goes, so that nobody waits for mail that lands in a folder.</summary>
-internal sealed class EmailStartup(IMailDelivery delivery, ILogger<EmailStartup> logger) : IHostedService
+internal sealed class EmailStartup(IMailDelivery delivery, IEmailTemplates templates, ILogger<EmailStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        _ = templates; // resolved here so that a broken template stops the start
         if (delivery is PickupDirectoryDelivery pickup)
             logger.LogWarning("No SMTP server is configured (Manyi:Smtp:Host): e-mails are written as .eml files to {Folder}", pickup.Folder);
         else

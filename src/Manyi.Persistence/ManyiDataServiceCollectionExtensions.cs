@@ -1,3 +1,4 @@
+using Manyi.Engine;
 using Manyi.Engine.Stores;
 using Manyi.Persistence.Audit;
 using Manyi.Persistence.Definitions;
@@ -16,6 +17,8 @@ public static class ManyiDataServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddManyiData(this IServiceCollection services, IConfiguration configuration)
     {
+        services.AddManyiOptions<ManyiDataOptions>(ManyiDataOptions.Section, configuration: configuration);
+        // Which database, and where its file is, decide what is registered, so they are read now.
         var options = configuration.GetSection(ManyiDataOptions.Section).Get<ManyiDataOptions>() ?? new ManyiDataOptions();
         var connectionString = configuration.GetConnectionString("Manyi");
         ManyiDatabase database;
@@ -34,7 +37,6 @@ public static class ManyiDataServiceCollectionExtensions
                 .AddInterceptors(SqlitePragmas.Instance));
         }
         services.AddSingleton(database);
-        services.AddSingleton(options);
         services.AddSingleton<PublishedDefinitionCache>();
         services.AddScoped<IWorkflowStore, SqlWorkflowStore>();
         services.AddScoped<AuditTrail>();

@@ -66,24 +66,31 @@ public sealed class ManyiSchedulingOptions
     /// <summary>The recurring reconciliation pass, a cron expression in UTC.</summary>
     public string ReconciliationCron { get; set; } = "*/5 * * * *";
 
-    /// <summary>Throws, naming the setting, when a value cannot work.</summary>
-    public void Validate()
+    /// <summary>What cannot work, each naming its setting; empty when the settings can work.</summary>
+    public IEnumerable<string> Problems()
     {
         if (WorkerCount < 1)
-            throw new InvalidOperationException($"{Section}:WorkerCount must be at least 1 ({WorkerCount}).");
+            yield return $"{Section}:WorkerCount must be at least 1 ({WorkerCount}).";
         if (TimerBatch < 1)
-            throw new InvalidOperationException($"{Section}:TimerBatch must be at least 1 ({TimerBatch}).");
+            yield return $"{Section}:TimerBatch must be at least 1 ({TimerBatch}).";
         foreach (var (name, value) in new[] { (nameof(SchedulePollingInterval), SchedulePollingInterval), (nameof(QueuePollInterval), QueuePollInterval),
                      (nameof(TimerPollInterval), TimerPollInterval), (nameof(TimerClaimDuration), TimerClaimDuration), (nameof(InvisibilityTimeout), InvisibilityTimeout) })
             if (value <= TimeSpan.Zero)
-                throw new InvalidOperationException($"{Section}:{name} must be positive ({value}).");
+                yield return $"{Section}:{name} must be positive ({value}).";
+        if (CronProblem(ReconciliationCron) is { } cron)
+            yield return $"{Section}:ReconciliationCron '{ReconciliationCron}' is not a cron expression: {cron}";
+    }
+
+    private static string? CronProblem(string expression)
+    {
         try
         {
-            CronExpression.Parse(ReconciliationCron);
+            CronExpression.Parse(expression);
+            return null;
         }
         catch (CronFormatException ex)
         {
-            throw new InvalidOperationException($"{Section}:ReconciliationCron '{ReconciliationCron}' is not a cron expression: {ex.Message}", ex);
+            return ex.Message;
         }
     }
 }

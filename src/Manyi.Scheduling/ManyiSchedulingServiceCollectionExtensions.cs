@@ -1,5 +1,6 @@
 using Hangfire;
 using Hangfire.AspNetCore;
+using Manyi.Engine;
 using Manyi.Engine.Runtime;
 using Manyi.Persistence;
 using Manyi.Scheduling.Email;
@@ -24,23 +25,24 @@ public static class ManyiSchedulingServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddManyiScheduling(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(ManyiSchedulingOptions.Section).Get<ManyiSchedulingOptions>() ?? new ManyiSchedulingOptions();
-        options.Validate();
-        services.AddSingleton(options);
+        services.AddManyiOptions<ManyiSchedulingOptions>(ManyiSchedulingOptions.Section, options => options.Problems(), configuration);
+        // Whether this node runs a Hangfire server and the timer dispatcher decides what is registered, so those two are read now.
+        var node = configuration.GetSection(ManyiSchedulingOptions.Section).Get<ManyiSchedulingOptions>() ?? new ManyiSchedulingOptions();
         services.TryAddSingleton(TimeProvider.System);
 
         // This container's storage and activator, registered before AddHangfire, which otherwise falls back to the
         // process-wide JobStorage.Current and JobActivator.Current. Each job runs in a DI scope of its own.
-        services.AddSingleton(sp => SchedulerStorage.Create(sp.GetRequiredService<ManyiDatabase>(), options));
+        services.AddSingleton(sp => SchedulerStorage.Create(sp.GetRequiredService<ManyiDatabase>(), sp.GetRequiredService<ManyiSchedulingOptions>()));
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((sp, hangfire) => hangfire
             .UseLogProvider(new HangfireLogProvider(sp.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
-        if (options.Server)
-            services.AddHangfireServer(server =>
+        if (node.Server)
+            services.AddHangfireServer((sp, server) =>
             {
+                var options = sp.GetRequiredService<ManyiSchedulingOptions>();
                 server.WorkerCount = options.WorkerCount;
                 server.SchedulePollingInterval = options.SchedulePollingInterval;
             });
@@ -48,7 +50,7 @@ public static class ManyiSchedulingServiceCollectionExtensions
         services.AddSingleton<SchedulerEpoch>();
         services.AddSingleton<TimerBookmarks>();
         services.AddSingleton<TimerDispatcher>();
-        if (options.Server && options.DispatchTimers)
+        if (node.Server && node.DispatchTimers)
             services.AddHostedService(sp => sp.GetRequiredService<TimerDispatcher>());
         services.AddSingleton<HangfireTimerScheduler>();
         services.Replace(ServiceDescriptor.Singleton<ITimerScheduler>(sp => sp.GetRequiredService<HangfireTimerScheduler>()));

@@ -29,7 +29,7 @@ public sealed class CertificateOptions
     {
         configuration?.GetSection(Section).Bind(options);
         var directory = configuration?["Manyi:Files:Directory"];
-        var dataDirectory = configuration?.GetSection(ManyiDataOptions.Section).Get<ManyiDataOptions>()?.DataDirectory ?? new ManyiDataOptions().DataDirectory;
+        var dataDirectory = ManyiDataOptions.DataDirectoryIn(configuration);
         options.FilesDirectory = Path.GetFullPath(string.IsNullOrWhiteSpace(directory) ? Path.Combine(dataDirectory, "files") : directory);
     }
 }

@@ -20,7 +20,7 @@ public sealed class ChannelOptions
     /// <summary>How long a sender waits for the robot's rate limit in place; beyond it the attempt is retried later.</summary>
     public TimeSpan MaxRateWait { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The address links in robot messages start with (<c>Manyi:PublicUrl</c>).</summary>
+    /// <summary>The address links in robot messages start with; the web host sets it from its public address (<c>Manyi:PublicUrl</c>).</summary>
     public string LinkBase { get; set; } = "http://localhost:5000";
 
     public IEnumerable<string> Problems(TimeSpan claimTimeout)

@@ -1,4 +1,6 @@
+using Manyi.Engine;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
 
 namespace Manyi.Web.Infrastructure;
 
@@ -9,6 +11,9 @@ public static class WebDefaults
     {
         services.AddProblemDetails();
         services.AddOptions<ManyiOptions>().BindConfiguration(ManyiOptions.Section);
+        // Robot messages link to the same public address as e-mails and the calendar feed.
+        services.AddOptions<Manyi.Email.Channels.ChannelOptions>()
+            .PostConfigure<IOptions<ManyiOptions>>((channels, manyi) => channels.LinkBase = manyi.Value.LinkBase);
         services.AddManyiOptions<Manyi.Engine.Expressions.ScriptLimits>(Manyi.Engine.Expressions.ScriptLimits.Section, limits => limits.Problems());
         services.AddManyiOptions<Manyi.Engine.Runtime.RuntimeOptions>(Manyi.Engine.Runtime.RuntimeOptions.Section, runtime => runtime.Problems());
         // Unreadable request bodies reach the exception handler, which names what is wrong, instead of a bare 400.

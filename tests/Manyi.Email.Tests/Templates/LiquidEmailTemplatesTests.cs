@@ -130,7 +130,9 @@ public sealed class LiquidEmailTemplatesTests
                 ["Manyi:Email:TemplatesDirectory"] = folder,
             }).Build();
 
-            var error = Assert.Throws<EmailTemplateException>(() => new ServiceCollection().AddManyiEmail(configuration));
+            using var services = new ServiceCollection().AddManyiEmail(configuration).BuildServiceProvider();
+
+            var error = Assert.Throws<EmailTemplateException>(() => { _ = services.GetRequiredService<IEmailTemplates>(); });
 
             Assert.Equal(2, error.Problems.Count);
             Assert.Contains(error.Problems, p => p.StartsWith(Path.Combine(folder, "reminder.html.liquid") + ": ") && p.Contains("endif"));
@@ -170,6 +172,8 @@ public sealed class LiquidEmailTemplatesTests
         Manyi.Engine.ManyiEngineServiceCollectionExtensions.AddManyiEngine(services);
         services.AddManyiEmail(new ConfigurationBuilder().Build());
 
-        Assert.IsType<LiquidEmailTemplates>(Assert.Single(services, d => d.ServiceType == typeof(IEmailTemplates)).ImplementationInstance);
+        Assert.Single(services, d => d.ServiceType == typeof(IEmailTemplates));
+        using var provider = services.BuildServiceProvider();
+        Assert.IsType<LiquidEmailTemplates>(provider.GetRequiredService<IEmailTemplates>());
     }
 }

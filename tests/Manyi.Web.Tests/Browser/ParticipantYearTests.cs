@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Manyi.Engine.Runtime;
@@ -131,6 +132,12 @@ public sealed class ParticipantYearTests
         await UntilAsync("2025-11-20T10:00:00");
         using var reviewer = await app.CreateApiClientAsync(Reviewer, ManyiApp.UserPassword);
         await CompleteAsync(reviewer, await OpenTaskAsync(reviewer, "review"), "Rated", new JsonObject { ["rating"] = "AA", ["notes"] = "服务体系完善" });
+        // The rating is the association's to publish: until then the participant's timeline does not carry it.
+        using (var participant = await app.CreateApiClientAsync(Participant, ManyiApp.UserPassword))
+        {
+            var before = await participant.GetFromJsonAsync<JsonObject>($"/api/organizations/{Zhengzhou}/timeline", TestContext.Current.CancellationToken);
+            Assert.All(before!["stages"]!.AsArray(), stage => Assert.Null(stage!["rating"]?.GetValue<string>()));
+        }
         await UntilAsync("2025-12-16T10:00:00");
         await CompleteAsync(admin, await OpenTaskAsync(admin, "publication"), "Published", []);
 
@@ -139,6 +146,7 @@ public sealed class ParticipantYearTests
         await Assertions.Expect(page.GetByTestId("inbox-empty")).ToBeVisibleAsync();
         await walk.CheckAsync(page, "inbox-end");
         await walk.TimelineAsync(page, "end", ("completeness", "Done"), ("review", "Done"), ("publication", "Done"));
+        await Assertions.Expect(page.Locator("[data-stage=publication] [data-testid=stage-rating]")).ToContainTextAsync("本单位评定等级：AA");
 
         Assert.True(walk.Problems.Count == 0, $"{walk.Problems.Count} problems:\n" + string.Join("\n", walk.Problems));
     }

@@ -109,6 +109,13 @@ public sealed class RehearsalTests
         problems.AddRange(await PageChecks.WiderThanScreenAsync(phone));
         problems.AddRange(await PageChecks.CodesReadAsync(phone, ids));
         problems.AddRange(await PageChecks.AxeViolationsAsync(phone));
+
+        // A bar's hover text reads the day as the page does: Chinese first in Chinese mode, English alone in English mode.
+        var bar = phone.Locator("[data-testid=plot-day][data-day='2025-05-07'] > title");
+        await Assertions.Expect(bar).ToHaveTextAsync(new Regex($"^2025年5月7日 周三：\\d+ 条（提醒类 {escalated}） Wed 7 May 2025: \\d+ \\({escalated} reminders\\)$"));
+        await phone.GotoAsync($"/language/en?returnUrl={Uri.EscapeDataString(new Uri(phone.Url).PathAndQuery)}");
+        await BrowserApp.WaitForInteractiveAsync(phone);
+        await Assertions.Expect(bar).ToHaveTextAsync(new Regex($"^Wed 7 May 2025: \\d+ \\({escalated} reminders\\)$"));
         Assert.Empty(problems);
     }
 }

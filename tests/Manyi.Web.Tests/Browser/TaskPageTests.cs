@@ -473,8 +473,9 @@ public sealed class TaskPageTests
           """,
         $"{Workflows.Connect("start", "submission")}, {Workflows.Connect("submission", "review", "Submitted")}");
 
-    [Fact]
-    public async Task A_reviewer_reads_the_organizations_year_by_label_then_confirms_the_organization_and_level_before_rating()
+    /// <summary>Issue 17's done-when, the reviewer's review with its confirmation and a change of mind, at a desk's width and at a phone's; each page passes <see cref="PageChecks"/>.</summary>
+    [Theory, InlineData(1366), InlineData(390)]
+    public async Task A_reviewer_reads_the_organizations_year_by_label_then_confirms_the_organization_and_level_before_rating(int width)
     {
         await using var app = await BrowserApp.StartAsync();
         await app.CreateParticipantAsync(Participant, Zhengzhou, ZhengzhouName);
@@ -491,8 +492,19 @@ public sealed class TaskPageTests
         var report = await (await participant.PostAsync($"/api/tasks/{submission}/files?field=report", upload, Ct)).ExpectAsync(HttpStatusCode.Created);
         await participant.PostJsonAsync($"/api/tasks/{submission}/complete",
             new JsonObject { ["outcome"] = "Submitted", ["data"] = new JsonObject { ["report"] = report.GetString("id") } }.ToJsonString()).ExpectOkAsync();
-        var page = await app.NewPageAsync();
+        var page = await app.NewPageAsync(width, width > 600 ? 768 : 844);
+        var problems = new List<string>();
+        page.PageError += (_, error) => problems.Add($"{page.Url}: page error: {error}");
+        async Task CheckAsync(string name)
+        {
+            await BrowserApp.ScreenshotAsync(page, $"task-page-review-{name}-{width}");
+            problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
+            problems.AddRange(await PageChecks.CodesReadAsync(page, [Zhengzhou]));
+            problems.AddRange(await PageChecks.AxeViolationsAsync(page));
+        }
         await BrowserApp.SignInAsync(page, "reviewer@example.org");
+        await Assertions.Expect(page.GetByTestId("task-link")).ToHaveCountAsync(1);
+        await CheckAsync("inbox");
 
         await page.GetByTestId("task-link").ClickAsync();
         await Assertions.Expect(page.GetByTestId("task-title")).ToHaveTextAsync("全国评审 National review");
@@ -509,13 +521,16 @@ public sealed class TaskPageTests
         await page.GetByTestId("claim").ClickAsync();
         await Assertions.Expect(page.GetByTestId("task-claimed-by")).ToContainTextAsync("您");
         await Assertions.Expect(page.GetByTestId("history-entry")).ToContainTextAsync("认领");
+        await CheckAsync("claimed");
 
         // A slip of the mouse is not final: the confirmation names the organization and the level.
         await page.GetByLabel("AAA").CheckAsync();
         await page.GetByTestId("outcome-Rated").ClickAsync();
         await Assertions.Expect(page.GetByTestId("confirm-submit")).ToContainTextAsync(ZhengzhouName);
         await Assertions.Expect(page.GetByTestId("task-form").GetByTestId("value-rating")).ToHaveTextAsync("AAA");
-        await BrowserApp.ScreenshotAsync(page, "task-page-review-confirm");
+        // Its two buttons are the only way on: the rating's own button is gone until the reviewer goes back.
+        await Assertions.Expect(page.GetByTestId("outcome-Rated")).ToHaveCountAsync(0);
+        await CheckAsync("confirm");
         await page.GetByTestId("confirm-no").ClickAsync();
         await page.GetByLabel("A", new() { Exact = true }).CheckAsync();
         await page.GetByTestId("outcome-Rated").ClickAsync();
@@ -525,7 +540,8 @@ public sealed class TaskPageTests
         await Assertions.Expect(page.GetByTestId("task-completed")).Not.ToContainTextAsync("谢谢");
         var rated = await admin.FetchAsync($"/api/tasks/{page.Url.Split('/').Last()}").ExpectOkAsync();
         Assert.Equal("A", rated["data"]!.GetString("rating"));
-        await BrowserApp.ScreenshotAsync(page, "task-page-review");
+        await CheckAsync("done");
+        Assert.True(problems.Count == 0, $"{problems.Count} problems:\n" + string.Join("\n", problems));
     }
 
     [Fact]

@@ -38,4 +38,20 @@ public sealed class EngineOptionsTests
         var error = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<ScriptLimits>>().Value);
         Assert.Contains("Manyi:Scripts:RecursionDepth must be at least 1 (0).", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("https://manyi.example.org/", "https://manyi.example.org", true)]
+    [InlineData(null, ManyiOptions.DevelopmentUrl, false)]
+    public void The_public_address_is_read_once_for_robot_links_and_secure_cookies(string? publicUrl, string linkBase, bool secure)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Manyi:PublicUrl"] = publicUrl }).Build();
+        var collection = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddManyiWebDefaults();
+        Manyi.Web.Infrastructure.Security.SecurityHeaders.AddManyiCookieRules(collection, configuration);
+        Manyi.Email.ManyiEmailServiceCollectionExtensions.AddManyiEmail(collection, configuration);
+        using var services = collection.BuildServiceProvider();
+
+        Assert.Equal(linkBase, services.GetRequiredService<Manyi.Email.Channels.ChannelOptions>().LinkBase);
+        Assert.Equal(secure ? Microsoft.AspNetCore.Http.CookieSecurePolicy.Always : Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest,
+            services.GetRequiredService<IOptions<Microsoft.AspNetCore.Builder.CookiePolicyOptions>>().Value.Secure);
+    }
 }

@@ -39,7 +39,7 @@ public static class CalendarSetup
     /// </summary>
     private static string SavedFolder(IConfiguration configuration)
     {
-        var dataDirectory = configuration.GetSection(ManyiDataOptions.Section).Get<ManyiDataOptions>()?.DataDirectory ?? new ManyiDataOptions().DataDirectory;
+        var dataDirectory = ManyiDataOptions.DataDirectoryIn(configuration);
         var configured = configuration["Manyi:Calendar:SavedDirectory"];
         return Path.GetFullPath(string.IsNullOrWhiteSpace(configured) ? Path.Combine(dataDirectory, "calendars") : configured);
     }

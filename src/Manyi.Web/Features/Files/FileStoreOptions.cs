@@ -22,7 +22,7 @@ public static class FilesSetup
     /// <summary>The file store and its options, checked at start-up so that a bad limit stops the app rather than an upload.</summary>
     public static IServiceCollection AddManyiFiles(this IServiceCollection services, IConfiguration configuration)
     {
-        var dataDirectory = configuration.GetSection(ManyiDataOptions.Section).Get<ManyiDataOptions>()?.DataDirectory ?? new ManyiDataOptions().DataDirectory;
+        var dataDirectory = ManyiDataOptions.DataDirectoryIn(configuration);
         services.AddOptions<FileStoreOptions>()
             .Bind(configuration.GetSection(FileStoreOptions.Section))
             .PostConfigure(o => o.Directory = Path.GetFullPath(string.IsNullOrWhiteSpace(o.Directory) ? Path.Combine(dataDirectory, "files") : o.Directory))

@@ -1,3 +1,4 @@
+using Manyi.Engine;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -44,7 +44,8 @@ public sealed record OrganizationTimeline(string OrganizationId, string Organiza
 
 /// <summary>
 /// One stage: <see cref="PlannedAt"/> from the campaign's settings; <see cref="DueAt"/> and <see cref="TaskId"/> from its
-/// task once opened (the task id only for the organization's own tasks); <see cref="CompletedAt"/> once it closed.
+/// task once opened (the task id only for the organization's own tasks); <see cref="CompletedAt"/> once it closed;
+/// <see cref="Rating"/> on the publication stage once the ratings are published (A, AA, AAA or NotRated), never before.
 /// </summary>
 public sealed record TimelineStage(string Stage, string Title, string TitleEn, StageActor Actor, TimelineStatus Status, DateTimeOffset? PlannedAt,
-    DateTimeOffset? DueAt, DateTimeOffset? CompletedAt, string? Outcome, string? TaskId, string? TaskTitle, bool IsOverdue);
+    DateTimeOffset? DueAt, DateTimeOffset? CompletedAt, string? Outcome, string? TaskId, string? TaskTitle, bool IsOverdue, string? Rating = null);

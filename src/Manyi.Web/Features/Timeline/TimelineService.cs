@@ -27,6 +27,9 @@ public sealed class TimelineService(
     /// <summary>The campaign workflow's activity that starts one participant workflow per organization.</summary>
     private const string DispatchActivityId = "participants";
 
+    /// <summary>The campaign workflow's activity that publishes the ratings (<c>Manyi.PublishRatings</c>); its list exists only once published.</summary>
+    private const string RatingsActivityId = "ratings";
+
     /// <summary>The stages a timeline shows: those a task stands for, from <see cref="CampaignStages"/>.</summary>
     public static IReadOnlyList<CampaignStage> Stages => CampaignStages.WithTask;
 
@@ -89,7 +92,8 @@ public sealed class TimelineService(
             var taskId = last is not null && last.OrganizationId == organizationId ? last.Id : null;
             stages.Add(new TimelineStage(definition.Id, definition.Zh, definition.En, definition.Actor, status, planned,
                 last?.DueAt, status is TimelineStatus.Done or TimelineStatus.Missed or TimelineStatus.Skipped ? last?.ClosedAt : null,
-                last?.Outcome, taskId, last?.Title, status == TimelineStatus.Current && (last!.IsOverdue || last.DueAt <= now)));
+                last?.Outcome, taskId, last?.Title, status == TimelineStatus.Current && (last!.IsOverdue || last.DueAt <= now),
+                definition == CampaignStages.Publication ? PublishedRating(campaign, organizationId) : null));
         }
         return new OrganizationTimeline(organizationId, organization, settings?["year"]?.GetValue<int>(), campaign.Id, stages);
     }
@@ -110,6 +114,11 @@ public sealed class TimelineService(
         }
         return (null, null);
     }
+
+    /// <summary>The organization's rating in the published list, or null while nothing is published.</summary>
+    private static string? PublishedRating(WorkflowInstance campaign, string organizationId) =>
+        (campaign.State.ActivityOutputs.GetValueOrDefault(RatingsActivityId)?.GetValueOrDefault("Ratings") as JsonArray)?
+            .OfType<JsonObject>().FirstOrDefault(r => r["organizationId"]?.GetValue<string>() == organizationId)?["rating"]?.GetValue<string>();
 
     private static DateTimeOffset? PlannedAt(JsonNode? setting) =>
         setting is JsonValue value && value.TryGetValue<string>(out var text)

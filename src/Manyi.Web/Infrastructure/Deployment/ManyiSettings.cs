@@ -30,11 +30,7 @@ public static class ManyiSettings
         if (migrateOnly) return problems;
 
         var production = environment.IsProduction() && onPostgres;
-        Check(problems, () =>
-        {
-            var scheduling = Bind<ManyiSchedulingOptions>(configuration, ManyiSchedulingOptions.Section);
-            scheduling.Validate();
-        });
+        Check(problems, () => problems.AddRange(Bind<ManyiSchedulingOptions>(configuration, ManyiSchedulingOptions.Section).Problems()));
         Check(problems, () =>
         {
             var smtp = Bind<SmtpOptions>(configuration, SmtpOptions.Section);
@@ -56,7 +52,7 @@ public static class ManyiSettings
         if (production && string.IsNullOrWhiteSpace(files))
             problems.Add($"{FileStoreOptions.Section}:Directory is required in production: a folder every node shares (a volume), " +
                          "or an upload on one node is missing on the other.");
-        var dataDirectory = configuration[$"{ManyiDataOptions.Section}:DataDirectory"] is { Length: > 0 } data ? data : new ManyiDataOptions().DataDirectory;
+        var dataDirectory = ManyiDataOptions.DataDirectoryIn(configuration);
         CheckWritable(string.IsNullOrWhiteSpace(files) ? Path.Combine(dataDirectory, "files") : files, $"{FileStoreOptions.Section}:Directory", problems);
 
         var keys = configuration[DataProtectionSetup.KeysDirectorySetting];

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.CookiePolicy;
+using Microsoft.Extensions.Options;
 
 namespace Manyi.Web.Infrastructure.Security;
 
@@ -22,9 +23,9 @@ public static class SecurityHeaders
 
     public static IServiceCollection AddManyiCookieRules(this IServiceCollection services, IConfiguration configuration)
     {
-        var https = (configuration["Manyi:PublicUrl"] ?? "").StartsWith("https://", StringComparison.OrdinalIgnoreCase);
-        services.Configure<CookiePolicyOptions>(options =>
+        services.AddOptions<CookiePolicyOptions>().Configure<IOptions<ManyiOptions>>((options, manyi) =>
         {
+            var https = (manyi.Value.PublicUrl ?? "").StartsWith("https://", StringComparison.OrdinalIgnoreCase);
             options.Secure = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             options.HttpOnly = HttpOnlyPolicy.Always;
         });
