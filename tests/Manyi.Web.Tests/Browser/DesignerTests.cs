@@ -314,6 +314,163 @@ public sealed class DesignerTests
     }
 
     /// <summary>Waits (up to 20 s) for something the browser does on its own time, such as showing a dialog.</summary>
+    /// <summary>
+    /// Issue 21, item 7: the 43-activity participant workflow opens legible (names at least 11 px on the screen) from its
+    /// start, on a canvas wider than the palette and the properties panel together; the menu, the palette and the panel
+    /// fold away (remembered over a reload), each widening the canvas; the panel's splitter widens it and the width is
+    /// remembered; "fit" stays legible; click-to-add puts two activities in free space; the comparison of two versions
+    /// marks the word that changed inside a title, not the whole value.
+    /// </summary>
+    [Fact]
+    public async Task The_participant_workflow_opens_legible_and_the_canvas_gets_the_room_at_1366_and_1920()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        using var admin = await app.CreateApiClientAsync();
+        var participant = await File.ReadAllTextAsync(Workflows.RepositoryFilePath("workflows/participant.json"), Ct);
+        await admin.DeployAsync(participant);
+        // Version 2 changes one word of the headcount task's title.
+        Assert.Contains("培训人数报送 Headcount report", participant, StringComparison.Ordinal);
+        await admin.DeployAsync(participant.Replace("培训人数报送 Headcount report", "培训人数报送 Trainee report", StringComparison.Ordinal));
+        var problems = new List<string>();
+
+        foreach (var (width, height) in new[] { (1366, 768), (1920, 1080) })
+        {
+            var page = await app.NewPageAsync(width, height);
+            await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+            await page.GotoAsync("/admin/workflows/participant/designer");
+            await BrowserApp.WaitForInteractiveAsync(page);
+            await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(43);
+            var canvas = page.GetByTestId("designer-canvas");
+
+            // Legible from the start: the names' font on the screen, and the start activity in view.
+            var nameSize = await page.Locator("[data-testid=designer-node] .dc-name").First
+                .EvaluateAsync<double>("e => parseFloat(getComputedStyle(e).fontSize) * e.getScreenCTM().a");
+            Assert.True(nameSize >= 11, $"at {width} px the activities' names are {nameSize:0.0} px on the screen");
+            Assert.True(await Inside(Node(page, "start"), canvas), $"at {width} px the start activity is out of view");
+            var canvasWidth = await Width(canvas);
+            var panels = await Width(page.GetByTestId("designer-palette")) + await Width(page.GetByTestId("designer-side"));
+            Assert.True(canvasWidth > panels, $"at {width} px the canvas is {canvasWidth:0} px, the palette and the panel {panels:0} px");
+            problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
+            problems.AddRange(await PageChecks.AxeViolationsAsync(page));
+            await BrowserApp.ScreenshotAsync(page, $"designer-room-{width}");
+
+            // "Fit" never goes below legible: the names stay at least 11 px.
+            await page.GetByTestId("zoom-fit").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("designer-viewport")).ToHaveAttributeAsync("data-zoom", new Regex(@"^(0\.[89]|1)"));
+
+            // Folding the menu, the palette and the panel each gives the canvas more room; a reload keeps them folded.
+            foreach (var fold in new[] { "menu-toggle", "fold-palette", "fold-side" })
+            {
+                var before = await Width(canvas);
+                await page.GetByTestId(fold).ClickAsync();
+                await WaitForAsync(async () => await Width(canvas) > before + 100, $"folding {fold} at {width} px widens the canvas beyond {before:0} px");
+            }
+            var folded = await Width(canvas);
+            await BrowserApp.ScreenshotAsync(page, $"designer-room-folded-{width}");
+            await page.ReloadAsync();
+            await BrowserApp.WaitForInteractiveAsync(page);
+            await WaitForAsync(async () => Math.Abs(await Width(canvas) - folded) < 2, $"after a reload at {width} px the canvas is as wide as folded ({folded:0} px)");
+            foreach (var fold in new[] { "menu-toggle", "fold-palette", "fold-side" }) await page.GetByTestId(fold).ClickAsync();
+            await WaitForAsync(async () => Math.Abs(await Width(canvas) - canvasWidth) < 2, $"unfolded again at {width} px the canvas is back to {canvasWidth:0} px");
+
+            // The splitter: dragged left, the panel widens; the width is remembered.
+            var side = page.GetByTestId("designer-side");
+            var sideWidth = await Width(side);
+            var splitter = (await page.GetByTestId("side-splitter").BoundingBoxAsync())!;
+            await page.Mouse.MoveAsync(splitter.X + splitter.Width / 2, splitter.Y + 100);
+            await page.Mouse.DownAsync();
+            await page.Mouse.MoveAsync(splitter.X - 120, splitter.Y + 100, new() { Steps = 4 });
+            await page.Mouse.UpAsync();
+            await WaitForAsync(async () => await Width(side) > sideWidth + 100, $"dragging the splitter at {width} px widens the panel beyond {sideWidth:0} px");
+            var dragged = await Width(side);
+            await page.ReloadAsync();
+            await BrowserApp.WaitForInteractiveAsync(page);
+            await WaitForAsync(async () => Math.Abs(await Width(side) - dragged) < 2, $"after a reload at {width} px the panel keeps its {dragged:0} px");
+
+            // The date preview in the panel: no word is broken over two lines.
+            await page.GetByTestId("tab-preview").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("preview-activity").First).ToBeVisibleAsync();
+            var broken = await page.GetByTestId("date-preview").EvaluateAsync<string[]>("""
+                root => [...root.querySelectorAll('h3, strong, th, td, label, span')]
+                    .filter(e => e.children.length === 0 && /^[A-Za-z]{4,}$/.test(e.textContent.trim()) && e.getClientRects().length > 1)
+                    .map(e => e.textContent.trim())
+                """);
+            Assert.True(broken.Length == 0, $"at {width} px the preview breaks {string.Join(", ", broken)}");
+            await BrowserApp.ScreenshotAsync(page, page.GetByTestId("date-preview"), $"designer-room-preview-{width}");
+            await page.GetByTestId("tab-activity").ClickAsync();
+
+            // Click-to-add twice, the start selected: two boxes in free space, covering no other.
+            await Node(page, "start").ClickAsync();
+            await page.GetByTestId("palette-search").FillAsync("SendEmail");
+            await Assertions.Expect(page.GetByTestId("palette-item")).ToHaveCountAsync(1);
+            await page.GetByTestId("palette-item").First.ClickAsync();
+            await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(44);
+            await page.GetByTestId("palette-item").First.ClickAsync();
+            await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(45);
+            var boxes = await page.Locator("[data-testid=designer-node] .dc-box").EvaluateAllAsync<double[][]>(
+                "rects => rects.map(r => { const b = r.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; })");
+            var ids = await page.GetByTestId("designer-node").EvaluateAllAsync<string[]>("nodes => nodes.map(n => n.dataset.activityId)");
+            foreach (var added in ids.Select((id, i) => (id, i)).Where(p => p.id.StartsWith("sendemail-", StringComparison.Ordinal)))
+                for (var other = 0; other < boxes.Length; other++)
+                {
+                    if (other == added.i) continue;
+                    var (a, b) = (boxes[added.i], boxes[other]);
+                    Assert.False(a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3], $"at {width} px the added {added.id} covers {ids[other]}");
+                }
+            await BrowserApp.ScreenshotAsync(page, $"designer-room-added-{width}");
+
+            // Auto-layout cuts the long column into bands side by side: the drawing is wider than tall.
+            await page.GetByTestId("auto-layout").ClickAsync();
+            await WaitForAsync(async () =>
+            {
+                var drawing = (await page.GetByTestId("designer-viewport").BoundingBoxAsync())!;
+                return drawing.Width > drawing.Height;
+            }, $"at {width} px auto-layout leaves the drawing taller than wide");
+            await BrowserApp.ScreenshotAsync(page, $"designer-room-layout-{width}");
+
+            // Compare: the changed word inside the title is marked, not the whole title.
+            await page.GetByTestId("tab-compare").ClickAsync();
+            var inserted = page.GetByTestId("change-inserted");
+            await Assertions.Expect(inserted.First).ToBeVisibleAsync();
+            Assert.Contains("Trainee", await inserted.AllInnerTextsAsync());
+            Assert.Contains("Headcount", await page.GetByTestId("change-removed").AllInnerTextsAsync());
+            await Assertions.Expect(page.GetByTestId("change-new").Filter(new() { HasText = "Trainee report" })).ToContainTextAsync("培训人数报送");
+            await BrowserApp.ScreenshotAsync(page, page.GetByTestId("version-compare"), $"designer-room-compare-{width}");
+
+            await page.Context.CloseAsync();
+        }
+
+        // On a phone the folds and the splitter step aside: nothing is wider than the screen.
+        var phone = await app.NewPageAsync(390, 844);
+        await BrowserApp.SignInAsync(phone, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+        await phone.GotoAsync("/admin/workflows/participant/designer");
+        await BrowserApp.WaitForInteractiveAsync(phone);
+        await Assertions.Expect(phone.GetByTestId("designer-node")).ToHaveCountAsync(43);
+        problems.AddRange(await PageChecks.WiderThanScreenAsync(phone));
+        await BrowserApp.ScreenshotAsync(phone, "designer-room-390");
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Assert.Empty(app.PolicyViolations);
+    }
+
+    private static async Task<double> Width(ILocator element) => (await element.BoundingBoxAsync())!.Width;
+
+    private static async Task<bool> Inside(ILocator element, ILocator frame)
+    {
+        var (e, f) = ((await element.BoundingBoxAsync())!, (await frame.BoundingBoxAsync())!);
+        return e.X >= f.X && e.Y >= f.Y && e.X + e.Width <= f.X + f.Width && e.Y + e.Height <= f.Y + f.Height;
+    }
+
+    /// <summary>Waits (up to 10 s) for a condition on the page's layout, which settles over a few frames after a click.</summary>
+    private static async Task WaitForAsync(Func<Task<bool>> condition, string what)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition()) return;
+            await Task.Delay(100, Ct);
+        }
+        Assert.Fail(what);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         for (var waited = 0; !condition(); waited += 100)

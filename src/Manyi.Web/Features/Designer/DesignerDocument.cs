@@ -306,9 +306,13 @@ public sealed class DesignerDocument
         designer["size"] ??= new JsonObject { ["width"] = NodeWidth, ["height"] = NodeHeight };
     }
 
+    /// <summary>Rows of a laid-out flowchart: a box and the room for its port labels and the connections below it.</summary>
+    public const double RowHeight = 150;
+
     /// <summary>
-    /// Lays activities out in layers (the instance viewer's layout, <see cref="FlowchartLayout"/>): all of them when
-    /// <paramref name="force"/>, else only a file's activities that have no position yet.
+    /// Lays activities out in layers (the instance viewer's layout, <see cref="FlowchartLayout"/>) cut into bands side by
+    /// side (<see cref="DesignerLayout.Wrap"/>): all of them when <paramref name="force"/>, else only a file's activities
+    /// that have no position yet, each moved to free space if its place is taken — positions set by hand are kept.
     /// </summary>
     public void PlaceUnpositioned(bool force)
     {
@@ -320,11 +324,31 @@ public sealed class DesignerDocument
         };
         var drawing = FlowchartLayout.Draw(clone);
         var scaleX = NodeWidth / FlowchartLayout.NodeWidth;
+        var wrapped = DesignerLayout.Wrap([.. drawing.Nodes.Select(n => (n.Id, n.X * scaleX, n.Y))], NodeWidth, RowHeight);
+        List<ActivityNode> kept = force ? [] : Activities.Where(a => Position(a) is not null).ToList();
         foreach (var drawn in drawing.Nodes)
         {
             var node = Find(drawn.Id)!;
-            if (force || Position(node) is null) SetPosition(node, drawn.X * scaleX, drawn.Y * 1.6);
+            if (!force && Position(node) is not null) continue;
+            var (x, y) = wrapped[drawn.Id];
+            if (kept.Count > 0) (x, y) = DesignerLayout.FreeSpot((x, y), Size(node), Boxes(kept));
+            SetPosition(node, x, y);
+            if (!force) kept.Add(node);
         }
+    }
+
+    /// <summary>Where the boxes of <paramref name="nodes"/> stand on the canvas.</summary>
+    public static List<(double X, double Y, double W, double H)> Boxes(IEnumerable<ActivityNode> nodes) =>
+        [.. nodes.Select(n => (Position(n), Size(n))).Where(b => b.Item1 is not null).Select(b => (b.Item1!.Value.X, b.Item1.Value.Y, b.Item2.W, b.Item2.H))];
+
+    /// <summary>
+    /// Where a new activity goes: in free space below the selected activity (<paramref name="near"/>), else near the
+    /// middle of the view (<paramref name="centre"/>), covering no other box nor its ports.
+    /// </summary>
+    public (double X, double Y) PlaceForNew(string? near, (double X, double Y) centre)
+    {
+        var wanted = Find(near) is { } selected && Position(selected) is { } p ? (p.X, p.Y + Size(selected).H + 70) : centre;
+        return DesignerLayout.FreeSpot(wanted, (NodeWidth, NodeHeight), Boxes(Activities));
     }
 
     // ---- activities and connections --------------------------------------------------------------------------

@@ -94,6 +94,62 @@ public sealed class DesignerDocumentTests
         Assert.NotNull(written["position"]!["y"]);
     }
 
+    /// <summary>Issue 21, item 7: a long chain is not one tall column — it is cut into bands side by side, about as wide as a screen.</summary>
+    [Fact]
+    public void A_long_chain_laid_out_again_uses_the_width_and_keeps_no_box_on_another()
+    {
+        var ids = Enumerable.Range(1, 24).Select(i => $"step{i}").ToList();
+        var document = Open(Workflows.Flowchart("d", string.Join(", ", ids.Select(id => Workflows.WriteLine(id, id))),
+            string.Join(", ", ids.Zip(ids.Skip(1)).Select(p => Workflows.Connect(p.First, p.Second)))));
+        document.PlaceUnpositioned(force: true);
+
+        var boxes = DesignerDocument.Boxes(document.Activities);
+        var width = boxes.Max(b => b.X + b.W) - boxes.Min(b => b.X);
+        var height = boxes.Max(b => b.Y + b.H) - boxes.Min(b => b.Y);
+        Assert.True(width > height, $"the chain is {width} wide and {height} tall");
+        Assert.Empty(Overlaps(boxes));
+        // Read in order: down a band, then on at the top of the next one to the right.
+        var first = DesignerDocument.Position(document.Find("step1")!)!.Value;
+        var second = DesignerDocument.Position(document.Find("step2")!)!.Value;
+        var last = DesignerDocument.Position(document.Find("step24")!)!.Value;
+        Assert.True(second.Y > first.Y && last.X > first.X, $"step1 {first}, step2 {second}, step24 {last}");
+    }
+
+    [Fact]
+    public void Opening_keeps_the_positions_set_by_hand_and_places_the_others_where_no_box_stands()
+    {
+        var placed = """, "metadata": {"designer": {"position": {"x": 0, "y": 0}, "size": {"width": 220, "height": 56}}}}""";
+        var document = Open(Workflows.Flowchart("d",
+            $"{Workflows.Start()[..^1]}{placed}, {Workflows.WriteLine("a", "1")[..^1]}{placed.Replace("\"y\": 0", "\"y\": 150")}, {Workflows.WriteLine("b", "2")}, {Workflows.WriteLine("c", "3")}",
+            $"{Workflows.Connect("start", "a")}, {Workflows.Connect("a", "b")}, {Workflows.Connect("b", "c")}"));
+        Assert.Equal((0d, 0d), DesignerDocument.Position(document.Find("start")!));
+        Assert.Equal((0d, 150d), DesignerDocument.Position(document.Find("a")!));
+        Assert.Empty(Overlaps(DesignerDocument.Boxes(document.Activities)));
+    }
+
+    /// <summary>Issue 21, item 7: click-to-add puts each new activity in free space below the selected one, never on another.</summary>
+    [Fact]
+    public void Activities_added_near_the_selected_one_land_in_free_space()
+    {
+        var document = Open(Workflows.Flowchart("d", $"{Workflows.Start()}, {Workflows.WriteLine("a", "1")}, {Workflows.WriteLine("b", "2")}",
+            $"{Workflows.Connect("start", "a")}, {Workflows.Connect("a", "b")}"));
+        var start = DesignerDocument.Position(document.Find("start")!)!.Value;
+        var item = PaletteItem.Of(Registry.Find("Elsa.WriteLine")!);
+        for (var i = 0; i < 3; i++)
+        {
+            var (x, y) = document.PlaceForNew("start", (0, 0));
+            document.Add(item, x, y);
+        }
+        Assert.Empty(Overlaps(DesignerDocument.Boxes(document.Activities)));
+        var first = DesignerDocument.Position(document.Find("writeline-1")!)!.Value;
+        Assert.True(Math.Abs(first.X - start.X) + Math.Abs(first.Y - start.Y) < 700, $"the first added is at {first}, far from the start at {start}");
+    }
+
+    private static List<string> Overlaps(List<(double X, double Y, double W, double H)> boxes) =>
+        [.. from a in boxes.Select((b, i) => (b, i)) from b in boxes.Select((b, i) => (b, i))
+            where a.i < b.i && a.b.X < b.b.X + b.b.W && b.b.X < a.b.X + a.b.W && a.b.Y < b.b.Y + b.b.H && b.b.Y < a.b.Y + a.b.H
+            select $"{a.b} on {b.b}"];
+
     [Theory]
     [InlineData("workflows/participant.json")]
     [InlineData("workflows/campaign.json")]
