@@ -46,7 +46,7 @@ public sealed class ActivityTree
         FlowchartLayout.Title(node)
         ?? (Literal(node, "stage") is { } stage && Manyi.Campaign.CampaignStages.Find(stage) is { } known ? known.Zh : null)
         ?? (node.Name is { } name && name.Any(IsChinese) ? name : null)
-        ?? Designer.ActivityCatalogue.NameOf(node.Type).Zh;
+        ?? Designer.ActivityCatalogue.Label(node.Type);
 
     /// <summary>The input's value when it is written out (a literal), else null.</summary>
     public static string? Literal(ActivityNode node, string input) =>

@@ -66,8 +66,8 @@ public sealed class FlowchartLayoutTests
 
         Assert.Equal("活动通知", names["notice"]);
         Assert.Equal("评级结果发布", names["publish"]);
-        Assert.Equal(Manyi.Web.Features.Designer.ActivityCatalogue.NameOf("Manyi.NotifyOrganizations").Zh, names["send-notice"]);
-        Assert.Equal(Manyi.Web.Features.Designer.ActivityCatalogue.NameOf("Elsa.DispatchWorkflow").Zh, names["participants"]);
+        Assert.Equal(Manyi.Web.Features.Designer.ActivityCatalogue.Label("Manyi.NotifyOrganizations"), names["send-notice"]);
+        Assert.Equal(Manyi.Web.Features.Designer.ActivityCatalogue.Label("Elsa.DispatchWorkflow"), names["participants"]);
         Assert.All(names.Values, name => Assert.DoesNotMatch("^[A-Za-z]+$", name));
     }
 
