@@ -19,6 +19,9 @@ public sealed class WorkflowDefinition
     public DateTimeOffset CreatedAt { get; set; }
     public List<VariableDefinition> Variables { get; set; } = [];
     public JsonArray Inputs { get; set; } = [];
+
+    /// <summary>The declared inputs' names, in file order (an input without a name is left out).</summary>
+    public IEnumerable<string> InputNames => Inputs.OfType<JsonObject>().Select(i => (string?)i["name"]).OfType<string>().Where(n => n.Length > 0);
     public JsonArray Outputs { get; set; } = [];
     public JsonArray Outcomes { get; set; } = [];
     public JsonObject CustomProperties { get; set; } = [];

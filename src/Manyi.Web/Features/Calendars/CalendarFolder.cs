@@ -1,3 +1,4 @@
+using Manyi.Web.Infrastructure;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -14,7 +15,7 @@ namespace Manyi.Web.Features.Calendars;
 /// </summary>
 public sealed class CalendarFolder(string path, string saved, BusinessCalendar calendar, ILogger<CalendarFolder> logger)
 {
-    private static readonly JsonSerializerOptions FileFormat = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly JsonSerializerOptions FileFormat = ReadableJson.Options;
 
     private readonly SemaphoreSlim _changing = new(1, 1);
 

@@ -32,7 +32,7 @@ public static class ExpressionCompletions
         foreach (var variable in definition.Variables)
             if (JavaScriptEvaluator.Accessor(variable.Name) is { } name)
                 yield return new($"get{name}()", "variable", $"get{name}()", $"变量 Variable {variable.Name} ({variable.TypeName})");
-        foreach (var input in InputNames(definition))
+        foreach (var input in definition.InputNames)
             if (JavaScriptEvaluator.Accessor(input) is { } name)
                 yield return new($"get{name}()", "input", $"get{name}()", $"流程输入 Workflow input {input}");
         foreach (var (activity, output) in Outputs(definition, registry))
@@ -46,16 +46,13 @@ public static class ExpressionCompletions
     {
         foreach (var variable in definition.Variables)
             yield return new($"Variables.{variable.Name}", "variable", $"Variables.{variable.Name}", $"变量 Variable ({variable.TypeName})");
-        foreach (var input in InputNames(definition))
+        foreach (var input in definition.InputNames)
             yield return new($"Input.{input}", "input", $"Input.{input}", "流程输入 Workflow input");
         foreach (var (activity, output) in Outputs(definition, registry))
             yield return new($"Outputs.{activity}.{output}", "output", $"Outputs.{activity}.{output}", $"活动输出 Output of {activity}");
         foreach (var filter in LiquidFilters.Names)
             yield return new(filter.Name, "filter", filter.Name, $"{filter.Zh} {filter.En}");
     }
-
-    private static IEnumerable<string> InputNames(WorkflowDefinition definition) =>
-        definition.Inputs.OfType<JsonObject>().Select(i => (string?)i["name"]).OfType<string>().Where(n => n.Length > 0);
 
     /// <summary>The outputs of every named activity, nested ones too: the engine finds an activity's outputs by its name.</summary>
     private static IEnumerable<(string Activity, string Output)> Outputs(WorkflowDefinition definition, ActivityRegistry registry) =>

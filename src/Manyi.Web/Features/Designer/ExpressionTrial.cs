@@ -46,11 +46,10 @@ public sealed class ExpressionTrial(ManyiDbContext db, IWorkflowStore store, Exp
         var sample = new JsonObject
         {
             ["variables"] = new JsonObject(definition.Variables.Select(v => KeyValuePair.Create(v.Name, v.InitialValue()))),
-            ["input"] = new JsonObject(definition.Inputs.OfType<JsonObject>().Select(i => (string?)i["name"]).OfType<string>().Distinct()
-                .Select(name => KeyValuePair.Create(name, (JsonNode?)null))),
+            ["input"] = new JsonObject(definition.InputNames.Distinct().Select(name => KeyValuePair.Create(name, (JsonNode?)null))),
             ["outputs"] = new JsonObject(),
         };
-        return sample.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        return ReadableJson.Of(sample);
     }
 
     /// <param name="instanceId">An instance of <paramref name="definition"/>'s definition; null to use <paramref name="sample"/>.</param>
@@ -83,9 +82,7 @@ public sealed class ExpressionTrial(ManyiDbContext db, IWorkflowStore store, Exp
         try
         {
             var value = await evaluator.EvaluateAsync(expression, typeof(JsonNode), scope, cancellationToken);
-            var text = value is JsonNode node
-                ? node.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
-                : "null";
+            var text = value is JsonNode node ? ReadableJson.Of(node) : "null";
             // The script limits allow a value of a million characters; the panel shows its beginning.
             return new TrialResult(true, text.Length <= MaxShown ? text : $"{text[..MaxShown]}\n…（共 {text.Length:N0} 个字符 {text.Length:N0} characters in all）");
         }
@@ -134,7 +131,7 @@ public sealed class ExpressionTrial(ManyiDbContext db, IWorkflowStore store, Exp
             : outputName is null ? produced.Values.LastOrDefault() : produced.GetValueOrDefault(outputName);
 
         public IEnumerable<string> InputNames =>
-            definition.Inputs.OfType<JsonObject>().Select(i => (string?)i["name"]).OfType<string>().Union(input.Keys);
+            definition.InputNames.Union(input.Keys);
 
         public IEnumerable<(string Activity, string Output)> ProducedOutputs =>
             outputs.SelectMany(a => a.Value.Keys.Select(o => (a.Key, o)));

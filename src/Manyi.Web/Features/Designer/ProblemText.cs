@@ -108,7 +108,8 @@ public static partial class ProblemText
 
     public static string Of(string message) => Chinese(message) is { } zh ? $"{zh}。 {message}" : message;
 
-    private static bool HasChinese(string text) => text.Any(c => c is >= '\u4e00' and <= '\u9fff');
+    /// <summary>Whether the text has a Chinese character (CJK unified ideographs): said in Chinese, at least in part.</summary>
+    public static bool HasChinese(string text) => text.Any(c => c is >= '\u4e00' and <= '\u9fff');
 
     private static Regex Shape(string pattern) => new(pattern, RegexOptions.CultureInvariant | RegexOptions.Singleline);
 

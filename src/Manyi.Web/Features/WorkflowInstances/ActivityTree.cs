@@ -45,15 +45,13 @@ public sealed class ActivityTree
     public static string ShownName(ActivityNode node) =>
         FlowchartLayout.Title(node)
         ?? (Literal(node, "stage") is { } stage && Manyi.Campaign.CampaignStages.Find(stage) is { } known ? known.Zh : null)
-        ?? (node.Name is { } name && name.Any(IsChinese) ? name : null)
+        ?? (node.Name is { } name && Designer.ProblemText.HasChinese(name) ? name : null)
         ?? Designer.ActivityCatalogue.Label(node.Type);
 
     /// <summary>The input's value when it is written out (a literal), else null.</summary>
     public static string? Literal(ActivityNode node, string input) =>
         node.Properties[input] is JsonObject value && value["expression"] is JsonObject expression
             && (string?)expression["type"] == "Literal" && expression["value"] is JsonValue text && text.TryGetValue<string>(out var literal) ? literal : null;
-
-    private static bool IsChinese(char c) => c is >= '\u4e00' and <= '\u9fff';
 
     /// <summary>Whether the id is one the run gave an activity of a workflow used as an activity (prefixed with the using node's id).</summary>
     public static bool IsInline(string activityId) => activityId.Contains(':', StringComparison.Ordinal);
