@@ -32,7 +32,7 @@ public sealed class CampaignChanges(ManyiDbContext db, CampaignDashboard dashboa
         var completed = await tasks.Where(t => t.Status == nameof(HumanTaskStatus.Completed) && t.ClosedAt >= from && t.ClosedAt <= now)
             .GroupBy(t => t.Stage).Select(g => new { Stage = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         // A deadline that passed in the window with the task not done by it: still open, or closed (done, expired, withdrawn) after it.
-        var overdue = await tasks.Where(t => t.DueAt > from && t.DueAt <= now && (t.Status == nameof(HumanTaskStatus.Open) || t.ClosedAt > t.DueAt))
+        var overdue = await tasks.Where(Tasks.TaskService.BecameOverdue(from, now))
             .CountAsync(cancellationToken);
         var uploads = await db.Files.AsNoTracking().Where(f => f.UploadedAt >= from && f.UploadedAt <= now && tasks.Any(t => t.Id == f.TaskId))
             .Select(f => f.TaskId).ToListAsync(cancellationToken);

@@ -25,6 +25,13 @@ public sealed class TaskService(
     Dashboard.CampaignDashboard campaigns)
 {
     /// <summary>
+    /// A task whose deadline passed between <paramref name="from"/> and <paramref name="now"/> without it done by then: still
+    /// open, or done late. The dashboard's "what changed" count and the list its number links to both use it.
+    /// </summary>
+    public static System.Linq.Expressions.Expression<Func<HumanTaskRecord, bool>> BecameOverdue(DateTimeOffset from, DateTimeOffset now) =>
+        t => t.DueAt > from && t.DueAt <= now && (t.Status == nameof(HumanTaskStatus.Open) || t.ClosedAt > t.DueAt);
+
+    /// <summary>
     /// My tasks (for an administrator with <see cref="TaskQuery.All"/>, everyone's), open ones by default, soonest due
     /// first; filters: status, stage, organization, a due window, overdue only (flagged overdue, or due before now), and
     /// what changed since an instant: closed since, became overdue since (see <c>CampaignChanges</c>), a file uploaded since.
@@ -61,7 +68,7 @@ public sealed class TaskService(
         if (filter.OverdueSince?.ToUniversalTime() is { } overdueSince)
         {
             var now = time.GetUtcNow();
-            query = query.Where(t => t.DueAt > overdueSince && t.DueAt <= now && (t.Status == nameof(HumanTaskStatus.Open) || t.ClosedAt > t.DueAt));
+            query = query.Where(BecameOverdue(overdueSince, now));
         }
         if (filter.UploadedSince?.ToUniversalTime() is { } uploadedSince)
             query = query.Where(t => db.Files.Any(f => f.TaskId == t.Id && f.UploadedAt >= uploadedSince));
