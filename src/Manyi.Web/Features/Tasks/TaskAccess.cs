@@ -27,16 +27,19 @@ public sealed class TaskAccess(CurrentUser user, UserManager<ManyiUser> users, M
     public async Task<IQueryable<HumanTaskRecord>> VisibleAsync(IQueryable<HumanTaskRecord> tasks, CancellationToken cancellationToken)
     {
         var (id, email, roles, organizations) = await WhoAsync(cancellationToken);
-        // Each way of seeing a task on its own, so that each finds its rows by an index (assignee; organization; role
-        // without an organization), joined rather than tested with IN: SQLite then reads the few visible tasks by key,
-        // where one condition OR-ing the three (or an IN) had it read every open task of every year, twice a list.
-        var assigned = db.Tasks.Where(t => t.AssigneeUserId == id || (email != null && t.AssigneeUserId == email)).Select(t => t.Id);
-        var ofMyOrganizations = db.Tasks
-            .Where(t => t.OrganizationId != null && organizations.Contains(t.OrganizationId) && (t.AssigneeRole == null || roles.Contains(t.AssigneeRole)))
-            .Select(t => t.Id);
-        var ofMyRoles = db.Tasks.Where(t => t.OrganizationId == null && t.AssigneeRole != null && roles.Contains(t.AssigneeRole)).Select(t => t.Id);
-        var visible = assigned.Union(ofMyOrganizations).Union(ofMyRoles);
-        return from t in tasks join v in visible on t.Id equals v select t;
+        // The three ways of seeing a task, each a query of its own that finds its rows by an index (assignee; organization;
+        // role without an organization), made disjoint and concatenated (UNION ALL). The databases push the caller's
+        // filters (status, stage, …) into each part, and there is no join whose order the planner could get wrong. The
+        // earlier join of the visible ids to the tasks had SQLite 3.53 (the one Microsoft.Data.Sqlite ships) read every
+        // open task by the status index and probe an automatic index of the ids for each: 15-65 ms a query at 2,000 open
+        // tasks, twice a list, where this reads the few rows by key (~1 ms). One condition OR-ing the three (or an IN)
+        // scanned every open task as well.
+        var assigned = tasks.Where(t => t.AssigneeUserId == id || (email != null && t.AssigneeUserId == email));
+        var ofMyOrganizations = tasks.Where(t => !(t.AssigneeUserId == id || (email != null && t.AssigneeUserId == email)))
+            .Where(t => t.OrganizationId != null && organizations.Contains(t.OrganizationId) && (t.AssigneeRole == null || roles.Contains(t.AssigneeRole)));
+        var ofMyRoles = tasks.Where(t => !(t.AssigneeUserId == id || (email != null && t.AssigneeUserId == email)))
+            .Where(t => t.OrganizationId == null && t.AssigneeRole != null && roles.Contains(t.AssigneeRole));
+        return assigned.Concat(ofMyOrganizations).Concat(ofMyRoles);
     }
 
     public async Task<bool> CanActOnAsync(HumanTaskRecord task, CancellationToken cancellationToken)
