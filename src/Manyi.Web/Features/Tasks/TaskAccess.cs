@@ -22,11 +22,17 @@ namespace Manyi.Web.Features.Tasks;
 public sealed class TaskAccess(CurrentUser user, UserManager<ManyiUser> users, ManyiDbContext db)
 {
     private string? _email;
-    private IReadOnlyList<string>? _roles;
+    private bool _emailRead;
 
     public async Task<IQueryable<HumanTaskRecord>> VisibleAsync(IQueryable<HumanTaskRecord> tasks, CancellationToken cancellationToken)
     {
-        var (id, email, roles, organizations) = await WhoAsync(cancellationToken);
+        var (id, email) = (user.Id, await EmailAsync());
+        // The user's organizations and roles as subqueries of the same statement, not as lists: EF Core 10 writes a list's
+        // Contains as one parameter per element and then builds the statement's SQL again on every execution (it cannot
+        // cache it), under a lock that concurrent requests for the same list wait on. The roles are the stored ones, which
+        // the request's security-stamp check keeps equal to the signed-in ones (a role change renews the stamp).
+        var organizations = db.OrganizationMembers.Where(m => m.UserId == id).Select(m => m.OrganizationId);
+        var roles = from ur in db.UserRoles where ur.UserId == id join r in db.Roles on ur.RoleId equals r.Id select r.Name;
         // The three ways of seeing a task, each a query of its own that finds its rows by an index (assignee; organization;
         // role without an organization), made disjoint and concatenated (UNION ALL). The databases push the caller's
         // filters (status, stage, …) into each part, and there is no join whose order the planner could get wrong. The
@@ -92,13 +98,19 @@ public sealed class TaskAccess(CurrentUser user, UserManager<ManyiUser> users, M
 
     private async Task<(string Id, string? Email, List<string> Roles, List<string> Organizations)> WhoAsync(CancellationToken cancellationToken)
     {
-        if (_roles is null)
+        var email = await EmailAsync();
+        // The roles as signed in: the request's security-stamp check makes sure they are current.
+        return (user.Id, email, [.. user.Roles], [.. await user.OrganizationsAsync(cancellationToken)]);
+    }
+
+    private async Task<string?> EmailAsync()
+    {
+        if (!_emailRead)
         {
             // The request's security-stamp check has loaded the user already: no second query.
-            var record = await users.FindByIdAsync(user.Id);
-            _email = record?.Email;
-            _roles = record is null ? [] : user.Roles;
+            _email = (await users.FindByIdAsync(user.Id))?.Email;
+            _emailRead = true;
         }
-        return (user.Id, _email, [.. _roles], [.. await user.OrganizationsAsync(cancellationToken)]);
+        return _email;
     }
 }

@@ -73,7 +73,6 @@ public sealed class TaskService(
         if (filter.UploadedSince?.ToUniversalTime() is { } uploadedSince)
             query = query.Where(t => db.Files.Any(f => f.TaskId == t.Id && f.UploadedAt >= uploadedSince));
         var (page, pageSize) = Page.Clamp(filter.Page, filter.PageSize);
-        var total = await query.CountAsync(cancellationToken);
         // Tasks without a due date come last; ties by age. One query for the page with its organizations' names and
         // instances' correlation ids, and only the columns a list shows (not the form, data or description).
         var rows = await query.OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.CreatedAt).ThenBy(t => t.Id)
@@ -91,6 +90,11 @@ public sealed class TaskService(
                 CorrelationId = db.WorkflowInstances.Where(i => i.Id == t.InstanceId).Select(i => i.CorrelationId).FirstOrDefault(),
             })
             .ToListAsync(cancellationToken);
+        // A page that is not full tells the total itself, unless it is empty beyond the first (most inboxes: a few tasks on
+        // one page, and no second statement); a full or empty later page has the rows counted.
+        var total = rows.Count < pageSize && (rows.Count > 0 || page == 1)
+            ? (page - 1) * pageSize + rows.Count
+            : await query.CountAsync(cancellationToken);
         var lookups = new TaskLookups(
             rows.Where(r => r.Task.OrganizationId is not null && r.OrganizationName is not null).DistinctBy(r => r.Task.OrganizationId)
                 .ToDictionary(r => r.Task.OrganizationId!, r => r.OrganizationName!),
