@@ -194,6 +194,11 @@ public sealed class TasksApiTests(SharedApps apps) : IClassFixture<SharedApps>
         Assert.Null(reassigned["task"]!["claimedByUserId"]);
         var history = reassigned.GetArray("history").Select(h => h.GetString("action")).ToList();
         Assert.Equal(["task.claimed", "task.released", "task.claimed", "task.reassigned"], history);
+        // Now the participant's both as its assignee and as a member of its organization: listed once, counted once.
+        var inbox = await campaign.Zhengzhou.FetchAsync("/api/tasks").ExpectOkAsync();
+        Assert.Equal(taskId, Assert.Single(inbox.GetArray("items")).GetString("id"));
+        Assert.Equal(1, inbox["totalCount"]!.GetValue<int>());
+        Assert.Equal(1, (await campaign.Zhengzhou.FetchAsync("/api/tasks?pageSize=1").ExpectOkAsync())["totalCount"]!.GetValue<int>());
     }
 
     [Theory, InlineData("sqlite")]
@@ -237,6 +242,13 @@ public sealed class TasksApiTests(SharedApps apps) : IClassFixture<SharedApps>
         var dues = inbox.Select(t => DateTimeOffset.Parse(t.GetString("dueAt"))).ToList();
         Assert.Equal(3, dues.Count);
         Assert.Equal(dues.Order(), dues);
+        // The total on every page: a full one, the last (not full), one beyond the end.
+        foreach (var (page, count) in new[] { (1, 2), (2, 1), (3, 0) })
+        {
+            var paged = await campaign.Zhengzhou.FetchAsync($"/api/tasks?pageSize=2&page={page}").ExpectOkAsync();
+            Assert.Equal(count, paged.GetArray("items").Count);
+            Assert.Equal(3, paged["totalCount"]!.GetValue<int>());
+        }
         var window = await campaign.Zhengzhou.FetchAsync("/api/tasks?dueAfter=2099-04-01T00:00:00%2B08:00&dueBefore=2099-05-01T00:00:00%2B08:00").ExpectOkAsync();
         Assert.Single(window.GetArray("items"));
         Assert.Equal(6, (await campaign.Admin.FetchAsync("/api/tasks?all=true").ExpectOkAsync())["totalCount"]!.GetValue<int>());
