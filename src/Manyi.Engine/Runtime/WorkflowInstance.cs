@@ -217,7 +217,10 @@ public sealed record JournalMessage(string Key, JsonObject Arguments)
     public JournalMessage(string key) : this(key, []) { }
 
     /// <summary>The key and its arguments in one line, as the raw view and the tests read them.</summary>
-    public override string ToString() => Arguments.Count == 0 ? Key : $"{Key} {Arguments.ToJsonString()}";
+    public override string ToString() => Arguments.Count == 0 ? Key : $"{Key} {Arguments.ToJsonString(Readable)}";
+
+    private static readonly System.Text.Json.JsonSerializerOptions Readable =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }
 
 public enum JournalEvent
