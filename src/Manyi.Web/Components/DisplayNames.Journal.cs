@@ -32,7 +32,7 @@ public static partial class DisplayNames
         [JournalKeys.TaskCompleted] = a =>
         {
             var outcome = Outcome(a.Text("outcome"));
-            return ($"{a.OfOrganization()}任务已完成：{outcome.Zh}（办理人 {a.Text("by")}）",
+            return ($"{a.OfOrganization()}任务已完成：{outcome.Zh}，办理人 {a.Text("by")}",
                 $"Task{a.OfOrganizationEn()} completed by {a.Text("by")}: {outcome.En}");
         },
         [JournalKeys.TaskCancelled] = a => ($"{a.OfOrganization()}任务已由 {a.Text("by")} 取消{a.Reason()}",

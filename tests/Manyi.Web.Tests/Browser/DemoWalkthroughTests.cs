@@ -118,6 +118,7 @@ public sealed class DemoWalkthroughTests
             problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
             problems.AddRange(await PageChecks.CodesReadAsync(page, ids));
             problems.AddRange(await PageChecks.AxeViolationsAsync(page));
+            problems.AddRange(await PageChecks.UnlabelledScrollRegionsAsync(page));
         }
         found.AddRange(problems.Select(p => $"{email} @{width}: {p}"));
     }

@@ -48,7 +48,7 @@ public sealed partial class JournalWordsTests
         // A reminder step in words, never before-3; an outcome as its button says it, never Submitted.
         Assert.Equal(("已发送截止前 3 天提醒：a@example.org、b@example.org", "Reminder (3 days before the deadline) sent to a@example.org, b@example.org"),
             Line(JournalKeys.ReminderSent, new JsonObject { ["step"] = "before-3", ["to"] = new JsonArray("a@example.org", "b@example.org") }));
-        Assert.Equal(("郑州移动的任务已完成：提交（办理人 王芳）", "Task of 郑州移动 completed by 王芳: Submit"),
+        Assert.Equal(("郑州移动的任务已完成：提交，办理人 王芳", "Task of 郑州移动 completed by 王芳: Submit"),
             Line(JournalKeys.TaskCompleted, new JsonObject { ["outcome"] = "Submitted", ["by"] = "王芳", ["organization"] = "郑州移动" }));
         // The id stays in the stored arguments; the words name the organization.
         Assert.Equal(("洛阳电信未收到通知：联系人的邮箱均无效（not an address）", "洛阳电信 got no notice: no contact has a valid e-mail address (not an address)"),
