@@ -106,6 +106,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
             e.ToTable("journal_entries");
             e.Property(j => j.InstanceId).HasMaxLength(64);
             e.Property(j => j.Event).HasMaxLength(32);
+            e.Property(j => j.MessageKey).HasMaxLength(64);
             e.HasIndex(j => new { j.InstanceId, j.Sequence }).IsUnique();
         });
         model.Entity<IncidentRecord>(e =>

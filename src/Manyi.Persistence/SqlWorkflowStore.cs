@@ -20,6 +20,9 @@ namespace Manyi.Persistence;
 /// </summary>
 public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinitionCache definitions, TimeProvider time) : IWorkflowStore, IAsyncDisposable, IDisposable
 {
+    /// <summary>A journal line's arguments as stored: Chinese names as themselves, not escaped.</summary>
+    private static readonly JsonSerializerOptions JournalArguments = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private const string InstanceColumns =
         "\"Id\", \"DefinitionId\", \"DefinitionVersionId\", \"Version\", \"Status\", \"CorrelationId\", \"CreatedAt\", \"UpdatedAt\", \"FinishedAt\", \"State\", \"Revision\"";
     private const string BookmarkColumns =
@@ -410,10 +413,11 @@ public sealed class SqlWorkflowStore(ManyiDatabase database, PublishedDefinition
         foreach (var i in burst.ResolvedIncidents)
             Add($"UPDATE incidents SET \"ResolvedAt\" = {P(_dialect.Instant(i.ResolvedAt))} WHERE \"Id\" = {P(i.Id)}");
         if (burst.Journal.Count > 0)
-            AddRows("INSERT INTO journal_entries (\"InstanceId\", \"Sequence\", \"At\", \"ActivityId\", \"ActivityType\", \"ActivityName\", \"Event\", \"Message\", \"Outcomes\") VALUES ",
+            AddRows("INSERT INTO journal_entries (\"InstanceId\", \"Sequence\", \"At\", \"ActivityId\", \"ActivityType\", \"ActivityName\", \"Event\", \"Message\", \"Outcomes\", \"MessageKey\", \"Arguments\") VALUES ",
                 burst.Journal, j =>
                     $"({P(j.InstanceId)}, {P(j.Sequence)}, {P(_dialect.Instant(j.At))}, {P(j.ActivityId)}, {P(j.ActivityType)}, {P(j.ActivityName)}, " +
-                    $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))})");
+                    $"{P(j.Event.ToString())}, {P(j.Message)}, {P(j.Outcomes is null ? null : string.Join(",", j.Outcomes))}, " +
+                    $"{P(j.MessageKey)}, {P(j.Arguments?.ToJsonString(JournalArguments))})");
         // One instant for the burst's messages: an e-mail and the robot lines it fans out to were queued together.
         var queuedAt = time.GetUtcNow();
         if (burst.Emails.Count > 0)

@@ -103,9 +103,16 @@ public sealed class CampaignHarness : IAsyncDisposable
     public Task<List<OutboxMessageRecord>> OutboxAsync() =>
         InDbAsync(db => db.OutboxMessages.AsNoTracking().OrderBy(m => m.Id).ToListAsync(Ct));
 
-    public Task<List<string>> JournalAsync(string instanceId) =>
-        InDbAsync(db => db.JournalEntries.AsNoTracking().Where(j => j.InstanceId == instanceId && j.Message != null)
-            .OrderBy(j => j.Sequence).Select(j => j.Message!).ToListAsync(Ct));
+    /// <summary>
+    /// The instance's journal lines as stored: a keyed line as its key and arguments (<c>ratings.stored {"year":2025,…}</c>),
+    /// a line of text as its text.
+    /// </summary>
+    public async Task<List<string>> JournalAsync(string instanceId)
+    {
+        var lines = await InDbAsync(db => db.JournalEntries.AsNoTracking().Where(j => j.InstanceId == instanceId && (j.Message != null || j.MessageKey != null))
+            .OrderBy(j => j.Sequence).Select(j => new { j.Message, j.MessageKey, j.Arguments }).ToListAsync(Ct));
+        return [.. lines.Select(j => j.MessageKey is null ? j.Message! : j.Arguments is null or "{}" ? j.MessageKey : $"{j.MessageKey} {j.Arguments}")];
+    }
 
     /// <summary>An outbox row's recipients as <c>name &lt;address&gt;</c>, however MimeKit quoted the names.</summary>
     public static string[] Recipients(OutboxMessageRecord message) =>

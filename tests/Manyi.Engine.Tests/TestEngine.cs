@@ -109,7 +109,8 @@ internal sealed class TestEngine : IAsyncDisposable, IDisposable
 /// <summary>
 /// Formats a journal as one short line per entry so that a test can compare the exact sequence:
 /// <c>"decide Executed True"</c>, <c>"wait Suspended Elsa.Event:go"</c>, <c>"wait Resumed"</c>,
-/// <c>"hello Message Hello"</c>, <c>"WorkflowFinished"</c>.
+/// <c>"hello Message Hello"</c>, <c>"WorkflowFinished"</c>; a keyed line as its key and arguments,
+/// <c>"review Message task.opened {"count":1,"title":"Review"}"</c>.
 /// </summary>
 internal static class JournalSteps
 {
@@ -125,7 +126,8 @@ internal static class JournalSteps
     {
         JournalEvent.Executed => Join(entry.ActivityId, "Executed", string.Join(",", entry.Outcomes ?? [])),
         JournalEvent.Resumed => Join(entry.ActivityId, "Resumed"),
-        JournalEvent.Suspended or JournalEvent.Message or JournalEvent.Faulted => Join(entry.ActivityId, entry.Event.ToString(), entry.Message),
+        JournalEvent.Suspended or JournalEvent.Message or JournalEvent.Faulted => Join(entry.ActivityId, entry.Event.ToString(),
+            entry.MessageKey is { } key ? new JournalMessage(key, entry.Arguments ?? []).ToString() : entry.Message),
         _ => entry.Event.ToString(),
     };
 

@@ -80,6 +80,32 @@ public sealed class SqlWorkflowStoreTests
     }
 
     /// <summary>A burst that writes 8,000 journal lines, 600 bookmarks and 600 e-mails: past either database's parameter limit in one statement.</summary>
+    /// <summary>The stored form of a keyed journal line: its key, and its arguments as compact JSON with Chinese as itself.</summary>
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_journal_line_is_stored_as_its_key_and_arguments(string provider)
+    {
+        await using var data = await StartAsync(provider);
+        var ct = TestContext.Current.CancellationToken;
+        var instance = await StartCounterAsync(data, ct);
+        await using var scope = data.Services.CreateAsyncScope();
+        var store = scope.ServiceProvider.GetRequiredService<IWorkflowStore>();
+        var loaded = (await store.FindInstanceAsync(instance.Id, ct))!;
+        var burst = new BurstResult { ExpectedRevision = loaded.Revision };
+        burst.Journal.Add(new JournalEntry(loaded.Id, 500, DateTimeOffset.UtcNow, "review", "Manyi.UserTask", null, JournalEvent.Message,
+            MessageKey: JournalKeys.TasksOpened, Arguments: new JsonObject { ["count"] = 2, ["title"] = "评审 \"A\"" }));
+
+        await store.SaveAsync(loaded, burst, ct);
+
+        var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
+        var line = await db.JournalEntries.SingleAsync(j => j.InstanceId == loaded.Id && j.Sequence == 500, ct);
+        Assert.Equal(("task.opened", """{"count":2,"title":"评审 \"A\""}""", (string?)null), (line.MessageKey, line.Arguments, line.Message));
+        // The run's first line: the version it started on, as data.
+        var started = await db.JournalEntries.SingleAsync(j => j.InstanceId == loaded.Id && j.Event == "WorkflowStarted", ct);
+        Assert.Equal(("workflow.started", """{"version":1}"""), (started.MessageKey, started.Arguments));
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]

@@ -52,7 +52,7 @@ public sealed class AwaitSeat : Activity
         var status = (string?)resume.Stimulus.Input.GetValueOrDefault("status");
         if (status == nameof(SeatStatus.Withdrawn))
         {
-            context.Log("The sign-up was withdrawn.");
+            context.Log(CampaignJournalKeys.SignUpWithdrawn, []);
             return ActivityStep.CompleteWith(Withdrawn);
         }
         if (status != nameof(SeatStatus.Confirmed))
@@ -62,7 +62,10 @@ public sealed class AwaitSeat : Activity
         var session = sessionId is null ? null : TrainingSession.JsonIn(campaign, sessionId);
         if (session is null) throw new InvalidOperationException($"The seat was confirmed in session '{sessionId}', which the settings do not have.");
         OutputTarget.Write(context, Result, session);
-        context.Log($"Moved up from the wait-list: seat(s) confirmed in session {sessionId}.");
+        context.Log(CampaignJournalKeys.SeatMovedUp, new JsonObject
+        {
+            ["session"] = CampaignMail.SessionName(TrainingSession.AllIn(campaign).FirstOrDefault(s => s.Id == sessionId), sessionId),
+        });
         return ActivityStep.CompleteWith(TakeSeat.Confirmed);
     }
 }

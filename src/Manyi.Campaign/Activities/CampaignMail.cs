@@ -71,6 +71,29 @@ internal static class CampaignMail
     public const string NoSuchOrganization = "参评单位不存在。No organization has this id.";
 
     /// <summary>
+    /// Why an organization got no message, for the journal: <c>reason</c> a code (<c>noOrganization</c>, <c>noContacts</c>,
+    /// <c>noValidAddress</c>) and the <c>addresses</c> that do not parse; its words are in the web's catalogue.
+    /// </summary>
+    public static JsonObject NoRecipientLine(string? name, string organizationId, IReadOnlyList<string>? invalid) => new()
+    {
+        ["organization"] = name,
+        ["organizationId"] = organizationId,
+        ["reason"] = invalid is null ? "noOrganization" : invalid.Count == 0 ? "noContacts" : "noValidAddress",
+        ["addresses"] = Addresses(invalid ?? []),
+    };
+
+    /// <summary>The addresses of a journal line, as a JSON list.</summary>
+    public static JsonArray Addresses(IEnumerable<string> addresses) => new([.. addresses.Select(a => (JsonNode)a)]);
+
+    /// <summary>A training session as the journal names it: its id and its Chinese and English names.</summary>
+    public static JsonObject SessionName(Training.TrainingSession? session, string? id) => new()
+    {
+        ["id"] = id,
+        ["zh"] = session?.Zh,
+        ["en"] = session?.En,
+    };
+
+    /// <summary>
     /// An Object input as JSON: objects as they are, and JSON text parsed (Elsa writes object literals as strings); an
     /// empty text is no value.
     /// </summary>

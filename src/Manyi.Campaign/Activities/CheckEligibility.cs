@@ -55,9 +55,13 @@ public sealed class CheckEligibility : Activity
 
         var reasons = Check(index, minimum, surveyEnd, notBefore, holders);
         var eligible = reasons.Count == 0;
-        context.Log(eligible
-            ? $"Eligible: index {Number(index!.Value)} ≥ {Number(minimum)}, survey ended {surveyEnd:yyyy-MM-dd}, {holders} certificate holder(s)."
-            : $"Not eligible: {string.Join(" ", reasons)}");
+        if (eligible)
+            context.Log(CampaignJournalKeys.Eligible, new JsonObject
+            {
+                ["index"] = index!.Value, ["minimum"] = minimum, ["surveyEnd"] = surveyEnd?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ["holders"] = holders,
+            });
+        else
+            context.Log(CampaignJournalKeys.NotEligible, new JsonObject { ["reasons"] = CampaignMail.Addresses(reasons) });
         context.SetOutput("Reasons", new JsonArray([.. reasons.Select(r => (JsonNode)JsonValue.Create(r))]));
         context.SetOutput("Eligible", eligible);
         return ActivityStep.CompleteWith(eligible ? Eligible : NotEligible);

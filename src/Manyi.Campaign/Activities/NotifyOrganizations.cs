@@ -77,12 +77,14 @@ public sealed class NotifyOrganizations : Activity
         var templates = context.Services.GetRequiredService<IEmailTemplates>();
         var organizations = await CampaignMail.LoadAsync(context, ids);
         var skipped = new List<(string OrganizationId, string Reason)>();
+        var skippedLines = new List<JsonObject>();
         var sent = 0;
         foreach (var id in ids)
         {
             if (!organizations.TryGetValue(id, out var organization))
             {
                 skipped.Add((id, CampaignMail.NoSuchOrganization));
+                skippedLines.Add(CampaignMail.NoRecipientLine(null, id, null));
                 continue;
             }
             // The organization's group robots hear of the notice even when it has no usable mailbox.
@@ -93,10 +95,14 @@ public sealed class NotifyOrganizations : Activity
             if (CampaignMail.NoRecipientReason(to, invalid) is { } reason)
             {
                 skipped.Add((id, reason));
+                skippedLines.Add(CampaignMail.NoRecipientLine(organization.Name, id, invalid));
                 continue;
             }
             if (invalid.Count > 0)
-                context.Log($"{organization.Name} ({id}): invalid contact address(es) left out: {string.Join(", ", invalid)}.");
+                context.Log(CampaignJournalKeys.InvalidAddressesLeftOut, new JsonObject
+                {
+                    ["organization"] = organization.Name, ["organizationId"] = id, ["addresses"] = CampaignMail.Addresses(invalid),
+                });
 
             var personal = (JsonObject)model.DeepClone();
             personal["organization"] = organization.Name;
@@ -114,8 +120,8 @@ public sealed class NotifyOrganizations : Activity
             sent++;
         }
 
-        foreach (var (id, reason) in skipped) context.Log($"Skipped '{id}': {reason}");
-        context.Log($"Notice '{title}' queued for {sent} organization(s){(skipped.Count > 0 ? $"; {skipped.Count} skipped" : "")}.");
+        foreach (var line in skippedLines) context.Log(CampaignJournalKeys.NoticeSkipped, line);
+        context.Log(CampaignJournalKeys.NoticeQueued, new JsonObject { ["title"] = title, ["sent"] = sent, ["skipped"] = skipped.Count });
         context.SetOutput("Skipped", CampaignMail.ToJson(skipped));
         context.SetOutput("Sent", sent);
         return ActivityStep.Done;

@@ -49,7 +49,8 @@ public sealed class PublishRatings : Activity
 
         var organizations = await CampaignMail.LoadAsync(context, [.. results.Select(r => r.OrganizationId)]);
         var unknown = results.Where(r => !organizations.ContainsKey(r.OrganizationId)).Select(r => r.OrganizationId).ToList();
-        if (unknown.Count > 0) context.Log($"Skipped, no organization has these ids: {string.Join(", ", unknown)}.");
+        if (unknown.Count > 0)
+            context.Log(CampaignJournalKeys.RatingsUnknownOrganizations, new JsonObject { ["count"] = unknown.Count, ["organizationIds"] = CampaignMail.Addresses(unknown) });
         var published = results.Where(r => organizations.ContainsKey(r.OrganizationId))
             .Select(r => (Result: r, Organization: organizations[r.OrganizationId]))
             .OrderBy(p => Rank(p.Result.Rating))
@@ -59,7 +60,10 @@ public sealed class PublishRatings : Activity
             .ToList();
 
         var changed = await StoreAsync(context, year, [.. published.Where(p => p.Result.Rating is not null).Select(p => (p.Organization, p.Result.Rating!))]);
-        context.Log($"Ratings {year} stored: {changed} organization(s) changed, {published.Count(p => p.Result.Rating is not null) - changed} already had theirs.");
+        context.Log(CampaignJournalKeys.RatingsStored, new JsonObject
+        {
+            ["year"] = year, ["changed"] = changed, ["unchanged"] = published.Count(p => p.Result.Rating is not null) - changed,
+        });
         var certificates = await CertifyAsync(context, year, published);
 
         var templates = context.Services.GetRequiredService<IEmailTemplates>();
@@ -69,11 +73,14 @@ public sealed class PublishRatings : Activity
             var (to, invalid) = CampaignMail.Recipients(organization);
             if (CampaignMail.NoRecipientReason(to, invalid) is { } reason)
             {
-                context.Log($"Rating of {organization.Name} ({organization.Id}) not e-mailed: {reason}");
+                context.Log(CampaignJournalKeys.RatingNotEmailed, CampaignMail.NoRecipientLine(organization.Name, organization.Id, invalid));
                 continue;
             }
             if (invalid.Count > 0)
-                context.Log($"{organization.Name} ({organization.Id}): invalid contact address(es) left out: {string.Join(", ", invalid)}.");
+                context.Log(CampaignJournalKeys.InvalidAddressesLeftOut, new JsonObject
+                {
+                    ["organization"] = organization.Name, ["organizationId"] = organization.Id, ["addresses"] = CampaignMail.Addresses(invalid),
+                });
             var model = new JsonObject
             {
                 ["organization"] = organization.Name,
@@ -86,7 +93,7 @@ public sealed class PublishRatings : Activity
                 rendered.Subject, rendered.TextBody, rendered.HtmlBody));
             mailed++;
         }
-        context.Log($"Rating e-mails queued for {mailed} organization(s).");
+        context.Log(CampaignJournalKeys.RatingsEmailed, new JsonObject { ["count"] = mailed });
 
         context.SetOutput("Ratings", new JsonArray([.. published.Select(p => (JsonNode)new JsonObject
         {
@@ -175,13 +182,16 @@ public sealed class PublishRatings : Activity
             {
                 if (result.Rating is null) continue;
                 sequence++; // its number is not given to another
-                context.Log($"No certificate for {organization.Name} ({organization.Id}): the id cannot name a file.");
+                context.Log(CampaignJournalKeys.CertificateUnnamable, new JsonObject { ["organization"] = organization.Name, ["organizationId"] = organization.Id });
                 continue;
             }
             if (result.Rating is not { } rating)
             {
                 if (store.Delete(year, organization.Id))
-                    context.Log($"Certificate {year} of {organization.Name} ({organization.Id}) removed: not rated.");
+                    context.Log(CampaignJournalKeys.CertificateRemoved, new JsonObject
+                    {
+                        ["year"] = year, ["organization"] = organization.Name, ["organizationId"] = organization.Id,
+                    });
                 continue;
             }
             var number = Certificate.NumberOf(year, rating, ++sequence);
@@ -190,8 +200,8 @@ public sealed class PublishRatings : Activity
             certificates.Add(new JsonObject { ["organizationId"] = organization.Id, ["number"] = number, ["path"] = path });
         }
         if (certificates.Count > 0 && renderer.Fonts is { Chinese: false, Missing: var missing })
-            context.Log($"Certificates have Latin text only, without the Chinese names: no Chinese font ({missing}).");
-        context.Log($"Certificates {year} written for {certificates.Count} organization(s).");
+            context.Log(CampaignJournalKeys.CertificatesLatinOnly, new JsonObject { ["missing"] = missing });
+        context.Log(CampaignJournalKeys.CertificatesWritten, new JsonObject { ["year"] = year, ["count"] = certificates.Count });
         return certificates;
     }
 

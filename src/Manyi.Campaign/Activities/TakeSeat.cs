@@ -62,9 +62,17 @@ public sealed class TakeSeat : Activity
 
         OutputTarget.Write(context, Result, TrainingSession.JsonIn(campaign, standing.SessionId));
         context.SetOutput("Place", standing.Place);
-        context.Log(standing.Status == SeatStatus.Confirmed
-            ? $"{attendees} seat(s) confirmed in session {standing.SessionId} for {organization}, received {receivedAt:O}."
-            : $"{organization} wait-listed for session {standing.SessionId} at place {standing.Place} ({attendees} seat(s)), received {receivedAt:O}.");
+        var names = await CampaignMail.LoadAsync(context, [organization]);
+        var line = new JsonObject
+        {
+            ["organization"] = names.GetValueOrDefault(organization)?.Name,
+            ["organizationId"] = organization,
+            ["attendees"] = attendees,
+            ["session"] = CampaignMail.SessionName(sessions.FirstOrDefault(s => s.Id == standing.SessionId), standing.SessionId),
+            ["receivedAt"] = receivedAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (standing.Status != SeatStatus.Confirmed) line["place"] = standing.Place;
+        context.Log(standing.Status == SeatStatus.Confirmed ? CampaignJournalKeys.SeatConfirmed : CampaignJournalKeys.SeatWaitListed, line);
         return ActivityStep.CompleteWith(standing.Status == SeatStatus.Confirmed ? Confirmed : WaitListed);
     }
 

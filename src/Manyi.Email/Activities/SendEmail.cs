@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Manyi.Email.Outbox;
 using Manyi.Engine.Activities;
@@ -56,7 +57,10 @@ public sealed partial class SendEmail : Activity
         var isHtml = HtmlTag().IsMatch(body);
         context.SendEmail(new OutgoingEmail(Key(context), Kind, addresses.ToEntries(), subject.ReplaceLineEndings(" ").Trim(),
             isHtml ? HtmlToText(body) : body, isHtml ? body : null));
-        context.Log($"E-mail '{subject}' queued for {string.Join(", ", addresses.To.Concat(addresses.Cc).Concat(addresses.Bcc).Select(m => m.Address))}.");
+        context.Log(EmailJournalKeys.Queued, new JsonObject
+        {
+            ["subject"] = subject, ["to"] = new JsonArray([.. addresses.To.Concat(addresses.Cc).Concat(addresses.Bcc).Select(m => (JsonNode)m.Address)]),
+        });
         return ActivityStep.Done;
     }
 

@@ -106,9 +106,15 @@ public sealed class ActivityContext : IExpressionScope
     /// <summary>The longest message one journal line keeps; the journal is read whole by people and pages.</summary>
     public const int MaxJournalMessage = 4_000;
 
-    /// <summary>Writes a line to the instance's journal, cut to <see cref="MaxJournalMessage"/> characters.</summary>
+    /// <summary>
+    /// Writes a line of free text to the instance's journal (what an author wrote, e.g. <c>WriteLine</c>'s text), cut to
+    /// <see cref="MaxJournalMessage"/> characters. What an activity itself reports is a <see cref="JournalMessage"/>.
+    /// </summary>
     public void Log(string message) => _burst.Journal(Node, JournalEvent.Message,
         message.Length <= MaxJournalMessage ? message : $"{message[..MaxJournalMessage]}… ({message.Length:N0} characters, cut)");
+
+    /// <summary>Writes what the activity did to the instance's journal: a key of a <c>JournalKeys</c> class and its arguments.</summary>
+    public void Log(string key, JsonObject arguments) => _burst.Journal(Node, JournalEvent.Message, new JournalMessage(key, arguments));
 
     /// <summary>Queues an e-mail; it is committed with this burst and delivered after.</summary>
     public void SendEmail(OutgoingEmail email) => _burst.Result.Emails.Add(email with { InstanceId = Instance.Id });

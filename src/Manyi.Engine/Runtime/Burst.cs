@@ -46,6 +46,11 @@ internal sealed class Burst
     public void Journal(ActivityNode? node, JournalEvent @event, string? message = null, IReadOnlyList<string>? outcomes = null) =>
         Result.Journal.Add(new JournalEntry(Instance.Id, State.JournalSequence++, Now, node?.Id, node?.Type, node?.Name, @event, message, outcomes));
 
+    /// <summary>A line whose words come from the catalogue: its key and arguments, no text.</summary>
+    public void Journal(ActivityNode? node, JournalEvent @event, JournalMessage message) =>
+        Result.Journal.Add(new JournalEntry(Instance.Id, State.JournalSequence++, Now, node?.Id, node?.Type, node?.Name, @event,
+            MessageKey: message.Key, Arguments: message.Arguments));
+
     public void Schedule(WorkItem item) => State.Queue.Add(item);
 
     /// <summary>Schedules the root activity: the start of a run.</summary>
@@ -157,7 +162,7 @@ internal sealed class Burst
             var incident = RecordIncident(node, ex);
             if (Graph.Definition.IncidentStrategy == IncidentStrategy.Continue)
             {
-                Journal(node.Node, JournalEvent.Message, $"Continuing after incident {incident.Id}.");
+                Journal(node.Node, JournalEvent.Message, new JournalMessage(JournalKeys.ContinuedAfterIncident));
                 await CompleteAsync(node, context, [], journal: false);
             }
             else
@@ -249,7 +254,7 @@ internal sealed class Burst
             var incident = RecordIncident(node, ex);
             if (Graph.Definition.IncidentStrategy == IncidentStrategy.Continue)
             {
-                Journal(node.Node, JournalEvent.Message, $"Continuing after incident {incident.Id}.");
+                Journal(node.Node, JournalEvent.Message, new JournalMessage(JournalKeys.ContinuedAfterIncident));
                 await CompleteAsync(node, owner, [], journal: false);
             }
             else
@@ -349,7 +354,7 @@ internal sealed class Burst
 
     private bool OwnsBookmarks(ExecutionContextState context) => State.BookmarkOwners.ContainsValue(context.Id);
 
-    private void RemoveBookmarksOf(ExecutionContextState context, string? journalMessage = null)
+    private void RemoveBookmarksOf(ExecutionContextState context, JournalMessage? journalMessage = null)
     {
         if (!OwnsBookmarks(context)) return;
         foreach (var bookmark in Instance.Bookmarks.Where(b => State.BookmarkOwners.GetValueOrDefault(b.Id) == context.Id).ToList())
@@ -376,7 +381,7 @@ internal sealed class Burst
     }
 
     /// <summary>Cancels one context and everything under it; each bookmark removed is journalled with the reason, if given.</summary>
-    public void Cancel(ExecutionContextState context, string? reason)
+    public void Cancel(ExecutionContextState context, JournalMessage? reason)
     {
         State.Queue.RemoveAll(i => i.OwnerId == context.Id);
         foreach (var child in ChildrenOf(context.Id).ToList())

@@ -202,7 +202,26 @@ public sealed record JournalEntry(
     string? ActivityName,
     JournalEvent Event,
     string? Message = null,
-    IReadOnlyList<string>? Outcomes = null);
+    IReadOnlyList<string>? Outcomes = null,
+    string? MessageKey = null,
+    JsonObject? Arguments = null);
+
+/// <summary>
+/// A journal line as data: what happened (<see cref="Key"/>, a constant of a <c>JournalKeys</c> class next to the
+/// activities that write it) and its arguments (names, counts, instants in ISO 8601, codes). The engine writes no prose
+/// a person must read in one language: the web's catalogue words each key in Chinese and English, and the raw view shows
+/// the key and arguments as stored. Free text an author wrote (<c>WriteLine</c>) and an exception's message stay text.
+/// </summary>
+public sealed record JournalMessage(string Key, JsonObject Arguments)
+{
+    public JournalMessage(string key) : this(key, []) { }
+
+    /// <summary>The key and its arguments in one line, as the raw view and the tests read them.</summary>
+    public override string ToString() => Arguments.Count == 0 ? Key : $"{Key} {Arguments.ToJsonString(Readable)}";
+
+    private static readonly System.Text.Json.JsonSerializerOptions Readable =
+        new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+}
 
 public enum JournalEvent
 {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Manyi.Engine.Model;
 
 namespace Manyi.Engine.Runtime;
@@ -102,7 +103,10 @@ public sealed partial class WorkflowRuntime
                     context.Context.Tokens = context.Tokens;
                     context.Context.HeldLoopExits = context.HeldLoopExits;
                 }
-                burst.Journal(null, JournalEvent.Message, $"Migrated from version {instance.Version} to version {to.Version} by {by}: {reason}");
+                burst.Journal(null, JournalEvent.Message, new JournalMessage(JournalKeys.Migrated, new JsonObject
+                {
+                    ["from"] = instance.Version, ["to"] = to.Version, ["by"] = by, ["reason"] = reason,
+                }));
                 instance.DefinitionVersionId = to.Id;
                 instance.Version = to.Version;
                 instance.UpdatedAt = burst.Now;

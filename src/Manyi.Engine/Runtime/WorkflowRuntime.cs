@@ -155,7 +155,8 @@ public sealed partial class WorkflowRuntime(
             var resolved = incident with { ResolvedAt = burst.Now };
             instance.Incidents[instance.Incidents.IndexOf(incident)] = resolved;
             burst.Result.ResolvedIncidents.Add(resolved);
-            burst.Journal(null, JournalEvent.Retried, $"Incident {incidentId} at activity '{incident.ActivityId}' retried.");
+            // On the faulted activity's line, so that the journal names it as it names every activity.
+            burst.Journal(burst.Graph.Nodes.GetValueOrDefault(incident.ActivityId)?.Node, JournalEvent.Retried, new JournalMessage(JournalKeys.IncidentRetried));
             if (instance.Status == WorkflowStatus.Faulted && instance.Incidents.All(i => i.ResolvedAt is not null))
             {
                 instance.Status = WorkflowStatus.Running;
@@ -184,7 +185,10 @@ public sealed partial class WorkflowRuntime(
                 .Select(b => instance.State.BookmarkOwners.GetValueOrDefault(b.Id) is { } owner ? instance.State.FindContext(owner) : null)
                 .FirstOrDefault(c => c is not null);
             waiting.OnDeadlineMoved(own is null ? context : new ActivityContext(burst, node, own), deadline);
-            burst.Journal(node.Node, JournalEvent.Message, $"Deadline moved to {deadline:yyyy-MM-dd HH:mm zzz} by {by}: {reason}");
+            burst.Journal(node.Node, JournalEvent.Message, new JournalMessage(JournalKeys.DeadlineMoved, new JsonObject
+            {
+                ["deadline"] = deadline.ToString("O", System.Globalization.CultureInfo.InvariantCulture), ["by"] = by, ["reason"] = reason,
+            }));
             return Task.CompletedTask;
         }, cancellationToken);
 
@@ -206,7 +210,7 @@ public sealed partial class WorkflowRuntime(
             var next = deadline is null ? null
                 : waiting.ReminderFor(new ActivityContext(burst, node), DateTimeOffset.Parse(deadline, System.Globalization.CultureInfo.InvariantCulture));
             burst.ReplaceTimers(node, reminders, next is null ? [] : [next]);
-            burst.Journal(node.Node, JournalEvent.Message, $"Reminder ladder changed by {by}: {reason}");
+            burst.Journal(node.Node, JournalEvent.Message, new JournalMessage(JournalKeys.RemindersChanged, new JsonObject { ["by"] = by, ["reason"] = reason }));
             return Task.CompletedTask;
         }, cancellationToken);
 
@@ -285,7 +289,7 @@ public sealed partial class WorkflowRuntime(
         instance.State.StartActivityId = start.StartActivityId ?? graph.DefaultStartId;
         var burst = new Burst(graph, instance, evaluator, services, instance.CreatedAt, true, cancellationToken);
         if (trigger is not null) burst.PendingTrigger = (instance.State.StartActivityId!, trigger);
-        burst.Journal(null, JournalEvent.WorkflowStarted, $"Version {definition.Version}");
+        burst.Journal(null, JournalEvent.WorkflowStarted, new JournalMessage(JournalKeys.Started, new JsonObject { ["version"] = definition.Version }));
         burst.ScheduleRoot();
         await burst.RunAsync();
         await store.SaveAsync(instance, burst.Result, cancellationToken);

@@ -104,6 +104,12 @@ public sealed class JournalEntryRecord
     public required string Event { get; set; }
     public string? Message { get; set; }
     public string? Outcomes { get; set; }
+
+    /// <summary>What happened, as a key the web's catalogue words (<c>task.opened</c>); null for free text in <see cref="Message"/>.</summary>
+    public string? MessageKey { get; set; }
+
+    /// <summary>The key's arguments, a JSON object.</summary>
+    public string? Arguments { get; set; }
 }
 
 public sealed class IncidentRecord

@@ -15,7 +15,7 @@ namespace Manyi.Web.Components;
 /// second. A code the catalogue does not know is shown as it is, so that nothing is hidden; <see cref="Codes"/> lists
 /// every known code, so that a test can check that none reaches a page in Chinese mode.
 /// </summary>
-public static class DisplayNames
+public static partial class DisplayNames
 {
     private static readonly Dictionary<string, (string Zh, string En)> TaskStatuses = new(StringComparer.Ordinal)
     {

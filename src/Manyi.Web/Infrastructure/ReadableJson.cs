@@ -12,5 +12,8 @@ public static class ReadableJson
 {
     public static readonly JsonSerializerOptions Options = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>The same on one line, for JSON shown inside a line of text (a journal line's arguments behind 原始数据 Raw).</summary>
+    public static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static string Of(JsonNode node) => node.ToJsonString(Options);
 }

@@ -110,7 +110,8 @@ public sealed class CheckEligibilityTests : IDisposable
 
         Assert.Equal(("no", false), (branch, eligible));
         Assert.Equal(["满意度指数 80.9 低于 81。Satisfaction index 80.9 is below 81."], reasons);
-        Assert.Contains(_store.Journal, j => j.InstanceId == instance.Id && j.Message == "Not eligible: 满意度指数 80.9 低于 81。Satisfaction index 80.9 is below 81.");
+        Assert.Contains(_store.Journal, j => j.InstanceId == instance.Id && j.MessageKey == CampaignJournalKeys.NotEligible
+            && (string?)j.Arguments?["reasons"]?[0] == "满意度指数 80.9 低于 81。Satisfaction index 80.9 is below 81.");
     }
 
     [Fact]

@@ -76,10 +76,11 @@ public sealed class NotifyOrganizationsTests
         Assert.Equal(CampaignMail.NoSuchOrganization, (string?)skipped[0]!["reason"]);
         Assert.Contains("The organization has no contacts.", (string?)skipped[1]!["reason"]);
         var journal = await campaign.JournalAsync(instance.Id);
-        Assert.Contains(journal, m => m.StartsWith("Skipped 'nowhere': 参评单位不存在。", StringComparison.Ordinal));
-        Assert.Contains(journal, m => m.StartsWith("Skipped 'telecom-luoyang': 参评单位没有联系人。", StringComparison.Ordinal));
-        Assert.Contains(journal, m => m.Contains("not an address", StringComparison.Ordinal));
-        Assert.Contains("Notice '关于报送培训人数的通知' queued for 2 organization(s); 2 skipped.", journal);
+        Assert.Contains("notice.skipped {\"organization\":null,\"organizationId\":\"nowhere\",\"reason\":\"noOrganization\",\"addresses\":[]}", journal);
+        Assert.Contains(journal, m => m.StartsWith("notice.skipped ", StringComparison.Ordinal)
+            && m.Contains("\"organizationId\":\"telecom-luoyang\",\"reason\":\"noContacts\"", StringComparison.Ordinal));
+        Assert.Contains(journal, m => m.StartsWith("contacts.invalid-left-out ", StringComparison.Ordinal) && m.Contains("not an address", StringComparison.Ordinal));
+        Assert.Contains("notice.queued {\"title\":\"关于报送培训人数的通知\",\"sent\":2,\"skipped\":2}", journal);
 
         // The same activity of the same instance runs again (as a retried burst would): same keys, nothing sent twice.
         await campaign.SendEventAsync(instance, "again");

@@ -72,9 +72,9 @@ public sealed class PublishRatingsTests
         Assert.Contains("未获评级", luoyang.HtmlBody);
 
         var journal = await campaign.JournalAsync(instance.Id);
-        Assert.Contains("Skipped, no organization has these ids: nowhere.", journal);
-        Assert.Contains("Ratings 2025 stored: 4 organization(s) changed, 0 already had theirs.", journal);
-        Assert.Contains(journal, m => m.StartsWith("Rating of 新乡广电 (broadcast-xinxiang) not e-mailed: 参评单位没有联系人。", StringComparison.Ordinal));
+        Assert.Contains("ratings.unknown-organizations {\"count\":1,\"organizationIds\":[\"nowhere\"]}", journal);
+        Assert.Contains("ratings.stored {\"year\":2025,\"changed\":4,\"unchanged\":0}", journal);
+        Assert.Contains("rating.not-emailed {\"organization\":\"新乡广电\",\"organizationId\":\"broadcast-xinxiang\",\"reason\":\"noContacts\",\"addresses\":[]}", journal);
         var audit = await campaign.InDbAsync(db => db.AuditEntries.AsNoTracking().Where(a => a.Action == PublishRatings.AuditAction).OrderBy(a => a.Id).ToListAsync());
         Assert.Equal(["mobile-zhengzhou", "mobile-kaifeng", "unicom-kaifeng", "broadcast-xinxiang"], audit.Select(a => a.SubjectId));
         Assert.Contains("\"before\":\"A\",\"after\":\"AA\",\"year\":2025", audit[1].Details);
@@ -83,7 +83,7 @@ public sealed class PublishRatingsTests
         var again = await campaign.SendEventAsync(instance, "again");
         Assert.Equal(messages.Select(m => m.Key), (await campaign.OutboxAsync()).Select(m => m.Key));
         Assert.Equal(4, await campaign.InDbAsync(db => db.AuditEntries.CountAsync(a => a.Action == PublishRatings.AuditAction)));
-        Assert.Contains("Ratings 2025 stored: 0 organization(s) changed, 4 already had theirs.", await campaign.JournalAsync(instance.Id));
+        Assert.Contains("ratings.stored {\"year\":2025,\"changed\":0,\"unchanged\":4}", await campaign.JournalAsync(instance.Id));
         Assert.True(JsonNode.DeepEquals(outputs["Ratings"], again.State.ActivityOutputs["publish"]["Ratings"]));
     }
 

@@ -74,7 +74,7 @@ public sealed class CertificatesTests
         Assert.False(File.Exists(FilePath(campaign, "certificates/2025/telecom-luoyang.pdf"))); // not rated
         Assert.Empty(Directory.GetFiles(FilePath(campaign, "certificates/2025"), ".*")); // no temporary file left
         var journal = await campaign.JournalAsync(first.Id);
-        Assert.Equal(2, journal.Count(m => m == "Certificates 2025 written for 4 organization(s)."));
+        Assert.Equal(2, journal.Count(m => m == "certificates.written {\"year\":2025,\"count\":4}"));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class CertificatesTests
         Assert.Contains("证书编号：HNCA-2025-AAA-0001", text);
         Assert.Contains("河南省通信行业协会", text);
         Assert.Contains("Henan Communications Industry Association", text);
-        Assert.DoesNotContain(await campaign.JournalAsync(first.Id), m => m.Contains("Latin text only", StringComparison.Ordinal));
+        Assert.DoesNotContain(await campaign.JournalAsync(first.Id), m => m.StartsWith("certificates.latin-only", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class CertificatesTests
         Assert.Contains("Henan Communications Industry Association", text);
         Assert.DoesNotContain("郑州移动", text);
         Assert.Contains(await campaign.JournalAsync(first.Id),
-            m => m == "Certificates have Latin text only, without the Chinese names: no Chinese font (Manyi:Certificates:FontFile is 'none').");
+            m => m == "certificates.latin-only {\"missing\":\"Manyi:Certificates:FontFile is 'none'\"}");
     }
 
     [Fact]
@@ -132,7 +132,7 @@ public sealed class CertificatesTests
         var (first, _) = await PublishTwiceAsync(campaign, Results2025);
 
         Assert.Null(store.Open(2025, "telecom-luoyang"));
-        Assert.Contains("Certificate 2025 of 洛阳电信 (telecom-luoyang) removed: not rated.", await campaign.JournalAsync(first.Id));
+        Assert.Contains("certificate.removed {\"year\":2025,\"organization\":\"洛阳电信\",\"organizationId\":\"telecom-luoyang\"}", await campaign.JournalAsync(first.Id));
     }
 
     [Fact]

@@ -108,7 +108,7 @@ public sealed class WaitingActivityTests
         Assert.Equal(DateTimeOffset.Parse("2025-05-09T10:00:00Z"), Assert.Single(moved.Bookmarks, b => b.Name == WaitingActivity.DeadlineBookmark).ResumeAt);
         Assert.Equal(DateTimeOffset.Parse("2025-05-08T09:00:00+08:00"), Assert.Single(moved.Bookmarks, b => b.Name == WaitingActivity.ReminderBookmark).ResumeAt);
         Assert.Single(moved.Bookmarks, b => b.Name == "Elsa.Event");
-        Assert.Contains(engine.Steps(instance.Id), s => s.StartsWith("report Message Deadline moved to 2025-05-09 18:00 +08:00 by secretariat@association.example.org", StringComparison.Ordinal));
+        Assert.Contains(engine.Steps(instance.Id), s => s.StartsWith("report Message deadline.moved {\"deadline\":\"2025-05-09T18:00:00.0000000+08:00\",\"by\":\"secretariat@association.example.org\"", StringComparison.Ordinal));
         await Assert.ThrowsAsync<WorkflowStateException>(() =>
             engine.Runtime.ExtendDeadlineAsync(instance.Id, "report", DateTimeOffset.Parse("2025-03-01T00:00:00Z"), "x", "y", Ct));
     }
@@ -169,7 +169,7 @@ public sealed class WaitingActivityTests
 
         var reminder = Assert.Single(changed.Bookmarks, b => b.Name == WaitingActivity.ReminderBookmark);
         Assert.Equal("before-3", (string?)reminder.Payload!["step"]);
-        Assert.Contains(engine.Steps(instance.Id), s => s.Contains("Reminder ladder changed by 秘书处: 多提醒", StringComparison.Ordinal));
+        Assert.Contains(engine.Steps(instance.Id), s => s == "report Message reminders.changed {\"by\":\"秘书处\",\"reason\":\"多提醒\"}");
         await engine.FireAsync(reminder);
         var next = Assert.Single((await engine.LoadAsync(instance.Id)).Bookmarks, b => b.Name == WaitingActivity.ReminderBookmark);
         Assert.Equal("at", (string?)next.Payload!["step"]);

@@ -151,7 +151,7 @@ public sealed class FlowchartTests
             "finance Suspended Elsa.Event:finance-signed",
             "finance Resumed",
             "finance Executed Done",
-            "legal Message Cancelled: join 'join' continued on another branch.",
+            "legal Message branch.cancelled-by-join {\"join\":null}",
             "join Executed Done",
             "after Message signed",
             "after Executed Done",

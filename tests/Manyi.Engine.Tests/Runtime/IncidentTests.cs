@@ -142,7 +142,7 @@ public sealed class IncidentTests
             "start Executed Done",
             "fork Executed Broken,Healthy",
             "boom Faulted broken branch",
-            $"boom Message Continuing after incident {incident.Id}.",
+            "boom Message incident.continued",
             "wait Suspended Elsa.Event:go",
             "wait Resumed",
             "wait Executed Done",

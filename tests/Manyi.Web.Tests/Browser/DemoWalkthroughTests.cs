@@ -43,11 +43,15 @@ public sealed class DemoWalkthroughTests
         var headcount = (await api.FetchAsync("/api/tasks?all=true&stage=headcount&organization=mobile-zhengzhou").ExpectOkAsync())
             .GetArray("items").Single().GetString("id");
 
-        List<string> ids;
+        List<string> ids, definitionIds;
         await using (var scope = app.Services.CreateAsyncScope())
-            ids = await scope.ServiceProvider.GetRequiredService<Manyi.Persistence.ManyiDbContext>().Organizations.Select(o => o.Id)
-                .ToListAsync(TestContext.Current.CancellationToken);
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Manyi.Persistence.ManyiDbContext>();
+            ids = await db.Organizations.Select(o => o.Id).ToListAsync(TestContext.Current.CancellationToken);
+            definitionIds = await db.WorkflowDefinitions.Select(d => d.DefinitionId).Distinct().ToListAsync(TestContext.Current.CancellationToken);
+        }
         var problems = new List<string>();
+        problems.AddRange(await JournalProblemsAsync(app, $"/admin/instances/{campaignId}", [.. ids, .. definitionIds]));
         await WalkAsync(app, ids, problems, "secretariat@example.org",
             ("/", "我的待办"), ("/admin", "活动看板"), ("/admin/tasks", "全部任务"), ("/admin/organizations", "参评单位"),
             ("/admin/users", "用户"), ("/admin/instances", "流程实例"), ($"/admin/instances/{campaignId}", "campaign"),
@@ -56,6 +60,34 @@ public sealed class DemoWalkthroughTests
             ("/", "我的待办"), ($"/tasks/{headcount}", "培训人数"), ("/organization/timeline", "郑州移动"), ("/account/password", "修改密码"));
         await WalkAsync(app, ids, problems, "reviewer@example.org", ("/", "我的待办"), ("/review", "评审"));
         Assert.True(problems.Count == 0, $"{problems.Count} problems:\n" + string.Join("\n", problems));
+    }
+
+    /// <summary>
+    /// The campaign's journal as the secretariat reads it (at 1366 px, where its 说明 column shows): every line says what
+    /// happened in Chinese first (no line in English alone: "Opened 1 task(s)", "Notice '…' queued for 58 organization(s)"),
+    /// and no line names an organization or a workflow by its id ("Dispatched 58 instance(s) of 'participant'").
+    /// </summary>
+    private static async Task<IReadOnlyList<string>> JournalProblemsAsync(BrowserApp app, string path, IReadOnlyList<string> ids)
+    {
+        var page = await app.NewPageAsync(1366, 768);
+        await BrowserApp.SignInAsync(page, "secretariat@example.org", Password);
+        await page.GotoAsync(path);
+        await BrowserApp.WaitForInteractiveAsync(page);
+        await Assertions.Expect(page.GetByTestId("journal-message").First).ToBeVisibleAsync();
+        var lines = (await page.GetByTestId("journal-message").AllInnerTextsAsync()).Select(l => l.Trim()).Where(l => l.Length > 0).ToList();
+        var problems = new List<string>();
+        // Enough of the year to mean something: its start, its tasks, its children and its notices.
+        if (lines.Count < 5) problems.Add($"journal: only {lines.Count} lines with a message");
+        problems.AddRange(lines.Where(l => !Regex.IsMatch(l, @"^\P{IsCJKUnifiedIdeographs}{0,40}\p{IsCJKUnifiedIdeographs}"))
+            .Select(l => $"journal: a line without Chinese first: {l}"));
+        problems.AddRange(lines.SelectMany(l => ids.Where(id => Regex.IsMatch(l, $@"(?<![\w.-]){Regex.Escape(id)}(?![\w-])")).Select(id => $"journal: the id '{id}' in: {l}")));
+        // Behind 原始数据 Raw the lines read as stored: their keys.
+        await page.GetByTestId("raw-toggle").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=journal-entry] [data-raw]").First).ToBeVisibleAsync();
+        var raw = string.Join("\n", await page.Locator("[data-testid=journal-entry] [data-raw]").AllInnerTextsAsync());
+        if (!raw.Contains("children.dispatched", StringComparison.Ordinal)) problems.Add("journal: the raw view does not show the stored key children.dispatched");
+        await page.CloseAsync();
+        return problems;
     }
 
     private static async Task WalkAsync(BrowserApp app, IReadOnlyList<string> ids, List<string> found, string email, params (string Path, string Text)[] pages)
@@ -86,6 +118,7 @@ public sealed class DemoWalkthroughTests
             problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
             problems.AddRange(await PageChecks.CodesReadAsync(page, ids));
             problems.AddRange(await PageChecks.AxeViolationsAsync(page));
+            problems.AddRange(await PageChecks.UnlabelledScrollRegionsAsync(page));
         }
         found.AddRange(problems.Select(p => $"{email} @{width}: {p}"));
     }

@@ -171,7 +171,7 @@ public sealed class DesignerTests
         }.ToJsonString()).ExpectOkAsync();
         Assert.Equal(2, instance["version"]!.GetValue<int>());
         var journal = await admin.FetchAsync($"/api/workflow-instances/{instance.GetString("id")}/journal?pageSize=200").ExpectOkAsync();
-        var steps = journal.GetArray("items").Select(e => (Activity: (string?)e!["activityId"], Event: (string?)e["event"], Message: (string?)e["message"])).ToList();
+        var steps = journal.GetArray("items").Select(e => (Activity: (string?)e!["activityId"], Event: (string?)e["event"], Message: (string?)e["text"]?["en"])).ToList();
         Assert.Contains(steps, s => s.Activity == "sendemail-1" && s.Message is not null && s.Message.Contains("secretariat@example.org"));
         Assert.Contains(steps, s => s.Activity == "headcount");
         var emails = await admin.FetchAsync("/api/emails?recipient=secretariat@example.org").ExpectOkAsync();

@@ -85,6 +85,22 @@ public static class PageChecks
         return [.. problems.Distinct()];
     }
 
+    /// <summary>
+    /// Every box that scrolls sideways on this screen (its content wider than it) is a region a keyboard reaches and a
+    /// screen reader names: <c>tabindex="0"</c> and an <c>aria-label</c> (or <c>aria-labelledby</c>), as the journal's is.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> UnlabelledScrollRegionsAsync(IPage page)
+    {
+        var found = await page.EvaluateAsync<string[]>("""
+            () => [...document.querySelectorAll('main *, .mud-main-content *')]
+                .filter(e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX) && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0)
+                .filter(e => !(e.tabIndex >= 0 && (e.getAttribute('aria-label') || e.getAttribute('aria-labelledby'))))
+                .map(e => e.tagName.toLowerCase() + [...e.classList].slice(0, 3).map(c => '.' + c).join('') + (e.dataset.testid ? `[data-testid=${e.dataset.testid}]` : '')
+                    + ` (${e.scrollWidth} px in ${e.clientWidth} px)`)
+            """);
+        return [.. found.Distinct().Select(f => $"{page.Url} @{page.ViewportSize?.Width}: a sideways scroll region without tabindex and a label: {f}")];
+    }
+
     public static async Task<IReadOnlyList<string>> AxeViolationsAsync(IPage page)
     {
         var result = await page.RunAxe(new AxeRunOptions

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Manyi.Engine.Activities.Waiting;
 using Manyi.Engine.Runtime;
+using Manyi.Engine.Stores;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Engine.Activities.Composition;
 
@@ -63,7 +65,10 @@ public sealed class DispatchWorkflow : WaitingActivity
         context.SetOutput("Children", children);
         // Kept once, not on every child's bookmark: a campaign's thousands of bookmarks stay small.
         context.SetOutput("ChildInput", input.DeepClone());
-        context.Log($"Dispatched {items.Count} instance(s) of '{definitionId}'{(wait ? ", waiting for them" : "")}.");
+        context.Log(JournalKeys.ChildrenDispatched, new JsonObject
+        {
+            ["count"] = items.Count, ["definition"] = await DefinitionNameAsync(context, definitionId), ["definitionId"] = definitionId, ["waiting"] = wait,
+        });
         return waits;
     }
 
@@ -109,4 +114,10 @@ public sealed class DispatchWorkflow : WaitingActivity
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+
+    /// <summary>The published definition's name, for the journal; null when it has none (or none is published yet).</summary>
+    internal static async Task<string?> DefinitionNameAsync(ActivityContext context, string definitionId) =>
+        context.Services.GetService<IWorkflowStore>() is { } store
+            ? (await store.FindPublishedDefinitionAsync(definitionId, context.CancellationToken))?.Name
+            : null;
 }

@@ -44,7 +44,10 @@ public sealed class ExecuteWorkflow : Activity
         context.DispatchChild(child);
         // Where reconciliation finds the child's input if it has to start it (DispatchWorkflow.FromBookmark).
         context.SetOutput("ChildInput", input.DeepClone());
-        context.Log($"Executing '{definitionId}'.");
+        context.Log(JournalKeys.ChildExecuting, new JsonObject
+        {
+            ["definition"] = await DispatchWorkflow.DefinitionNameAsync(context, definitionId), ["definitionId"] = definitionId,
+        });
 
         if (!await context.EvaluateAsync(WaitForCompletion))
         {

@@ -211,7 +211,8 @@ internal sealed class FlowchartRun
         var ancestors = Analysis.Ancestors[joinId];
         _burst.Instance.State.Queue.RemoveAll(i => i.OwnerId == _context.Id && ancestors.Contains(i.ActivityId));
         foreach (var branch in _burst.ChildrenOf(_context.Id).Where(c => ancestors.Contains(c.ActivityId!)).ToList())
-            _burst.Cancel(branch, $"Cancelled: join '{joinId}' continued on another branch.");
+            _burst.Cancel(branch, new JournalMessage(JournalKeys.CancelledByJoin,
+                new System.Text.Json.Nodes.JsonObject { ["join"] = _burst.Graph.Nodes.GetValueOrDefault(joinId)?.Node.Name }));
         foreach (var ancestor in ancestors) _context.Tokens.Remove(ancestor);
         _context.HeldLoopExits.RemoveAll(index => ancestors.Contains(Shape.Connections[index].Source));
         _context.Tokens.Remove(joinId);

@@ -66,7 +66,7 @@ public abstract class SendHttpRequestBase(IHttpClientFactory clients, IOptions<H
             context.SetOutput("ResponseHeaders", HeadersOf(response));
             context.SetOutput("StatusCode", statusCode);
             context.SetOutput("ParsedContent", await ParseAsync(response.Content, options.Value.MaxResponseBytes, context.CancellationToken));
-            context.Log($"{request.Method} {request.RequestUri}: {statusCode}");
+            context.Log(JournalKeys.HttpAnswered, new JsonObject { ["method"] = request.Method.Method, ["url"] = request.RequestUri?.ToString(), ["status"] = statusCode });
             return ActivityStep.CompleteWith(await OutcomesForAsync(context, statusCode));
         }
         catch (HttpRequestException ex) when (Refusal(ex) is { } refused)
@@ -76,12 +76,15 @@ public abstract class SendHttpRequestBase(IHttpClientFactory clients, IOptions<H
         catch (HttpRequestException ex)
         {
             logger.LogWarning(ex, "Workflow {InstanceId}: {Method} {Url} failed.", context.Instance.Id, request.Method, request.RequestUri);
-            context.Log($"{request.Method} {request.RequestUri}: failed to connect ({ex.Message})");
+            context.Log(JournalKeys.HttpFailed, new JsonObject { ["method"] = request.Method.Method, ["url"] = request.RequestUri?.ToString(), ["error"] = ex.Message });
             return ActivityStep.CompleteWith(FailedToConnect);
         }
         catch (Exception ex) when (ex is TimeoutRejectedException || (ex is OperationCanceledException && !context.CancellationToken.IsCancellationRequested))
         {
-            context.Log($"{request.Method} {request.RequestUri}: no response within {options.Value.Timeout}");
+            context.Log(JournalKeys.HttpTimedOut, new JsonObject
+            {
+                ["method"] = request.Method.Method, ["url"] = request.RequestUri?.ToString(), ["seconds"] = options.Value.Timeout.TotalSeconds,
+            });
             return ActivityStep.CompleteWith(Timeout);
         }
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using Manyi.Engine.Activities.Waiting;
 using Manyi.Engine.Forms;
@@ -95,7 +96,7 @@ public sealed class UserTask : WaitingActivity
             var names = await context.Services.GetRequiredService<ITaskDirectory>().OrganizationNamesAsync(ids, context.CancellationToken);
             OrganizationProgress.Start(context, ids, names);
         }
-        context.Log($"Opened {waits.Count} task(s): {title}.");
+        context.Log(JournalKeys.TasksOpened, new JsonObject { ["count"] = waits.Count, ["title"] = title });
         return waits;
     }
 
@@ -125,7 +126,11 @@ public sealed class UserTask : WaitingActivity
             && !string.Equals(await context.EvaluateAsync(DeadlineBehaviour), "Flag", StringComparison.OrdinalIgnoreCase))
         {
             context.SetOutput("Overdue", true);
-            context.Log($"Task {resume.Bookmark.Key} arrived at {context.Now:O}, at or after its deadline {due:O}: refused as late.");
+            context.Log(JournalKeys.TaskRefusedLate, new JsonObject
+            {
+                ["at"] = context.Now.ToString("O", CultureInfo.InvariantCulture), ["deadline"] = due.ToString("O", CultureInfo.InvariantCulture),
+                ["organization"] = OrganizationOf(context, resume.Bookmark),
+            });
             OnDeadlinePassed(context, ends: true);
             context.ChangeTask(new TaskChange.Closed(resume.Bookmark.Key!, HumanTaskStatus.Expired, context.Now));
             return ActivityStep.CompleteWith(Overdue);
@@ -142,7 +147,10 @@ public sealed class UserTask : WaitingActivity
         {
             context.ChangeTask(new TaskChange.Closed(taskId, HumanTaskStatus.Cancelled, context.Now, By: by));
             if ((string?)resume.Bookmark.Payload?["organization"] is { } cancelled) OrganizationProgress.CancelledFor(context, cancelled);
-            context.Log($"Task {taskId} cancelled by {by.Name}: {(string?)input.GetValueOrDefault("reason")}");
+            context.Log(JournalKeys.TaskCancelled, new JsonObject
+            {
+                ["by"] = by.Name, ["reason"] = (string?)input.GetValueOrDefault("reason"), ["organization"] = OrganizationOf(context, resume.Bookmark),
+            });
             return AfterTask(context);
         }
         var outcome = (string?)input.GetValueOrDefault("outcome");
@@ -167,7 +175,10 @@ public sealed class UserTask : WaitingActivity
         context.SetOutput("Outcome", outcome);
         context.SetOutput("Data", data.DeepClone());
         context.SetOutput("Labels", ChosenLabels(data));
-        context.Log($"Task {taskId} completed by {by.Name}: {outcome}.");
+        context.Log(JournalKeys.TaskCompleted, new JsonObject
+        {
+            ["outcome"] = outcome, ["by"] = by.Name, ["organization"] = organization is null ? null : OrganizationProgress.NameOf(context, organization),
+        });
         return AfterTask(context);
     }
 
@@ -242,4 +253,8 @@ public sealed class UserTask : WaitingActivity
         context.Instance.Bookmarks.Where(b => b.ActivityId == context.Node.Id && b.Name == HumanTask.BookmarkName);
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    /// <summary>The name of the organization a task's bookmark is for, as the activity keeps it; null for a task of no organization.</summary>
+    private static string? OrganizationOf(ActivityContext context, Bookmark bookmark) =>
+        (string?)bookmark.Payload?["organization"] is { } organization ? OrganizationProgress.NameOf(context, organization) : null;
 }

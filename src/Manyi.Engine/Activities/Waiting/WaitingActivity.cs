@@ -68,7 +68,7 @@ public abstract class WaitingActivity : Activity
                 var ends = !string.Equals(await context.EvaluateAsync(DeadlineBehaviour), "Flag", StringComparison.OrdinalIgnoreCase);
                 OnDeadlinePassed(context, ends);
                 if (ends) return ActivityStep.CompleteWith(Overdue);
-                context.Log("Overdue: the deadline passed; the activity stays open.");
+                context.Log(JournalKeys.DeadlinePassed, []);
                 return ActivityStep.KeepWaiting;
             case ReminderBookmark:
                 await RemindAsync(context, resume.Bookmark.Payload!);
@@ -201,11 +201,11 @@ public abstract class WaitingActivity : Activity
         await context.NotifyRobotsAsync(new RobotNotice(key, templateKind, model) { TaskIds = RobotTaskIds(context) });
         if (to is not { Length: > 0 })
         {
-            context.Log($"Reminder {(string?)payload["step"]} not sent: nobody to send it to.");
+            context.Log(JournalKeys.ReminderUnsent, new JsonObject { ["step"] = payload["step"]?.DeepClone() });
             return;
         }
         var rendered = await context.Services.GetRequiredService<IEmailTemplates>().RenderAsync(templateKind, model, context.CancellationToken);
         context.SendEmail(new OutgoingEmail(key, templateKind, to, rendered.Subject, rendered.TextBody, rendered.HtmlBody));
-        context.Log($"Reminder {(string?)payload["step"]} sent to {string.Join(", ", to)}.");
+        context.Log(JournalKeys.ReminderSent, new JsonObject { ["step"] = payload["step"]?.DeepClone(), ["to"] = new JsonArray([.. to.Select(a => (JsonNode)a)]) });
     }
 }

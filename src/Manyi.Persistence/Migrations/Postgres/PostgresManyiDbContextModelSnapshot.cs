@@ -316,6 +316,9 @@ namespace Manyi.Persistence.Migrations.Postgres
                     b.Property<string>("ActivityType")
                         .HasColumnType("text");
 
+                    b.Property<string>("Arguments")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("At")
                         .HasColumnType("timestamp with time zone");
 
@@ -331,6 +334,10 @@ namespace Manyi.Persistence.Migrations.Postgres
 
                     b.Property<string>("Message")
                         .HasColumnType("text");
+
+                    b.Property<string>("MessageKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<string>("Outcomes")
                         .HasColumnType("text");

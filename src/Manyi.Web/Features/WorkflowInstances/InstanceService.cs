@@ -159,9 +159,18 @@ public sealed class InstanceService(ManyiDbContext db, IWorkflowStore store, Tas
         (page, pageSize) = Page.Clamp(page, pageSize);
         var entries = db.JournalEntries.AsNoTracking().Where(j => j.InstanceId == id);
         var total = await entries.CountAsync(cancellationToken);
-        var items = await entries.OrderBy(j => j.Sequence).Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(j => new JournalEntryResponse(j.Sequence, j.At, j.Event, j.ActivityId, j.ActivityType, j.ActivityName, j.Message, j.Outcomes))
-            .ToListAsync(cancellationToken);
+        var rows = await entries.OrderBy(j => j.Sequence).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
+        // A line of free text (an author's WriteLine, a fault, a line from before the keys) may hold organization ids: read as names.
+        var readable = new ReadableIds(rows.Any(j => j.MessageKey is null && !string.IsNullOrEmpty(j.Message))
+            ? await db.Organizations.AsNoTracking().ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken)
+            : []);
+        var items = rows.Select(j =>
+        {
+            var arguments = j.Arguments is null ? null : JsonNode.Parse(j.Arguments) as JsonObject;
+            var (zh, en) = readable.Journal(j.Event, j.Message, j.MessageKey, arguments);
+            return new JournalEntryResponse(j.Sequence, j.At, j.Event, j.ActivityId, j.ActivityType, j.ActivityName, j.Message, j.Outcomes,
+                j.MessageKey, arguments, new JournalText(zh, en));
+        }).ToList();
         return new Page<JournalEntryResponse>(items, total, page, pageSize);
     }
 

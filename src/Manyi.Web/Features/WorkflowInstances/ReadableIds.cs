@@ -39,11 +39,14 @@ public sealed partial class ReadableIds(IReadOnlyDictionary<string, string> orga
     };
 
     /// <summary>
-    /// A journal line in words: what a <c>Suspended</c> entry waits for (the engine writes its bookmarks, <c>Name:key, Name</c>),
-    /// else the engine's line with the ids read as <see cref="Text"/>.
+    /// A journal line in words: a line with a key from the catalogue (<see cref="DisplayNames.JournalLine"/>), what a
+    /// <c>Suspended</c> entry waits for (the engine writes its bookmarks, <c>Name:key, Name</c>), else the line's own text
+    /// (an author's WriteLine, a fault's message, a line from before the keys) with the ids read as <see cref="Text"/>.
     /// </summary>
-    public (string Zh, string En) Journal(string journalEvent, string? message)
+    public (string Zh, string En) Journal(string journalEvent, string? message, string? key = null, JsonObject? arguments = null)
     {
+        if (key is not null)
+            return DisplayNames.JournalLine(key, arguments) is { } words ? (Text(words.Zh), Text(words.En)) : ("", Text(message ?? ""));
         if (string.IsNullOrEmpty(message)) return ("", "");
         if (journalEvent != nameof(Engine.Runtime.JournalEvent.Suspended)) return ("", Text(message));
         var waits = message.Split(", ", StringSplitOptions.RemoveEmptyEntries)

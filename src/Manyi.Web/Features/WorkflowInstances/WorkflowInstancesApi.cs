@@ -77,8 +77,17 @@ public sealed record InstanceResponse(
 public sealed record BookmarkResponse(string Id, string ActivityId, string Name, string? Key, string? CorrelationId, DateTimeOffset CreatedAt, DateTimeOffset? ResumeAt,
     JsonObject? Payload, IReadOnlyList<string> ContainerPath);
 
+/// <summary>
+/// One journal line. <paramref name="Text"/> is what a person reads (Chinese, English; names, never ids; empty Chinese for
+/// an author's free text, which is shown as written). As stored: <paramref name="MessageKey"/> and <paramref name="Arguments"/>
+/// for a line the engine or an activity wrote (<c>task.opened</c> with <c>{"count": 58, "title": "…"}</c>), else
+/// <paramref name="Message"/> (a <c>WriteLine</c>'s text, a fault's message, the bookmarks a <c>Suspended</c> line waits on).
+/// </summary>
 public sealed record JournalEntryResponse(long Sequence, DateTimeOffset At, string Event, string? ActivityId, string? ActivityType,
-    string? ActivityName, string? Message, string? Outcomes);
+    string? ActivityName, string? Message, string? Outcomes, string? MessageKey, JsonObject? Arguments, JournalText Text);
+
+/// <summary>A journal line in words: <paramref name="Zh"/> empty when the line is an author's own text, shown as written.</summary>
+public sealed record JournalText(string Zh, string En);
 
 /// <summary>An instance with what surrounds it; see <see cref="InstanceService.OverviewAsync"/>.</summary>
 public sealed record InstanceOverview(

@@ -36,8 +36,10 @@ public sealed class DeadlinesApiTests
             DateTimeOffset.Parse(bookmarks.Single(b => b.GetString("name") == "Manyi.Deadline").GetString("resumeAt")));
         Assert.Contains(bookmarks, b => b.GetString("name") == "Manyi.Reminder");
         var journal = await client.FetchAsync($"/api/workflow-instances/{id}/journal").ExpectOkAsync();
-        Assert.Contains(journal.GetArray("items"), e => e!["message"]?.GetValue<string>() is { } m
-            && m.Contains("by admin@example.org: 延期 / extension granted", StringComparison.Ordinal));
+        Assert.Contains(journal.GetArray("items"), e => e!["messageKey"]?.GetValue<string>() == "deadline.moved"
+            && e["text"]!["zh"]!.GetValue<string>().StartsWith("admin@example.org 将截止时间改为 ", StringComparison.Ordinal)
+            && e["text"]!["zh"]!.GetValue<string>().EndsWith("：延期 / extension granted", StringComparison.Ordinal)
+            && e["text"]!["en"]!.GetValue<string>().EndsWith(" by admin@example.org: 延期 / extension granted", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -91,7 +93,8 @@ public sealed class DeadlinesApiTests
         var changed = await client.GetInstanceAsync(pinned.GetString("id"));
         Assert.Equal("before-7", ReminderStep(changed));
         var journal = await client.FetchAsync($"/api/workflow-instances/{pinned.GetString("id")}/journal").ExpectOkAsync();
-        Assert.Contains(journal.GetArray("items"), e => e!["message"]?.GetValue<string>() == "Reminder ladder changed by admin@example.org: 多提醒一次 one more reminder");
+        Assert.Contains(journal.GetArray("items"), e => e!["text"]!["zh"]!.GetValue<string>() == "admin@example.org 修改了提醒安排：多提醒一次 one more reminder"
+            && e["text"]!["en"]!.GetValue<string>() == "Reminder ladder changed by admin@example.org: 多提醒一次 one more reminder");
         var audit = await client.FetchAsync($"/api/audit?action=reminders.changed&subjectId={pinned.GetString("id")}").ExpectOkAsync();
         Assert.Single(audit.GetArray("items"));
 

@@ -161,7 +161,7 @@ public sealed class TasksApiTests(SharedApps apps) : IClassFixture<SharedApps>
         }
         var task = await campaign.Admin.FetchAsync($"/api/tasks/{taskId}").ExpectOkAsync();
         var journal = await campaign.Admin.FetchAsync($"/api/workflow-instances/{campaign.InstanceId}/journal").ExpectOkAsync();
-        Assert.Single(journal.GetArray("items"), e => e!["message"]?.GetValue<string>()?.StartsWith($"Task {taskId} completed", StringComparison.Ordinal) == true);
+        Assert.Single(journal.GetArray("items"), e => e!["messageKey"]?.GetValue<string>() == "task.completed");
         var winner = await responses.Single(r => r.StatusCode == HttpStatusCode.OK).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(winner["data"]!["trainees"]!.GetValue<int>(), task["data"]!["trainees"]!.GetValue<int>());
     }

@@ -201,8 +201,8 @@ public sealed class DefinitionServicesApiTests(SharedApps apps) : IClassFixture<
         Assert.Equal("Finished", finished.GetString("status"));
         var journal = await client.FetchAsync($"/api/workflow-instances/{movable}/journal").ExpectOkAsync();
         Assert.Contains(journal.GetArray("items"), e => e!["activityId"]?.GetValue<string>() == "after2");
-        Assert.Contains(journal.GetArray("items"), e => e!["message"]?.GetValue<string>() is { } m
-            && m.Contains("Migrated from version 1 to version 2 by admin@example.org: 第二步已取消", StringComparison.Ordinal));
+        Assert.Contains(journal.GetArray("items"), e => e!["messageKey"]?.GetValue<string>() == "workflow.migrated"
+            && e["text"]!["zh"]!.GetValue<string>() == "admin@example.org 将实例从版本 1 迁移到版本 2：第二步已取消 / step two dropped");
         var audit = await client.FetchAsync("/api/audit?action=instances.migrated").ExpectOkAsync();
         var entry = Assert.Single(audit.GetArray("items"))!;
         Assert.Equal(movable, entry.GetString("subjectId"));
