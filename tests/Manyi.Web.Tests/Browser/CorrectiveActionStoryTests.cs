@@ -24,9 +24,9 @@ public sealed class CorrectiveActionStoryTests
     private const string Secretariat = "secretariat@example.org";
     private const string Summary = """
         整改报告汇总 Corrective-action reports
-        已提交 {{ Outputs.整改报告.Organizations.done | size }} 家：{{ Outputs.整改报告.Organizations.done | join: "、" }}
-        未提交 {{ Outputs.整改报告.Organizations.open | size }} 家：{{ Outputs.整改报告.Organizations.open | join: "、" }}
-        已逾期 {{ Outputs.整改报告.Organizations.overdue | size }} 家：{{ Outputs.整改报告.Organizations.overdue | join: "、" }}
+        已提交 {{ Outputs["整改报告"].Organizations.done | size }} 家：{{ Outputs["整改报告"].Organizations.done | join: "、" }}
+        未提交 {{ Outputs["整改报告"].Organizations.open | size }} 家：{{ Outputs["整改报告"].Organizations.open | join: "、" }}
+        已逾期 {{ Outputs["整改报告"].Organizations.overdue | size }} 家：{{ Outputs["整改报告"].Organizations.overdue | join: "、" }}
         """;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -149,11 +149,14 @@ public sealed class CorrectiveActionStoryTests
         await body.GetByTestId("syntax-body").SelectOptionAsync("Liquid");
         await ExpressionInput.FocusAsync(page, "body");
         await page.Keyboard.PressAsync("Control+A");
-        await page.Keyboard.InsertTextAsync("{{ Outputs.整改");
+        await page.Keyboard.InsertTextAsync("已逾期：{{ Outputs[\"整改报告\"].Org");
         await page.Keyboard.PressAsync("Control+Space");
-        // The editor offers the task's output by the task's name.
-        await Assertions.Expect(page.Locator(".suggest-widget .monaco-list-row").Filter(new() { HasText = "Outputs.整改报告.Organizations" })).ToBeVisibleAsync();
-        await page.Keyboard.PressAsync("Escape");
+        // The editor offers the task's output by the task's name, in the form Liquid reads a Chinese name.
+        await Assertions.Expect(page.Locator(".suggest-widget .monaco-list-row.focused")).ToContainTextAsync("Outputs[\"整改报告\"].Organizations");
+        await page.Keyboard.PressAsync("Enter");
+        await page.Keyboard.InsertTextAsync(".overdue }}");
+        await Assertions.Expect(ExpressionInput.Editor(page, "body").Locator(".view-lines")).ToHaveTextAsync("已逾期：{{ Outputs[\"整改报告\"].Organizations.overdue }}");
+        await BrowserApp.ScreenshotAsync(page, body, "story-summary-completion-1366");
         await page.Keyboard.PressAsync("Control+A");
         await page.Keyboard.InsertTextAsync(Summary);
         await ExpressionInput.LeaveAsync(page);
