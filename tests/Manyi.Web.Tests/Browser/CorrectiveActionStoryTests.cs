@@ -67,10 +67,12 @@ public sealed class CorrectiveActionStoryTests
         await page.GetByTestId("palette-search").FillAsync("任务");
         await page.Locator("[data-testid=palette-item][data-type='Manyi.UserTask']").ClickAsync();
         var panel = page.GetByTestId("property-panel");
+        await Assertions.Expect(panel).ToHaveAttributeAsync("data-activity-id", new Regex("^usertask-"));
         var taskId = await panel.GetAttributeAsync("data-activity-id") ?? "";
         Assert.NotEqual("", taskId);
         await panel.GetByTestId("activity-name").FillAsync("整改报告");
         await panel.GetByTestId("activity-name").PressAsync("Tab");
+        await Assertions.Expect(CorrectiveReportDesigner.Node(page, taskId)).ToContainTextAsync("整改报告");
         await FillLiteralAsync(page, "title", "整改报告上传 Corrective-action report");
         await FillLiteralAsync(page, "description", "请上传加盖公章的整改报告，并简述整改情况。 Upload the stamped corrective-action report and say what was done.");
 
@@ -133,16 +135,17 @@ public sealed class CorrectiveActionStoryTests
         await Assertions.Expect(steps.Locator("[data-step=escalation]")).ToContainTextAsync(On(calendar.AddWorkingDays(dueDay, 1), 9));
 
         // The start leads to the task (the start's port, by keyboard: the panel's "connect to").
-        await CorrectiveReportDesigner.Node(page, "start").ClickAsync();
-        await page.Locator("[data-testid=port-connections][data-port=Done] [data-testid=port-connect]").SelectOptionAsync(taskId);
+        await ConnectAsync(page, "start", taskId);
 
         // The summary e-mail to the secretariat, in Liquid over the task's Organizations output, after the task.
         await page.GetByTestId("palette-search").FillAsync("邮件");
         await page.Locator("[data-testid=palette-item][data-type='Elsa.SendEmail']").ClickAsync();
+        await Assertions.Expect(panel).ToHaveAttributeAsync("data-activity-id", new Regex("^sendemail-"));
         var emailId = await panel.GetAttributeAsync("data-activity-id") ?? "";
         Assert.NotEqual(taskId, emailId);
         await panel.GetByTestId("activity-name").FillAsync("汇总邮件");
         await panel.GetByTestId("activity-name").PressAsync("Tab");
+        await Assertions.Expect(CorrectiveReportDesigner.Node(page, emailId)).ToContainTextAsync("汇总邮件");
         await FillLiteralAsync(page, "to", Secretariat);
         await FillLiteralAsync(page, "subject", "整改报告汇总 Corrective-action reports");
         var body = page.Locator("[data-testid=input][data-input=body]");
@@ -160,8 +163,7 @@ public sealed class CorrectiveActionStoryTests
         await page.Keyboard.PressAsync("Control+A");
         await page.Keyboard.InsertTextAsync(Summary);
         await ExpressionInput.LeaveAsync(page);
-        await CorrectiveReportDesigner.Node(page, taskId).ClickAsync();
-        await page.Locator("[data-testid=port-connections][data-port=Done] [data-testid=port-connect]").SelectOptionAsync(emailId);
+        await ConnectAsync(page, taskId, emailId);
         await Assertions.Expect(page.GetByTestId("problems-none")).ToBeVisibleAsync();
 
         // The canvas, on a desk's screen and a wide one: it takes the width, its text is legible.
@@ -230,6 +232,16 @@ public sealed class CorrectiveActionStoryTests
 
         Assert.Empty(app.PolicyViolations);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    /// <summary>Selects <paramref name="source"/> on the canvas and connects its Done port to <paramref name="target"/> in the panel's "connect to".</summary>
+    private static async Task ConnectAsync(IPage page, string source, string target)
+    {
+        await CorrectiveReportDesigner.Node(page, source).ClickAsync();
+        await Assertions.Expect(page.GetByTestId("property-panel")).ToHaveAttributeAsync("data-activity-id", source);
+        var port = page.Locator("[data-testid=port-connections][data-port=Done]");
+        await port.GetByTestId("port-connect").SelectOptionAsync(target);
+        await Assertions.Expect(port.Locator($"[data-testid=port-target][data-target='{target}']")).ToHaveCountAsync(1);
     }
 
     /// <summary>A text input of the selected activity, as a literal: typed into and left.</summary>
