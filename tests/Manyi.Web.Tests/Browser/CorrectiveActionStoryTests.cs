@@ -202,7 +202,7 @@ public sealed class CorrectiveActionStoryTests
         var tasks = page.GetByTestId("instance-tasks");
         foreach (var (_, name) in organizations) await Assertions.Expect(tasks).ToContainTextAsync(name);
         await Assertions.Expect(page.GetByTestId("instance-task").First).ToContainTextAsync(On(dueDay, 18));
-        await BrowserApp.ScreenshotAsync(page, "story-instance-1366");
+        await BrowserApp.ScreenshotAsync(page, tasks, "story-instance-1366");
         problems.AddRange(await PageChecks.CodesReadAsync(page, ids));
 
         // What was built is what was asked, read back (not written) through the API.
@@ -233,6 +233,45 @@ public sealed class CorrectiveActionStoryTests
 
         Assert.Empty(app.PolicyViolations);
         Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    /// <summary>
+    /// The repository's participant workflow (43 activities) opened at 1366×768: stored in the designer's own wrapped
+    /// layout, not as one tall column, it takes the canvas's width at the zoom the designer opens it at, with the start
+    /// in view and the names legible; "auto-layout" finds nothing to move.
+    /// </summary>
+    [Fact]
+    public async Task The_participant_workflow_opens_at_1366_laid_out_across_the_width_of_the_canvas()
+    {
+        await using var app = await BrowserApp.StartAsync();
+        using var admin = await app.CreateApiClientAsync();
+        await admin.DeployAsync(await File.ReadAllTextAsync(Workflows.RepositoryFilePath("workflows/participant.json"), Ct));
+        var page = await app.NewPageAsync(1366, 768);
+        await BrowserApp.SignInAsync(page, ManyiApp.AdminEmail, ManyiApp.AdminPassword);
+        await page.GotoAsync("/admin/workflows/participant/designer");
+        await BrowserApp.WaitForInteractiveAsync(page);
+        await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(43);
+        await BrowserApp.ScreenshotAsync(page, "story-participant-1366");
+
+        var canvas = (await page.GetByTestId("designer-canvas").BoundingBoxAsync())!;
+        var boxes = await page.Locator("[data-testid=designer-node] .dc-box").EvaluateAllAsync<double[][]>(
+            "rects => rects.map(r => { const b = r.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; })");
+        var (left, right) = (boxes.Min(b => b[0]), boxes.Max(b => b[2]));
+        var (top, bottom) = (boxes.Min(b => b[1]), boxes.Max(b => b[3]));
+        Assert.True(right - left > bottom - top, $"the drawing is {right - left:0}×{bottom - top:0} px: a column, not laid across");
+        var used = Math.Min(right, canvas.X + canvas.Width) - Math.Max(left, canvas.X);
+        Assert.True(used >= canvas.Width * 0.9, $"of the canvas's {canvas.Width:0} px the drawing covers {used:0}");
+        var zoom = double.Parse(await page.GetByTestId("designer-viewport").GetAttributeAsync("data-zoom") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(14 * zoom >= 11, $"the names are {14 * zoom:0.0} px at {zoom:P0}");
+        var start = (await CorrectiveReportDesigner.Node(page, "start").Locator(".dc-box").BoundingBoxAsync())!;
+        Assert.True(start.X >= canvas.X && start.Y >= canvas.Y && start.X + start.Width <= canvas.X + canvas.Width, "the start is in view");
+
+        // Auto-layout moves nothing (a command that changes nothing is not kept), once the page has answered the next click.
+        await page.GetByTestId("auto-layout").ClickAsync();
+        await page.GetByTestId("validate").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("designer-message")).ToContainTextAsync("校验通过");
+        await Assertions.Expect(page.GetByTestId("undo")).ToBeDisabledAsync();
+        await Assertions.Expect(page.GetByTestId("designer-dirty")).ToHaveCountAsync(0);
     }
 
     /// <summary>Selects <paramref name="source"/> on the canvas and connects its Done port to <paramref name="target"/> in the panel's "connect to".</summary>
