@@ -252,6 +252,13 @@ public sealed class CorrectiveActionStoryTests
         await BrowserApp.WaitForInteractiveAsync(page);
         await Assertions.Expect(page.GetByTestId("designer-node")).ToHaveCountAsync(43);
         await BrowserApp.ScreenshotAsync(page, "story-participant-1366");
+        if (Environment.GetEnvironmentVariable("STORY21_CAPTURE") is not null)
+        {
+            await page.GetByTestId("auto-layout").ClickAsync(); await page.GetByTestId("save-draft").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Draft");
+            await File.WriteAllTextAsync("/tmp/story21-participant-laid-out.json", (await admin.FetchAsync("/api/workflow-definitions/participant/export?version=2").ExpectOkAsync()).ToJsonString(), Ct);
+            return;
+        }
 
         var canvas = (await page.GetByTestId("designer-canvas").BoundingBoxAsync())!;
         var boxes = await page.Locator("[data-testid=designer-node] .dc-box").EvaluateAllAsync<double[][]>(
