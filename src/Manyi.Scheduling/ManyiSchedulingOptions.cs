@@ -43,6 +43,14 @@ public sealed class ManyiSchedulingOptions
     public TimeSpan InvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
     /// <summary>
+    /// PostgreSQL storage only: how long one of Hangfire's locks (held for the instant of a job's state change, or of a
+    /// scheduler's look) may stay taken before another node takes it over. A node that dies holding one leaves it behind;
+    /// until then the job it was changing cannot run or be deleted anywhere (Hangfire.PostgreSql's default, 10 minutes,
+    /// held a dead node's reminders back that long). Longer than any lock is held by a live node.
+    /// </summary>
+    public TimeSpan DistributedLockTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// How often the timer dispatcher looks for due timers (a commit that makes a timer due sooner wakes it at once): a
     /// timer fires at most this late, plus its job's wait in the queue.
     /// </summary>
@@ -74,7 +82,8 @@ public sealed class ManyiSchedulingOptions
         if (TimerBatch < 1)
             yield return $"{Section}:TimerBatch must be at least 1 ({TimerBatch}).";
         foreach (var (name, value) in new[] { (nameof(SchedulePollingInterval), SchedulePollingInterval), (nameof(QueuePollInterval), QueuePollInterval),
-                     (nameof(TimerPollInterval), TimerPollInterval), (nameof(TimerClaimDuration), TimerClaimDuration), (nameof(InvisibilityTimeout), InvisibilityTimeout) })
+                     (nameof(TimerPollInterval), TimerPollInterval), (nameof(TimerClaimDuration), TimerClaimDuration), (nameof(InvisibilityTimeout), InvisibilityTimeout),
+                     (nameof(DistributedLockTimeout), DistributedLockTimeout) })
             if (value <= TimeSpan.Zero)
                 yield return $"{Section}:{name} must be positive ({value}).";
         if (CronProblem(ReconciliationCron) is { } cron)

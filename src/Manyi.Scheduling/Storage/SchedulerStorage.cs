@@ -30,6 +30,7 @@ public static class SchedulerStorage
             QueuePollInterval = options.QueuePollInterval,
             InvisibilityTimeout = options.InvisibilityTimeout,
             UseSlidingInvisibilityTimeout = true,
+            DistributedLockTimeout = options.DistributedLockTimeout,
         };
         return new PostgreSqlStorage(new NpgsqlConnectionFactory(ConnectionString(database), storageOptions), storageOptions);
     }

@@ -59,18 +59,17 @@ public sealed class TimerDispatcher(
 
     /// <summary>
     /// Enqueues a job for each claimed timer and stores the job ids on the bookmarks (without one, as the claim left
-    /// them). A job of an expired claim (<see cref="TimerBookmark.JobId"/>, of this epoch) is deleted first: it is stuck
-    /// in its retries or ran on a node that died, and the new job replaces it. A job whose bookmark went meanwhile (it
-    /// fired already, or the instance moved on) finds nothing to do. Claimed is claimed: this goes on whatever the caller.
+    /// them). Then a job of an expired claim (<see cref="TimerBookmark.JobId"/>, of this epoch) is deleted: it is stuck in
+    /// its retries or ran on a node that died, and the new job replaces it. Deleting waits for the job's lock, which a dead
+    /// node may hold until <see cref="ManyiSchedulingOptions.DistributedLockTimeout"/>, so it comes last and a failure is
+    /// only logged: a job left behind finds its bookmark gone (the new job fired it) or fires it once (the instance's
+    /// revision settles a race). A job whose bookmark went meanwhile finds nothing to do. Claimed is claimed: this goes on
+    /// whatever the caller.
     /// </summary>
     private async Task EnqueueAsync(IReadOnlyList<TimerBookmark> claimed)
     {
         if (claimed.Count == 0) return;
         var current = epoch.Value;
-        foreach (var timer in claimed)
-            if (TimerJobId.TryParse(timer.JobId, out var previous) && previous.Epoch == current)
-                jobs.Delete(previous.HangfireJobId);
-
         var created = new string[claimed.Count];
         if (claimed.Count > ParallelAbove)
             Parallel.For(0, claimed.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount * 2 },
@@ -82,6 +81,20 @@ public sealed class TimerDispatcher(
             [.. claimed.Select((t, i) => new JobIdChange(t.Id, null, new TimerJobId(current, created[i]).ToString()))], CancellationToken.None);
         if (stored.Count < claimed.Count)
             logger.LogDebug("{Gone} of {Claimed} claimed timer(s) went before their job id was stored.", claimed.Count - stored.Count, claimed.Count);
+
+        foreach (var timer in claimed)
+        {
+            if (!TimerJobId.TryParse(timer.JobId, out var previous) || previous.Epoch != current) continue;
+            try
+            {
+                jobs.Delete(previous.HangfireJobId);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Timer {BookmarkId}: its replaced job {JobId} could not be deleted; the new job fires the timer.",
+                    timer.Id, previous.HangfireJobId);
+            }
+        }
     }
 
     private string Create(TimerBookmark timer) =>

@@ -1,9 +1,11 @@
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Serialization;
+using Manyi.Persistence;
 using Manyi.Persistence.Definitions;
 using Manyi.Scheduling.Timers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using static Manyi.Scheduling.Tests.Workflows;
 
 namespace Manyi.Scheduling.Tests.Timers;
@@ -118,6 +120,36 @@ public sealed class TimerDispatcherTests
 
         Assert.Equal(1, await CountFinishedAsync(host.Services, [instance.Id]));
         Assert.Equal(1, (await CountJournalAsync(host.Services, [instance.Id], JournalEvent.Resumed))[instance.Id]);
+    }
+
+    [Fact]
+    public async Task A_timer_job_whose_lock_a_dead_node_left_behind_runs_once_the_lock_times_out_on_PostgreSQL()
+    {
+        var clock = new FakeTimeProvider(WholeSecondNow());
+        var ct = TestContext.Current.CancellationToken;
+        await using var data = await TestData.CreateAsync("postgres");
+        await using var host = data.Host(clock);
+        // Before anything builds the storage, which reads it once.
+        host.Services.GetRequiredService<ManyiSchedulingOptions>().DistributedLockTimeout = TimeSpan.FromSeconds(2);
+        await PublishDelayAsync(host.Services, "delay", TimeSpan.FromMinutes(1));
+        var instance = await host.StartWorkflowAsync("delay");
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await DispatchAsync(host));
+        var jobId = HangfireId(Assert.Single(await TimersAsync(host.Services, instance.Id)).JobId);
+
+        // A node died while it changed the job's state (fetched it, say): Hangfire's lock row stays behind, never released.
+        await using (var connection = new NpgsqlConnection(host.Services.GetRequiredService<ManyiDatabase>().ConnectionString))
+        {
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand("INSERT INTO hangfire.lock (resource, acquired) VALUES (@resource, now())", connection);
+            command.Parameters.AddWithValue("resource", $"hangfire:job:{jobId}:state-lock");
+            await command.ExecuteNonQueryAsync(ct);
+        }
+
+        // Hangfire.PostgreSql's own timeout (10 minutes) held the job, and the reminder it sends, that long.
+        await host.StartAsync();
+        await WaitUntilFinishedAsync(host.Services, [instance.Id], TimeSpan.FromSeconds(30));
+        await WaitUntilAsync(() => host.JobState(jobId) == "Succeeded", TimeSpan.FromSeconds(10), $"job {jobId} to succeed");
     }
 
     [Theory]

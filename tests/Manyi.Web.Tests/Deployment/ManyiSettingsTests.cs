@@ -78,6 +78,7 @@ public sealed class ManyiSettingsTests
     [InlineData("Manyi:Hangfire:WorkerCount", "many", "'many' at 'Manyi:Hangfire:WorkerCount'")]
     [InlineData("Manyi:Hangfire:ReconciliationCron", "every minute", "Manyi:Hangfire:ReconciliationCron 'every minute' is not a cron expression")]
     [InlineData("Manyi:Hangfire:InvisibilityTimeout", "00:00:00", "Manyi:Hangfire:InvisibilityTimeout must be positive")]
+    [InlineData("Manyi:Hangfire:DistributedLockTimeout", "-00:00:01", "Manyi:Hangfire:DistributedLockTimeout must be positive")]
     [InlineData("Manyi:Calendar:TimeZone", "Beijing", "Manyi:Calendar:TimeZone: 'Beijing' is not a time zone")]
     [InlineData("Manyi:CalendarDirectory", "/nowhere/calendars", "Manyi:CalendarDirectory: the folder '/nowhere/calendars' does not exist.")]
     [InlineData("Manyi:Bootstrap:AdminPassword", "admin-pass-2025", "Manyi:Bootstrap:AdminEmail and AdminPassword go together")]

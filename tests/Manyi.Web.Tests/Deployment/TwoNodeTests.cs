@@ -20,7 +20,8 @@ namespace Manyi.Web.Tests.Deployment;
 /// <remarks>
 /// Real time passes, so the issue's five minutes are compressed to <see cref="Window"/> (60 s) and the recovery
 /// settings scaled with it: a dead node's fetched jobs return after 30 s (<c>Manyi:Hangfire:InvisibilityTimeout</c>,
-/// 5 min in production), reconciliation runs every minute (every 5), a message claim and a timer claim last 20 s (5 min). The calendar
+/// 5 min in production), a lock of Hangfire's that node A held when it died is taken over after 15 s (1 min; a job whose
+/// state it was changing waits for it), reconciliation runs every minute (every 5), a message claim and a timer claim last 20 s (5 min). The calendar
 /// folder makes every day of this year and the next a working day from 00:00 to 23:59:59 UTC, so that the "at the
 /// deadline" step goes out at its <c>sendAt</c> (a whole minute, the deadlines in the minute after it) whatever day the test runs.
 /// </remarks>
@@ -150,7 +151,8 @@ public sealed class TwoNodeTests
             await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "manyi-two-nodes-a.log"), nodeA.Output, Ct);
             await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "manyi-two-nodes-b.log"), nodeB.Output, Ct);
 
-            var diagnostics = $"{figures}\n--- node B ---\n{Tail(nodeB.Output)}\n--- node A ---\n{Tail(nodeA.Output)}";
+            var diagnostics = $"{figures}\n--- Hangfire: locks held, jobs not finished ---\n{await HangfireLeftoversAsync(database.ConnectionString)}" +
+                              $"\n--- node B ---\n{Tail(nodeB.Output)}\n--- node A ---\n{Tail(nodeA.Output)}";
             Assert.True(lost.Count == 0, $"Lost: {string.Join(", ", lost.Take(20))}\n{diagnostics}");
             // A second copy only of what node A was sending when it died: two copies at most, one Message-Id, no more than its workers.
             var copies = messages.GroupBy(m => m.Message.MessageId).Where(g => g.Count() > 1).ToList();
@@ -207,6 +209,7 @@ public sealed class TwoNodeTests
             ["Manyi__Hangfire__WorkerCount"] = "8",
             ["Manyi__Hangfire__QueuePollInterval"] = "00:00:01",
             ["Manyi__Hangfire__InvisibilityTimeout"] = "00:00:30",
+            ["Manyi__Hangfire__DistributedLockTimeout"] = "00:00:15",
             ["Manyi__Hangfire__ReconciliationCron"] = "* * * * *",
             ["Manyi__Hangfire__TimerClaimDuration"] = "00:00:20",
             ["Logging__LogLevel__Default"] = "Information",
@@ -240,6 +243,25 @@ public sealed class TwoNodeTests
         var counts = new Dictionary<string, long>();
         while (await reader.ReadAsync(Ct)) counts[reader.GetString(0)] = reader.GetInt64(1);
         return counts;
+    }
+
+    /// <summary>What a lost message or timer waits behind: Hangfire's distributed locks still held and its jobs not finished.</summary>
+    private static async Task<string> HangfireLeftoversAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(Ct);
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT 'lock ' || resource || ' acquired ' || coalesce(acquired::text, '?') FROM hangfire.lock
+            UNION ALL
+            SELECT 'job ' || j.id || ' ' || coalesce(j.statename, '(none)') || ' ' || j.arguments || coalesce(' fetched ' || q.fetchedat::text, '')
+            FROM hangfire.job j LEFT JOIN hangfire.jobqueue q ON q.jobid = j.id
+            WHERE j.statename IS DISTINCT FROM 'Succeeded' AND j.statename IS DISTINCT FROM 'Deleted'
+            """, connection);
+        await using var reader = await command.ExecuteReaderAsync(Ct);
+        var lines = new List<string>();
+        while (await reader.ReadAsync(Ct)) lines.Add(reader.GetString(0));
+        return lines.Count == 0 ? "(none)" : string.Join('\n', lines.Take(40));
     }
 
     private static string Tail(string output, int lines = 60) => string.Join('\n', output.Split('\n').TakeLast(lines));
