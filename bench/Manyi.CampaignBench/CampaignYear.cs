@@ -144,7 +144,7 @@ public sealed class CampaignYear(IServiceProvider services, FakeTimeProvider clo
                 await using var scope = services.CreateAsyncScope();
                 var task = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Tasks.AsNoTracking()
                     .FirstAsync(t => t.Id == tooLateTasks[o].Id, cancellationToken);
-                if (task.Status != nameof(HumanTaskStatus.Expired))
+                if (task.Status != HumanTaskStatus.Expired)
                     throw new BenchFailure($"{o}'s submission task is {task.Status} at {clock.GetUtcNow():O}, not Expired: a submission a second too late would be accepted.");
             }
         });
@@ -219,7 +219,7 @@ public sealed class CampaignYear(IServiceProvider services, FakeTimeProvider clo
             {
                 var instances = checks.Select(c => c.Task.InstanceId).ToList();
                 var rows = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Tasks.AsNoTracking()
-                    .Where(t => instances.Contains(t.InstanceId) && t.Stage == "submission" && t.Status == nameof(HumanTaskStatus.Completed))
+                    .Where(t => instances.Contains(t.InstanceId) && t.Stage == "submission" && t.Status == HumanTaskStatus.Completed)
                     .Select(t => new { t.InstanceId, t.ClosedAt, t.Data }).ToListAsync(cancellationToken);
                 submitted = rows.GroupBy(r => r.InstanceId).ToDictionary(g => g.Key,
                     g => g.OrderBy(r => r.ClosedAt).Last().Data is { } json ? JsonNode.Parse(json) : null, StringComparer.Ordinal);
@@ -278,7 +278,7 @@ public sealed class CampaignYear(IServiceProvider services, FakeTimeProvider clo
     {
         await using var scope = services.CreateAsyncScope();
         return await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Tasks.AsNoTracking()
-            .Where(t => t.Stage == stage && t.Status == nameof(HumanTaskStatus.Open))
+            .Where(t => t.Stage == stage && t.Status == HumanTaskStatus.Open)
             .Select(t => new TaskRow(t.Id, t.InstanceId, t.OrganizationId, t.Form)).ToListAsync(cancellationToken);
     }
 

@@ -206,7 +206,7 @@ public abstract class ManyiDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(t => t.Title).HasMaxLength(512);
             e.Property(t => t.AssigneeRole).HasMaxLength(32);
             e.Property(t => t.OrganizationId).HasMaxLength(OrganizationRecord.MaxIdLength);
-            e.Property(t => t.Status).HasMaxLength(16);
+            e.Property(t => t.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(t => t.Outcome).HasMaxLength(64);
             e.Property(t => t.ClosedByName).HasMaxLength(256);
             e.Property(t => t.Revision).IsConcurrencyToken();

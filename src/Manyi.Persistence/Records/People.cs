@@ -1,3 +1,4 @@
+using Manyi.Engine.Tasks;
 using Microsoft.AspNetCore.Identity;
 
 namespace Manyi.Persistence.Records;
@@ -108,7 +109,7 @@ public sealed class HumanTaskRecord
     /// <summary>Who claimed the task (works on it now); null while it is unclaimed.</summary>
     public string? ClaimedByUserId { get; set; }
 
-    public required string Status { get; set; }
+    public required HumanTaskStatus Status { get; set; }
 
     /// <summary>The outcomes a completion may choose, as a JSON array.</summary>
     public required string Outcomes { get; set; }

@@ -1,6 +1,7 @@
 using Manyi.Campaign;
 using Manyi.Engine.Forms;
 using Manyi.Engine.Runtime;
+using Manyi.Engine.Tasks;
 using Manyi.Persistence.Audit;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Designer;
@@ -120,6 +121,8 @@ public static class DisplayNames
     };
 
     public static (string Zh, string En) TaskStatus(string status) => Find(TaskStatuses, status);
+
+    public static (string Zh, string En) TaskStatus(HumanTaskStatus status) => TaskStatus(status.ToString());
 
     public static (string Zh, string En) Result(string result) => Find(Results, result);
 

@@ -137,7 +137,7 @@ public sealed partial class CampaignService(ManyiDbContext db, IWorkflowStore st
         {
             var task = tasks.FirstOrDefault(t => t.InstanceId == (string)child.Value!);
             var data = task?.Data is null ? null : JsonNode.Parse(task.Data);
-            return new HeadcountRow(child.Key, names.GetValueOrDefault(child.Key) ?? child.Key, task?.Status ?? NotYetOpen, task?.IsOverdue ?? false,
+            return new HeadcountRow(child.Key, names.GetValueOrDefault(child.Key) ?? child.Key, task?.Status.ToString() ?? NotYetOpen, task?.IsOverdue ?? false,
                 data?["trainees"]?.GetValue<int>() ?? 0,
                 [.. (data?["names"] as JsonArray ?? []).Select(n => (string?)n?["name"] ?? "")], task?.ClosedAt);
         }).OrderBy(r => r.OrganizationId, StringComparer.Ordinal).ToList();

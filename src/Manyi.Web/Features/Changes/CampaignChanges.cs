@@ -29,7 +29,7 @@ public sealed class CampaignChanges(ManyiDbContext db, CampaignDashboard dashboa
         var tasks = db.Tasks.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId));
 
         // PostgreSQL compares instants in UTC only: every bound here is UTC.
-        var completed = await tasks.Where(t => t.Status == nameof(HumanTaskStatus.Completed) && t.ClosedAt >= from && t.ClosedAt <= now)
+        var completed = await tasks.Where(t => t.Status == HumanTaskStatus.Completed && t.ClosedAt >= from && t.ClosedAt <= now)
             .GroupBy(t => t.Stage).Select(g => new { Stage = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         // A deadline that passed in the window with the task not done by it: still open, or closed (done, expired, withdrawn) after it.
         var overdue = await tasks.Where(Tasks.TaskService.BecameOverdue(from, now))

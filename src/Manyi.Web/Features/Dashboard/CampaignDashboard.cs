@@ -116,8 +116,8 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
             var own = instanceId is null ? [] : tasksByInstance[instanceId].ToList();
             var cells = Cells(own, ended, result, seats.TryGetValue(id, out var seat) ? seat : seats[""], now);
             var headcount = Latest(own, "headcount");
-            int? trainees = headcount?.Status == nameof(HumanTaskStatus.Completed) ? Trainees(headcount.Data) : null;
-            var next = own.Where(t => t.Status == nameof(HumanTaskStatus.Open)).OrderBy(t => t.DueAt ?? DateTimeOffset.MaxValue).FirstOrDefault();
+            int? trainees = headcount?.Status == HumanTaskStatus.Completed ? Trainees(headcount.Data) : null;
+            var next = own.Where(t => t.Status == HumanTaskStatus.Open).OrderBy(t => t.DueAt ?? DateTimeOffset.MaxValue).FirstOrDefault();
             rows.Add(new OrganizationProgress(id, organization?.Name ?? id, organization?.Operator ?? "", organization?.City ?? "", instanceId, status,
                 result, trainees, next?.Id, cells));
         }
@@ -151,7 +151,7 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         // The two task lists: every open task of the year's instances (the organizations', the administrators', the reviewers').
         var names = organizations.ToDictionary(o => o.Key, o => o.Value.Name);
         var correlation = children.ToDictionary(c => c.Value, c => c.Key);
-        var open = tasks.Where(t => t.Status == nameof(HumanTaskStatus.Open)).ToList();
+        var open = tasks.Where(t => t.Status == HumanTaskStatus.Open).ToList();
         var overdue = open.Where(t => IsOverdue(t, now)).OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
         var dueSoon = open.Where(t => !IsOverdue(t, now) && t.DueAt is { } due && due <= now.AddDays(7))
             .OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
@@ -224,11 +224,11 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
     private static StageCell TaskCell(string stage, TaskRow? task, DateTimeOffset now, bool ended) => task switch
     {
         null => new StageCell(stage, ended ? StageState.Ended : StageState.NotReached, null, null, null),
-        { Status: nameof(HumanTaskStatus.Completed), Outcome: "Returned" } => new StageCell(stage, ended ? StageState.Ended : StageState.Open, task.ClosedAt, task.Id, "Returned"),
-        { Status: nameof(HumanTaskStatus.Completed) } => new StageCell(stage, StageState.Done, task.ClosedAt, task.Id, stage == "headcount" ? Trainees(task.Data)?.ToString(CultureInfo.InvariantCulture) : null),
-        { Status: nameof(HumanTaskStatus.Open) } => new StageCell(stage, IsOverdue(task, now) ? StageState.Overdue : StageState.Open, task.DueAt, task.Id, null),
+        { Status: HumanTaskStatus.Completed, Outcome: "Returned" } => new StageCell(stage, ended ? StageState.Ended : StageState.Open, task.ClosedAt, task.Id, "Returned"),
+        { Status: HumanTaskStatus.Completed } => new StageCell(stage, StageState.Done, task.ClosedAt, task.Id, stage == "headcount" ? Trainees(task.Data)?.ToString(CultureInfo.InvariantCulture) : null),
+        { Status: HumanTaskStatus.Open } => new StageCell(stage, IsOverdue(task, now) ? StageState.Overdue : StageState.Open, task.DueAt, task.Id, null),
         // Expired (the deadline closed it) or cancelled (withdrawn): the organization goes no further here.
-        _ => new StageCell(stage, StageState.Ended, task.ClosedAt, task.Id, task.Status),
+        _ => new StageCell(stage, StageState.Ended, task.ClosedAt, task.Id, task.Status.ToString()),
     };
 
     /// <summary>
@@ -246,7 +246,7 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
 
     private static StageCell Rated(TaskRow? review, bool ended, string? result) => review switch
     {
-        { Status: nameof(HumanTaskStatus.Completed) } => new StageCell("rated", StageState.Done, review.ClosedAt, review.Id, Rating(review.Data) ?? result),
+        { Status: HumanTaskStatus.Completed } => new StageCell("rated", StageState.Done, review.ClosedAt, review.Id, Rating(review.Data) ?? result),
         _ => new StageCell("rated", ended ? StageState.Ended : StageState.NotReached, null, null, null),
     };
 
@@ -270,7 +270,7 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         correlationId?.StartsWith("campaign-", StringComparison.Ordinal) == true
         && int.TryParse(correlationId[9..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) ? year : null;
 
-    private sealed record TaskRow(string Id, string InstanceId, string Title, string? Stage, string Status, string? Outcome, string? OrganizationId,
+    private sealed record TaskRow(string Id, string InstanceId, string Title, string? Stage, HumanTaskStatus Status, string? Outcome, string? OrganizationId,
         string? AssigneeRole, DateTimeOffset? DueAt, bool IsOverdue, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? Data);
 }
 

@@ -62,7 +62,7 @@ public sealed class DeadlineService(WorkflowRuntime runtime, CurrentUser user, M
     {
         var task = await db.Tasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => new { t.InstanceId, t.ActivityId, t.Status }).FirstOrDefaultAsync(cancellationToken);
         if (task is null) return new Failure.NotFound($"任务 {taskId} 不存在。Task '{taskId}' does not exist.");
-        if (task.Status != nameof(HumanTaskStatus.Open))
+        if (task.Status != HumanTaskStatus.Open)
             return new Failure.Conflict($"任务已关闭（{task.Status}），截止时间不再适用。The task is closed ({task.Status}); its deadline no longer applies.");
         var extended = await ExtendOneAsync(task.InstanceId, task.ActivityId, body, cancellationToken);
         return extended.Failure is { } failure ? failure : task.ActivityId;
@@ -74,7 +74,7 @@ public sealed class DeadlineService(WorkflowRuntime runtime, CurrentUser user, M
     /// </summary>
     public async Task<IReadOnlyList<string>> AlsoExtendedAsync(IReadOnlyCollection<string> taskIds, CancellationToken cancellationToken)
     {
-        var open = nameof(HumanTaskStatus.Open);
+        var open = HumanTaskStatus.Open;
         var steps = db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id));
         return await db.Tasks.AsNoTracking()
             .Where(t => t.Status == open && !taskIds.Contains(t.Id) && steps.Any(s => s.InstanceId == t.InstanceId && s.ActivityId == t.ActivityId))

@@ -48,7 +48,7 @@ public sealed class DemoCampaign(ManyiDbContext db, CampaignService campaigns, W
         await CompleteAsync(campaign.Id, "notice", "Published", new JsonObject { ["documentNumber"] = "豫通行协〔2025〕6号" }, actor, cancellationToken);
 
         var headcounts = await db.Tasks.AsNoTracking()
-            .Where(t => t.ActivityId == "headcount" && t.Status == nameof(HumanTaskStatus.Open) && !LeftForTheVisitor.Contains(t.OrganizationId!))
+            .Where(t => t.ActivityId == "headcount" && t.Status == HumanTaskStatus.Open && !LeftForTheVisitor.Contains(t.OrganizationId!))
             .OrderBy(t => t.OrganizationId).Take(HeadcountsReported).ToListAsync(cancellationToken);
         var reported = 0;
         foreach (var task in headcounts)
@@ -65,7 +65,7 @@ public sealed class DemoCampaign(ManyiDbContext db, CampaignService campaigns, W
     private async Task CompleteAsync(string instanceId, string activityId, string outcome, JsonObject data, TaskActor actor, CancellationToken cancellationToken)
     {
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.InstanceId == instanceId && t.ActivityId == activityId
-            && t.Status == nameof(HumanTaskStatus.Open), cancellationToken)
+            && t.Status == HumanTaskStatus.Open, cancellationToken)
             ?? throw new InvalidOperationException($"The demo campaign has no open '{activityId}' task.");
         if (!await CompleteTaskAsync(task, outcome, data, actor, cancellationToken))
             throw new InvalidOperationException($"The demo campaign's '{activityId}' task could not be completed.");

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Manyi.Campaign;
 using Manyi.Engine.Calendar;
+using Manyi.Engine.Tasks;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Serialization;
 using Manyi.Persistence;
@@ -27,7 +28,7 @@ public sealed partial class RehearsalReport(ManyiDbContext sandbox, BusinessCale
         var organizationOf = await OrganizationOfInstanceAsync(cancellationToken);
         var tasks = await sandbox.Tasks.AsNoTracking().ToListAsync(cancellationToken);
         return [.. tasks.Select(t => new RehearsalDeadline(t.OrganizationId ?? organizationOf.GetValueOrDefault(t.InstanceId), t.Stage, t.Title,
-                t.CreatedAt, t.DueAt, t.ClosedAt, t.Status, t.IsOverdue))
+                t.CreatedAt, t.DueAt, t.ClosedAt, t.Status.ToString(), t.IsOverdue))
             .OrderBy(d => d.DueAt ?? d.OpenedAt).ThenBy(d => d.OrganizationId, StringComparer.Ordinal)];
     }
 
@@ -92,7 +93,7 @@ public sealed partial class RehearsalReport(ManyiDbContext sandbox, BusinessCale
     }
 
     private async Task<string?> OpenStageAsync(string organization, CancellationToken cancellationToken) =>
-        await sandbox.Tasks.AsNoTracking().Where(t => t.OrganizationId == organization && t.Status == "Open")
+        await sandbox.Tasks.AsNoTracking().Where(t => t.OrganizationId == organization && t.Status == HumanTaskStatus.Open)
             .Select(t => t.Stage).FirstOrDefaultAsync(cancellationToken);
 
     /// <summary>Incidents of the sandboxed workflows, each a finding naming the organization and the activity.</summary>

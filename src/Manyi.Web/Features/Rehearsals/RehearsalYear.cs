@@ -105,7 +105,7 @@ public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar cal
     {
         await using var scope = sandbox.Services.CreateAsyncScope();
         var open = await scope.ServiceProvider.GetRequiredService<ManyiDbContext>().Tasks.AsNoTracking()
-            .Where(t => t.Status == nameof(HumanTaskStatus.Open))
+            .Where(t => t.Status == HumanTaskStatus.Open)
             .Select(t => new RehearsalTask(t.Id, t.OrganizationId, t.Stage, t.CreatedAt, t.DueAt)).ToListAsync(cancellationToken);
         foreach (var task in open.Where(t => _planned.Add(t.Id)))
             _moves.AddRange(_cast.MovesFor(task).Select(m => (task.Id, m)));
@@ -137,7 +137,7 @@ public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar cal
     {
         await using var scope = sandbox.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
-        if (!await db.Tasks.AnyAsync(t => t.Id == taskId && t.Status == nameof(HumanTaskStatus.Open), cancellationToken)) return;
+        if (!await db.Tasks.AnyAsync(t => t.Id == taskId && t.Status == HumanTaskStatus.Open, cancellationToken)) return;
         var draft = await db.TaskDrafts.FirstOrDefaultAsync(d => d.TaskId == taskId, cancellationToken);
         if (draft is null) db.TaskDrafts.Add(draft = new TaskDraftRecord { TaskId = taskId, Data = "{}", SavedByUserId = Actor.UserId });
         draft.SavedAt = Clock.GetUtcNow();
@@ -150,7 +150,7 @@ public sealed class RehearsalYear(RehearsalSandbox sandbox, BusinessCalendar cal
         var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
         var task = await db.Tasks.AsNoTracking().FirstAsync(t => t.Id == taskId, cancellationToken);
         // Closed meanwhile (a deadline that closes the task came first): the organization was too late, as the scenario said.
-        if (task.Status != nameof(HumanTaskStatus.Open)) return;
+        if (task.Status != HumanTaskStatus.Open) return;
 
         var organization = task.OrganizationId ?? await OrganizationOfAsync(db, task.InstanceId, cancellationToken);
         var outcomes = JsonSerializer.Deserialize<List<string>>(task.Outcomes) ?? ["Done"];

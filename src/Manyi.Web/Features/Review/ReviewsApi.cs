@@ -32,12 +32,16 @@ public sealed class ReviewService(ManyiDbContext db, TaskAccess access, CurrentU
                       select new { Task = t, Organization = i.CorrelationId };
         // The organizations to filter by: those with a review in this person's list, whatever the other filters.
         var organizationIds = await reviews.Select(r => r.Organization).Where(o => o != null).Distinct().ToListAsync(cancellationToken);
-        if (status is not (null or "" or "any")) reviews = reviews.Where(r => r.Task.Status == status);
+        if (status is not (null or "" or "any"))
+        {
+            var wanted = Enum.Parse<HumanTaskStatus>(status);
+            reviews = reviews.Where(r => r.Task.Status == wanted);
+        }
         if (!string.IsNullOrEmpty(organization)) reviews = reviews.Where(r => r.Organization == organization);
 
         (page, pageSize) = Page.Clamp(page, pageSize);
         var total = await reviews.CountAsync(cancellationToken);
-        var rows = await reviews.OrderBy(r => r.Task.Status != nameof(HumanTaskStatus.Open)).ThenBy(r => r.Task.DueAt).ThenBy(r => r.Organization).ThenBy(r => r.Task.Id)
+        var rows = await reviews.OrderBy(r => r.Task.Status != HumanTaskStatus.Open).ThenBy(r => r.Task.DueAt).ThenBy(r => r.Organization).ThenBy(r => r.Task.Id)
             .Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(cancellationToken);
         var names = await db.Organizations.AsNoTracking().Where(o => organizationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
         var items = rows.Select(r => new ReviewItem(r.Task.Id, r.Organization, r.Organization is null ? null : names.GetValueOrDefault(r.Organization),
@@ -69,7 +73,7 @@ public static class ReviewsApi
 }
 
 /// <summary>A review task: the organization it is about, its state and, once completed, the rating given.</summary>
-public sealed record ReviewItem(string TaskId, string? OrganizationId, string? OrganizationName, string Status, DateTimeOffset? DueAt, bool IsOverdue,
+public sealed record ReviewItem(string TaskId, string? OrganizationId, string? OrganizationName, HumanTaskStatus Status, DateTimeOffset? DueAt, bool IsOverdue,
     string? ClaimedByUserId, DateTimeOffset? ClosedAt, string? ClosedBy, string? Rating);
 
 public sealed record ReviewOrganization(string Id, string Name);

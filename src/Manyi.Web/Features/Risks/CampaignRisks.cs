@@ -34,7 +34,7 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
         var tasks = await db.Tasks.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId))
             .Select(t => new { t.Id, t.InstanceId, t.Stage, t.Status, t.DueAt, t.IsOverdue, t.CreatedAt, t.ClosedAt })
             .ToListAsync(cancellationToken);
-        var open = tasks.Where(t => t.Status == nameof(HumanTaskStatus.Open) && t.DueAt is { } due && due > now && !t.IsOverdue).ToList();
+        var open = tasks.Where(t => t.Status == HumanTaskStatus.Open && t.DueAt is { } due && due > now && !t.IsOverdue).ToList();
         var openIds = open.Select(t => t.Id).ToList();
         var openInstances = open.Select(t => t.InstanceId).Distinct().ToList();
 
@@ -79,10 +79,10 @@ public sealed class CampaignRisks(ManyiDbContext db, CampaignDashboard dashboard
     /// at its deadline, such as the sign-up: the worst lateness, and before, not counted), or still open past it (flagged
     /// overdue, or its deadline's timer not yet run).
     /// </summary>
-    private static bool IsLate(string status, DateTimeOffset? due, DateTimeOffset? closed, bool overdue, DateTimeOffset now) =>
-        status == nameof(HumanTaskStatus.Expired)
-        || (status == nameof(HumanTaskStatus.Completed) && due is not null && closed > due)
-        || (status == nameof(HumanTaskStatus.Open) && (overdue || due <= now));
+    private static bool IsLate(HumanTaskStatus status, DateTimeOffset? due, DateTimeOffset? closed, bool overdue, DateTimeOffset now) =>
+        status == HumanTaskStatus.Expired
+        || (status == HumanTaskStatus.Completed && due is not null && closed > due)
+        || (status == HumanTaskStatus.Open && (overdue || due <= now));
 
     /// <summary>Working days from today (when a working day) up to the deadline's day, both in the calendar's zone.</summary>
     private int WorkingDaysLeft(DateTimeOffset now, DateTimeOffset due)

@@ -38,11 +38,11 @@ public sealed class RemindNow(
     {
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (task is null) return new Failure.NotFound($"任务 {id} 不存在。Task '{id}' does not exist.");
-        if (task.Status != nameof(HumanTaskStatus.Open))
+        if (task.Status != HumanTaskStatus.Open)
             return new Failure.Conflict(task.Status switch
             {
-                nameof(HumanTaskStatus.Completed) => $"任务已完成，无需提醒。The task is already completed; there is nobody to remind.",
-                nameof(HumanTaskStatus.Expired) => $"任务已过期关闭，无法提醒。The task expired and is closed; there is nothing to remind of.",
+                HumanTaskStatus.Completed => $"任务已完成，无需提醒。The task is already completed; there is nobody to remind.",
+                HumanTaskStatus.Expired => $"任务已过期关闭，无法提醒。The task expired and is closed; there is nothing to remind of.",
                 _ => $"任务已取消，无需提醒。The task was cancelled; there is nothing to remind of.",
             });
         if (task.DueAt is not { } due)

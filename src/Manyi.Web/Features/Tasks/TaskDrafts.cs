@@ -30,7 +30,7 @@ public sealed class TaskDrafts(ManyiDbContext db, TaskAccess access, TaskService
         var task = await db.Tasks.AsNoTracking().FirstOrDefaultAsync(t => t.Id == id, cancellationToken);
         if (task is null || !await access.CanActOnAsync(task, cancellationToken)) return TaskService.NotFound(id);
         var draft = await db.TaskDrafts.FirstOrDefaultAsync(d => d.TaskId == id, cancellationToken);
-        if (draft is not null && task.Status != nameof(HumanTaskStatus.Open))
+        if (draft is not null && task.Status != HumanTaskStatus.Open)
         {
             db.TaskDrafts.Remove(draft);
             await db.SaveChangesAsync(cancellationToken);

@@ -29,7 +29,7 @@ public sealed class TaskService(
     /// open, or done late. The dashboard's "what changed" count and the list its number links to both use it.
     /// </summary>
     public static System.Linq.Expressions.Expression<Func<HumanTaskRecord, bool>> BecameOverdue(DateTimeOffset from, DateTimeOffset now) =>
-        t => t.DueAt > from && t.DueAt <= now && (t.Status == nameof(HumanTaskStatus.Open) || t.ClosedAt > t.DueAt);
+        t => t.DueAt > from && t.DueAt <= now && (t.Status == HumanTaskStatus.Open || t.ClosedAt > t.DueAt);
 
     /// <summary>
     /// My tasks (for an administrator with <see cref="TaskQuery.All"/>, everyone's), open ones by default, soonest due
@@ -47,7 +47,11 @@ public sealed class TaskService(
             return new Failure.Invalid("dueBefore", "截止时间范围的结束早于开始。The due window ends (dueBefore) before it begins (dueAfter).");
         var query = db.Tasks.AsNoTracking();
         if (!(filter.All && user.IsAdministrator)) query = await access.VisibleAsync(query, cancellationToken);
-        if (status is not (null or "" or "any")) query = query.Where(t => t.Status == Enum.Parse<HumanTaskStatus>(status, true).ToString());
+        if (status is not (null or "" or "any"))
+        {
+            var wanted = Enum.Parse<HumanTaskStatus>(status, true);
+            query = query.Where(t => t.Status == wanted);
+        }
         if (!string.IsNullOrEmpty(filter.Stage)) query = query.Where(t => t.Stage == filter.Stage);
         if (!string.IsNullOrEmpty(filter.Organization)) query = query.Where(t => t.OrganizationId == filter.Organization);
         if (filter.Year is { } year)
@@ -131,7 +135,7 @@ public sealed class TaskService(
         var about = correlation is null ? null
             : await db.Organizations.Where(o => o.Id == correlation).Select(o => o.Name).FirstOrDefaultAsync(cancellationToken);
         // For the secretariat, that someone has begun (the risk signal's "draft saved"): when, never what.
-        var draftSavedAt = user.IsAdministrator && detail.Task.Status == nameof(HumanTaskStatus.Open)
+        var draftSavedAt = user.IsAdministrator && detail.Task.Status == HumanTaskStatus.Open
             ? await db.TaskDrafts.Where(d => d.TaskId == id).Select(d => (DateTimeOffset?)d.SavedAt).FirstOrDefaultAsync(cancellationToken)
             : null;
         return new TaskView(detail, user.Id, user.IsAdministrator, claimedBy, about, draftSavedAt);
@@ -305,7 +309,7 @@ public sealed class TaskService(
         if (string.IsNullOrWhiteSpace(body.Reason)) return new Failure.Invalid("reason", "请说明原因。Say why; the audit trail records it.");
         await runtime.SendStimulusAsync(HumanTask.Cancellation(id, task.InstanceId, body.Reason, new TaskActor(user.Id, user.Name)), cancellationToken);
         var after = await ReloadAsync(id, cancellationToken);
-        if (after.Status != nameof(HumanTaskStatus.Cancelled))
+        if (after.Status != HumanTaskStatus.Cancelled)
             return await ClosedAsync(after, cancellationToken) ?? new Failure.Conflict($"任务 {id} 未能取消。Task {id} could not be cancelled.");
         audit.Record(AuditActions.TaskCancelled, AuditSubjects.Task, id, new { body.Reason });
         await db.SaveChangesAsync(cancellationToken);
@@ -317,13 +321,13 @@ public sealed class TaskService(
     /// <summary>A closed task is a conflict, saying who closed it and when (in Beijing time).</summary>
     internal async Task<Failure.Conflict?> ClosedAsync(HumanTaskRecord task, CancellationToken cancellationToken)
     {
-        if (task.Status == nameof(HumanTaskStatus.Open)) return null;
+        if (task.Status == HumanTaskStatus.Open) return null;
         var at = task.ClosedAt is { } closedAt ? Dates.Beijing(closedAt) : "?";
         var by = task.ClosedByName ?? await db.Users.Where(u => u.Id == task.ClosedByUserId).Select(u => u.DisplayName).FirstOrDefaultAsync(cancellationToken);
         return new Failure.Conflict(task.Status switch
         {
-            nameof(HumanTaskStatus.Completed) => $"任务已由 {by} 于 {at} 完成。The task was already completed by {by} at {at}.",
-            nameof(HumanTaskStatus.Expired) => $"任务已于 {at} 过期。The task expired at {at}: its deadline passed.",
+            HumanTaskStatus.Completed => $"任务已由 {by} 于 {at} 完成。The task was already completed by {by} at {at}.",
+            HumanTaskStatus.Expired => $"任务已于 {at} 过期。The task expired at {at}: its deadline passed.",
             _ => $"任务已于 {at} 取消。The task was cancelled at {at}.",
         });
     }
@@ -371,7 +375,7 @@ public sealed class TaskService(
     private async Task<IReadOnlyList<PackageTask>> PackageAsync(HumanTaskRecord task, CancellationToken cancellationToken)
     {
         if (task.OrganizationId is not null || !await access.MaySeeInstanceAsync(task.InstanceId, cancellationToken)) return [];
-        var completed = nameof(HumanTaskStatus.Completed);
+        var completed = HumanTaskStatus.Completed;
         var tasks = await db.Tasks.AsNoTracking()
             .Where(t => t.InstanceId == task.InstanceId && t.Id != task.Id && t.OrganizationId != null && t.Status == completed)
             .ToListAsync(cancellationToken);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Manyi.Engine.Tasks;
 using Manyi.Persistence.Records;
 using Manyi.Web.Features.Files;
 using Manyi.Web.Infrastructure;
@@ -146,7 +147,7 @@ public sealed record TaskLookups(IReadOnlyDictionary<string, string> Organizatio
 
 /// <summary>A task in a list; <see cref="CorrelationId"/> is its instance's, e.g. the organization a reviewer's task is about.</summary>
 public sealed record TaskSummary(
-    string Id, string InstanceId, string? CorrelationId, string Title, string? Stage, string Status, string[] Outcomes, DateTimeOffset? DueAt, bool IsOverdue,
+    string Id, string InstanceId, string? CorrelationId, string Title, string? Stage, HumanTaskStatus Status, string[] Outcomes, DateTimeOffset? DueAt, bool IsOverdue,
     string? OrganizationId, string? OrganizationName, string? AssigneeUserId, string? AssigneeRole, string? ClaimedByUserId,
     DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? ClosedBy, string? Outcome)
 {

@@ -102,7 +102,7 @@ public static class CalendarFeed
         // Open tasks outside the campaign's stages (other workflows), and tasks assigned to the user by name.
         var email = user.Email;
         var open = await db.Tasks.AsNoTracking()
-            .Where(t => t.Status == nameof(HumanTaskStatus.Open) && t.DueAt != null
+            .Where(t => t.Status == HumanTaskStatus.Open && t.DueAt != null
                 && ((t.OrganizationId != null && organizations.Contains(t.OrganizationId)) || t.AssigneeUserId == user.Id || (email != null && t.AssigneeUserId == email)))
             .ToListAsync(cancellationToken);
         var names = await db.Organizations.AsNoTracking().Where(o => organizations.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);

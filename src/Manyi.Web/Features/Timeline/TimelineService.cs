@@ -77,14 +77,14 @@ public sealed class TimelineService(
             var planned = PlannedAt(definition.SettingIn(settings));
             var ofStage = tasks.Where(t => t.InstanceId == instanceId && t.Stage == definition.Id)
                 .OrderBy(t => t.CreatedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
-            var open = ofStage.FirstOrDefault(t => t.Status == nameof(HumanTaskStatus.Open));
+            var open = ofStage.FirstOrDefault(t => t.Status == HumanTaskStatus.Open);
             var last = open ?? ofStage.LastOrDefault();
             var status = last?.Status switch
             {
-                nameof(HumanTaskStatus.Open) => TimelineStatus.Current,
-                nameof(HumanTaskStatus.Completed) => TimelineStatus.Done,
-                nameof(HumanTaskStatus.Expired) => TimelineStatus.Missed,
-                nameof(HumanTaskStatus.Cancelled) => TimelineStatus.Skipped,
+                HumanTaskStatus.Open => TimelineStatus.Current,
+                HumanTaskStatus.Completed => TimelineStatus.Done,
+                HumanTaskStatus.Expired => TimelineStatus.Missed,
+                HumanTaskStatus.Cancelled => TimelineStatus.Skipped,
                 // Not reached: upcoming while its workflow runs (or is yet to start), skipped once the workflow ended without it.
                 _ => instanceId is not null && ended.Contains(instanceId) ? TimelineStatus.Skipped : TimelineStatus.Upcoming,
             };

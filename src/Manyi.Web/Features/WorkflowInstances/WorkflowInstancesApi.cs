@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Manyi.Engine.Runtime;
+using Manyi.Engine.Tasks;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Security;
 using Manyi.Web.Infrastructure.Services;
@@ -87,5 +88,5 @@ public sealed record InstanceOverview(
 /// <summary>A child a DispatchWorkflow activity started, under its item's key; its status is null while it has not started.</summary>
 public sealed record ChildInstance(string Id, string ActivityId, string Key, string? DefinitionId, string? Status);
 
-public sealed record InstanceTask(string Id, string ActivityId, string Title, string Status, string? OrganizationId, DateTimeOffset? DueAt, bool IsOverdue,
+public sealed record InstanceTask(string Id, string ActivityId, string Title, HumanTaskStatus Status, string? OrganizationId, DateTimeOffset? DueAt, bool IsOverdue,
     DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt);

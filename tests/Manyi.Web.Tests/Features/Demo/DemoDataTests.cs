@@ -1,3 +1,4 @@
+using Manyi.Engine.Tasks;
 using System.Net;
 using Manyi.Persistence;
 using Manyi.Persistence.Records;
@@ -135,14 +136,14 @@ public sealed class DemoDataTests
             var campaign = Assert.Single(campaigns);
             Assert.Equal(("campaign-2025", "Suspended"), (campaign.CorrelationId, campaign.Status)); // waiting for its participants
             var tasks = await app.QueryAsync(db => db.Tasks.ToListAsync(Ct));
-            Assert.Equal("Completed", Assert.Single(tasks, t => t.ActivityId == "notice").Status);
+            Assert.Equal(HumanTaskStatus.Completed, Assert.Single(tasks, t => t.ActivityId == "notice").Status);
             var headcounts = tasks.Where(t => t.ActivityId == "headcount").ToList();
             Assert.Equal(58, headcounts.Count);
-            Assert.Equal(DemoCampaign.HeadcountsReported, headcounts.Count(t => t.Status == "Completed"));
-            Assert.Equal("Open", headcounts.Single(t => t.OrganizationId == "mobile-zhengzhou").Status);
-            Assert.Equal("Open", headcounts.Single(t => t.OrganizationId == "unicom-kaifeng").Status);
+            Assert.Equal(DemoCampaign.HeadcountsReported, headcounts.Count(t => t.Status == HumanTaskStatus.Completed));
+            Assert.Equal(HumanTaskStatus.Open, headcounts.Single(t => t.OrganizationId == "mobile-zhengzhou").Status);
+            Assert.Equal(HumanTaskStatus.Open, headcounts.Single(t => t.OrganizationId == "unicom-kaifeng").Status);
             // Rehearsed from this week: the open headcount tasks fall due in the future.
-            Assert.All(headcounts.Where(t => t.Status == "Open"), t => Assert.True(t.DueAt > DateTimeOffset.UtcNow, $"{t.Id} due {t.DueAt}"));
+            Assert.All(headcounts.Where(t => t.Status == HumanTaskStatus.Open), t => Assert.True(t.DueAt > DateTimeOffset.UtcNow, $"{t.Id} due {t.DueAt}"));
 
             var summary = await app.CreateClient().FetchAsync("/api/campaigns/2025/headcount").ExpectOkAsync();
             Assert.Equal(DemoCampaign.HeadcountsReported, summary.GetArray("rows").Count(r => r.GetString("status") == "Completed"));

@@ -1,3 +1,4 @@
+using Manyi.Engine.Tasks;
 using System.Net;
 using System.Text.Json.Nodes;
 using Manyi.Persistence.Records;
@@ -106,7 +107,7 @@ public sealed class OrganizationsApiTests(SharedApps apps) : IClassFixture<Share
             db.Tasks.Add(new HumanTaskRecord
             {
                 Id = "task-1", InstanceId = "instance-1", ActivityId = "report", DefinitionId = "headcount", Title = "培训人数报送",
-                OrganizationId = "telecom-hebi", Status = "Open", Outcomes = "[\"Done\"]", CreatedAt = DateTimeOffset.UtcNow,
+                OrganizationId = "telecom-hebi", Status = HumanTaskStatus.Open, Outcomes = "[\"Done\"]", CreatedAt = DateTimeOffset.UtcNow,
             });
             return await db.SaveChangesAsync(Ct);
         });

@@ -99,9 +99,9 @@ internal sealed class RiskReplay(RiskRule rule, int seed)
         foreach (var task in tasks)
         {
             var look = calendar.At(calendar.AddWorkingDays(Day(calendar, task.DueAt!.Value), -WorkingDaysAhead), LookAt);
-            var completed = task.Status == nameof(HumanTaskStatus.Completed);
+            var completed = task.Status == HumanTaskStatus.Completed;
             // Expired is late (the deadline closed it); cancelled before the deadline is a year that ended for another reason.
-            if (task.Status == nameof(HumanTaskStatus.Cancelled) && task.ClosedAt is { } closed && closed <= task.DueAt)
+            if (task.Status == HumanTaskStatus.Cancelled && task.ClosedAt is { } closed && closed <= task.DueAt)
             {
                 endedOtherwise++;
                 continue;

@@ -91,7 +91,7 @@ public sealed class RiskTests
             {
                 var db = scope.ServiceProvider.GetRequiredService<ManyiDbContext>();
                 var headcount = await db.Tasks.SingleAsync(t => t.OrganizationId == DashboardScenario.Unicom && t.Stage == "headcount", Ct);
-                (headcount.Status, headcount.ClosedAt) = (status.ToString(), closed is null ? null : CampaignSimulation.At(closed).ToUniversalTime());
+                (headcount.Status, headcount.ClosedAt) = (status, closed is null ? null : CampaignSimulation.At(closed).ToUniversalTime());
                 await db.SaveChangesAsync(Ct);
             }
             var row = Assert.Single((await scenario.Admin.FetchAsync("/api/campaigns/2025/risks").ExpectOkAsync()).GetArray("items"),
