@@ -3,6 +3,9 @@ using Manyi.Engine.Activities.Composition;
 using Manyi.Engine.Model;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Serialization;
+using Manyi.Engine.Tasks;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Manyi.Engine.Tests.Activities;
 
@@ -69,6 +72,33 @@ public sealed class DispatchWorkflowTests
         var results = (JsonObject)after.State.ActivityOutputs["dispatch"]["Results"]!;
         Assert.Equal(12, (int)results["mobile-zhengzhou"]!["variables"]!["n"]!);
         Assert.Equal("Finished", (string?)results["unicom-kaifeng"]!["status"]);
+    }
+
+    /// <summary>Whoever reads the results (a Liquid summary, the instance viewer) names each organization as the catalogue does.</summary>
+    [Fact]
+    public async Task Each_result_of_an_organization_names_it_and_an_id_the_catalogue_does_not_know_has_no_name()
+    {
+        await using var engine = new TestEngine(configure: builder => builder.Services.Replace(ServiceDescriptor.Singleton<ITaskDirectory>(new OneNameDirectory())));
+        await engine.PublishAsync(Child());
+        await engine.PublishAsync(Parent());
+        var parent = await engine.StartAsync(Parent());
+
+        await engine.SendEventAsync("reported", "mobile-zhengzhou", ("n", 12));
+        await engine.SendEventAsync("reported", "unicom-kaifeng", ("n", 3));
+
+        var results = (JsonObject)(await engine.LoadAsync(parent.Id)).State.ActivityOutputs["dispatch"]["Results"]!;
+        Assert.Equal("郑州移动", (string?)results["mobile-zhengzhou"]!["organizationName"]);
+        Assert.Null(results["unicom-kaifeng"]!["organizationName"]);
+        Assert.Equal(3, (int)results["unicom-kaifeng"]!["variables"]!["n"]!);
+    }
+
+    private sealed class OneNameDirectory : ITaskDirectory
+    {
+        public Task<IReadOnlyList<string>> ReminderRecipientsAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<string>>([]);
+
+        public Task<IReadOnlyDictionary<string, string>> OrganizationNamesAsync(IReadOnlyList<string> organizationIds, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyDictionary<string, string>>(organizationIds.Where(id => id == "mobile-zhengzhou").ToDictionary(id => id, _ => "郑州移动"));
     }
 
     [Fact]

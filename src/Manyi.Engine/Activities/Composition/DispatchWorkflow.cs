@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Manyi.Engine.Activities.Waiting;
 using Manyi.Engine.Runtime;
 using Manyi.Engine.Stores;
+using Manyi.Engine.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Engine.Activities.Composition;
@@ -12,7 +13,8 @@ namespace Manyi.Engine.Activities.Composition;
 /// waiting activity. Each child gets <see cref="Input"/> plus, when fanned out, <c>item</c>; a string item is also
 /// its correlation id. The output <c>Children</c> maps each item (or correlation id) to its child's instance id;
 /// <c>Results</c> holds each child's status and final variables, keyed by item (or
-/// child id). The children start after the parent's burst commits, under ids the parent's bookmarks already name,
+/// child id), and for an item that is an organization's id that organization's name (<c>organizationName</c>, from the
+/// organization catalogue), so that whoever reads the results — a Liquid summary, the instance viewer — names it. The children start after the parent's burst commits, under ids the parent's bookmarks already name,
 /// so reconciliation can start any a crash left out and tell the parent of any child whose end it missed.
 /// </summary>
 [Activity("Elsa.DispatchWorkflow", "Composition", "Starts a child workflow (one per item of forEach) and optionally waits until each has ended.",
@@ -62,6 +64,7 @@ public sealed class DispatchWorkflow : WaitingActivity
             children[child.CorrelationId ?? child.InstanceId] = child.InstanceId;
             if (wait) waits.Add(new BookmarkRequest(ChildEndedBookmark, child.InstanceId, ToPayload(child, item)));
         }
+        await KeepNamesAsync(context, items);
         context.SetOutput("Children", children);
         // Kept once, not on every child's bookmark: a campaign's thousands of bookmarks stay small.
         context.SetOutput("ChildInput", input.DeepClone());
@@ -78,13 +81,26 @@ public sealed class DispatchWorkflow : WaitingActivity
         var results = kept ?? [];
         var item = resume.Bookmark.Payload?["item"];
         var key = item is JsonValue value && value.TryGetValue<string>(out var text) ? text : resume.Bookmark.Key!;
-        results[key] = Result(resume.Bookmark.Key!, resume.Stimulus.Input);
+        var result = Result(resume.Bookmark.Key!, resume.Stimulus.Input);
+        if (context.Execution?.Properties.GetValueOrDefault(NamesProperty)?[key] is JsonValue name) result["organizationName"] = name.DeepClone();
+        results[key] = result;
         var waiting = context.Instance.Bookmarks.Any(b => b.ActivityId == context.Node.Id && b.Name == ChildEndedBookmark);
         // The results grow in place while children end: a parent that takes thousands of ends in one burst must not
         // copy the whole of them for each. Set as the activity's result once it is done.
         if (!waiting) context.SetOutput("Results", results.DeepClone());
         else if (kept is null) context.SetOutputOf(context.Node.Id, "Results", results);
         return ValueTask.FromResult(waiting ? ActivityStep.KeepWaiting : ActivityStep.Done);
+    }
+
+    private const string NamesProperty = "organizationNames";
+
+    /// <summary>The catalogue's names of the items that are organizations' ids, kept once with the activity for the results.</summary>
+    private static async Task KeepNamesAsync(ActivityContext context, IReadOnlyList<JsonNode?> items)
+    {
+        var keys = items.Select(i => i is JsonValue v && v.TryGetValue<string>(out var s) ? s : null).OfType<string>().Distinct().ToList();
+        if (keys.Count == 0) return;
+        var names = await context.Services.GetRequiredService<ITaskDirectory>().OrganizationNamesAsync(keys, context.CancellationToken);
+        if (names.Count > 0) context.Properties[NamesProperty] = new JsonObject(names.Select(n => KeyValuePair.Create(n.Key, (JsonNode?)JsonValue.Create(n.Value))));
     }
 
     /// <summary>A child's entry in <c>Results</c>: its instance id, and the status and variables its end reported.</summary>

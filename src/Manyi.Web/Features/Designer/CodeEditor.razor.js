@@ -82,9 +82,10 @@ function registerCompletion() {
             provideCompletionItems(model, position) {
                 const holder = window.blazorMonaco.editors.find(e => e.editor.getModel() === model);
                 const list = (holder && entries.get(holder.id)) || [];
-                // The dotted name before the cursor is replaced whole: "Outputs.Co" becomes "Outputs.Collect.Results".
+                // The dotted name before the cursor is replaced whole: "Outputs.Co" becomes "Outputs.Collect.Results", and
+                // 'Outputs["整改' (a name Liquid reads only as an index) becomes 'Outputs["整改报告"].Organizations'.
                 const before = model.getLineContent(position.lineNumber).slice(0, position.column - 1);
-                const typed = /[\w$.]*$/.exec(before)[0];
+                const typed = /(?:[\w$.]|\["[^"\]]*(?:"\]?)?)*$/u.exec(before)[0];
                 const range = new monaco.Range(position.lineNumber, position.column - typed.length, position.lineNumber, position.column);
                 return {
                     suggestions: list.map(entry => ({

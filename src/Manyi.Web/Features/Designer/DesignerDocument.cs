@@ -307,7 +307,7 @@ public sealed class DesignerDocument
     }
 
     /// <summary>Rows of a laid-out flowchart: a box and the room for its port labels and the connections below it.</summary>
-    public const double RowHeight = 150;
+    public const double RowHeight = 120;
 
     /// <summary>
     /// Lays activities out in layers (the instance viewer's layout, <see cref="FlowchartLayout"/>) cut into bands side by

@@ -17,7 +17,7 @@ public sealed record CompletionEntry(string Label, string Kind, string InsertTex
 /// the engine reads it: <c>getTotal()</c> and <c>getResultsFromCollect()</c> in JavaScript, <c>Variables.total</c> and
 /// <c>Outputs.Collect.Results</c> in Liquid.
 /// </summary>
-public static class ExpressionCompletions
+public static partial class ExpressionCompletions
 {
     /// <summary>What an expression in <paramref name="syntax"/> can name; nothing for other syntaxes (an Object's JSON).</summary>
     public static IReadOnlyList<CompletionEntry> For(string syntax, WorkflowDefinition definition, ActivityRegistry registry) => syntax switch
@@ -45,14 +45,26 @@ public static class ExpressionCompletions
     private static IEnumerable<CompletionEntry> Liquid(WorkflowDefinition definition, ActivityRegistry registry)
     {
         foreach (var variable in definition.Variables)
-            yield return new($"Variables.{variable.Name}", "variable", $"Variables.{variable.Name}", $"变量 Variable ({variable.TypeName})");
+            yield return Path($"{Member("Variables", variable.Name)}", "variable", $"变量 Variable ({variable.TypeName})");
         foreach (var input in definition.InputNames)
-            yield return new($"Input.{input}", "input", $"Input.{input}", "流程输入 Workflow input");
+            yield return Path(Member("Input", input), "input", "流程输入 Workflow input");
         foreach (var (activity, output) in Outputs(definition, registry))
-            yield return new($"Outputs.{activity}.{output}", "output", $"Outputs.{activity}.{output}", $"活动输出 Output of {activity}");
+            yield return Path(Member(Member("Outputs", activity), output), "output", $"活动输出 Output of {activity}");
         foreach (var filter in LiquidFilters.Names)
             yield return new(filter.Name, "filter", filter.Name, $"{filter.Zh} {filter.En}");
     }
+
+    private static CompletionEntry Path(string path, string kind, string detail) => new(path, kind, path, detail);
+
+    /// <summary>
+    /// <c>Outputs.Report</c> for a name Liquid reads as a member; <c>Outputs["整改报告"]</c> for any other (a Chinese
+    /// name, one with a space or a dot), which Liquid reads only as an index.
+    /// </summary>
+    public static string Member(string path, string name) =>
+        LiquidMember().IsMatch(name) ? $"{path}.{name}" : $"{path}[\"{name.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)}\"]";
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z_][A-Za-z0-9_-]*$")]
+    private static partial System.Text.RegularExpressions.Regex LiquidMember();
 
     /// <summary>The outputs of every named activity, nested ones too: the engine finds an activity's outputs by its name.</summary>
     private static IEnumerable<(string Activity, string Output)> Outputs(WorkflowDefinition definition, ActivityRegistry registry) =>

@@ -143,6 +143,33 @@ public static class InputCatalogue
         [("Manyi.CheckEligibility", "certificateHolders")] = new("持证人数", "Certificate holders", "持有本年度培训合格证书的员工人数；至少需要 1 人。"),
     };
 
+    /// <summary>
+    /// What people read for the fixed choices of an input (<see cref="InputDescriptor.Options"/>), Chinese first; the
+    /// code is what is stored. A role is named as everywhere else (<see cref="Manyi.Web.Components.DisplayNames.Role"/>);
+    /// an HTTP method is its own name.
+    /// </summary>
+    private static readonly Dictionary<string, (string Zh, string En)> OptionNames = new(StringComparer.Ordinal)
+    {
+        ["Outcome"] = ("结束本活动，走“逾期”端口", "End the activity through Overdue"),
+        ["Flag"] = ("保持打开，标记为逾期", "Keep it open, flagged overdue"),
+        ["WaitAll"] = ("全部到达", "Wait for all"),
+        ["WaitAny"] = ("任一到达即继续", "Go on at the first"),
+        ["MatchFirst"] = ("只走第一个成立的分支", "The first that matches"),
+        ["MatchAny"] = ("走所有成立的分支", "Every one that matches"),
+    };
+
+    /// <summary>"中文 English" for one fixed choice of an input; the empty choice reads "— 不设 None —".</summary>
+    public static string OptionLabel(InputDescriptor input, string option)
+    {
+        if (option.Length == 0) return "— 不设 None —";
+        if (input.Name == "role")
+        {
+            var (zh, en) = Manyi.Web.Components.DisplayNames.Role(option);
+            return $"{zh} {en}";
+        }
+        return OptionNames.TryGetValue(option, out var name) ? $"{name.Zh} {name.En}" : option;
+    }
+
     /// <summary>Inputs an activity shows before the others, where the declared order reads badly (a task's name before its description).</summary>
     private static readonly Dictionary<string, string[]> First = new(StringComparer.Ordinal)
     {

@@ -94,4 +94,31 @@ public sealed class ExpressionTrialTests
         Assert.Contains(("Outputs.Report.Organizations", "output"), liquid);
         Assert.Contains(("zh_datetime", "filter"), liquid);
     }
+
+    /// <summary>
+    /// An activity named in Chinese (整改报告) is no Liquid member name: the editor offers its outputs as an index,
+    /// <c>Outputs["整改报告"].Organizations</c>, and that is what Liquid reads; the member form does not parse.
+    /// </summary>
+    [Fact]
+    public async Task An_activity_named_in_Chinese_is_offered_to_Liquid_as_an_index_that_evaluates()
+    {
+        await using var app = await ManyiApp.StartAsync("sqlite");
+        var registry = app.Services.GetRequiredService<ActivityRegistry>();
+        var definition = ElsaJson.Read(Tally("tally").Replace("\"name\": \"Report\"", "\"name\": \"整改报告\"", StringComparison.Ordinal));
+
+        var liquid = ExpressionCompletions.For(Expression.Liquid, definition, registry).Select(c => c.InsertText).ToList();
+        Assert.Contains("Outputs[\"整改报告\"].Organizations", liquid);
+        Assert.DoesNotContain(liquid, c => c.StartsWith("Outputs.整改报告", StringComparison.Ordinal));
+
+        using var scope = app.Services.CreateScope();
+        var trial = scope.ServiceProvider.GetRequiredService<ExpressionTrial>();
+        var sample = """{"outputs": {"整改报告": {"Organizations": {"done": ["郑州移动"], "open": ["洛阳联通", "开封电信"], "overdue": []}}}}""";
+        var tried = await trial.TryAsync(new Expression(Expression.Liquid,
+            JsonValue.Create("""未提交 {{ Outputs["整改报告"].Organizations.open | size }} 家：{{ Outputs["整改报告"].Organizations.open | join: "、" }}""")),
+            definition, null, sample, Ct);
+        Assert.True(tried.Succeeded, tried.Text);
+        Assert.Equal("\"未提交 2 家：洛阳联通、开封电信\"", tried.Text);
+        var member = await trial.TryAsync(new Expression(Expression.Liquid, JsonValue.Create("{{ Outputs.整改报告.Organizations.open }}")), definition, null, sample, Ct);
+        Assert.False(member.Succeeded);
+    }
 }
