@@ -18,9 +18,10 @@ public sealed class FlowchartLayoutTests
         var start = drawing.Nodes.Single(n => n.Id == "start");
         var headcount = drawing.Nodes.Single(n => n.Id == "headcount");
         var incomplete = drawing.Nodes.Single(n => n.Id == "incomplete");
-        Assert.Equal((FlowchartLayout.Margin, FlowchartLayout.Margin, 220d, 56d), (start.X, start.Y, start.Width, start.Height));
-        Assert.Equal((FlowchartLayout.Margin, FlowchartLayout.Margin + 110), (headcount.X, headcount.Y));
-        Assert.Equal((FlowchartLayout.Margin + 600, FlowchartLayout.Margin + 2860), (incomplete.X, incomplete.Y));
+        // participant.json is stored in the designer's wrapped layout: bands side by side, the start 132 px in.
+        Assert.Equal((FlowchartLayout.Margin + 132, FlowchartLayout.Margin, 220d, 56d), (start.X, start.Y, start.Width, start.Height));
+        Assert.Equal((FlowchartLayout.Margin + 132, FlowchartLayout.Margin + 120), (headcount.X, headcount.Y));
+        Assert.Equal((FlowchartLayout.Margin + 1512, FlowchartLayout.Margin + 600), (incomplete.X, incomplete.Y));
         Assert.Equal("培训人数报送 Headcount report", headcount.Name);
         Assert.Equal("UserTask", headcount.ShortType);
         Assert.Equal("培训人数报送 Headcount report", headcount.Title);
