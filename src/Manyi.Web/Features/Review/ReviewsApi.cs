@@ -34,6 +34,7 @@ public sealed class ReviewService(ManyiDbContext db, TaskAccess access, CurrentU
         var organizationIds = await reviews.Select(r => r.Organization).Where(o => o != null).Distinct().ToListAsync(cancellationToken);
         if (status is not (null or "" or "any"))
         {
+            // Checked above: Open or Completed, by name.
             var wanted = Enum.Parse<HumanTaskStatus>(status);
             reviews = reviews.Where(r => r.Task.Status == wanted);
         }

@@ -39,19 +39,20 @@ public sealed class TaskService(
     public async Task<Outcome<Page<TaskSummary>>> ListAsync(TaskQuery filter, CancellationToken cancellationToken)
     {
         var status = filter.Status;
-        // Enum.TryParse also reads numbers ("99"): only the names are statuses.
-        if (status is not (null or "" or "any") && (char.IsAsciiDigit(status[0]) || status[0] == '-' || !Enum.TryParse<HumanTaskStatus>(status, ignoreCase: true, out _)))
-            return new Failure.Invalid("status",
-                $"状态 '{status}' 无效。Unknown status '{status}'; use {string.Join(", ", Enum.GetNames<HumanTaskStatus>())} or any.");
+        HumanTaskStatus? wanted = null;
+        if (status is not (null or "" or "any"))
+        {
+            // Enum.TryParse also reads numbers ("99"): only the names are statuses.
+            if (char.IsAsciiDigit(status[0]) || status[0] == '-' || !Enum.TryParse<HumanTaskStatus>(status, ignoreCase: true, out var parsed))
+                return new Failure.Invalid("status",
+                    $"状态 '{status}' 无效。Unknown status '{status}'; use {string.Join(", ", Enum.GetNames<HumanTaskStatus>())} or any.");
+            wanted = parsed;
+        }
         if (filter.DueAfter > filter.DueBefore)
             return new Failure.Invalid("dueBefore", "截止时间范围的结束早于开始。The due window ends (dueBefore) before it begins (dueAfter).");
         var query = db.Tasks.AsNoTracking();
         if (!(filter.All && user.IsAdministrator)) query = await access.VisibleAsync(query, cancellationToken);
-        if (status is not (null or "" or "any"))
-        {
-            var wanted = Enum.Parse<HumanTaskStatus>(status, true);
-            query = query.Where(t => t.Status == wanted);
-        }
+        if (wanted is { } only) query = query.Where(t => t.Status == only);
         if (!string.IsNullOrEmpty(filter.Stage)) query = query.Where(t => t.Stage == filter.Stage);
         if (!string.IsNullOrEmpty(filter.Organization)) query = query.Where(t => t.OrganizationId == filter.Organization);
         if (filter.Year is { } year)
