@@ -29,6 +29,8 @@ public static class ManyiCampaignServiceCollectionExtensions
             .AddActivity<TakeSeat>()
             .AddActivity<AwaitSeat>();
         services.TryAddScoped<SeatLedger>();
+        // What a choice of organizations (all, an operator's, a city's) means when an activity runs.
+        services.TryAddScoped<Manyi.Engine.Tasks.IOrganizationCatalogue, OrganizationCatalogue>();
         services.TryAddScoped<TrainingSeats>();
 
         services.AddOptions<CertificateOptions>()

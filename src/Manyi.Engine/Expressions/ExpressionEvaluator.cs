@@ -1,12 +1,14 @@
 using System.Text.Json.Nodes;
 using Manyi.Engine.Model;
+using Manyi.Engine.Tasks;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Engine.Expressions;
 
 /// <summary>Evaluates an input's expression by its type: Literal, JavaScript, Liquid or Variable.</summary>
 public sealed class ExpressionEvaluator(JavaScriptEvaluator javaScript, LiquidEvaluator liquid)
 {
-    public static readonly IReadOnlyList<string> SupportedTypes = [Expression.Literal, Expression.JavaScript, Expression.Liquid, Expression.Variable, Expression.Object];
+    public static readonly IReadOnlyList<string> SupportedTypes = [Expression.Literal, Expression.JavaScript, Expression.Liquid, Expression.Variable, Expression.Object, Expression.Organizations];
 
     /// <summary>The problem with an expression before it ever runs (unsupported language, syntax error), or null.</summary>
     public string? Check(Expression expression, IReadOnlyCollection<VariableDefinition> variables) => expression.Type switch
@@ -18,15 +20,22 @@ public sealed class ExpressionEvaluator(JavaScriptEvaluator javaScript, LiquidEv
             ? null
             : $"refers to the variable '{VariableName(expression)}', which the workflow does not declare",
         Expression.Object => ReadObject(expression) is null && expression.Value is not null ? "is not valid JSON" : null,
+        Expression.Organizations => OrganizationSelection.Parse(expression.Value, out var problem) is null ? problem : null,
         // Elsa runs C# with full access to the server; Manyi has no sandbox for it, so it never runs C#.
         "CSharp" => "C# is refused: Manyi cannot run C# in a sandbox, and outside one it could do anything the server can; write it in JavaScript or Liquid",
         _ => $"the expression type '{expression.Type}' is unknown; use one of {string.Join(", ", SupportedTypes)}",
     };
 
-    public async ValueTask<object?> EvaluateAsync(Expression expression, Type target, IExpressionScope scope, CancellationToken cancellationToken)
+    /// <summary>
+    /// The expression's value as <paramref name="target"/>. An <c>Organizations</c> choice is resolved through the
+    /// <see cref="IOrganizationCatalogue"/> of <paramref name="services"/> (the running burst's), now.
+    /// </summary>
+    public async ValueTask<object?> EvaluateAsync(Expression expression, Type target, IExpressionScope scope, CancellationToken cancellationToken,
+        IServiceProvider? services = null)
     {
         object? raw = expression.Type switch
         {
+            Expression.Organizations => await ResolveOrganizationsAsync(expression, services, cancellationToken),
             Expression.Literal => expression.Value,
             Expression.JavaScript => javaScript.Evaluate(expression.Text ?? "", scope, cancellationToken),
             Expression.Liquid => await liquid.RenderAsync(expression.Text ?? "", scope),
@@ -42,6 +51,15 @@ public sealed class ExpressionEvaluator(JavaScriptEvaluator javaScript, LiquidEv
         {
             throw new ExpressionException($"The {expression.Type} expression gave a value that is not a valid {Activities.TypeNames.Of(target)}: {ex.Message}", ex);
         }
+    }
+
+    private static async Task<JsonNode> ResolveOrganizationsAsync(Expression expression, IServiceProvider? services, CancellationToken cancellationToken)
+    {
+        var selection = OrganizationSelection.Parse(expression.Value, out var problem) ?? throw new ExpressionException(problem!);
+        var catalogue = services?.GetService<IOrganizationCatalogue>()
+            ?? throw new ExpressionException("the organizations are chosen from the list of organizations, but this host has no such list");
+        var ids = await catalogue.ResolveAsync(selection, cancellationToken);
+        return new JsonArray([.. ids.Select(id => (JsonNode?)JsonValue.Create(id))]);
     }
 
     private static JsonNode? ReadVariable(Expression expression, IExpressionScope scope)

@@ -13,6 +13,13 @@ public sealed record Expression(string Type, JsonNode? Value)
     /// <summary>Elsa's "Object" expression: a JSON text (a list of methods, a headers object) taken as it is.</summary>
     public const string Object = "Object";
 
+    /// <summary>
+    /// Manyi's choice of organizations resolved when the activity runs (<see cref="Tasks.OrganizationSelection"/>):
+    /// <c>{"all": true}</c>, <c>{"operator": "移动"}</c>, <c>{"city": "郑州"}</c> — so that an organization added to
+    /// the list after the workflow was published is included.
+    /// </summary>
+    public const string Organizations = "Organizations";
+
     public static Expression FromLiteral(object? value) =>
         new(Literal, value is null ? null : JsonValue.Create(value));
 

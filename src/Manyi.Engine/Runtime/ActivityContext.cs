@@ -87,7 +87,7 @@ public sealed class ActivityContext : IExpressionScope
     {
         try
         {
-            var value = await _burst.Evaluator.EvaluateAsync(input.Expression, typeof(T), this, CancellationToken);
+            var value = await _burst.Evaluator.EvaluateAsync(input.Expression, typeof(T), this, CancellationToken, Services);
             return (T)value!;
         }
         catch (ExpressionException ex) when (InputName(input) is { } name)
