@@ -212,8 +212,9 @@ public sealed class CorrectiveActionStoryTests
         var saved = await admin.FetchAsync($"/api/workflow-definitions/{definitionId}").ExpectOkAsync();
         var activities = saved["root"]!["activities"]!.AsArray();
         var task = activities.Single(a => (string?)a!["id"] == taskId)!;
-        Assert.Equal(ids.Order(), task["organizations"]!["expression"]!["value"]!.AsArray().Select(i => (string)i!).Order());
-        Assert.Equal("Literal", (string?)task["organizations"]!["expression"]!["type"]);
+        // "All of the list" is stored as that choice, which the engine resolved to the 58 when it ran.
+        Assert.Equal("Organizations", (string?)task["organizations"]!["expression"]!["type"]);
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["all"] = true }, task["organizations"]!["expression"]!["value"]));
         Assert.Equal([("file", true), ("text", true)],
             task["form"]!["fields"]!.AsArray().Select(f => ((string)f!["type"]!, (bool?)f["required"] == true)));
         Assert.DoesNotContain(activities, a => JavaScriptIn(a!));

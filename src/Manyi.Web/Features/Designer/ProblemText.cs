@@ -101,10 +101,33 @@ public static partial class ProblemText
                 : $"字段“{field.Groups["field"].Value}”：{inField}";
         if (RuleProblem().Match(message) is { Success: true } rule && Chinese(rule.Groups["problem"].Value) is { } inRule)
             return $"第 {int.Parse(rule.Groups["index"].Value) + 1} 条规则：{inRule}";
+        if (LiquidProblem().Match(message) is { Success: true } liquid)
+            return $"Liquid 模板第 {liquid.Groups["line"].Value} 行第 {liquid.Groups["column"].Value} 列有语法错误：{LiquidWhat(liquid.Groups["what"].Value)}";
         foreach (var (shape, zh) in Shapes)
             if (shape.Match(message) is { Success: true } match)
                 return match.Result(zh);
         return null;
+    }
+
+    /// <summary>What Fluid says is wrong in a template, in Chinese; a message it has not been seen to give reads "写法不对".</summary>
+    private static readonly (Regex Shape, string Zh)[] LiquidShapes =
+    [
+        (Shape("^End of tag '(.+)' was expected$"), "缺少结束标记 $1"),
+        (Shape("^'(.+)' was expected$"), "缺少 $1"),
+        (Shape("^An identifier was expected after the '\\|' sign$"), "“|”后面缺少过滤器名"),
+        (Shape("^An identifier was expected after the '\\.' sign$"), "“.”后面缺少名称"),
+        (Shape("^Unknown tag '(.+)'$"), "不认识的标签“$1”"),
+        (Shape("^Invalid '(.+)' tag$"), "“$1”标签的写法不对"),
+        (Shape("^A value was expected$"), "这里缺少一个值（例如引号没有闭合）"),
+        (Shape("^Expected (.+)$"), "这里应为 $1"),
+    ];
+
+    private static string LiquidWhat(string what)
+    {
+        foreach (var (shape, zh) in LiquidShapes)
+            if (shape.Match(what) is { Success: true } match)
+                return match.Result(zh);
+        return "写法不对";
     }
 
     /// <summary>"中文。 English" for a problem; the English alone when its shape is not known, or when it already has both.</summary>
@@ -119,6 +142,10 @@ public static partial class ProblemText
 
     [GeneratedRegex(@"^fields\[\d+\] '(?<field>[^']*)'(?: columns\[\d+\] '(?<column>[^']*)')?: (?<problem>.+)$", RegexOptions.Singleline)]
     private static partial Regex FieldProblem();
+
+    /// <summary>Fluid's parse error as the evaluator passes it on: what is wrong, at (line:column), then the source.</summary>
+    [GeneratedRegex(@"^Liquid does not parse: (?<what>.+?) at \((?<line>\d+):(?<column>\d+)\)(?:\s*Source:.*)?$", RegexOptions.Singleline)]
+    private static partial Regex LiquidProblem();
 
     [GeneratedRegex(@"^rules\[(?<index>\d+)\]: (?<problem>.+)$", RegexOptions.Singleline)]
     private static partial Regex RuleProblem();

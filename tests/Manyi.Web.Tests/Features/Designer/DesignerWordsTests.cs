@@ -148,6 +148,22 @@ public sealed class DesignerWordsTests(SharedApps apps) : IClassFixture<SharedAp
     }
 
     [Fact]
+    public async Task A_Liquid_parse_error_reads_Chinese_first_naming_its_line_and_column()
+    {
+        var texts = await ProblemsAsync(
+            $$"""
+            {{Workflows.Start()}},
+            {{Workflows.WriteLine("unclosed", "第一行\n{{ b.c[ }}", "Liquid")}},
+            {{Workflows.WriteLine("unknown", "{% iff a %}{% endif %}", "Liquid")}},
+            {{Workflows.WriteLine("pipe", "{{ a | }}", "Liquid")}}
+            """,
+            $"""{Workflows.Connect("start", "unclosed")}, {Workflows.Connect("unclosed", "unknown")}, {Workflows.Connect("unknown", "pipe")}""");
+        Assert.Contains(texts, t => t.StartsWith("Liquid 模板第 2 行第 7 列有语法错误：缺少结束标记 }}。 Liquid does not parse:", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.StartsWith("Liquid 模板第 1 行第 7 列有语法错误：不认识的标签“iff”。", StringComparison.Ordinal));
+        Assert.Contains(texts, t => t.StartsWith("Liquid 模板第 1 行第 7 列有语法错误：“|”后面缺少过滤器名。", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_shape_not_known_here_stays_English_and_a_message_already_in_both_languages_is_left_as_it_is()
     {
         Assert.Null(ProblemText.Chinese("something nobody has said before"));
