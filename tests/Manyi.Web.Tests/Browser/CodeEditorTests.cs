@@ -78,7 +78,9 @@ public sealed class CodeEditorTests
         await page.Keyboard.InsertTextAsync(" }} 家");
         await ExpressionInput.LeaveAsync(page);
         await input.GetByTestId("try-run").ClickAsync();
-        await Assertions.Expect(input.Locator("[data-testid=try-result] pre")).ToHaveTextAsync("\"共 21 家\"");
+        // A text is shown as the text, not as a JSON string.
+        await Assertions.Expect(input.Locator("[data-testid=try-result] pre")).ToHaveTextAsync("共 21 家");
+        await Assertions.Expect(input.GetByTestId("try-result")).ToHaveAttributeAsync("data-kind", "text");
 
         // A variable added since is offered too.
         await page.GetByTestId("tab-variables").ClickAsync();

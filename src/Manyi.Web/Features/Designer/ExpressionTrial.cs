@@ -15,7 +15,8 @@ namespace Manyi.Web.Features.Designer;
 public sealed record TrialInstance(string Id, string Label);
 
 /// <summary>What trying an expression gave: its value as JSON text, or what went wrong, Chinese first.</summary>
-public sealed record TrialResult(bool Succeeded, string Text);
+/// <summary>What trying an expression gave: a text as the text itself (its line breaks as line breaks), any other value as JSON (<see cref="IsJson"/>).</summary>
+public sealed record TrialResult(bool Succeeded, string Text, bool IsJson = false);
 
 /// <summary>
 /// "Try it" beside an expression in the designer: evaluates it with the engine's evaluator, under the script limits of
@@ -82,9 +83,11 @@ public sealed class ExpressionTrial(ManyiDbContext db, IWorkflowStore store, Exp
         try
         {
             var value = await evaluator.EvaluateAsync(expression, typeof(JsonNode), scope, cancellationToken);
-            var text = value is JsonNode node ? ReadableJson.Of(node) : "null";
+            // A text (what Liquid always gives, what a script often does) is shown as the text; anything else as JSON.
+            var isText = value is JsonValue plain && plain.TryGetValue<string>(out _);
+            var text = isText ? ((JsonValue)value!).GetValue<string>() : value is JsonNode node ? ReadableJson.Of(node) : "null";
             // The script limits allow a value of a million characters; the panel shows its beginning.
-            return new TrialResult(true, text.Length <= MaxShown ? text : $"{text[..MaxShown]}\n…（共 {text.Length:N0} 个字符 {text.Length:N0} characters in all）");
+            return new TrialResult(true, text.Length <= MaxShown ? text : $"{text[..MaxShown]}\n…（共 {text.Length:N0} 个字符 {text.Length:N0} characters in all）", !isText);
         }
         catch (ExpressionException ex)
         {

@@ -50,13 +50,22 @@ public sealed class ExpressionTrialTests
 
         // Sample data, an activity's outputs by its name too.
         var sample = """{"variables": {"total": 2}, "outputs": {"Report": {"Outcome": "Done"}}}""";
-        Assert.Equal("\"Done 4\"", (await trial.TryAsync(Js("getOutcomeFromReport() + ' ' + getTotal() * 2"), definition, null, sample, Ct)).Text);
-        Assert.Equal("\"Done\"", (await trial.TryAsync(new Expression(Expression.Liquid, JsonValue.Create("{{ Outputs.Report.Outcome }}")), definition, null, sample, Ct)).Text);
+        Assert.Equal("Done 4", (await trial.TryAsync(Js("getOutcomeFromReport() + ' ' + getTotal() * 2"), definition, null, sample, Ct)).Text);
+        Assert.Equal("Done", (await trial.TryAsync(new Expression(Expression.Liquid, JsonValue.Create("{{ Outputs.Report.Outcome }}")), definition, null, sample, Ct)).Text);
 
         var huge = await trial.TryAsync(Js("'z'.repeat(50000)"), definition, null, sample, Ct);
         Assert.True(huge.Succeeded);
         Assert.Equal(ExpressionTrial.MaxShown + 1, huge.Text.IndexOf('\n', StringComparison.Ordinal) + 1);
-        Assert.EndsWith("50,002 characters in all）", huge.Text, StringComparison.Ordinal);
+        Assert.EndsWith("50,000 characters in all）", huge.Text, StringComparison.Ordinal);
+
+        // A text reads as the text, its line breaks as line breaks; any other value as JSON.
+        var lines = await trial.TryAsync(new Expression(Expression.Liquid, JsonValue.Create("结果：{{ Outputs.Report.Outcome }}\n第二行")), definition, null, sample, Ct);
+        Assert.Equal("结果：Done\n第二行", lines.Text);
+        Assert.False(lines.IsJson);
+        var json = await trial.TryAsync(Js("({done: ['郑州移动'], total: getTotal()})"), definition, null, sample, Ct);
+        Assert.True(json.IsJson);
+        Assert.Contains("\"done\"", json.Text, StringComparison.Ordinal);
+        Assert.Contains("郑州移动", json.Text, StringComparison.Ordinal);
 
         var broken = await trial.TryAsync(Js("getTotal().no.such"), definition, null, sample, Ct);
         Assert.False(broken.Succeeded);
@@ -117,7 +126,8 @@ public sealed class ExpressionTrialTests
             JsonValue.Create("""未提交 {{ Outputs["整改报告"].Organizations.open | size }} 家：{{ Outputs["整改报告"].Organizations.open | join: "、" }}""")),
             definition, null, sample, Ct);
         Assert.True(tried.Succeeded, tried.Text);
-        Assert.Equal("\"未提交 2 家：洛阳联通、开封电信\"", tried.Text);
+        Assert.Equal("未提交 2 家：洛阳联通、开封电信", tried.Text);
+        Assert.False(tried.IsJson);
         var member = await trial.TryAsync(new Expression(Expression.Liquid, JsonValue.Create("{{ Outputs.整改报告.Organizations.open }}")), definition, null, sample, Ct);
         Assert.False(member.Succeeded);
     }
