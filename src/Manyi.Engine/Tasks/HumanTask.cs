@@ -90,6 +90,44 @@ public interface ITaskDirectory
 
     /// <summary>The catalogue's names of the organizations among these ids, by id; an id it does not know is left out.</summary>
     Task<IReadOnlyDictionary<string, string>> OrganizationNamesAsync(IReadOnlyList<string> organizationIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The e-mail addresses of reminder recipients as an author named them (<see cref="Recipients"/>): a typed address as
+    /// it is, a role (<c>role:Administrator</c>) as its members' addresses now, a user (<c>user:{id}</c>) as that
+    /// person's address now. By default only typed addresses are known.
+    /// </summary>
+    Task<IReadOnlyList<string>> AddressesAsync(IReadOnlyList<string> recipients, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<string>>([.. recipients.Where(r => !Recipients.IsReference(r))]);
+}
+
+/// <summary>
+/// A reminder or escalation recipient as stored in a workflow: a typed e-mail address, or a reference resolved when the
+/// message is sent — a role's members (<c>role:Administrator</c>, the secretariat) or one user (<c>user:{id}</c>).
+/// </summary>
+public static class Recipients
+{
+    public const string RolePrefix = "role:";
+    public const string UserPrefix = "user:";
+
+    public static string Role(string role) => RolePrefix + role;
+
+    public static string User(string userId) => UserPrefix + userId;
+
+    public static bool IsReference(string entry) =>
+        entry.StartsWith(RolePrefix, StringComparison.Ordinal) || entry.StartsWith(UserPrefix, StringComparison.Ordinal);
+
+    /// <summary>What is wrong with one entry, or null: an empty reference, or text that is no e-mail address.</summary>
+    public static string? Problem(string entry)
+    {
+        var text = entry.Trim();
+        if (text.StartsWith(RolePrefix, StringComparison.Ordinal))
+            return text.Length > RolePrefix.Length ? null : "'role:' names no role";
+        if (text.StartsWith(UserPrefix, StringComparison.Ordinal))
+            return text.Length > UserPrefix.Length ? null : "'user:' names no user";
+        return System.Net.Mail.MailAddress.TryCreate(text, out var address) && address.Address == text && text.Contains('.', StringComparison.Ordinal)
+            ? null
+            : $"'{text}' is not a valid e-mail address";
+    }
 }
 
 public sealed class NoTaskDirectory : ITaskDirectory

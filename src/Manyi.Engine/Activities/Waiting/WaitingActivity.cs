@@ -4,6 +4,7 @@ using Manyi.Engine.Calendar;
 using Manyi.Engine.Expressions;
 using Manyi.Engine.Model;
 using Manyi.Engine.Runtime;
+using Manyi.Engine.Tasks;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Manyi.Engine.Activities.Waiting;
@@ -89,8 +90,15 @@ public abstract class WaitingActivity : Activity
     }
 
     /// <summary>Who gets a reminder step: <see cref="RemindTo"/>, or <see cref="EscalateTo"/> for the escalation.</summary>
-    protected virtual async ValueTask<string[]> RecipientsAsync(ActivityContext context, ReminderKind kind) =>
-        kind == ReminderKind.Escalation ? await context.EvaluateAsync(EscalateTo) : await context.EvaluateAsync(RemindTo);
+    /// A role or a user named in them is looked up now (<see cref="ITaskDirectory.AddressesAsync"/>): whoever holds it when the step is sent.
+    protected virtual async ValueTask<string[]> RecipientsAsync(ActivityContext context, ReminderKind kind)
+    {
+        var named = (kind == ReminderKind.Escalation ? await context.EvaluateAsync(EscalateTo) : await context.EvaluateAsync(RemindTo)) ?? [];
+        named = [.. named.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim())];
+        if (!named.Any(Recipients.IsReference)) return named;
+        var addresses = await context.Services.GetRequiredService<ITaskDirectory>().AddressesAsync(named, context.CancellationToken);
+        return [.. addresses.Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
 
     /// <summary>The open tasks a reminder is about, for the chat robots (their organizations and links); none by default.</summary>
     protected virtual IReadOnlyList<string> RobotTaskIds(ActivityContext context) => [];
@@ -132,6 +140,11 @@ public abstract class WaitingActivity : Activity
     {
         foreach (var problem in Reminders?.Problems() ?? [])
             yield return new InputProblem("reminders", problem);
+        foreach (var (name, input) in new[] { ("remindTo", RemindTo), ("escalateTo", EscalateTo) })
+            if (input.Expression is { Type: Expression.Literal, Value: System.Text.Json.Nodes.JsonArray entries })
+                foreach (var entry in entries.Select(e => e is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var s) ? s : null).OfType<string>())
+                    if (entry.Trim().Length > 0 && Recipients.Problem(entry) is { } problem)
+                        yield return new InputProblem(name, problem);
         if (Deadline.Expression.Type == Expression.Literal && Deadline.Expression.Value is { } spec)
         {
             string? problem = null;

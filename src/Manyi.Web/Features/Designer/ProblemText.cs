@@ -30,6 +30,8 @@ public static partial class ProblemText
         (Shape("^the choice of organizations has '(.+)', which is not one of all, operator, city$"), "参评单位的选择里有“$1”，只能是全部、运营商或城市"),
         (Shape("^the choice of organizations must be an object: .+$"), "参评单位的选择须是全部、某运营商或某城市"),
         (Shape("^the choice of organizations is not JSON; .+$"), "参评单位的选择不是有效的 JSON"),
+        (Shape("^'role:' names no role$"), "“role:”后面没有角色"),
+        (Shape("^'user:' names no user$"), "“user:”后面没有用户"),
         (Shape("^'(.+)' is not a valid e-mail address$"), "“$1”不是有效的邮箱地址"),
         (Shape("^(.+) has already passed$"), "$1 已经过去"),
         (Shape("^at least one outcome is needed, e\\.g\\. Done or Submitted$"), "至少需要一个办理结果，例如 Done 或 Submitted"),

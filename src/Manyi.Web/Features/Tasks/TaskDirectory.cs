@@ -13,6 +13,32 @@ public sealed class TaskDirectory(ManyiDbContext db) : ITaskDirectory
     public async Task<IReadOnlyDictionary<string, string>> OrganizationNamesAsync(IReadOnlyList<string> organizationIds, CancellationToken cancellationToken) =>
         await db.Organizations.AsNoTracking().Where(o => organizationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, cancellationToken);
 
+    /// <summary>Typed addresses as they are; <c>role:X</c> as the addresses of X's members now, <c>user:{id}</c> as that user's.</summary>
+    public async Task<IReadOnlyList<string>> AddressesAsync(IReadOnlyList<string> recipients, CancellationToken cancellationToken)
+    {
+        var addresses = new List<string>();
+        foreach (var entry in recipients)
+        {
+            if (entry.StartsWith(Recipients.RolePrefix, StringComparison.Ordinal))
+            {
+                var role = entry[Recipients.RolePrefix.Length..];
+                addresses.AddRange(await db.Users
+                    .Where(u => u.Email != null && db.UserRoles.Any(ur => ur.UserId == u.Id && db.Roles.Any(r => r.Id == ur.RoleId && r.Name == role)))
+                    .OrderBy(u => u.Email).Select(u => u.Email!).ToListAsync(cancellationToken));
+            }
+            else if (entry.StartsWith(Recipients.UserPrefix, StringComparison.Ordinal))
+            {
+                var id = entry[Recipients.UserPrefix.Length..];
+                addresses.AddRange(await db.Users.Where(u => u.Id == id && u.Email != null).Select(u => u.Email!).ToListAsync(cancellationToken));
+            }
+            else
+            {
+                addresses.Add(entry);
+            }
+        }
+        return [.. addresses.Distinct(StringComparer.OrdinalIgnoreCase)];
+    }
+
     public async Task<IReadOnlyList<string>> ReminderRecipientsAsync(IReadOnlyList<string> taskIds, CancellationToken cancellationToken)
     {
         var tasks = await db.Tasks.AsNoTracking().Where(t => taskIds.Contains(t.Id)).ToListAsync(cancellationToken);

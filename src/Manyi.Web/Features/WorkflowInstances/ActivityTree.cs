@@ -46,7 +46,13 @@ public sealed class ActivityTree
         FlowchartLayout.Title(node)
         ?? (Literal(node, "stage") is { } stage && Manyi.Campaign.CampaignStages.Find(stage) is { } known ? known.Zh : null)
         ?? (node.Name is { } name && Designer.ProblemText.HasChinese(name) ? name : null)
+        ?? (node.Type == "Elsa.SetVariable" && VariableSet(node) is { } variable ? $"{Designer.ActivityCatalogue.NameOf(node.Type).Zh}：{variable}" : null)
         ?? Designer.ActivityCatalogue.Label(node.Type);
+
+    /// <summary>The variable a SetVariable activity sets (its reference's name, else id), so that its boxes differ: 设置变量：trainees.</summary>
+    private static string? VariableSet(ActivityNode node) =>
+        node.Properties["variable"] is JsonObject reference
+            && ((string?)reference["name"] is { Length: > 0 } name ? name : (string?)reference["id"]) is { Length: > 0 } found ? found : null;
 
     /// <summary>The input's value when it is written out (a literal), else null.</summary>
     public static string? Literal(ActivityNode node, string input) =>

@@ -148,6 +148,21 @@ public sealed class DesignerWordsTests(SharedApps apps) : IClassFixture<SharedAp
     }
 
     [Fact]
+    public void A_SetVariable_box_names_the_variable_it_sets()
+    {
+        var definition = ElsaJson.Read(Workflows.Flowchart(Unique.Id("setvar"), $$"""
+            {{Workflows.Start()}},
+            {"id": "keep", "type": "Elsa.SetVariable", "variable": {"id": "v1", "name": "trainees"}, "value": {"typeName": "Object", "expression": {"type": "Literal", "value": 3}}},
+            {"id": "by-id", "type": "Elsa.SetVariable", "variable": {"id": "fee"}},
+            {"id": "named", "type": "Elsa.SetVariable", "name": "记下人数", "variable": {"id": "v1", "name": "trainees"}}
+            """, Workflows.Connect("start", "keep")));
+        var nodes = definition.Root.Activities!.ToDictionary(a => a.Id);
+        Assert.Equal("设置变量：trainees", Manyi.Web.Features.WorkflowInstances.ActivityTree.ShownName(nodes["keep"]));
+        Assert.Equal("设置变量：fee", Manyi.Web.Features.WorkflowInstances.ActivityTree.ShownName(nodes["by-id"]));
+        Assert.Equal("记下人数", Manyi.Web.Features.WorkflowInstances.ActivityTree.ShownName(nodes["named"]));
+    }
+
+    [Fact]
     public async Task A_Liquid_parse_error_reads_Chinese_first_naming_its_line_and_column()
     {
         var texts = await ProblemsAsync(
