@@ -152,9 +152,9 @@ public sealed class DesignerWordsTests(SharedApps apps) : IClassFixture<SharedAp
     {
         var definition = ElsaJson.Read(Workflows.Flowchart(Unique.Id("setvar"), $$"""
             {{Workflows.Start()}},
-            {"id": "keep", "type": "Elsa.SetVariable", "variable": {"id": "v1", "name": "trainees"}, "value": {"typeName": "Object", "expression": {"type": "Literal", "value": 3}}},
-            {"id": "by-id", "type": "Elsa.SetVariable", "variable": {"id": "fee"}},
-            {"id": "named", "type": "Elsa.SetVariable", "name": "记下人数", "variable": {"id": "v1", "name": "trainees"}}
+            {"id": "keep", "type": "Elsa.SetVariable", "variable": {"id": "v1", "name": "trainees"}, "value": {"typeName": "Object", "expression": {"type": "Literal", "value": 3} } },
+            {"id": "by-id", "type": "Elsa.SetVariable", "variable": {"id": "fee"} },
+            {"id": "named", "type": "Elsa.SetVariable", "name": "记下人数", "variable": {"id": "v1", "name": "trainees"} }
             """, Workflows.Connect("start", "keep")));
         var nodes = definition.Root.Activities!.ToDictionary(a => a.Id);
         Assert.Equal("设置变量：trainees", Manyi.Web.Features.WorkflowInstances.ActivityTree.ShownName(nodes["keep"]));
@@ -168,7 +168,7 @@ public sealed class DesignerWordsTests(SharedApps apps) : IClassFixture<SharedAp
         var texts = await ProblemsAsync(
             $$"""
             {{Workflows.Start()}},
-            {{Workflows.WriteLine("unclosed", "第一行\n{{ b.c[ }}", "Liquid")}},
+            {{Workflows.WriteLine("unclosed", "第一行\\n{{ b.c[ }}", "Liquid")}},
             {{Workflows.WriteLine("unknown", "{% iff a %}{% endif %}", "Liquid")}},
             {{Workflows.WriteLine("pipe", "{{ a | }}", "Liquid")}}
             """,
