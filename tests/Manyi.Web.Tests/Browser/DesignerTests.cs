@@ -358,8 +358,21 @@ public sealed class DesignerTests
             await page.GetByTestId("zoom-fit").ClickAsync();
             await Assertions.Expect(page.GetByTestId("designer-viewport")).ToHaveAttributeAsync("data-zoom", new Regex(@"^(0\.[89]|1)"));
 
+            // Below 1600 px the navigation menu starts folded on the designer (the canvas gets the width); opened with
+            // its button it takes room from the canvas, and folds again.
+            string[] folds = width < 1600 ? ["fold-palette", "fold-side"] : ["menu-toggle", "fold-palette", "fold-side"];
+            await Assertions.Expect(page.GetByTestId("layout")).ToHaveAttributeAsync("data-menu-open", width < 1600 ? "false" : "true");
+            if (width < 1600)
+            {
+                await page.GetByTestId("menu-toggle").ClickAsync();
+                await WaitForAsync(async () => await Width(canvas) < canvasWidth - 100, $"opening the menu at {width} px narrows the canvas below {canvasWidth:0} px");
+                await BrowserApp.ScreenshotAsync(page, $"designer-room-menu-open-{width}");
+                await page.GetByTestId("menu-toggle").ClickAsync();
+                await WaitForAsync(async () => Math.Abs(await Width(canvas) - canvasWidth) < 2, $"the menu folded again at {width} px, the canvas is back to {canvasWidth:0} px");
+            }
+
             // Folding the menu, the palette and the panel each gives the canvas more room; a reload keeps them folded.
-            foreach (var fold in new[] { "menu-toggle", "fold-palette", "fold-side" })
+            foreach (var fold in folds)
             {
                 var before = await Width(canvas);
                 await page.GetByTestId(fold).ClickAsync();
@@ -370,7 +383,7 @@ public sealed class DesignerTests
             await page.ReloadAsync();
             await BrowserApp.WaitForInteractiveAsync(page);
             await WaitForAsync(async () => Math.Abs(await Width(canvas) - folded) < 2, $"after a reload at {width} px the canvas is as wide as folded ({folded:0} px)");
-            foreach (var fold in new[] { "menu-toggle", "fold-palette", "fold-side" }) await page.GetByTestId(fold).ClickAsync();
+            foreach (var fold in folds) await page.GetByTestId(fold).ClickAsync();
             await WaitForAsync(async () => Math.Abs(await Width(canvas) - canvasWidth) < 2, $"unfolded again at {width} px the canvas is back to {canvasWidth:0} px");
 
             // The splitter: dragged left, the panel widens; the width is remembered.

@@ -24,6 +24,7 @@ public sealed class RecipientPickerTests
         await recipients.GetByTestId("recipient-pick-escalateTo").SelectOptionAsync("role:Administrator");
         await Assertions.Expect(recipients.GetByTestId("recipient-chip")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^秘书处（全部管理员）"));
         await Assertions.Expect(recipients.GetByTestId("recipient-chip")).Not.ToContainTextAsync("role:");
+        await Assertions.Expect(recipients.GetByTestId("recipient-pick-escalateTo")).ToHaveValueAsync("");
 
         var typed = recipients.GetByTestId("input-escalateTo");
         await typed.FillAsync("not-an-address");

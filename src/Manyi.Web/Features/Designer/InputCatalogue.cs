@@ -26,8 +26,8 @@ public static class InputCatalogue
         [(Waiting, "deadline")] = new("截止时间", "Deadline", "具体日期时间，或流程开始、活动日期之后若干工作日（或自然日）的某一时刻。为空则没有截止时间，也不发提醒。"),
         [(Waiting, "deadlineBehaviour")] = new("逾期处理", "When overdue", "截止时间过后：Outcome 以“逾期 Overdue”端口结束本活动；Flag 保持打开，只标记为逾期。"),
         [(Waiting, "reminders")] = new("提醒", "Reminders", "截止前几天、截止时、逾期后每隔几天提醒，以及逾期后上报管理员；只在工作时间发送。为空则不提醒。"),
-        [(Waiting, "remindTo")] = new("提醒对象", "Remind to", "收到提醒邮件的地址，每行一个。为空则不发提醒邮件（已设置的群机器人仍会收到）。"),
-        [(Waiting, "escalateTo")] = new("上报对象", "Escalate to", "逾期后收到上报邮件的管理员地址，每行一个。为空则不发上报邮件。"),
+        [(Waiting, "remindTo")] = new("提醒对象", "Remind to", "收到提醒邮件的人：按角色（秘书处）或姓名选择，发送时按当时的名单查找；也可直接填写邮箱，每行一个。为空则不发提醒邮件（已设置的群机器人仍会收到）。"),
+        [(Waiting, "escalateTo")] = new("上报对象", "Escalate to", "逾期后收到上报邮件的人：按角色（秘书处）或姓名选择，发送时按当时的名单查找；也可直接填写邮箱，每行一个。为空则不发上报邮件。"),
         [(Waiting, "title")] = new("事项名称", "Title", "提醒邮件对所等待事项的称呼，例如“培训人数报送”。为空则用活动的显示名称。"),
 
         [("Manyi.UserTask", "title")] = new("任务名称", "Title", "待办列表、任务页和提醒邮件中的任务名称，简短，例如“培训人数报送”。为空则用活动的显示名称。"),
@@ -39,7 +39,7 @@ public static class InputCatalogue
         [("Manyi.UserTask", "outcomes")] = new("办理结果", "Outcomes", "办理人完成任务时可选的结果，每行一个，每个结果是一个端口，例如 Submitted、Approved、Returned。"),
         [("Manyi.UserTask", "form")] = new("表单", "Form", "办理人填写的字段；完成任务时服务器按字段的规则检查。"),
         [("Manyi.UserTask", "remindTo")] = new("提醒对象", "Remind to",
-            "收到提醒邮件的地址，每行一个。为空则提醒任务当前的办理人：已认领或被指派的用户；否则该参评单位的联系人和成员（按角色指派时为该角色的成员）。"),
+            "收到提醒邮件的人：按角色或姓名选择，或直接填写邮箱，每行一个。为空则提醒任务当前的办理人：已认领或被指派的用户；否则该参评单位的联系人和成员（按角色指派时为该角色的成员）。"),
 
         [("Elsa.Event", "eventName")] = new("事件名称", "Event name", "要等待的事件名称。为空则没有事件能匹配，流程会一直等待。"),
 
