@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Manyi.Web.Infrastructure;
 
@@ -35,9 +37,7 @@ public static class InstantQuery
     public static TBuilder RequireInstantOffsets<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder =>
         builder.AddEndpointFilterFactory((factory, next) =>
         {
-            var names = factory.MethodInfo.GetParameters()
-                .Where(p => (Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType) == typeof(DateTimeOffset) && p.Name is not null)
-                .Select(p => p.Name!).ToList();
+            var names = InstantParameters(factory.MethodInfo.GetParameters()).ToList();
             if (names.Count == 0) return next;
             return async context =>
             {
@@ -49,4 +49,20 @@ public static class InstantQuery
                 return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : await next(context);
             };
         });
+
+    /// <summary>The query names of the instant parameters, those of an <c>[AsParameters]</c> bundle's constructor included.</summary>
+    private static IEnumerable<string> InstantParameters(IEnumerable<ParameterInfo> parameters)
+    {
+        foreach (var parameter in parameters)
+        {
+            if (parameter.GetCustomAttribute<AsParametersAttribute>() is not null)
+            {
+                var constructor = parameter.ParameterType.GetConstructors().MaxBy(c => c.GetParameters().Length);
+                foreach (var name in InstantParameters(constructor?.GetParameters() ?? [])) yield return name;
+            }
+            else if ((Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType) == typeof(DateTimeOffset)
+                     && (parameter.GetCustomAttribute<FromQueryAttribute>()?.Name ?? parameter.Name) is { } name)
+                yield return name;
+        }
+    }
 }

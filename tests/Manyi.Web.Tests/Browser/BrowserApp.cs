@@ -59,12 +59,7 @@ public sealed class BrowserApp : IAsyncDisposable
     /// <param name="configure">Settings for this app beyond ManyiApp's (e.g. the demo data on), applied before it starts.</param>
     public static async Task<BrowserApp> StartAsync(Action<ManyiApp>? configure = null)
     {
-        if (!File.Exists(ChromiumPath))
-        {
-            var reason = $"Chromium is not installed at {ChromiumPath}: apt-get install chromium (the browser tests never download a browser).";
-            if (PostgresServer.IsCi) throw new InvalidOperationException(reason);
-            Assert.Skip(reason);
-        }
+        RequireChromium();
         var storage = await ManyiStorage.CreateMigratedAsync("sqlite");
         // ManyiApp's configuration, on Kestrel instead of the in-memory test server. Only the derived factory ever starts.
         var settings = new ManyiApp(storage);
@@ -79,6 +74,22 @@ public sealed class BrowserApp : IAsyncDisposable
         Assertions.SetDefaultExpectTimeout(20_000);
         Directory.CreateDirectory(ScreenshotDirectory);
         return new BrowserApp(storage, settings, factory, address, await Chromium.Value);
+    }
+
+    /// <summary>A page of no app, for what a test writes into it with <c>SetContentAsync</c>; closed with its context.</summary>
+    public static async Task<IPage> NewBlankPageAsync(int width = 1280, int height = 800)
+    {
+        RequireChromium();
+        var context = await (await Chromium.Value).NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
+        return await context.NewPageAsync();
+    }
+
+    private static void RequireChromium()
+    {
+        if (File.Exists(ChromiumPath)) return;
+        var reason = $"Chromium is not installed at {ChromiumPath}: apt-get install chromium (the browser tests never download a browser).";
+        if (PostgresServer.IsCi) throw new InvalidOperationException(reason);
+        Assert.Skip(reason);
     }
 
     private static async Task<IBrowser> LaunchChromiumAsync()

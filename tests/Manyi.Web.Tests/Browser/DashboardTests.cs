@@ -96,6 +96,13 @@ public sealed class DashboardTests
             await BrowserApp.ScreenshotAsync(page, $"dashboard-changes-{width}");
             await page.GetByTestId("risk-list").ScrollIntoViewIfNeededAsync();
             await BrowserApp.ScreenshotAsync(page, $"dashboard-risks-{width}");
+            // The help under the list shows the weights as set (3 a reminder, at most 6) and what the rule cannot foresee.
+            var rule = page.GetByTestId("risk-rule");
+            await rule.Locator("summary").ClickAsync();
+            await Assertions.Expect(rule).ToContainTextAsync("每发一次提醒而此后没有上传材料或保存草稿 +3（最多 +6）");
+            await Assertions.Expect(rule).ToContainTextAsync("4 分及以上为高风险");
+            await Assertions.Expect(rule).ToContainTextAsync("低风险不等于不会逾期");
+            await BrowserApp.ScreenshotAsync(page, $"dashboard-risk-rule-{width}");
             problems.AddRange(await PageChecks.WiderThanScreenAsync(page));
             problems.AddRange(await PageChecks.CodesReadAsync(page, Organizations.Select(o => o.Id)));
             problems.AddRange(await PageChecks.AxeViolationsAsync(page));

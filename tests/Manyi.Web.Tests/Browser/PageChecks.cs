@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Manyi.Web.Components;
 using Microsoft.Playwright;
 
@@ -101,15 +100,36 @@ public static class PageChecks
         return [.. found.Distinct().Select(f => $"{page.Url} @{page.ViewportSize?.Width}: a sideways scroll region without tabindex and a label: {f}")];
     }
 
+    /// <summary>axe-core as Deque.AxeCore.Commons bundles it.</summary>
+    private static readonly Lazy<string> AxeScript = new(() =>
+    {
+        using var stream = typeof(AxeRunOptions).Assembly.GetManifestResourceStream("Deque.AxeCore.Commons.Resources.axe.min.js")
+            ?? throw new InvalidOperationException("Deque.AxeCore.Commons no longer bundles axe.min.js under this name.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    /// <summary>
+    /// The serious and critical violations of WCAG 2.1 A and AA that axe finds on the page. axe runs in the page itself,
+    /// injected once per document. (Deque.AxeCore.Playwright's <c>RunAxe</c> opened a fresh browser page on every call to
+    /// finish its run there: 2.5–9 s a page, three quarters of a walk's time, against 0.1–2 s this way. The app's pages
+    /// have no frames for axe to reach into.)
+    /// </summary>
     public static async Task<IReadOnlyList<string>> AxeViolationsAsync(IPage page)
     {
-        var result = await page.RunAxe(new AxeRunOptions
-        {
-            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-            ResultTypes = [ResultType.Violations],
-        });
-        return [.. result.Violations
-            .Where(v => v.Impact is "serious" or "critical")
-            .SelectMany(v => v.Nodes.Take(2).Select(n => $"{page.Url} @{page.ViewportSize?.Width}: axe {v.Impact} {v.Id}: {string.Join(" ", n.Target)} — {n.Any.Concat(n.All).Concat(n.None).Select(c => c.Message).FirstOrDefault()}"))];
+        if (!await page.EvaluateAsync<bool>("() => typeof window.axe?.run === 'function'"))
+            await page.EvaluateAsync($"() => {{ {AxeScript.Value} }}");
+        var found = await page.EvaluateAsync<string[]>("""
+            async () => {
+                const result = await axe.run(document, {
+                    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+                    resultTypes: ['violations'],
+                    iframes: false,
+                });
+                return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+                    .flatMap(v => v.nodes.slice(0, 2).map(n => `axe ${v.impact} ${v.id}: ${n.target.join(' ')} — ${[...n.any, ...n.all, ...n.none].map(c => c.message)[0] ?? ''}`));
+            }
+            """);
+        return [.. found.Select(f => $"{page.Url} @{page.ViewportSize?.Width}: {f}")];
     }
 }

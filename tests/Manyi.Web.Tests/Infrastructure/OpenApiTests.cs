@@ -17,5 +17,10 @@ public sealed class OpenApiTests
         Assert.Contains("/api/events/{eventName}/trigger", paths);
         Assert.DoesNotContain("/", paths);
         Assert.NotNull(document["paths"]!["/api/workflow-instances/{id}"]!["get"]!["responses"]!["404"]);
+        // A list's filters, bundled in one record on the server, are the query string's names as clients write them.
+        var taskFilters = document["paths"]!["/api/tasks"]!["get"]!["parameters"]!.AsArray().Select(p => (string)p!["name"]!).ToList();
+        Assert.Superset(new HashSet<string> { "status", "stage", "organization", "dueAfter", "dueBefore", "page", "pageSize", "year" }, taskFilters.ToHashSet());
+        var auditFilters = document["paths"]!["/api/audit/export"]!["get"]!["parameters"]!.AsArray().Select(p => (string)p!["name"]!).ToList();
+        Assert.Equal(["user", "action", "subjectType", "subjectId", "from", "to"], auditFilters);
     }
 }

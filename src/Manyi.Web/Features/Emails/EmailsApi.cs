@@ -4,6 +4,7 @@ using Manyi.Persistence.Records;
 using Manyi.Web.Infrastructure;
 using Manyi.Web.Infrastructure.Services;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Manyi.Web.Features.Emails;
@@ -15,16 +16,10 @@ namespace Manyi.Web.Features.Emails;
 /// </summary>
 public sealed class EmailLogService(ManyiDbContext db, Dashboard.CampaignDashboard campaigns)
 {
-    /// <summary>
-    /// Messages, newest first; filters: <paramref name="kind"/>, <paramref name="status"/> (sent, pending, failed),
-    /// <paramref name="recipient"/> (part of an address), <paramref name="organization"/> (the messages of its workflow
-    /// and those sent to it by the campaign), the time it was written between <paramref name="from"/> and <paramref name="to"/>,
-    /// and <paramref name="year"/> (the messages of that campaign year's workflows).
-    /// </summary>
-    public async Task<Outcome<EmailPage>> ListAsync(
-        string? kind, string? status, string? recipient, string? organization, DateTimeOffset? from, DateTimeOffset? to, int page, int pageSize,
-        CancellationToken cancellationToken, string? channel = null, int? year = null)
+    /// <summary>Messages, newest first, filtered as <paramref name="filter"/> says.</summary>
+    public async Task<Outcome<EmailPage>> ListAsync(EmailLogFilter filter, CancellationToken cancellationToken)
     {
+        var (kind, status, recipient, organization, from, to, page, pageSize, channel, year) = filter;
         var errors = new Dictionary<string, string[]>();
         if (pageSize is < 1 or > EmailsApi.MaxPageSize)
             errors["pageSize"] = [$"每页条数须在 1 到 {EmailsApi.MaxPageSize} 之间。pageSize must be between 1 and {EmailsApi.MaxPageSize}, not {pageSize}."];
@@ -140,6 +135,24 @@ public sealed class EmailLogService(ManyiDbContext db, Dashboard.CampaignDashboa
     public const string EmailChannel = "email";
 }
 
+/// <summary>
+/// The message log's filters, the query string of <c>GET /api/emails</c> and the log page's: <see cref="Kind"/>,
+/// <see cref="Status"/> (sent, pending, failed), <see cref="Recipient"/> (part of an address), <see cref="Organization"/>
+/// (the messages of its workflow and those the campaign sent to it), written between <see cref="From"/> and <see cref="To"/>,
+/// <see cref="Channel"/> (<c>email</c> or a chat robot's id) and <see cref="Year"/> (the messages of that campaign year's workflows).
+/// </summary>
+public sealed record EmailLogFilter(
+    [FromQuery(Name = "kind")] string? Kind = null,
+    [FromQuery(Name = "status")] string? Status = null,
+    [FromQuery(Name = "recipient")] string? Recipient = null,
+    [FromQuery(Name = "organization")] string? Organization = null,
+    [FromQuery(Name = "from")] DateTimeOffset? From = null,
+    [FromQuery(Name = "to")] DateTimeOffset? To = null,
+    [FromQuery(Name = "page")] int Page = 1,
+    [FromQuery(Name = "pageSize")] int PageSize = 20,
+    [FromQuery(Name = "channel")] string? Channel = null,
+    [FromQuery(Name = "year")] int? Year = null);
+
 /// <summary>The e-mail log's endpoints; the rules are <see cref="EmailLogService"/>'s.</summary>
 public static class EmailsApi
 {
@@ -158,11 +171,8 @@ public static class EmailsApi
 
     /// <summary>Messages, newest first, filtered; see <see cref="EmailLogService.ListAsync"/>.</summary>
     public static async Task<Results<Ok<EmailPage>, ValidationProblem, ProblemHttpResult>> List(
-        EmailLogService emails, CancellationToken cancellationToken,
-        string? kind = null, string? status = null, string? recipient = null, string? organization = null,
-        DateTimeOffset? from = null, DateTimeOffset? to = null, int page = 1, int pageSize = 20, string? channel = null,
-        int? year = null) =>
-        (await emails.ListAsync(kind, status, recipient, organization, from, to, page, pageSize, cancellationToken, channel, year)).ToOk();
+        [AsParameters] EmailLogFilter filter, EmailLogService emails, CancellationToken cancellationToken) =>
+        (await emails.ListAsync(filter, cancellationToken)).ToOk();
 
     public static async Task<Results<Ok<EmailDetail>, ValidationProblem, ProblemHttpResult>> Get(long id, EmailLogService emails, CancellationToken cancellationToken) =>
         (await emails.GetAsync(id, cancellationToken)).ToOk();

@@ -23,10 +23,10 @@ public static class HttpWorkflowsEndpoint
     public const string CorrelationHeader = "X-Correlation-ID";
     public const string InstanceHeader = "X-Workflow-Instance-ID";
 
-    public static async Task<IResult> HandleAsync(HttpContext http, string? path, HttpRouteTable routes, IWorkflowStore store, WorkflowRuntime runtime,
-        HttpExchange exchange, IOptions<HttpOptions> options, IAuthorizationService authorization, IAuthorizationPolicyProvider policies,
+    public static async Task<IResult> HandleAsync(HttpContext http, string? path, [AsParameters] HttpWorkflowServices services,
         CancellationToken cancellationToken)
     {
+        var (routes, store, runtime, exchange, options, authorization, policies) = services;
         // A response the workflow wrote (a 404 of its own, say) is the workflow's; no status page replaces it.
         if (http.Features.Get<IStatusCodePagesFeature>() is { } statusPages) statusPages.Enabled = false;
         var routePath = HttpRoute.NormalisePath(path);
@@ -150,3 +150,8 @@ public static class HttpWorkflowsEndpoint
         }
     }
 }
+
+/// <summary>What <see cref="HttpWorkflowsEndpoint.HandleAsync"/> works with, bundled (one parameter instead of seven).</summary>
+public sealed record HttpWorkflowServices(
+    HttpRouteTable Routes, IWorkflowStore Store, WorkflowRuntime Runtime, HttpExchange Exchange, IOptions<HttpOptions> Options,
+    IAuthorizationService Authorization, IAuthorizationPolicyProvider Policies);

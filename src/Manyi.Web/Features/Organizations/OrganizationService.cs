@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Manyi.Persistence;
 using Manyi.Persistence.Audit;
 using Manyi.Persistence.Records;
@@ -251,4 +252,9 @@ public sealed record ImportRefused(string Detail, ImportReport? Report) : Failur
 
 /// <summary>The organization list's filters: operator, city, level, a search in the id and name.</summary>
 public sealed record OrganizationQuery(
-    string? Operator = null, string? City = null, string? Level = null, string? Search = null, int Page = 1, int PageSize = 50);
+    [FromQuery(Name = "operator")] string? Operator = null,
+    [FromQuery(Name = "city")] string? City = null,
+    [FromQuery(Name = "level")] string? Level = null,
+    [FromQuery(Name = "search")] string? Search = null,
+    [FromQuery(Name = "page")] int Page = 1,
+    [FromQuery(Name = "pageSize")] int PageSize = 50);

@@ -27,9 +27,8 @@ public static class OrganizationsApi
     }
 
     public static async Task<Results<Ok<Page<OrganizationSummary>>, ValidationProblem, ProblemHttpResult>> List(
-        OrganizationService organizations, string? @operator, string? city, string? level, string? search,
-        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default) =>
-        (await organizations.ListAsync(new OrganizationQuery(@operator, city, level, search, page, pageSize), cancellationToken)).ToOk();
+        [AsParameters] OrganizationQuery query, OrganizationService organizations, CancellationToken cancellationToken) =>
+        (await organizations.ListAsync(query, cancellationToken)).ToOk();
 
     public static async Task<Results<Ok<OrganizationResponse>, ValidationProblem, ProblemHttpResult>> Get(
         string id, OrganizationService organizations, CancellationToken cancellationToken) =>
@@ -85,9 +84,8 @@ public static class OrganizationsApi
 
     /// <summary>The organizations (filtered like the list) as <c>?format=xlsx</c> (the default) or <c>csv</c>, in the layout the import reads.</summary>
     public static async Task<Results<FileContentHttpResult, ValidationProblem, ProblemHttpResult>> Export(
-        OrganizationService organizations, string? format, string? @operator, string? city, string? level, string? search,
-        CancellationToken cancellationToken = default) =>
-        (await organizations.ExportAsync(format, new OrganizationQuery(@operator, city, level, search), cancellationToken)).ToFile();
+        [AsParameters] OrganizationQuery query, OrganizationService organizations, CancellationToken cancellationToken, string? format = null) =>
+        (await organizations.ExportAsync(format, query, cancellationToken)).ToFile();
 
     private static ProblemHttpResult Rejected(string detail, ImportReport report)
     {

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Manyi.Campaign;
@@ -416,9 +417,19 @@ public sealed class TaskService(
 
 /// <summary>The task list's filters (see <see cref="TaskService.ListAsync"/>).</summary>
 public sealed record TaskQuery(
-    string? Status = "Open", string? Stage = null, string? Organization = null, DateTimeOffset? DueAfter = null, DateTimeOffset? DueBefore = null,
-    bool All = false, int Page = 1, int PageSize = 50, bool Overdue = false,
-    DateTimeOffset? ClosedSince = null, DateTimeOffset? OverdueSince = null, DateTimeOffset? UploadedSince = null, int? Year = null);
+    [FromQuery(Name = "status")] string? Status = "Open",
+    [FromQuery(Name = "stage")] string? Stage = null,
+    [FromQuery(Name = "organization")] string? Organization = null,
+    [FromQuery(Name = "dueAfter")] DateTimeOffset? DueAfter = null,
+    [FromQuery(Name = "dueBefore")] DateTimeOffset? DueBefore = null,
+    [FromQuery(Name = "all")] bool All = false,
+    [FromQuery(Name = "page")] int Page = 1,
+    [FromQuery(Name = "pageSize")] int PageSize = 50,
+    [FromQuery(Name = "overdue")] bool Overdue = false,
+    [FromQuery(Name = "closedSince")] DateTimeOffset? ClosedSince = null,
+    [FromQuery(Name = "overdueSince")] DateTimeOffset? OverdueSince = null,
+    [FromQuery(Name = "uploadedSince")] DateTimeOffset? UploadedSince = null,
+    [FromQuery(Name = "year")] int? Year = null);
 
 /// <summary>A stored file and its content, to be disposed by whoever sends it.</summary>
 public sealed record OpenedFile(StoredFileRecord Record, Stream Content);

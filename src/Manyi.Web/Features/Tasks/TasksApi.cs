@@ -42,12 +42,8 @@ public static class TasksApi
 
     /// <summary>My tasks, or for an administrator with <c>all=true</c> everyone's; see <see cref="TaskService.ListAsync"/>.</summary>
     public static async Task<Results<Ok<Page<TaskSummary>>, ValidationProblem, ProblemHttpResult>> List(
-        TaskService tasks, CancellationToken cancellationToken,
-        string? status = "Open", string? stage = null, string? organization = null, DateTimeOffset? dueAfter = null, DateTimeOffset? dueBefore = null,
-        bool all = false, int page = 1, int pageSize = 50, bool overdue = false,
-        DateTimeOffset? closedSince = null, DateTimeOffset? overdueSince = null, DateTimeOffset? uploadedSince = null, int? year = null) =>
-        (await tasks.ListAsync(new TaskQuery(status, stage, organization, dueAfter, dueBefore, all, page, pageSize, overdue, closedSince, overdueSince, uploadedSince, year),
-            cancellationToken)).ToOk();
+        [AsParameters] TaskQuery query, TaskService tasks, CancellationToken cancellationToken) =>
+        (await tasks.ListAsync(query, cancellationToken)).ToOk();
 
     public static async Task<Results<Ok<TaskDetail>, ValidationProblem, ProblemHttpResult>> Get(string id, TaskService tasks, CancellationToken cancellationToken) =>
         (await tasks.GetAsync(id, cancellationToken)).ToOk();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using System.Text;
 using Manyi.Persistence;
 using Manyi.Persistence.Audit;
@@ -275,4 +276,9 @@ public sealed class UserService(ManyiDbContext db, UserManager<ManyiUser> users,
 
 /// <summary>The user list's filters: role, organization, a search in the e-mail and name, locked out (or not).</summary>
 public sealed record UserQuery(
-    string? Role = null, string? Organization = null, string? Search = null, bool? LockedOut = null, int Page = 1, int PageSize = 50);
+    [FromQuery(Name = "role")] string? Role = null,
+    [FromQuery(Name = "organization")] string? Organization = null,
+    [FromQuery(Name = "search")] string? Search = null,
+    [FromQuery(Name = "lockedOut")] bool? LockedOut = null,
+    [FromQuery(Name = "page")] int Page = 1,
+    [FromQuery(Name = "pageSize")] int PageSize = 50);

@@ -27,9 +27,8 @@ public static class UsersApi
     }
 
     public static async Task<Results<Ok<Page<UserSummary>>, ValidationProblem, ProblemHttpResult>> List(
-        UserService users, string? role, string? organization, string? search,
-        int page = 1, int pageSize = 50, CancellationToken cancellationToken = default, bool? lockedOut = null) =>
-        (await users.ListAsync(new UserQuery(role, organization, search, lockedOut, page, pageSize), cancellationToken)).ToOk();
+        [AsParameters] UserQuery query, UserService users, CancellationToken cancellationToken) =>
+        (await users.ListAsync(query, cancellationToken)).ToOk();
 
     public static async Task<Results<Ok<UserResponse>, ValidationProblem, ProblemHttpResult>> Get(string id, UserService users, CancellationToken cancellationToken) =>
         (await users.GetAsync(id, cancellationToken)).ToOk();

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Manyi.Persistence.Audit;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -216,5 +217,10 @@ public sealed class InstanceService(ManyiDbContext db, IWorkflowStore store, Tas
 
 /// <summary>The instance list's filters (see <see cref="InstanceService.ListAsync"/>).</summary>
 public sealed record InstanceQuery(
-    string? DefinitionId = null, string? Status = null, string? CorrelationId = null, string? CreatedFrom = null, string? CreatedTo = null,
-    int Page = 1, int PageSize = 50);
+    [FromQuery(Name = "definitionId")] string? DefinitionId = null,
+    [FromQuery(Name = "status")] string? Status = null,
+    [FromQuery(Name = "correlationId")] string? CorrelationId = null,
+    [FromQuery(Name = "createdFrom")] string? CreatedFrom = null,
+    [FromQuery(Name = "createdTo")] string? CreatedTo = null,
+    [FromQuery(Name = "page")] int Page = 1,
+    [FromQuery(Name = "pageSize")] int PageSize = 50);

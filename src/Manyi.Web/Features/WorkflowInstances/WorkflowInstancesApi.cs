@@ -29,9 +29,8 @@ public static class WorkflowInstancesApi
 
     /// <summary>Instances, newest first, filtered; see <see cref="InstanceService.ListAsync"/>.</summary>
     public static async Task<Results<Ok<Page<InstanceSummary>>, ValidationProblem, ProblemHttpResult>> List(
-        InstanceService instances, string? definitionId, string? status, string? correlationId,
-        string? createdFrom = null, string? createdTo = null, int page = 1, int pageSize = 50, CancellationToken cancellationToken = default) =>
-        (await instances.ListAsync(new InstanceQuery(definitionId, status, correlationId, createdFrom, createdTo, page, pageSize), cancellationToken)).ToOk();
+        [AsParameters] InstanceQuery query, InstanceService instances, CancellationToken cancellationToken) =>
+        (await instances.ListAsync(query, cancellationToken)).ToOk();
 
     public static async Task<Results<Ok<InstanceResponse>, ValidationProblem, ProblemHttpResult>> Get(
         string id, InstanceService instances, CancellationToken cancellationToken) =>

@@ -1,3 +1,4 @@
+using Manyi.Web.Features.Audit;
 using Manyi.Web.Features.Calendars;
 using Manyi.Web.Features.Campaigns;
 using Manyi.Web.Features.Deadlines;
@@ -39,6 +40,7 @@ public static class ServicesSetup
         services.AddScoped<ExpressionTrial>();
         services.AddScoped<ReviewService>();
         services.AddScoped<EmailLogService>();
+        services.AddScoped<AuditLogService>();
         services.AddScoped<Features.Channels.NotificationChannelService>();
         return services;
     }

@@ -193,17 +193,43 @@ internal sealed record RiskTally(IReadOnlyList<RiskOutcome> Outcomes, int EndedO
     /// The most any rule reading the same facts could reach: a rule rates alike the tasks whose facts are alike, so it can
     /// only choose which groups of equal facts to rate 高. Taking the groups with the highest share of late tasks first, as
     /// long as at most <paramref name="maxOnTimeShare"/> of those taken ended on time (the last group in part, which makes
-    /// this a bound no rule exceeds), gives the share of late tasks such a rule rates 高.
+    /// this a bound no rule exceeds), gives the share of late tasks such a rule rates 高. It is loose: many groups hold a task
+    /// or two, so taking the ones that happened to end late fits the draw, not anything a rule could know beforehand
+    /// (<see cref="HabitCeiling"/> is the bound that matters).
     /// </summary>
     public double BestLateFlaggedShare(double maxOnTimeShare) => Late == 0 ? 0 : BestGroups(maxOnTimeShare).Sum(g => g.Part * g.Late) / Late;
 
     /// <summary>The groups of equal facts <see cref="BestLateFlaggedShare"/> takes, and how much of each.</summary>
-    public IReadOnlyList<(RiskFacts Facts, int Late, int OnTime, double Part)> BestGroups(double maxOnTimeShare)
+    public IReadOnlyList<(RiskFacts Facts, int Late, int OnTime, double Part)> BestGroups(double maxOnTimeShare) =>
+        Best(o => o.Facts!, maxOnTimeShare);
+
+    /// <summary>
+    /// The most a rule could reach that knew, besides the facts the list shows, what the app cannot know: each organization's
+    /// habit in the replay (<see cref="HabitCast"/>). Groups are the habit and whether anything was done in the task at the look;
+    /// in the cast nothing else before a deadline depends on whether the task will end late (each task's lateness is drawn
+    /// apart, with its habit's share), so finer groups would only fit the draw. Few, large groups: this is what the replay
+    /// allows any rule, not an artefact of small samples. Whole groups, and with the last group split at random.
+    /// </summary>
+    public (double WholeGroups, double Split) HabitCeiling(double maxOnTimeShare)
     {
-        var taken = new List<(RiskFacts, int, int, double)>();
+        var groups = Best(o => (o.Habit, o.Facts!.HasProgress), maxOnTimeShare);
+        return Late == 0 ? (0, 0) : (groups.Where(g => g.Part >= 1).Sum(g => g.Late) / (double)Late, groups.Sum(g => g.Part * g.Late) / Late);
+    }
+
+    /// <summary>The groups <see cref="HabitCeiling"/> takes.</summary>
+    public IReadOnlyList<((string Habit, bool HasProgress) Group, int Late, int OnTime, double Part)> HabitGroups(double maxOnTimeShare) =>
+        Best(o => (o.Habit, o.Facts!.HasProgress), maxOnTimeShare);
+
+    /// <summary>
+    /// Groups of the listed outcomes by <paramref name="key"/>, taken by their share of late tasks, highest first, as long as
+    /// at most <paramref name="maxOnTimeShare"/> of those taken ended on time (the last one in part).
+    /// </summary>
+    private List<(TKey Group, int Late, int OnTime, double Part)> Best<TKey>(Func<RiskOutcome, TKey> key, double maxOnTimeShare) where TKey : notnull
+    {
+        var taken = new List<(TKey, int, int, double)>();
         double late = 0, onTime = 0;
-        foreach (var g in Outcomes.Where(o => o.Facts is not null).GroupBy(o => o.Facts!)
-                     .Select(g => (Facts: g.Key, Late: g.Count(o => o.Late), OnTime: g.Count(o => !o.Late)))
+        foreach (var g in Outcomes.Where(o => o.Facts is not null).GroupBy(key)
+                     .Select(g => (Group: g.Key, Late: g.Count(o => o.Late), OnTime: g.Count(o => !o.Late)))
                      .OrderByDescending(g => (double)g.Late / (g.Late + g.OnTime)).ThenByDescending(g => g.Late))
         {
             var room = maxOnTimeShare * (late + onTime) - (1 - maxOnTimeShare) * onTime;
@@ -211,10 +237,23 @@ internal sealed record RiskTally(IReadOnlyList<RiskOutcome> Outcomes, int EndedO
             var part = uses <= 0 ? 1 : Math.Clamp(room / uses, 0, 1);
             if (part <= 0) break;
             (late, onTime) = (late + part * g.Late, onTime + part * g.OnTime);
-            taken.Add((g.Facts, g.Late, g.OnTime, part));
+            taken.Add((g.Group, g.Late, g.OnTime, part));
             if (part < 1) break;
         }
         return taken;
+    }
+
+    /// <summary>
+    /// What the same points give with another line for 高: per threshold, the late tasks rated 高 and the 高 ones on time.
+    /// The price of a higher share of late tasks caught, in 高 flags that end on time.
+    /// </summary>
+    public IEnumerable<(int HighFrom, int Late, int High, int LateFlagged, int HighOnTime)> AtThresholds(int from, int to)
+    {
+        for (var threshold = from; threshold <= to; threshold++)
+        {
+            var high = Outcomes.Where(o => o.Listed && o.Points >= threshold).ToList();
+            yield return (threshold, Late, high.Count, high.Count(o => o.Late), high.Count(o => !o.Late));
+        }
     }
 
     public string Report()
@@ -223,9 +262,16 @@ internal sealed record RiskTally(IReadOnlyList<RiskOutcome> Outcomes, int EndedO
         {
             $"tasks looked at {Outcomes.Count}, ended late {Late}, rated 高 {High}; late and rated 高 {LateFlagged} ({LateFlaggedShare:P0}); " +
             $"rated 高 and on time {HighOnTime} ({HighOnTimeShare:P0}); listed at the look {Outcomes.Count(o => o.Listed)}; opened after the look {Outcomes.Count(o => o.OpenedAfterLook)} ({Outcomes.Count(o => o.OpenedAfterLook && o.Late)} late, {Outcomes.Count(o => o.OpenedAfterLook && o.Late && o.FlaggedHigh)} of those rated 高 by the organization's other task), ended otherwise {EndedOtherwise}",
-            $"  any rule reading these facts: at most {BestLateFlaggedShare(0.30):P0} of the late tasks rated 高 with at most 30 % of 高 on time, taking:",
+            $"  any choice of groups of equal facts, fitted to these outcomes (loose: small groups fit the draw): at most {BestLateFlaggedShare(0.30):P0} of the late tasks rated 高 with at most 30 % of 高 on time, taking:",
         };
         lines.AddRange(BestGroups(0.30).Select(g => $"    {g.Facts}: late {g.Late}, on time {g.OnTime}{(g.Part < 1 ? $" ({g.Part:P0} of it)" : "")}"));
+        var (whole, split) = HabitCeiling(0.30);
+        lines.Add($"  a rule that also knew each organization's hidden habit: at most {whole:P0} with whole groups ({split:P0} splitting the last one at random) with at most 30 % of 高 on time, taking:");
+        lines.AddRange(HabitGroups(0.30).Select(g => $"    {g.Group.Habit}, {(g.Group.HasProgress ? "draft or files" : "nothing done")}: late {g.Late}, on time {g.OnTime}{(g.Part < 1 ? $" ({g.Part:P0} of it)" : "")}"));
+        foreach (var g in Outcomes.Where(o => o.Listed).GroupBy(o => (o.Habit, o.Facts!.HasProgress)).OrderBy(g => g.Key))
+            lines.Add($"    group {g.Key.Habit}, {(g.Key.HasProgress ? "draft or files" : "nothing done")}: late {g.Count(o => o.Late)}, on time {g.Count(o => !o.Late)} ({(double)g.Count(o => o.Late) / g.Count():P0} late)");
+        lines.Add("  the same points with another line for 高:");
+        lines.AddRange(AtThresholds(1, 8).Select(t => $"    高 from {t.HighFrom}: rated 高 {t.High}, late and 高 {t.LateFlagged} ({(t.Late == 0 ? 0 : (double)t.LateFlagged / t.Late):P0}), 高 on time {t.HighOnTime} ({(t.High == 0 ? 0 : (double)t.HighOnTime / t.High):P0})"));
         foreach (var year in Outcomes.GroupBy(o => o.Year).OrderBy(g => g.Key))
         {
             var tally = new RiskTally([.. year], 0);
