@@ -2,6 +2,7 @@ using Manyi.Persistence;
 using Manyi.Persistence.Records;
 using Manyi.Persistence.Audit;
 using Microsoft.AspNetCore.Identity;
+using Manyi.Web.Infrastructure.Security;
 using Microsoft.Extensions.Options;
 
 namespace Manyi.Web.Features.Account;
@@ -21,9 +22,36 @@ public sealed class AuditingUserManager(
     IServiceProvider services,
     ILogger<UserManager<ManyiUser>> logger,
     ManyiDbContext db,
-    AuditTrail audit)
+    AuditTrail audit,
+    SecurityStampCheck stamps)
     : UserManager<ManyiUser>(store, options, hasher, userValidators, passwordValidators, normalizer, errors, services, logger)
 {
+    /// <summary>Every change of a user (its security stamp among them) goes through here: the kept stamp is read again.</summary>
+    protected override async Task<IdentityResult> UpdateUserAsync(ManyiUser user)
+    {
+        stamps.Changed(user.Id);
+        try
+        {
+            return await base.UpdateUserAsync(user);
+        }
+        finally
+        {
+            stamps.Changed(user.Id);
+        }
+    }
+
+    public override async Task<IdentityResult> DeleteAsync(ManyiUser user)
+    {
+        try
+        {
+            return await base.DeleteAsync(user);
+        }
+        finally
+        {
+            stamps.Changed(user.Id);
+        }
+    }
+
     public override async Task<IdentityResult> ResetPasswordAsync(ManyiUser user, string token, string newPassword)
     {
         var result = await base.ResetPasswordAsync(user, token, newPassword);

@@ -92,14 +92,17 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         var settings = campaign.State.Input.GetValueOrDefault("campaign");
         var seats = await SeatsAsync(year, settings, cancellationToken);
         var instanceIds = children.Values.Append(campaign.Id).ToList();
+        // The year's ids go to the database as one parameter each list (a JSON array on SQLite, an array on PostgreSQL) that the
+        // query reads as a subquery: one statement whatever the number of organizations, compiled once and prepared once, where
+        // a Contains over a list sent one parameter per element and made EF Core compile the query again for every request.
 
-        var organizations = await db.Organizations.AsNoTracking().Where(o => organizationIds.Contains(o.Id))
+        var organizations = await db.Organizations.AsNoTracking().Where(o => EF.Parameter(organizationIds).Contains(o.Id))
             .Select(o => new { o.Id, o.Name, o.Operator, o.City }).ToDictionaryAsync(o => o.Id, cancellationToken);
-        var statuses = await db.WorkflowInstances.AsNoTracking().Where(i => instanceIds.Contains(i.Id))
-            .ToDictionaryAsync(i => i.Id, i => i.Status, cancellationToken);
-        // Only the columns the figures need; form data only where a figure comes from it (trainees, rating).
-        var tasks = await db.Tasks.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId))
-            .Select(t => new TaskRow(t.Id, t.InstanceId, t.Title, t.Stage, t.Status, t.Outcome, t.OrganizationId, t.AssigneeRole, t.DueAt, t.IsOverdue,
+        var statuses = await db.WorkflowInstances.AsNoTracking().Where(i => EF.Parameter(instanceIds).Contains(i.Id))
+            .Select(i => new { i.Id, i.Status }).ToDictionaryAsync(i => i.Id, i => i.Status, cancellationToken);
+        // Each organization's stages and its most urgent open task: only the columns these need; form data only where a figure comes from it (trainees, rating).
+        var tasks = await db.Tasks.AsNoTracking().Where(t => EF.Parameter(instanceIds).Contains(t.InstanceId))
+            .Select(t => new TaskRow(t.Id, t.InstanceId, t.Stage, t.Status, t.Outcome, t.DueAt, t.IsOverdue,
                 t.CreatedAt, t.ClosedAt, t.Stage == "headcount" || t.Stage == "review" ? t.Data : null))
             .ToListAsync(cancellationToken);
         var tasksByInstance = tasks.ToLookup(t => t.InstanceId);
@@ -148,21 +151,23 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         }
         var filtered = grid.ToList();
 
-        // The two task lists: every open task of the year's instances (the organizations', the administrators', the reviewers').
+        // The two task lists: every open task of the year's instances (the organizations', the administrators', the reviewers'),
+        // counted and paged in the database.
         var names = organizations.ToDictionary(o => o.Key, o => o.Value.Name);
         var correlation = children.ToDictionary(c => c.Value, c => c.Key);
-        var open = tasks.Where(t => t.Status == HumanTaskStatus.Open).ToList();
-        var overdue = open.Where(t => IsOverdue(t, now)).OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
-        var dueSoon = open.Where(t => !IsOverdue(t, now) && t.DueAt is { } due && due <= now.AddDays(7))
-            .OrderBy(t => t.DueAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList();
-        DashboardTask ToTask(TaskRow t)
+        var open = db.Tasks.AsNoTracking().Where(t => EF.Parameter(instanceIds).Contains(t.InstanceId) && t.Status == HumanTaskStatus.Open);
+        var weekAhead = now.AddDays(7);
+        var overdue = await TaskPageAsync(open.Where(t => t.IsOverdue || t.DueAt <= now), query.OverduePage, query.PageSize, cancellationToken);
+        var dueSoon = await TaskPageAsync(open.Where(t => !t.IsOverdue && t.DueAt > now && t.DueAt <= weekAhead), query.DueSoonPage, query.PageSize,
+            cancellationToken);
+        Page<DashboardTask> Named(Page<ListedTask> page) => new([.. page.Items.Select(t =>
         {
             var organizationId = t.OrganizationId ?? correlation.GetValueOrDefault(t.InstanceId);
             return new DashboardTask(t.Id, t.Title, t.Stage, organizationId, organizationId is null ? null : names.GetValueOrDefault(organizationId),
                 t.DueAt, t.AssigneeRole);
-        }
+        })], page.TotalCount, page.PageNumber, page.PageSize);
 
-        var emails = await db.OutboxMessages.AsNoTracking().Where(m => m.InstanceId != null && instanceIds.Contains(m.InstanceId))
+        var emails = await db.OutboxMessages.AsNoTracking().Where(m => m.InstanceId != null && EF.Parameter(instanceIds).Contains(m.InstanceId))
             .GroupBy(m => new { m.Kind, m.Status }).Select(g => new { g.Key.Kind, g.Key.Status, Count = g.Count() }).ToListAsync(cancellationToken);
         var emailCounts = emails.GroupBy(e => e.Kind).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => new EmailCount(g.Key,
             g.Where(e => e.Status == OutboxStatus.Sent).Sum(e => e.Count),
@@ -171,8 +176,8 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
 
         return new DashboardFigures(year, campaign.Id, campaign.Status.ToString(), now, await YearsAsync(cancellationToken), funnel, headcountFigures,
             PageOf(filtered, query.Page, query.PageSize),
-            PageOf([.. overdue.Select(ToTask)], query.OverduePage, query.PageSize),
-            PageOf([.. dueSoon.Select(ToTask)], query.DueSoonPage, query.PageSize),
+            Named(overdue),
+            Named(dueSoon),
             emailCounts,
             [.. rows.Select(r => r.Operator).Where(o => o != "").Distinct().OrderBy(Manyi.Campaign.ListOrder.OperatorRank).ThenBy(o => o, StringComparer.Ordinal)],
             [.. rows.Select(r => r.City).Where(c => c != "").Distinct().OrderBy(Manyi.Campaign.ListOrder.CityRank).ThenBy(c => c, StringComparer.Ordinal)]);
@@ -263,6 +268,19 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
     private static DateTimeOffset? Instant(JsonNode? node) =>
         node is JsonValue value && DateTimeOffset.TryParse(value.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.None, out var instant) ? instant : null;
 
+    /// <summary>One page of <paramref name="tasks"/> by due date, and how many there are, in two statements.</summary>
+    private static async Task<Page<ListedTask>> TaskPageAsync(IQueryable<HumanTaskRecord> tasks, int page, int pageSize, CancellationToken cancellationToken)
+    {
+        var total = await tasks.CountAsync(cancellationToken);
+        var items = total <= (page - 1) * pageSize ? [] : await tasks.OrderBy(t => t.DueAt).ThenBy(t => t.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(t => new ListedTask(t.Id, t.InstanceId, t.Title, t.Stage, t.OrganizationId, t.AssigneeRole, t.DueAt))
+            .ToListAsync(cancellationToken);
+        return new Page<ListedTask>(items, total, page, pageSize);
+    }
+
+    private sealed record ListedTask(string Id, string InstanceId, string Title, string? Stage, string? OrganizationId, string? AssigneeRole, DateTimeOffset? DueAt);
+
     private static Page<T> PageOf<T>(IReadOnlyList<T> items, int page, int pageSize) =>
         new([.. items.Skip((page - 1) * pageSize).Take(pageSize)], items.Count, page, pageSize);
 
@@ -270,8 +288,8 @@ public sealed class CampaignDashboard(ManyiDbContext db, IWorkflowStore store, T
         correlationId?.StartsWith("campaign-", StringComparison.Ordinal) == true
         && int.TryParse(correlationId[9..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) ? year : null;
 
-    private sealed record TaskRow(string Id, string InstanceId, string Title, string? Stage, HumanTaskStatus Status, string? Outcome, string? OrganizationId,
-        string? AssigneeRole, DateTimeOffset? DueAt, bool IsOverdue, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? Data);
+    private sealed record TaskRow(string Id, string InstanceId, string? Stage, HumanTaskStatus Status, string? Outcome,
+        DateTimeOffset? DueAt, bool IsOverdue, DateTimeOffset CreatedAt, DateTimeOffset? ClosedAt, string? Data);
 }
 
 /// <summary>A year's campaign, its organizations (in the order it started with), their participant instances and their results.</summary>

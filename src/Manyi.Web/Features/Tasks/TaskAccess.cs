@@ -107,8 +107,9 @@ public sealed class TaskAccess(CurrentUser user, UserManager<ManyiUser> users, M
     {
         if (!_emailRead)
         {
-            // The request's security-stamp check has loaded the user already: no second query.
-            _email = (await users.FindByIdAsync(user.Id))?.Email;
+            // The address the user signed in with (a claim of the sign-in): as current as the security stamp, which a new
+            // address renews and every request checks. Only a sign-in without one looks the user up.
+            _email = user.Email ?? (await users.FindByIdAsync(user.Id))?.Email;
             _emailRead = true;
         }
         return _email;

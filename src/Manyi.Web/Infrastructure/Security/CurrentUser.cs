@@ -24,6 +24,9 @@ public sealed class CurrentUser(IHttpContextAccessor http, CircuitPrincipal circ
 
     public string Name => Principal.Identity?.Name ?? Id;
 
+    /// <summary>The e-mail address the user signed in with (current: a new address renews the security stamp); null without one.</summary>
+    public string? Email => Principal.FindFirstValue(ClaimTypes.Email) is { Length: > 0 } email ? email : null;
+
     public bool IsAdministrator => Principal.IsInRole(ManyiRoles.Administrator);
 
     public bool IsReviewer => Principal.IsInRole(ManyiRoles.Reviewer);

@@ -1,8 +1,7 @@
 using System.Security.Claims;
-using Manyi.Persistence.Records;
+using Manyi.Persistence;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Components.Server;
-using Microsoft.AspNetCore.Identity;
 
 namespace Manyi.Web.Infrastructure.Security;
 
@@ -10,7 +9,8 @@ namespace Manyi.Web.Infrastructure.Security;
 /// Revoked access ends at the next request: every signed-in request (cookie or bearer token) is checked against the
 /// user's security stamp, which a role change, a password change or reset, a sign-out and an administrator's lock all
 /// renew. Identity's own cookie check runs only every 30 minutes and its bearer tokens are never checked, so a demoted
-/// administrator's token kept working for an hour. The cost is one user lookup per request. A lockout after wrong
+/// administrator's token kept working for an hour. The check reads the stamp alone and keeps it for a few seconds
+/// (<see cref="SecurityStampCheck"/>); a change on this node still takes effect at the next request. A lockout after wrong
 /// passwords refuses new sign-ins but ends no open session: anyone can type five wrong passwords, and that must not sign
 /// the real user out.
 /// </summary>
@@ -22,7 +22,8 @@ public static class SecurityStamps
     public static IApplicationBuilder UseManyiSecurityStamps(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         if (http.User.Identity?.IsAuthenticated == true
-            && await http.RequestServices.GetRequiredService<SignInManager<ManyiUser>>().ValidateSecurityStampAsync(http.User) is null)
+            && !await http.RequestServices.GetRequiredService<SecurityStampCheck>().IsCurrentAsync(http.User,
+                http.RequestServices.GetRequiredService<ManyiDbContext>(), http.RequestAborted))
         {
             http.User = new ClaimsPrincipal(new ClaimsIdentity());
             // A revoked cookie is also taken off the browser; a revoked bearer token simply answers 401 from now on.
@@ -32,17 +33,19 @@ public static class SecurityStamps
         await next(http);
     });
 
-    public static IServiceCollection AddManyiCircuitRevalidation(this IServiceCollection services) =>
-        services.AddScoped<AuthenticationStateProvider, RevalidatingIdentityState>();
+    public static IServiceCollection AddManyiCircuitRevalidation(this IServiceCollection services) => services
+        .AddSingleton<SecurityStampCheck>()
+        .AddScoped<AuthenticationStateProvider, RevalidatingIdentityState>();
 
-    private sealed class RevalidatingIdentityState(ILoggerFactory logs, IServiceScopeFactory scopes) : RevalidatingServerAuthenticationStateProvider(logs)
+    private sealed class RevalidatingIdentityState(ILoggerFactory logs, IServiceScopeFactory scopes, SecurityStampCheck stamps)
+        : RevalidatingServerAuthenticationStateProvider(logs)
     {
         protected override TimeSpan RevalidationInterval => CircuitRevalidation;
 
         protected override async Task<bool> ValidateAuthenticationStateAsync(AuthenticationState state, CancellationToken cancellationToken)
         {
             await using var scope = scopes.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<SignInManager<ManyiUser>>().ValidateSecurityStampAsync(state.User) is not null;
+            return await stamps.IsCurrentAsync(state.User, scope.ServiceProvider.GetRequiredService<ManyiDbContext>(), cancellationToken);
         }
     }
 }

@@ -117,4 +117,31 @@ public sealed class RevocationTests
         await app.CreateClient().PostJsonAsync($"/api/users/{user.Id}/unlock", null).ExpectOkAsync();
         await SignInAsync(app);
     }
+
+    /// <summary>
+    /// A node keeps a user's stamp for <c>Manyi:Security:StampCheckSeconds</c>: a stamp renewed by another node (here
+    /// written to the database behind this node's back, so that nothing here drops it) ends the session once that passes.
+    /// </summary>
+    [Theory, InlineData("sqlite"), InlineData("postgres")]
+    public async Task A_stamp_renewed_on_another_node_ends_the_session_within_the_check_interval(string provider)
+    {
+        await using var app = await ManyiApp.StartAsync(provider);
+        app.Settings["Manyi:Security:StampCheckSeconds"] = "1";
+        var user = await app.CreateUserAsync(Email, ManyiRoles.Reviewer);
+        var session = await SignInAsync(app);
+        await session.Bearer.FetchAsync("/api/auth/me").ExpectOkAsync();
+        await session.Cookie.FetchAsync("/api/auth/me").ExpectOkAsync();
+
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<Manyi.Persistence.ManyiDbContext>();
+            var renewed = Guid.NewGuid().ToString("N").ToUpperInvariant();
+            await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ExecuteUpdateAsync(
+                db.Users.Where(u => u.Id == user.Id), set => set.SetProperty(u => u.SecurityStamp, renewed), Ct);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(1.5), Ct);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.Bearer.FetchAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await session.Cookie.FetchAsync("/api/auth/me")).StatusCode);
+    }
 }
