@@ -46,7 +46,7 @@ public sealed class EngineOptionsTests
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Manyi:PublicUrl"] = publicUrl }).Build();
         var collection = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging().AddManyiWebDefaults();
-        Manyi.Web.Infrastructure.Security.SecurityHeaders.AddManyiCookieRules(collection, configuration);
+        Manyi.Web.Infrastructure.Security.SecurityHeaders.AddManyiCookieRules(collection);
         Manyi.Email.ManyiEmailServiceCollectionExtensions.AddManyiEmail(collection, configuration);
         using var services = collection.BuildServiceProvider();
 

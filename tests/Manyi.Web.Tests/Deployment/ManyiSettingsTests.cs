@@ -79,6 +79,8 @@ public sealed class ManyiSettingsTests
     [InlineData("Manyi:Hangfire:ReconciliationCron", "every minute", "Manyi:Hangfire:ReconciliationCron 'every minute' is not a cron expression")]
     [InlineData("Manyi:Hangfire:InvisibilityTimeout", "00:00:00", "Manyi:Hangfire:InvisibilityTimeout must be positive")]
     [InlineData("Manyi:Hangfire:DistributedLockTimeout", "-00:00:01", "Manyi:Hangfire:DistributedLockTimeout must be positive")]
+    [InlineData("Manyi:Security:SignInDays", "0", "Manyi:Security:SignInDays 须在 0 到 365 天之间")]
+    [InlineData("Manyi:Security:StampCheckSeconds", "3600", "Manyi:Security:StampCheckSeconds 须在 0 到 300 秒之间")]
     [InlineData("Manyi:Calendar:TimeZone", "Beijing", "Manyi:Calendar:TimeZone: 'Beijing' is not a time zone")]
     [InlineData("Manyi:CalendarDirectory", "/nowhere/calendars", "Manyi:CalendarDirectory: the folder '/nowhere/calendars' does not exist.")]
     [InlineData("Manyi:Bootstrap:AdminPassword", "admin-pass-2025", "Manyi:Bootstrap:AdminEmail and AdminPassword go together")]

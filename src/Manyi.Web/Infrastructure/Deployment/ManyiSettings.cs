@@ -43,6 +43,7 @@ public static class ManyiSettings
         });
         Check(problems, () => problems.AddRange(Bind<Manyi.Engine.Expressions.ScriptLimits>(configuration, Manyi.Engine.Expressions.ScriptLimits.Section).Problems()));
         Check(problems, () => problems.AddRange(Bind<Manyi.Engine.Runtime.RuntimeOptions>(configuration, Manyi.Engine.Runtime.RuntimeOptions.Section).Problems()));
+        Check(problems, () => problems.AddRange(Bind<Security.SecurityOptions>(configuration, Security.SecurityOptions.Section).Problems()));
         CheckTimeZone(configuration["Manyi:Calendar:TimeZone"] ?? Manyi.Engine.Calendar.BusinessCalendar.DefaultTimeZone, "Manyi:Calendar:TimeZone", problems);
         Check(problems, () => Bind<Manyi.Engine.Calendar.CalendarOptions>(configuration, "Manyi:Calendar"));
 

@@ -59,7 +59,7 @@ public static class IdentitySetup
         });
         services.AddHttpContextAccessor();
         services.AddManyiCircuitRevalidation();
-        services.AddManyiCookieRules(configuration);
+        services.AddManyiCookieRules();
         services.AddScoped<CircuitPrincipal>();
         services.AddScoped<CircuitHandler, CircuitPrincipalHandler>();
         services.AddScoped<UserScopes>();

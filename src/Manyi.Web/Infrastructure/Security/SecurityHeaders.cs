@@ -1,3 +1,4 @@
+using Manyi.Engine;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.CookiePolicy;
 using Microsoft.Extensions.Options;
@@ -21,7 +22,7 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; " +
         "connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-    public static IServiceCollection AddManyiCookieRules(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddManyiCookieRules(this IServiceCollection services)
     {
         services.AddOptions<CookiePolicyOptions>().Configure<IOptions<ManyiOptions>>((options, manyi) =>
         {
@@ -29,11 +30,12 @@ public static class SecurityHeaders
             options.Secure = https ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             options.HttpOnly = HttpOnlyPolicy.Always;
         });
-        var everyone = TimeSpan.FromDays(configuration.GetValue("Manyi:Security:SignInDays", 14.0));
-        var administrators = TimeSpan.FromHours(configuration.GetValue("Manyi:Security:AdministratorSignInHours", 8.0));
-        services.PostConfigure<CookieAuthenticationOptions>(Microsoft.AspNetCore.Identity.IdentityConstants.ApplicationScheme, cookie =>
+        services.AddManyiOptions<SecurityOptions>(SecurityOptions.Section, security => security.Problems());
+        services.AddOptions<CookieAuthenticationOptions>(Microsoft.AspNetCore.Identity.IdentityConstants.ApplicationScheme)
+            .PostConfigure<IOptions<SecurityOptions>>((cookie, security) =>
         {
-            cookie.ExpireTimeSpan = everyone;
+            var administrators = TimeSpan.FromHours(security.Value.AdministratorSignInHours);
+            cookie.ExpireTimeSpan = TimeSpan.FromDays(security.Value.SignInDays);
             var signingIn = cookie.Events.OnSigningIn;
             cookie.Events.OnSigningIn = async context =>
             {

@@ -20,8 +20,6 @@ namespace Manyi.Web.Infrastructure.Security;
 /// </summary>
 public sealed class SecurityStampCheck
 {
-    public const string Setting = "Manyi:Security:StampCheckSeconds";
-
     /// <summary>How long after a change on this node the user's stamp is read at every request (a change's transaction commits well within it).</summary>
     public static readonly TimeSpan ChangeGuard = TimeSpan.FromSeconds(30);
 
@@ -40,12 +38,11 @@ public sealed class SecurityStampCheck
     private readonly string _stampClaim;
     private long _changes;
 
-    public SecurityStampCheck(IOptions<IdentityOptions> identity, IConfiguration configuration)
+    public SecurityStampCheck(IOptions<IdentityOptions> identity, IOptions<SecurityOptions> security)
     {
         _userIdClaim = identity.Value.ClaimsIdentity.UserIdClaimType;
         _stampClaim = identity.Value.ClaimsIdentity.SecurityStampClaimType;
-        var seconds = configuration.GetValue(Setting, 5.0);
-        Interval = TimeSpan.FromSeconds(double.IsFinite(seconds) ? Math.Clamp(seconds, 0, 300) : 5);
+        Interval = TimeSpan.FromSeconds(security.Value.StampCheckSeconds);
     }
 
     /// <summary>How long a stamp read from the database is trusted on this node for changes made elsewhere.</summary>
