@@ -42,6 +42,8 @@ public sealed class OrganizationChoiceTests
         await BrowserApp.ScreenshotAsync(page, list, "designer-organizations-operator-1366");
 
         await page.GetByTestId("publish").ClickAsync();
+        // Version 1 shows as published already: wait for version 2.
+        await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-version", "2");
         await Assertions.Expect(page.GetByTestId("designer-status")).ToHaveAttributeAsync("data-status", "Published");
 
         // The published file holds the choice, not ids.
