@@ -11,7 +11,7 @@ namespace Manyi.Web.Infrastructure;
 /// Turns the engine's and the catalog's exceptions into problem details with the status they mean, so that every
 /// endpoint answers bad input the same way. Anything else stays a 500 and is logged by the framework.
 /// </summary>
-public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+public sealed partial class DomainExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
@@ -31,6 +31,8 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             {
                 Status = 400, Title = "The request cannot be read.", Detail = $"'{field}': {Readable(json.Message)}",
             },
+        // A query-string value the framework could not convert ("Failed to bind parameter "bool Overdue" from "maybe"."): named by its query key.
+        BadHttpRequestException bad when UnboundParameter().Match(bad.Message) is { Success: true } unbound => Unbound(unbound),
         BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request cannot be read.", Detail = bad.InnerException?.Message ?? bad.Message },
         WorkflowNotFoundException missing => new ProblemDetails { Status = 404, Title = "Not found.", Detail = missing.Message },
         DefinitionConflictException conflict => new ProblemDetails { Status = 409, Title = "Version conflict.", Detail = conflict.Message },
@@ -38,6 +40,32 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         _ when StorageFailure.Is(exception) => new ProblemDetails { Status = 503, Title = StorageFailure.Title, Detail = StorageFailure.Detail },
         _ => null,
     };
+
+    [System.Text.RegularExpressions.GeneratedRegex("""^Failed to bind parameter "(?<type>[^"]*) (?<name>\w+)" from "(?<value>.*)"\.$""")]
+    private static partial System.Text.RegularExpressions.Regex UnboundParameter();
+
+    /// <summary>
+    /// The query key as clients write it: a bundle's property (<c>Overdue</c>) is bound from its camelCase key
+    /// (<c>[FromQuery(Name = "overdue")]</c>), as a loose parameter is from its own name.
+    /// </summary>
+    private static ValidationProblemDetails Unbound(System.Text.RegularExpressions.Match unbound)
+    {
+        var name = unbound.Groups["name"].Value;
+        var key = char.ToLowerInvariant(name[0]) + name[1..];
+        var type = unbound.Groups["type"].Value;
+        var kind = type switch
+        {
+            _ when type.StartsWith("bool", StringComparison.Ordinal) => ("true 或 false", "true or false"),
+            _ when type.StartsWith("int", StringComparison.Ordinal) || type.StartsWith("long", StringComparison.Ordinal) => ("整数", "a whole number"),
+            _ when type.StartsWith("DateTime", StringComparison.Ordinal) => ("带时区的时刻，例如 2025-04-30T18:00:00+08:00", "a date and time with its offset, e.g. 2025-04-30T18:00:00+08:00"),
+            _ => ("本参数接受的值", "a value this parameter takes"),
+        };
+        var message = $"{key} 的值“{unbound.Groups["value"].Value}”无法识别，应为{kind.Item1}。{key}: '{unbound.Groups["value"].Value}' is not {kind.Item2}.";
+        return new ValidationProblemDetails(new Dictionary<string, string[]> { [key] = [message] })
+        {
+            Status = 400, Title = "The request cannot be read.", Detail = message,
+        };
+    }
 
     private const string NotConverted = "The JSON value could not be converted to ";
 

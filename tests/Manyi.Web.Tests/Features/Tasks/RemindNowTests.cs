@@ -104,6 +104,7 @@ public sealed class RemindNowTests
 
         var badOverdue = await admin.FetchAsync("/api/tasks?all=true&overdue=maybe").ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Contains("overdue", badOverdue.GetString("detail"), StringComparison.Ordinal);
+        Assert.Equal("overdue", Assert.Single(badOverdue["errors"]!.AsObject()).Key);
         var badWindow = await admin.FetchAsync("/api/tasks?all=true&dueAfter=2099-05-01T00:00:00%2B08:00&dueBefore=2099-04-01T00:00:00%2B08:00")
             .ExpectAsync(HttpStatusCode.BadRequest);
         Assert.Equal("dueBefore", Assert.Single(badWindow["errors"]!.AsObject()).Key);
